@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { ACTIVATIONS, Dense } from './dense';
+import { expectNoLeaks, maxAbsDifference, numericGradient } from './testing';
+
+/** The same layer written with plain ops, differentiated automatically by tfjs. */
+function reference(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, activation: string): tf.Tensor {
+  const a = tf.add(tf.matMul(x, w), b);
+  if (activation === 'relu') return tf.relu(a);
+  if (activation === 'sigmoid') return tf.sigmoid(a);
+  if (activation === 'tanh') return tf.tanh(a);
+  return a;
+}
+
+describe('Dense', () => {
+  it('initialises like PyTorch nn.Linear: U(-1/sqrt(fanIn), 1/sqrt(fanIn)), reproducibly', async () => {
+    const a = new Dense(100, 50, { seed: 5 });
+    const b = new Dense(100, 50, { seed: 5 });
+    const w = await a.kernel.data();
+    expect(maxAbsDifference(w, await b.kernel.data())).toBe(0);
+    const max = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(max).toBeLessThanOrEqual(0.1);
+    expect(max).toBeGreaterThan(0.09);
+    a.dispose();
+    b.dispose();
+  });
+
+  for (const activation of ACTIVATIONS) {
+    it(`${activation}: forward and hand-written gradients equal tfjs autodiff and central differences`, async () => {
+      const layer = new Dense(4, 3, { activation, seed: 11 });
+      const x = tf.tensor2d([
+        [0.5, -1, 2, 0.1],
+        [-0.3, 0.8, -1.5, 1],
+      ]);
+      const upstream = tf.tensor2d([
+        [1, -2, 0.5],
+        [0.3, 1, -1],
+      ]);
+      const loss = (input: tf.Tensor, w: tf.Tensor, b: tf.Tensor, custom: boolean) => {
+        const y = custom ? layer.apply(input) : reference(input, w, b, activation);
+        return tf.sum(tf.mul(y, upstream)) as tf.Scalar;
+      };
+      expect(
+        maxAbsDifference(
+          await layer.apply(x).data(),
+          await reference(x, layer.kernel, layer.bias, activation).data(),
+        ),
+      ).toBeLessThan(1e-5);
+      const custom = tf.variableGrads(() => loss(x, layer.kernel, layer.bias, true));
+      const auto = tf.variableGrads(() => loss(x, layer.kernel, layer.bias, false));
+      for (const name of [layer.kernel.name, layer.bias.name]) {
+        expect(maxAbsDifference(await custom.grads[name].data(), await auto.grads[name].data())).toBeLessThan(
+          1e-5,
+        );
+      }
+      const dxCustom = await tf
+        .grad((input: tf.Tensor) => loss(input, layer.kernel, layer.bias, true))(x)
+        .data();
+      const dxNumeric = await numericGradient(
+        (input) => loss(input, layer.kernel, layer.bias, false),
+        x,
+        1e-2,
+      );
+      expect(maxAbsDifference(dxCustom, dxNumeric)).toBeLessThan(activation === 'relu' ? 5e-2 : 5e-3);
+      const dwNumeric = await numericGradient((w) => loss(x, w, layer.bias, false), layer.kernel, 1e-2);
+      expect(maxAbsDifference(await custom.grads[layer.kernel.name].data(), dwNumeric)).toBeLessThan(
+        activation === 'relu' ? 5e-2 : 5e-3,
+      );
+      layer.dispose();
+    });
+  }
+
+  it('with inputGradient false gives the same weight gradients and no input gradient path', async () => {
+    const layer = new Dense(5, 2, { activation: 'relu', seed: 3 });
+    const x = tf.randomNormal([3, 5], 0, 1, 'float32', 9);
+    const a = tf.variableGrads(() => tf.sum(layer.apply(x)) as tf.Scalar);
+    const b = tf.variableGrads(() => tf.sum(layer.apply(x, { inputGradient: false })) as tf.Scalar);
+    for (const name of Object.keys(a.grads)) {
+      expect(maxAbsDifference(await a.grads[name].data(), await b.grads[name].data())).toBeLessThan(1e-6);
+    }
+    layer.dispose();
+  });
+
+  it('leaks no tensors in forward or backward passes', async () => {
+    const layer = new Dense(6, 4, { activation: 'sigmoid', seed: 1 });
+    const x = tf.ones([2, 6]);
+    await expectNoLeaks(() => tf.dispose(layer.apply(x)));
+    await expectNoLeaks(() => {
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(layer.apply(x, { inputGradient: false })) as tf.Scalar,
+      );
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    layer.dispose();
+  });
+
+  it('names the problem on bad input', () => {
+    expect(() => new Dense(0, 3)).toThrow(/positive integer/);
+    expect(() => new Dense(3, 3, { activation: 'gelu' as never })).toThrow(/unknown activation/);
+    const layer = new Dense(3, 2);
+    expect(() => layer.apply(tf.zeros([2, 4]))).toThrow(/expected input of shape \[batch, 3\]/);
+    layer.dispose();
+  });
+});

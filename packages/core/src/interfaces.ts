@@ -1,0 +1,46 @@
+/**
+ * The contracts the packages meet on. `@vae/data` implements `BatchSource`; `@vae/models` implements
+ * `ProbabilisticAutoencoder`; `@vae/metrics` and `@vae/viz` consume them without importing either package.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** Named loss terms in nats per example, as every training step and evaluation reports them. */
+export interface LossTerms {
+  /** Negative log-likelihood of the data under the decoder (the reconstruction term). */
+  reconstruction: number;
+  /** KL(q(z|x) || p(z)), unweighted. */
+  kl: number;
+  /** The KL as weighted in the objective (beta * kl). */
+  weightedKl: number;
+  /** The objective: reconstruction + weightedKl (+ any regularizer). The negative ELBO when beta = 1. */
+  total: number;
+}
+
+/** Anything that yields batches of examples by index. */
+export interface BatchSource {
+  /** Number of examples. */
+  readonly size: number;
+  /** Shape of one example, e.g. [28, 28, 1]. */
+  readonly itemShape: readonly number[];
+  /** A float32 tensor of shape [indices.length, ...itemShape]. The caller disposes it. */
+  batch(indices: ArrayLike<number>): tf.Tensor;
+  /** Integer class labels, one per example, when the data set has them. */
+  readonly labels?: ArrayLike<number>;
+}
+
+/** Per-example terms of the negative ELBO, each of shape [batch]. */
+export interface ElboTerms {
+  reconstruction: tf.Tensor1D;
+  kl: tf.Tensor1D;
+}
+
+/** A model with a Gaussian posterior q(z|x) and a decoder, as likelihood measures need it. */
+export interface ProbabilisticAutoencoder {
+  readonly latentDim: number;
+  /** Size of one flattened input. */
+  readonly inputSize: number;
+  /** Posterior parameters for a batch. */
+  encode(x: tf.Tensor): { mean: tf.Tensor2D; logVar: tf.Tensor2D };
+  /** Per-example reconstruction and KL terms with one reparameterized sample of z. */
+  elboTerms(x: tf.Tensor, options?: { seed?: number }): ElboTerms;
+}

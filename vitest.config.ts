@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const libraries = ['core', 'models', 'data', 'metrics', 'viz'];
+// Tests read the libraries' sources, so they need no build; the CLI and demo tests run the built apps.
+const alias = libraries.flatMap((name) => [
+  { find: new RegExp(`^@vae/${name}/(.*)$`), replacement: `${root}packages/${name}/src/$1.ts` },
+  { find: new RegExp(`^@vae/${name}$`), replacement: `${root}packages/${name}/src/index.ts` },
+]);
+
+const unitTests = ['packages/*/src/**/*.test.ts'];
+const chromium = process.env.VAE_CHROMIUM ?? '/usr/bin/chromium';
+const haveChromium = existsSync(chromium);
+if (!haveChromium) {
+  const message = `Chromium not found at ${chromium}: browser tests need it (apt-get install chromium, or set VAE_CHROMIUM).`;
+  if (process.env.CI) throw new Error(message);
+  console.warn(`\n  SKIPPING browser tests. ${message}\n`);
+}
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-webgpu',
+];
+
+const nodeProject = (backend: string) => ({
+  resolve: { alias },
+  test: {
+    name: `unit:${backend}`,
+    include: unitTests,
+    exclude: ['**/*.browser.test.ts'],
+    environment: 'node',
+    setupFiles: ['test/setup-node.ts'],
+    env: { VAE_TEST_BACKEND: backend },
+    testTimeout: 60_000,
+  },
+});
+
+export default defineConfig({
+  test: {
+    projects: [
+      nodeProject('cpu'),
+      nodeProject('wasm'),
+      {
+        test: {
+          name: 'apps',
+          include: ['apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          env: { VAE_CHROMIUM: chromium, VAE_HAVE_CHROMIUM: haveChromium ? '1' : '' },
+        },
+      },
+      ...(haveChromium
+        ? [
+            {
+              resolve: { alias },
+              test: {
+                name: 'browser:webgl',
+                include: unitTests,
+                exclude: ['**/*.node.test.ts'],
+                setupFiles: ['test/setup-browser.ts'],
+                testTimeout: 120_000,
+                browser: {
+                  enabled: true,
+                  headless: true,
+                  screenshotFailures: false,
+                  provider: playwright({ launchOptions: { executablePath: chromium, args: chromiumArgs } }),
+                  instances: [{ browser: 'chromium' as const }],
+                },
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});
