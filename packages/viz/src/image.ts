@@ -1,0 +1,200 @@
+/**
+ * 8-bit images and image grids: the pixel layer under the PNG encoder and the HTML report. Pure functions on
+ * typed arrays, so they run the same in browsers and Node.
+ */
+
+/** An 8-bit image: `data` holds `height * width * channels` bytes, row-major with interleaved channels. */
+export interface Image {
+  width: number;
+  height: number;
+  /** 1 = grey, 3 = RGB, 4 = RGBA. */
+  channels: 1 | 3 | 4;
+  data: Uint8Array;
+}
+
+/**
+ * A batch of float images in [0, 1], in NHWC order: `values[((n * height + y) * width + x) * channels + c]`.
+ * Values outside [0, 1] are clamped when drawn.
+ */
+export interface ImageBatch {
+  values: ArrayLike<number>;
+  count: number;
+  height: number;
+  width: number;
+  /** 1 = grey (default), 3 = RGB. */
+  channels?: 1 | 3;
+}
+
+export interface ImageGridOptions {
+  /** Tiles per row. Default `ceil(sqrt(count))`, which makes the grid roughly square. */
+  columns?: number;
+  /** Pixels of background around and between the tiles. Default 2. */
+  padding?: number;
+  /** Grey level of the padding and of empty cells, in [0, 1]. Default 1 (white). */
+  background?: number;
+}
+
+export interface ConcatImagesOptions {
+  /** Rows of background between consecutive images. Default 0. */
+  gap?: number;
+  /**
+   * Grey level in [0, 1] of the gap and of the space beside images narrower than the widest one (they are
+   * centred). Alpha, if any, is opaque there. Default 1 (white).
+   */
+  background?: number;
+}
+
+function checkPositiveInteger(where: string, label: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${where}: ${label} must be a positive integer, got ${value}.`);
+  }
+}
+
+function checkNonNegativeInteger(where: string, label: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${where}: ${label} must be a non-negative integer, got ${value}.`);
+  }
+}
+
+/** Converts a level in [0, 1] to a byte, or throws naming the option. */
+function backgroundByte(where: string, background: number): number {
+  if (!Number.isFinite(background) || background < 0 || background > 1) {
+    throw new Error(`${where}: background must be a number in [0, 1], got ${background}.`);
+  }
+  return Math.round(background * 255);
+}
+
+/** Clamps to [0, 1] and rounds to a byte; NaN becomes 0. */
+function toByte(value: number): number {
+  if (!(value > 0)) return 0;
+  if (value >= 1) return 255;
+  return Math.round(value * 255);
+}
+
+/**
+ * Checks an image's dimensions and data length and throws an Error naming the problem. Used by every function
+ * that takes an {@link Image}.
+ */
+export function checkImage(image: Image, where: string): void {
+  if (image === null || typeof image !== 'object') {
+    throw new Error(`${where}: expected an image { width, height, channels, data }, got ${image}.`);
+  }
+  checkPositiveInteger(where, 'image width', image.width);
+  checkPositiveInteger(where, 'image height', image.height);
+  if (image.channels !== 1 && image.channels !== 3 && image.channels !== 4) {
+    throw new Error(`${where}: unsupported channels ${image.channels}; use 1 (grey), 3 (RGB) or 4 (RGBA).`);
+  }
+  if (!(image.data instanceof Uint8Array)) {
+    throw new Error(
+      `${where}: image data must be a Uint8Array of bytes; convert it with new Uint8Array(...).`,
+    );
+  }
+  const expected = image.width * image.height * image.channels;
+  if (image.data.length !== expected) {
+    throw new Error(
+      `${where}: image data has ${image.data.length} bytes but width * height * channels = ` +
+        `${image.width} * ${image.height} * ${image.channels} = ${expected}; check the dimensions.`,
+    );
+  }
+}
+
+/** Checks a batch and returns its channel count. */
+export function checkImageBatch(batch: ImageBatch, where: string): 1 | 3 {
+  if (batch === null || typeof batch !== 'object') {
+    throw new Error(`${where}: expected a batch { values, count, height, width, channels? }, got ${batch}.`);
+  }
+  if (batch.count === 0) {
+    throw new Error(`${where}: the batch is empty (count 0); pass at least one image.`);
+  }
+  checkPositiveInteger(where, 'count', batch.count);
+  checkPositiveInteger(where, 'height', batch.height);
+  checkPositiveInteger(where, 'width', batch.width);
+  const channels = batch.channels ?? 1;
+  if (channels !== 1 && channels !== 3) {
+    throw new Error(`${where}: unsupported channels ${channels}; use 1 (grey) or 3 (RGB).`);
+  }
+  const { values, count, height, width } = batch;
+  if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
+    throw new Error(`${where}: values must be an array or typed array of numbers.`);
+  }
+  const expected = count * height * width * channels;
+  if (values.length !== expected) {
+    throw new Error(
+      `${where}: values has length ${values.length} but count * height * width * channels = ` +
+        `${count} * ${height} * ${width} * ${channels} = ${expected}; check the shape (values are NHWC).`,
+    );
+  }
+  return channels;
+}
+
+/**
+ * Lays a batch of images out as one grid image, left to right and top to bottom, with `padding` pixels of
+ * background around and between the tiles. Values are clamped to [0, 1] and rounded to bytes (NaN draws as 0).
+ * The result has the batch's channels (1 or 3) and size
+ * `columns * width + (columns + 1) * padding` by `rows * height + (rows + 1) * padding`.
+ */
+export function imageGrid(batch: ImageBatch, options: ImageGridOptions = {}): Image {
+  const where = 'imageGrid';
+  const channels = checkImageBatch(batch, where);
+  const { values, count, height, width } = batch;
+  const columns = options.columns ?? Math.ceil(Math.sqrt(count));
+  checkPositiveInteger(where, 'columns', columns);
+  const padding = options.padding ?? 2;
+  checkNonNegativeInteger(where, 'padding', padding);
+  const fill = backgroundByte(where, options.background ?? 1);
+  const rows = Math.ceil(count / columns);
+  const gridWidth = columns * width + (columns + 1) * padding;
+  const gridHeight = rows * height + (rows + 1) * padding;
+  const data = new Uint8Array(gridWidth * gridHeight * channels).fill(fill);
+  const rowLength = width * channels;
+  for (let n = 0; n < count; n++) {
+    const left = padding + (n % columns) * (width + padding);
+    const top = padding + Math.floor(n / columns) * (height + padding);
+    for (let y = 0; y < height; y++) {
+      const source = (n * height + y) * rowLength;
+      const target = ((top + y) * gridWidth + left) * channels;
+      for (let i = 0; i < rowLength; i++) data[target + i] = toByte(values[source + i]);
+    }
+  }
+  return { width: gridWidth, height: gridHeight, channels, data };
+}
+
+/**
+ * Stacks images top to bottom, e.g. a grid of originals above a grid of their reconstructions. All images must
+ * have the same channels; narrower images are centred on the background.
+ */
+export function concatImagesVertically(images: Image[], options: ConcatImagesOptions = {}): Image {
+  const where = 'concatImagesVertically';
+  if (!Array.isArray(images) || images.length === 0) {
+    throw new Error(`${where}: pass a non-empty array of images.`);
+  }
+  images.forEach((image, i) => {
+    checkImage(image, `${where}: image ${i}`);
+  });
+  const channels = images[0].channels;
+  const mismatch = images.findIndex((image) => image.channels !== channels);
+  if (mismatch >= 0) {
+    throw new Error(
+      `${where}: image 0 has ${channels} channels but image ${mismatch} has ${images[mismatch].channels}; ` +
+        'all images must have the same channels (build them from batches with the same channels).',
+    );
+  }
+  const gap = options.gap ?? 0;
+  checkNonNegativeInteger(where, 'gap', gap);
+  const fill = backgroundByte(where, options.background ?? 1);
+  const width = Math.max(...images.map((image) => image.width));
+  const height = images.reduce((sum, image) => sum + image.height, 0) + gap * (images.length - 1);
+  const data = new Uint8Array(width * height * channels).fill(fill);
+  if (channels === 4) for (let i = 3; i < data.length; i += 4) data[i] = 255;
+  let top = 0;
+  for (const image of images) {
+    const left = Math.floor((width - image.width) / 2);
+    const rowLength = image.width * channels;
+    for (let y = 0; y < image.height; y++) {
+      const row = image.data.subarray(y * rowLength, (y + 1) * rowLength);
+      data.set(row, ((top + y) * width + left) * channels);
+    }
+    top += image.height + gap;
+  }
+  return { width, height, channels, data };
+}
