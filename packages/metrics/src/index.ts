@@ -1,0 +1,1 @@
+export { type ElboEstimate, type ElboOptions, evaluateElbo } from './elbo';
