@@ -1,0 +1,18 @@
+import { defineConfig } from 'vite';
+
+/** Names a chunk after the TensorFlow.js package it starts from, e.g. `tfjs-backend-webgl-<hash>.js`. */
+function chunkFileName(chunk: { name: string; facadeModuleId: string | null }): string {
+  const tfjsPackage = chunk.facadeModuleId?.match(/@tensorflow[/\\](tfjs-[a-z-]+)[/\\]/)?.[1];
+  return `assets/${tfjsPackage ?? chunk.name}-[hash].js`;
+}
+
+export default defineConfig({
+  // Relative asset URLs: the built site works from any sub-path (GitHub Pages, a folder on a static host).
+  base: './',
+  build: {
+    target: 'es2022',
+    // TensorFlow.js and its backends are large chunks; that is expected here.
+    chunkSizeWarningLimit: 1500,
+    rolldownOptions: { output: { chunkFileNames: chunkFileName } },
+  },
+});
