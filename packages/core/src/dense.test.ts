@@ -18,7 +18,7 @@ describe('Dense', () => {
     const b = new Dense(100, 50, { seed: 5 });
     const w = await a.kernel.data();
     expect(maxAbsDifference(w, await b.kernel.data())).toBe(0);
-    const max = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const max = Array.from(w).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     expect(max).toBeLessThanOrEqual(0.1);
     expect(max).toBeGreaterThan(0.09);
     a.dispose();

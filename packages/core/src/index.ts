@@ -1,6 +1,13 @@
 export { batchRanges, meanOverBatches, range, tensorSource } from './batches';
 export { ACTIVATIONS, type Activation, Dense, type DenseApplyOptions, type DenseOptions } from './dense';
-export type { BatchSource, ElboTerms, LossTerms, ProbabilisticAutoencoder } from './interfaces';
+export type {
+  BatchSource,
+  ElboTerms,
+  FactorSource,
+  LossTerms,
+  ProbabilisticAutoencoder,
+  RepresentationFunction,
+} from './interfaces';
 export {
   binaryCrossEntropyWithLogits,
   klDivergenceStandardNormal,

@@ -43,4 +43,31 @@ export interface ProbabilisticAutoencoder {
   encode(x: tf.Tensor): { mean: tf.Tensor2D; logVar: tf.Tensor2D };
   /** Per-example reconstruction and KL terms with one reparameterized sample of z. */
   elboTerms(x: tf.Tensor, options?: { seed?: number }): ElboTerms;
+  /**
+   * log p(x|z) per example, shape [batch], in nats: x is [batch, ...] (any shape with inputSize values per
+   * example), z is [batch, latentDim]. With the prior N(0, I) and the posterior from `encode`, this is all an
+   * importance-sampled estimate of log p(x) needs.
+   */
+  logLikelihood(x: tf.Tensor, z: tf.Tensor): tf.Tensor1D;
+}
+
+/** Maps a batch of inputs to codes (e.g. the posterior mean), shape [batch, codeSize]. */
+export type RepresentationFunction = (x: tf.Tensor) => tf.Tensor2D;
+
+/**
+ * A data set generated from known factors of variation (e.g. dSprites: shape, scale, orientation, x, y), as
+ * disentanglement metrics need it: any combination of factor values can be rendered.
+ */
+export interface FactorSource {
+  /** Number of values each factor takes, e.g. [3, 6, 40, 32, 32]. */
+  readonly factorSizes: readonly number[];
+  /** Names of the factors, e.g. ['shape', 'scale', 'orientation', 'x', 'y']. */
+  readonly factorNames?: readonly string[];
+  /** Shape of one rendered example, e.g. [64, 64, 1]. */
+  readonly itemShape: readonly number[];
+  /**
+   * Renders examples for the given factor values: `factors[i][k]` is the index (0 .. factorSizes[k] - 1) of
+   * factor k for example i. Returns float32 [n, ...itemShape]; the caller disposes it.
+   */
+  render(factors: ReadonlyArray<ArrayLike<number>>): tf.Tensor;
 }

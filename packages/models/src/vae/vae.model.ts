@@ -141,6 +141,21 @@ export class VAE implements ProbabilisticAutoencoder, TrainableModel {
     return this.terms(x, options.seed, false);
   }
 
+  /** log p(x|z) per example: minus the binary cross-entropy between x and the decoder's Bernoulli logits. */
+  logLikelihood(x: tf.Tensor, z: tf.Tensor): tf.Tensor1D {
+    return tf.tidy(() => {
+      const flat = this.flatten(x);
+      if (z.shape[0] !== flat.shape[0]) {
+        throw new Error(
+          `VAE.logLikelihood: ${flat.shape[0]} inputs but ${z.shape[0]} latent codes; pass one z per x.`,
+        );
+      }
+      return tf.neg(
+        binaryCrossEntropyWithLogits(flat, this.decodeLogits(z), { reduction: 'none' }),
+      ) as tf.Tensor1D;
+    });
+  }
+
   private terms(x: tf.Tensor, seed: number | undefined, training: boolean): ElboTerms {
     return tf.tidy(() => {
       const flat = this.flatten(x);

@@ -170,3 +170,28 @@ describe('VAE', () => {
     expect(() => model.encode(tf.zeros([1, 16]))).toThrow(/disposed/);
   });
 });
+
+describe('VAE.logLikelihood', () => {
+  it('is minus the Bernoulli cross-entropy of x under the decoder at z', async () => {
+    const model = new VAE(small);
+    const x = toyImages(3);
+    const z = tf.randomNormal([3, 2], 0, 1, 'float32', 5);
+    const logLikelihood = await expectNoLeaks(async () => {
+      const t = model.logLikelihood(x, z);
+      const v = await t.data();
+      t.dispose();
+      return v;
+    });
+    const expected = await tf
+      .tidy(() =>
+        tf.neg(
+          binaryCrossEntropyWithLogits(tf.reshape(x, [3, 16]), model.decodeLogits(z), { reduction: 'none' }),
+        ),
+      )
+      .data();
+    expect(maxAbsDifference(logLikelihood, expected)).toBeLessThan(1e-5);
+    expect(() => model.logLikelihood(x, tf.zeros([2, 2]))).toThrow(/one z per x/);
+    tf.dispose([x, z]);
+    model.dispose();
+  });
+});
