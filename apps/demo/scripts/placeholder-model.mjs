@@ -1,5 +1,5 @@
-// Writes an UNTRAINED placeholder model (784-400-20 VAE, seed 1) to public/models/mnist-vae, so the demo runs
-// before a trained model exists. Its samples are grey noise. Replace it with `node scripts/prepare-model.mjs`.
+// Overwrites public/models/mnist-vae with an UNTRAINED 784-400-20 VAE (seed 1): a quick stand-in where the vae CLI
+// cannot train one. Its samples are grey noise. The real model comes from `node scripts/prepare-model.mjs`.
 // Needs the built libraries: `pnpm turbo run build --filter='./packages/*'`.
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';

@@ -2,10 +2,11 @@
  * Picks a TensorFlow.js backend. Each backend is a separate chunk, loaded only when it is tried: the default
  * order is wasm, then webgl, then cpu, moving on when one fails to start.
  */
-import * as tf from '@tensorflow/tfjs-core';
+
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import * as tf from '@tensorflow/tfjs-core';
 
 export const BACKENDS = ['wasm', 'webgl', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];

@@ -62,7 +62,8 @@ function showError(title: string, detail: string, hint?: string): void {
   canvas.hidden = true;
   newSamplesButton.disabled = true;
   temperatureInput.disabled = true;
-  statusLine.textContent = 'Stopped: see the message above.';
+  const backend = document.body.dataset.backend;
+  statusLine.textContent = backend ? `Backend ${backend} · stopped by the error above.` : 'Stopped.';
   setState('error');
 }
 
@@ -131,8 +132,7 @@ async function loadVAE(url: string): Promise<VAE> {
   return model;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
 async function main(): Promise<void> {
   const parameters = new URLSearchParams(location.search);
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
       ? 'Check the <code>?model=</code> URL: it must point to a <code>model.json</code> saved by ' +
         '<code>vae train</code> (or <code>saveModel</code> from @vae/models), with its ' +
         '<code>weights.bin</code> beside it.'
-      : 'The demo ships without a trained model until one is made. From the repository root, run ' +
+      : 'The model that comes with the demo is missing. To create it, run from the repository root ' +
         '<code>pnpm turbo run build</code>, then <code>node apps/demo/scripts/prepare-model.mjs</code>: it ' +
         'trains a VAE with the <code>vae</code> CLI and copies it to ' +
         '<code>apps/demo/public/models/mnist-vae/</code>. Or load another model with ' +

@@ -93,6 +93,8 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
   let server: Server;
   let browser: Browser;
   let siteUrl: string;
+  /** What the status line should say about the shipped model, computed from its model.json. */
+  let modelInfo: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -113,6 +115,15 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
     if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
     expect(existsSync(join(outDirectory, 'models', 'mnist-vae', 'model.json'))).toBe(true);
     expect(existsSync(join(outDirectory, 'models', 'mnist-vae', 'weights.bin'))).toBe(true);
+    const saved = JSON.parse(await readFile(join(outDirectory, 'models', 'mnist-vae', 'model.json'), 'utf8'));
+    const { inputShape, hiddenUnits, latentDim } = saved.modelTopology.config;
+    const parameters = saved.weightsManifest
+      .flatMap((group: { weights: { shape: number[] }[] }) => group.weights)
+      .reduce((sum: number, weight: { shape: number[] }) => sum + weight.shape.reduce((a, b) => a * b, 1), 0);
+    const inputSize = inputShape.reduce((a: number, b: number) => a * b, 1);
+    modelInfo =
+      `VAE ${[inputSize, ...hiddenUnits, latentDim].join('-')}, latent size ${latentDim}, ` +
+      `${parameters.toLocaleString('en-US')} parameters`;
 
     server = await serveStatic(outDirectory + sep);
     siteUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SUB_PATH}`;
@@ -149,7 +160,7 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
     expect(body.backend).toBe(backend);
     await expect.poll(() => page.locator('#status').textContent()).toContain(`Backend ${backend}`);
     const status = await page.locator('#status').textContent();
-    expect(status).toContain('VAE 784-400-20, latent size 20, 652,824 parameters');
+    expect(status).toContain(modelInfo);
     const summary = await canvasSummary(page);
     expect(summary.width).toBeGreaterThan(200);
     expect(summary.distinctGreys).toBeGreaterThan(10);
@@ -210,6 +221,19 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
     expect(await page.locator('#samples').isVisible()).toBe(false);
     await page.screenshot({ path: join(screenshotDirectory, 'missing-model.png'), fullPage: true });
     await page.close();
+
+    // without ?model=, the message says how to create the shipped model
+    const context = await browser.newContext();
+    await context.route('**/models/mnist-vae/model.json', (route) =>
+      route.fulfill({ status: 404, body: '' }),
+    );
+    const withoutModel = await context.newPage();
+    await withoutModel.goto(`${siteUrl}?backend=cpu`);
+    await withoutModel.waitForFunction(() => document.body.dataset.state === 'error');
+    expect(await withoutModel.locator('#error').textContent()).toContain(
+      'node apps/demo/scripts/prepare-model.mjs',
+    );
+    await context.close();
 
     const unknown = await open('?backend=tpu');
     expect(await unknown.evaluate(() => document.body.dataset.state)).toBe('error');
