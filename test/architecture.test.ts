@@ -27,9 +27,9 @@ function sources(dir: string): string[] {
 
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]/g)].map(
-    (m) => m[1] ?? m[2],
-  );
+  return [
+    ...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]/g),
+  ].map((m) => m[1] ?? m[2]);
 }
 
 describe('package boundaries', () => {
@@ -46,8 +46,10 @@ describe('package boundaries', () => {
           if (!isTest && /^@tensorflow\/tfjs-backend-|^@tensorflow\/tfjs-node/.test(spec)) {
             problems.push(`${where} imports a backend (${spec}): only apps pick backends`);
           }
-          if (!isTest && /^@tensorflow\/tfjs$/.test(spec)) problems.push(`${where} imports the tfjs union package`);
-          if (spec.startsWith('node:') && !nodeOnly) problems.push(`${where} uses ${spec} outside a ./node entry`);
+          if (!isTest && /^@tensorflow\/tfjs$/.test(spec))
+            problems.push(`${where} imports the tfjs union package`);
+          if (spec.startsWith('node:') && !nodeOnly)
+            problems.push(`${where} uses ${spec} outside a ./node entry`);
           if (/^@vae\/[^/]+\/node$/.test(spec) && !nodeOnly && !isTest) {
             problems.push(`${where} imports ${spec} from browser-safe code`);
           }
@@ -59,7 +61,9 @@ describe('package boundaries', () => {
     it(`@vae/${name} declares its dependencies as the rules say`, () => {
       const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
       const runtime = Object.keys(manifest.dependencies ?? {});
-      expect(runtime.filter((d) => d.startsWith('@vae/')).sort()).toEqual(deps.map((d) => `@vae/${d}`).sort());
+      expect(runtime.filter((d) => d.startsWith('@vae/')).sort()).toEqual(
+        deps.map((d) => `@vae/${d}`).sort(),
+      );
       expect(runtime.filter((d) => d.startsWith('@tensorflow/'))).toEqual([]);
       expect(manifest.peerDependencies['@tensorflow/tfjs-core']).toMatch(/^\^4\./);
       expect(manifest.private).toBeUndefined();
