@@ -1,11 +1,79 @@
+export { type FetchDatasetOptions, loadDataset } from './browser';
 export {
+  type CifarDatasetInfo,
   DATASET_NAMES,
   DATASETS,
   type DatasetFile,
   type DatasetInfo,
   type DatasetName,
   datasetInfo,
+  type FreyFaceDatasetInfo,
+  type IdxDatasetInfo,
   type Split,
+  type SplitName,
 } from './catalog';
+export {
+  CIFAR_RECORD_BYTES,
+  CIFAR10_CLASS_NAMES,
+  type CifarBatch,
+  cifarDataset,
+  cifarFilesFromTar,
+  parseCifarBatches,
+} from './cifar';
+export {
+  applyNormalization,
+  type CsvDatasetOptions,
+  csvDataset,
+  fitNormalization,
+  invertNormalization,
+  type NormalizationStats,
+  parseCsv,
+  TabularDataset,
+} from './csv';
+export {
+  DSPRITES_FACTOR_BASES,
+  DSPRITES_FACTOR_NAMES,
+  DSPRITES_FACTOR_SIZES,
+  DSPRITES_FACTOR_VALUES,
+  DSPRITES_IMAGE_SIZE,
+  DSPRITES_SHAPE_NAMES,
+  DSPRITES_SIZE,
+  DSprites,
+  type DSpritesFactorName,
+  type DSpritesOptions,
+  drawSprite,
+  dspritesFactors,
+  dspritesIndex,
+  type FixedFactorSample,
+  type SpriteParameters,
+} from './dsprites';
+export { FREY_FACE_COUNT, freyFaceDataset, freyFaceFromIdx, freyFaceFromMat } from './frey-face';
 export { type IdxArray, parseIdx } from './idx';
 export { ImageDataset, type ImageDatasetOptions } from './image-dataset';
+export { gunzip, sha256Hex } from './loading';
+export { type MatArray, parseMat } from './mat';
+export { readTar, type TarEntry, writeTar } from './tar';
+export {
+  type Batch,
+  type BinarizeOptions,
+  binarize,
+  type CorruptedSource,
+  type Corruption,
+  corrupt,
+  type DataSource,
+  type EpochOptions,
+  epochBatches,
+  iterateBatches,
+  type SplitOptions,
+  splitSource,
+  subset,
+} from './transforms';
+export {
+  type ArraySourceOptions,
+  arraySource,
+  type ImagesOptions,
+  imageDataDataset,
+  imageFilesDataset,
+  type RgbaImage,
+  rgbaToChannels,
+} from './user-data';

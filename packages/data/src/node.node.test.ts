@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -95,7 +95,11 @@ describe('download', () => {
       onMessage: (m) => messages.push(m),
     });
     expect(test.size).toBe(10000);
-    expect(existsSync(join(cacheDir, 'mnist/t10k-labels-idx1-ubyte.gz'))).toBe(true);
+    // the cache keeps the verified, decompressed file, and nothing else
+    expect(await readdir(join(cacheDir, 'mnist'))).toEqual([
+      't10k-images-idx3-ubyte',
+      't10k-labels-idx1-ubyte',
+    ]);
     expect(messages.length).toBe(2);
     // a second load finds the cached copy and asks the network for nothing
     const before = requests;

