@@ -1,0 +1,52 @@
+"""The PyTorch reference for ref-vae (the PyTorch examples' VAE): 784-400-20, BCE + KL, Adam 1e-3, batch 128.
+Trains on the first N MNIST training images read from IDX files and prints one JSON line.
+usage: python3 bench/ref.py <dir with train-images-idx3-ubyte> <images> <epochs> <threads>"""
+import json, struct, sys, time
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+directory, images, epochs, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+torch.set_num_threads(threads)
+torch.manual_seed(1)
+with open(f"{directory}/train-images-idx3-ubyte", "rb") as f:
+    _, n, h, w = struct.unpack(">IIII", f.read(16))
+    pixels = np.frombuffer(f.read(n * h * w), dtype=np.uint8).reshape(n, h * w)[:images]
+data = torch.from_numpy(pixels.astype(np.float32) / 255.0)
+
+
+class VAE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc21, self.fc22 = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
+        self.fc3, self.fc4 = nn.Linear(20, 400), nn.Linear(400, 784)
+
+    def forward(self, x):
+        h = F.relu(self.fc1(x))
+        mu, logvar = self.fc21(h), self.fc22(h)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        return self.fc4(F.relu(self.fc3(z))), mu, logvar
+
+
+model = VAE()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+measured, loss_value = 0.0, 0.0
+for epoch in range(epochs):
+    order = torch.randperm(len(data))
+    start = time.perf_counter()
+    for i in range(0, len(data), 128):
+        x = data[order[i : i + 128]]
+        logits, mu, logvar = model(x)
+        bce = F.binary_cross_entropy_with_logits(logits, x, reduction="sum")
+        kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+        loss = (bce + kl) / len(x)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        loss_value = loss.item()
+    if epoch > 0 or epochs == 1:
+        measured += time.perf_counter() - start
+measured_epochs = epochs - 1 if epochs > 1 else 1
+print(json.dumps({"imagesPerSecond": measured_epochs * len(data) / measured, "finalLoss": loss_value,
+                  "torch": torch.__version__, "threads": threads}))
