@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, Dense } from './dense';
-import { expectNoLeaks, maxAbsDifference, numericGradient } from './testing';
+import { ACTIVATIONS, Dense, fusedDense } from './dense';
+import { expectClose, expectNoLeaks, maxAbsDifference, numericGradient } from './testing';
 
 /** The same layer written with plain ops, differentiated automatically by tfjs. */
 function reference(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, activation: string): tf.Tensor {
@@ -100,5 +100,76 @@ describe('Dense', () => {
     const layer = new Dense(3, 2);
     expect(() => layer.apply(tf.zeros([2, 4]))).toThrow(/expected input of shape \[batch, 3\]/);
     layer.dispose();
+  });
+});
+
+describe('fusedDense', () => {
+  const x = tf.tensor2d([
+    [0.5, -1, 2],
+    [-0.3, 0.8, -1.5],
+  ]);
+  const kernel = tf.tensor2d([
+    [0.2, -0.4],
+    [0.7, 0.1],
+    [-0.3, 0.5],
+  ]);
+  const bias = tf.tensor1d([0.1, -0.2]);
+
+  it('with a transposed kernel computes x W^T + b, with gradients equal to autodiff (no bias too)', async () => {
+    const h = tf.tensor2d([
+      [0.3, -0.6],
+      [1.1, 0.4],
+    ]);
+    const b3 = tf.tensor1d([0.05, -0.1, 0.2]);
+    const custom = (input: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(
+        tf.square(fusedDense(input as tf.Tensor2D, w, b, { activation: 'sigmoid', transposeKernel: true })),
+      ) as tf.Scalar;
+    const plain = (input: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.square(tf.sigmoid(tf.add(tf.matMul(input, w, false, true), b)))) as tf.Scalar;
+    const a = tf.grads(custom)([h, kernel, b3]);
+    const e = tf.grads(plain)([h, kernel, b3]);
+    for (let i = 0; i < 3; i++) await expectClose(a[i], await e[i].data());
+    const noBias = fusedDense(x, kernel, null, { activation: 'relu' });
+    await expectClose(noBias, await tf.relu(tf.matMul(x, kernel)).data());
+    const [gx, gw] = tf.grads(
+      (input: tf.Tensor, w: tf.Tensor) =>
+        tf.sum(fusedDense(input as tf.Tensor2D, w, null, { activation: 'tanh' })) as tf.Scalar,
+    )([x, kernel]);
+    const [ex, ew] = tf.grads(
+      (input: tf.Tensor, w: tf.Tensor) => tf.sum(tf.tanh(tf.matMul(input, w))) as tf.Scalar,
+    )([x, kernel]);
+    await expectClose(gx, await ex.data());
+    await expectClose(gw, await ew.data());
+  });
+
+  it('keeps the data input alive for the backward pass when it is an intermediate (inputGradient false)', async () => {
+    const w = tf.variable(kernel, true, 'vae-test/fused-kernel');
+    const { grads } = tf.variableGrads(() => {
+      const intermediate = tf.mul(x, 2) as tf.Tensor2D; // disposed by tfjs after the forward pass
+      return tf.sum(fusedDense(intermediate, w, bias, { inputGradient: false })) as tf.Scalar;
+    }, [w]);
+    await expectClose(grads[w.name], await tf.matMul(tf.transpose(tf.mul(x, 2)), tf.ones([2, 2])).data());
+    w.dispose();
+  });
+
+  it('leaks no tensors and names the argument on bad input', async () => {
+    const ones = tf.ones([2, 2]);
+    await expectNoLeaks(() => tf.dispose(fusedDense(x, kernel, bias, { activation: 'tanh' })));
+    await expectNoLeaks(() =>
+      tf.dispose(
+        tf.grads(
+          (input: tf.Tensor, w: tf.Tensor) =>
+            tf.sum(fusedDense(input as tf.Tensor2D, w, null, { transposeKernel: true })) as tf.Scalar,
+        )([ones, kernel]),
+      ),
+    );
+    ones.dispose();
+    expect(() => fusedDense(x, tf.zeros([2, 2]), null)).toThrow(
+      /x must have shape \[batch, 2\] to match the kernel/,
+    );
+    expect(() => fusedDense(x, kernel, tf.zeros([3]))).toThrow(/bias must have shape \[2\], got \[3\]/);
+    expect(() => fusedDense(x, tf.zeros([3]), null)).toThrow(/kernel must have shape \[inputSize, units\]/);
+    expect(() => fusedDense(x, kernel, null, { activation: 'gelu' as never })).toThrow(/unknown activation/);
   });
 });

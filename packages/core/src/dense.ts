@@ -3,6 +3,7 @@
  * transposes: `dX = dY W^T`, `dW = X^T dY`, `db = sum(dY)`. Automatic differentiation of `matMul` produces
  * `matMul(..., transposeA/transposeB)`, which the wasm backend runs about 10x slower than a plain matMul
  * (see docs/performance.md); the gradients are identical. The forward pass is one fused matMul + bias + activation.
+ * The maths lives in `fusedDense`, which the Layers API `DenseLayer` and `TiedDenseLayer` share.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
@@ -44,6 +45,107 @@ function activationGradient(activation: Activation, dy: tf.Tensor, y: tf.Tensor)
     case 'tanh':
       return tf.mul(dy, tf.sub(1, tf.square(y)));
   }
+}
+
+export interface FusedDenseOptions {
+  /** Nonlinearity applied after the affine map. Default 'linear'. */
+  activation?: Activation;
+  /**
+   * Whether a gradient with respect to `x` is needed. Set false when `x` is data: the backward pass then skips
+   * one matMul and returns no gradient for `x`. Default true.
+   */
+  inputGradient?: boolean;
+  /**
+   * Use the kernel transposed: `y = x W^T + b` with `W` of shape [units, inputSize] (a tied decoder reusing an
+   * encoder's kernel). The forward pass transposes explicitly; the backward pass needs no transpose at all.
+   * Default false: `y = x W + b` with `W` of shape [inputSize, units].
+   */
+  transposeKernel?: boolean;
+}
+
+/**
+ * The dense layer's maths, shared by `Dense` and the Layers API `DenseLayer` / `TiedDenseLayer`:
+ * `y = activation(x W + b)` (or `x W^T + b` with `transposeKernel`), forward as one `tf.fused.matMul`, backward
+ * written by hand with explicit transposes so that no `matMul` runs with `transposeA`/`transposeB` (slow on wasm):
+ * `g = dy * activation'`, `dX = g W^T`, `dW = X^T g` (`g^T X` when transposed), `db = sum(g, 0)`.
+ * Gradients equal tfjs autodiff of the plain ops. `x` is [batch, inputSize]; `bias` may be null (no bias).
+ * Returns [batch, units]. Checks shapes and names the argument on a mismatch.
+ */
+export function fusedDense(
+  x: tf.Tensor2D,
+  kernel: tf.Tensor,
+  bias: tf.Tensor | null,
+  options: FusedDenseOptions = {},
+): tf.Tensor2D {
+  const activation = options.activation ?? 'linear';
+  if (!ACTIVATIONS.includes(activation)) {
+    throw new Error(`fusedDense: unknown activation '${activation}'; use one of ${ACTIVATIONS.join(', ')}.`);
+  }
+  const transposeKernel = options.transposeKernel === true;
+  if (kernel.rank !== 2) {
+    throw new Error(`fusedDense: kernel must have shape [inputSize, units], got [${kernel.shape}].`);
+  }
+  const inputSize = transposeKernel ? kernel.shape[1] : kernel.shape[0];
+  const units = transposeKernel ? kernel.shape[0] : kernel.shape[1];
+  if (x.rank !== 2 || x.shape[1] !== inputSize) {
+    throw new Error(
+      `fusedDense: x must have shape [batch, ${inputSize}] to match the kernel [${kernel.shape}]` +
+        `${transposeKernel ? ' (transposed)' : ''}, got [${x.shape}]. Flatten inputs to rows first.`,
+    );
+  }
+  if (bias !== null && (bias.rank !== 1 || bias.shape[0] !== units)) {
+    throw new Error(`fusedDense: bias must have shape [${units}], got [${bias.shape}].`);
+  }
+  const fusedActivation = activation === 'tanh' ? 'linear' : activation;
+  const forward = (input: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | undefined): tf.Tensor2D => {
+    const weights = transposeKernel ? (tf.transpose(w) as tf.Tensor2D) : w;
+    const y = tf.fused.matMul({ a: input, b: weights, bias: b, activation: fusedActivation }) as tf.Tensor2D;
+    return activation === 'tanh' ? (tf.tanh(y) as tf.Tensor2D) : y;
+  };
+  const kernelGradient = (input: tf.Tensor, g: tf.Tensor): tf.Tensor =>
+    transposeKernel ? tf.matMul(tf.transpose(g), input) : tf.matMul(tf.transpose(input), g);
+  const inputGradient = (w: tf.Tensor, g: tf.Tensor): tf.Tensor =>
+    transposeKernel ? tf.matMul(g, w) : tf.matMul(g, tf.transpose(w));
+  const withBias = bias !== null;
+  if (options.inputGradient === false) {
+    const op = tf.customGrad(((...args: unknown[]) => {
+      const w = args[0] as tf.Tensor2D;
+      const b = withBias ? (args[1] as tf.Tensor1D) : undefined;
+      const save = args[withBias ? 2 : 1] as tf.GradSaveFunc;
+      const y = forward(x, w, b);
+      // x is not an input of this op, but it must outlive the forward pass (tfjs disposes intermediates).
+      save([x, y]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [savedInput, savedY] = saved;
+          const g = activationGradient(activation, dy, savedY);
+          const dw = kernelGradient(savedInput, g);
+          return withBias ? [dw, tf.sum(g, 0)] : [dw];
+        },
+      };
+    }) as CustomGradient);
+    return (withBias ? op(kernel, bias) : op(kernel)) as tf.Tensor2D;
+  }
+  const op = tf.customGrad(((...args: unknown[]) => {
+    const input = args[0] as tf.Tensor2D;
+    const w = args[1] as tf.Tensor2D;
+    const b = withBias ? (args[2] as tf.Tensor1D) : undefined;
+    const save = args[withBias ? 3 : 2] as tf.GradSaveFunc;
+    const y = forward(input, w, b);
+    save([input, w, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedInput, savedW, savedY] = saved;
+        const g = activationGradient(activation, dy, savedY);
+        const grads = [inputGradient(savedW, g), kernelGradient(savedInput, g)];
+        if (withBias) grads.push(tf.sum(g, 0));
+        return grads;
+      },
+    };
+  }) as CustomGradient);
+  return (withBias ? op(x, kernel, bias) : op(x, kernel)) as tf.Tensor2D;
 }
 
 export class Dense {
@@ -102,43 +204,10 @@ export class Dense {
           'Flatten images to rows first.',
       );
     }
-    const activation = this.activation;
-    const fusedActivation = activation === 'tanh' ? 'linear' : activation;
-    const forward = (input: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D => {
-      const y = tf.fused.matMul({ a: input, b: w, bias: b, activation: fusedActivation }) as tf.Tensor2D;
-      if (activation !== 'tanh') return y;
-      const out = tf.tanh(y) as tf.Tensor2D;
-      y.dispose();
-      return out;
-    };
-    if (options.inputGradient === false) {
-      const input = x as tf.Tensor2D;
-      const op = tf.customGrad(((w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-        const y = forward(input, w as tf.Tensor2D, b as tf.Tensor1D);
-        save([y]);
-        return {
-          value: y,
-          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-            const g = activationGradient(activation, dy, saved[0]);
-            return [tf.matMul(tf.transpose(input), g), tf.sum(g, 0)];
-          },
-        };
-      }) as CustomGradient);
-      return op(this.kernel, this.bias) as tf.Tensor2D;
-    }
-    const op = tf.customGrad(((input: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-      const y = forward(input as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D);
-      save([input, w, y]);
-      return {
-        value: y,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [savedInput, savedW, savedY] = saved;
-          const g = activationGradient(activation, dy, savedY);
-          return [tf.matMul(g, tf.transpose(savedW)), tf.matMul(tf.transpose(savedInput), g), tf.sum(g, 0)];
-        },
-      };
-    }) as CustomGradient);
-    return op(x, this.kernel, this.bias) as tf.Tensor2D;
+    return fusedDense(x as tf.Tensor2D, this.kernel, this.bias, {
+      activation: this.activation,
+      inputGradient: options.inputGradient,
+    });
   }
 
   dispose(): void {

@@ -1,5 +1,44 @@
+export {
+  BACKEND_PACKAGES,
+  type BackendName,
+  type BackendPrecision,
+  backendPrecision,
+  registeredBackends,
+  selectBackend,
+} from './backend';
 export { batchRanges, meanOverBatches, range, tensorSource } from './batches';
-export { ACTIVATIONS, type Activation, Dense, type DenseApplyOptions, type DenseOptions } from './dense';
+export {
+  evidenceLowerBound,
+  importanceWeightedBound,
+  type LogWeightTerms,
+  type LossTermsOptions,
+  type LossTermTensors,
+  logImportanceWeights,
+  lossTerms,
+} from './bounds';
+export {
+  ACTIVATIONS,
+  type Activation,
+  Dense,
+  type DenseApplyOptions,
+  type DenseOptions,
+  type FusedDenseOptions,
+  fusedDense,
+} from './dense';
+export {
+  type DensityOptions,
+  DiagonalGaussian,
+  gaussianLogDensity,
+  type SampleOptions,
+  standardNormalLogDensity,
+} from './distributions';
+export {
+  type DivergenceOptions,
+  klDivergenceDiagonalGaussian,
+  klDivergenceDiagonalGaussianPerDimension,
+  klDivergenceStandardNormal,
+  klDivergenceStandardNormalPerDimension,
+} from './divergences';
 export type {
   BatchSource,
   ElboTerms,
@@ -8,11 +47,43 @@ export type {
   ProbabilisticAutoencoder,
   RepresentationFunction,
 } from './interfaces';
+export * from './layers/index';
+export { logMeanExp, logSumExp } from './log-space';
 export {
+  type BinaryCrossEntropyOptions,
+  binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
-  klDivergenceStandardNormal,
+  type FixedVarianceOptions,
+  gaussianNegativeLogLikelihood,
+  gaussianNegativeLogLikelihoodFixedVariance,
+  meanSquaredError,
   type Reduction,
+  type ReductionOptions,
+  type ReparameterizeOptions,
   reparameterize,
+  squaredError,
 } from './losses';
 export { uniqueVariableName } from './naming';
 export { Random } from './random';
+export {
+  contractivePenalty,
+  denseContractivePenalty,
+  l1Penalty,
+  l2Penalty,
+  type SparsityOptions,
+  sigmoidContractivePenalty,
+  sparsityPenalty,
+} from './regularizers';
+export {
+  type CapacitySchedule,
+  type ConstantSchedule,
+  type CosineSchedule,
+  type CyclicalSchedule,
+  capacityAt,
+  type KlSchedule,
+  klPenalty,
+  klWeight,
+  type LinearSchedule,
+  SCHEDULE_KINDS,
+  validateSchedule,
+} from './schedules';

@@ -1,79 +1,208 @@
 /**
- * Reconstruction losses and divergences, in nats. Every function documents its reduction: "per example" means
- * summed over all non-batch axes, one value per row of the batch.
+ * Reconstruction losses (negative log-likelihoods of the data under the decoder), in nats. Every function sums over
+ * the pixels of one example ("per example": all axes but the first, the batch axis) and then applies its
+ * `reduction` over the batch: 'none' gives one value per example, shape [batch]; 'mean' (the default) and 'sum'
+ * give a scalar. The KL divergences live in divergences.ts and are re-exported here.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
+import {
+  assertBatched,
+  assertBroadcastsTo,
+  assertFiniteNumber,
+  assertInOpenInterval,
+  assertPositive,
+  assertSameShape,
+  LOG_TWO_PI,
+  type Reduction,
+  reduceBatch,
+  sumAxes,
+} from './validation';
 
-export type Reduction = 'none' | 'mean' | 'sum';
+export { klDivergenceStandardNormal } from './divergences';
+export type { Reduction } from './validation';
 
-function reduceBatch(perExample: tf.Tensor1D, reduction: Reduction): tf.Tensor {
-  if (reduction === 'none') return perExample;
-  return reduction === 'mean' ? tf.mean(perExample) : tf.sum(perExample);
+export interface ReductionOptions {
+  /** 'none': one value per example, shape [batch]; 'mean' (default) or 'sum' over the batch: a scalar. */
+  reduction?: Reduction;
 }
 
-function flattenRows(t: tf.Tensor): tf.Tensor2D {
-  return t.rank === 2 ? (t as tf.Tensor2D) : tf.reshape(t, [t.shape[0], -1]);
+/** Sums an elementwise tensor of shape [batch, ...] over all axes but the first, then reduces over the batch. */
+function perExample(elementwise: tf.Tensor, reduction: Reduction, caller: string): tf.Tensor {
+  const axes = Array.from({ length: elementwise.rank - 1 }, (_, i) => i + 1);
+  return reduceBatch(sumAxes(elementwise, axes), reduction, caller);
 }
 
-function assertSameShape(a: tf.Tensor, b: tf.Tensor, what: string): void {
-  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-    throw new Error(
-      `${what}: targets have shape [${a.shape}] but predictions have shape [${b.shape}]; ` +
-        'reshape one of them so the two match.',
-    );
-  }
+function checkPair(caller: string, targets: tf.Tensor, predictionName: string, prediction: tf.Tensor): void {
+  assertSameShape(caller, 'targets', targets, predictionName, prediction);
+  assertBatched(caller, 'targets', targets);
 }
 
 /**
  * Binary cross-entropy between targets x in [0, 1] and Bernoulli logits l, computed stably:
  * `max(l, 0) - l * x + log(1 + exp(-|l|))`. Equal to `-x log sigmoid(l) - (1 - x) log(1 - sigmoid(l))`
- * without overflow for large |l|. Summed over pixels (the negative Bernoulli log-likelihood per example),
- * then reduced over the batch (`mean` by default).
+ * without overflow for large |l|. Summed over pixels (the negative Bernoulli log-likelihood per example, in
+ * nats), then reduced over the batch (`mean` by default). Prefer this to `binaryCrossEntropy` when the decoder
+ * ends in a sigmoid: pass the pre-sigmoid logits.
  */
 export function binaryCrossEntropyWithLogits(
   targets: tf.Tensor,
   logits: tf.Tensor,
-  options: { reduction?: Reduction } = {},
+  options: ReductionOptions = {},
 ): tf.Tensor {
-  assertSameShape(targets, logits, 'binaryCrossEntropyWithLogits');
+  checkPair('binaryCrossEntropyWithLogits', targets, 'logits', logits);
   return tf.tidy(() => {
-    const x = flattenRows(targets);
-    const l = flattenRows(logits);
-    const elementwise = tf.add(tf.sub(tf.relu(l), tf.mul(l, x)), tf.log1p(tf.exp(tf.neg(tf.abs(l)))));
-    return reduceBatch(tf.sum(elementwise, 1) as tf.Tensor1D, options.reduction ?? 'mean');
+    const l = logits;
+    const elementwise = tf.add(tf.sub(tf.relu(l), tf.mul(l, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(l)))));
+    return perExample(elementwise, options.reduction ?? 'mean', 'binaryCrossEntropyWithLogits');
+  });
+}
+
+export interface BinaryCrossEntropyOptions extends ReductionOptions {
+  /**
+   * Probabilities are clipped to [epsilon, 1 - epsilon] before the logarithms, so that p = 0 or 1 gives a large
+   * finite loss instead of Infinity or NaN. Default 1e-7 (as Keras). Where clipping is active the gradient with
+   * respect to the probability is zero. Must lie in (0, 0.5).
+   */
+  epsilon?: number;
+}
+
+/**
+ * Binary cross-entropy between targets x in [0, 1] and probabilities p (a decoder ending in a sigmoid):
+ * `-x log p - (1 - x) log(1 - p)` with p clipped to [epsilon, 1 - epsilon]. Summed over pixels (nats per
+ * example), then reduced over the batch (`mean` by default). Less accurate than `binaryCrossEntropyWithLogits`
+ * for saturated outputs; use that one when the logits are at hand.
+ */
+export function binaryCrossEntropy(
+  targets: tf.Tensor,
+  probabilities: tf.Tensor,
+  options: BinaryCrossEntropyOptions = {},
+): tf.Tensor {
+  const caller = 'binaryCrossEntropy';
+  checkPair(caller, targets, 'probabilities', probabilities);
+  const epsilon = options.epsilon ?? 1e-7;
+  assertInOpenInterval(caller, 'epsilon', epsilon, 0, 0.5, 'Use a small value such as 1e-7.');
+  return tf.tidy(() => {
+    const p = tf.clipByValue(probabilities, epsilon, 1 - epsilon);
+    const elementwise = tf.neg(
+      tf.add(tf.mul(targets, tf.log(p)), tf.mul(tf.sub(1, targets), tf.log1p(tf.neg(p)))),
+    );
+    return perExample(elementwise, options.reduction ?? 'mean', caller);
   });
 }
 
 /**
- * KL(N(mu, diag(exp(logVar))) || N(0, I)) in closed form:
- * `-1/2 * sum_j (1 + logVar_j - mu_j^2 - exp(logVar_j))`, summed over latent dimensions, then reduced over the
- * batch (`mean` by default). Use `reduction: 'none'` for one value per example.
+ * Squared error summed over pixels, `sum_j (xhat_j - x_j)^2` per example (the SSD of the lecture notes), then
+ * reduced over the batch (`mean` by default: the notes' `1/m sum_i sum_j (xhat_ij - x_ij)^2`). Equals twice the
+ * Gaussian negative log-likelihood with unit variance, less its constant.
  */
-export function klDivergenceStandardNormal(
+export function squaredError(
+  targets: tf.Tensor,
+  predictions: tf.Tensor,
+  options: ReductionOptions = {},
+): tf.Tensor {
+  checkPair('squaredError', targets, 'predictions', predictions);
+  return tf.tidy(() =>
+    perExample(tf.squaredDifference(predictions, targets), options.reduction ?? 'mean', 'squaredError'),
+  );
+}
+
+/**
+ * Mean squared error: the squared error averaged over the pixels of each example,
+ * `1/n sum_j (xhat_j - x_j)^2`, then reduced over the batch (`mean` by default, which equals the mean over all
+ * elements). Not a log-likelihood in nats; use `squaredError` or a Gaussian NLL for a VAE's reconstruction term.
+ */
+export function meanSquaredError(
+  targets: tf.Tensor,
+  predictions: tf.Tensor,
+  options: ReductionOptions = {},
+): tf.Tensor {
+  checkPair('meanSquaredError', targets, 'predictions', predictions);
+  const pixels = targets.shape.slice(1).reduce((a, b) => a * b, 1);
+  return tf.tidy(() =>
+    tf.div(
+      perExample(tf.squaredDifference(predictions, targets), options.reduction ?? 'mean', 'meanSquaredError'),
+      pixels,
+    ),
+  );
+}
+
+export interface FixedVarianceOptions extends ReductionOptions {
+  /** The fixed variance sigma^2 of every pixel, > 0. Default 1. */
+  variance?: number;
+}
+
+/**
+ * Negative log-likelihood of targets x under N(mean, sigma^2) with a fixed variance sigma^2 for every pixel,
+ * including the normalizing constant so it is a true density:
+ * `sum_j [ 1/2 log(2 pi) + 1/2 log(sigma^2) + (x_j - mean_j)^2 / (2 sigma^2) ]` per example (nats), then reduced
+ * over the batch (`mean` by default). With sigma^2 = 1 this is `squaredError / 2 + n/2 log(2 pi)`.
+ */
+export function gaussianNegativeLogLikelihoodFixedVariance(
+  targets: tf.Tensor,
+  mean: tf.Tensor,
+  options: FixedVarianceOptions = {},
+): tf.Tensor {
+  const caller = 'gaussianNegativeLogLikelihoodFixedVariance';
+  checkPair(caller, targets, 'mean', mean);
+  const variance = options.variance ?? 1;
+  assertPositive(caller, 'variance', variance, 'Pass the variance sigma^2 itself, not its logarithm.');
+  const constant = 0.5 * (LOG_TWO_PI + Math.log(variance));
+  return tf.tidy(() => {
+    const elementwise = tf.add(tf.div(tf.squaredDifference(targets, mean), 2 * variance), constant);
+    return perExample(elementwise, options.reduction ?? 'mean', caller);
+  });
+}
+
+/**
+ * Negative log-likelihood of targets x under N(mean, exp(logVar)) with a learned log-variance, including the
+ * normalizing constant: `sum_j [ 1/2 log(2 pi) + 1/2 logVar_j + (x_j - mean_j)^2 / (2 exp(logVar_j)) ]` per
+ * example (nats), then reduced over the batch (`mean` by default). `logVar` is per pixel (the shape of `targets`)
+ * or shared: any shape that broadcasts to it, e.g. [pixels...] shared over the batch, [1] or a scalar for one
+ * variance for everything. The lecture notes' form omits the constant; it is included here so that values are
+ * comparable with other likelihoods.
+ */
+export function gaussianNegativeLogLikelihood(
+  targets: tf.Tensor,
   mean: tf.Tensor,
   logVar: tf.Tensor,
-  options: { reduction?: Reduction } = {},
+  options: ReductionOptions = {},
 ): tf.Tensor {
-  assertSameShape(mean, logVar, 'klDivergenceStandardNormal');
+  const caller = 'gaussianNegativeLogLikelihood';
+  checkPair(caller, targets, 'mean', mean);
+  assertBroadcastsTo(caller, 'logVar', logVar, 'targets', targets);
   return tf.tidy(() => {
-    const m = flattenRows(mean);
-    const lv = flattenRows(logVar);
-    const perDim = tf.mul(-0.5, tf.sub(tf.add(1, lv), tf.add(tf.square(m), tf.exp(lv))));
-    return reduceBatch(tf.sum(perDim, 1) as tf.Tensor1D, options.reduction ?? 'mean');
+    const elementwise = tf.mul(
+      0.5,
+      tf.add(tf.add(logVar, LOG_TWO_PI), tf.mul(tf.squaredDifference(targets, mean), tf.exp(tf.neg(logVar)))),
+    );
+    return perExample(elementwise, options.reduction ?? 'mean', caller);
   });
+}
+
+export interface ReparameterizeOptions {
+  /** Seed of the noise eps, for reproducible draws. Omit for a random one. */
+  seed?: number;
+  /** Scales eps (temperature 0 gives the mean). Default 1. Must be finite and >= 0. */
+  temperature?: number;
 }
 
 /**
  * The reparameterization trick: `z = mean + exp(logVar / 2) * eps` with `eps ~ N(0, I)`, so gradients flow to
- * `mean` and `logVar`. `seed` makes the draw reproducible; `temperature` scales eps.
+ * `mean` and `logVar`. `seed` makes the draw reproducible; `temperature` scales eps. Returns the shape of `mean`.
  */
 export function reparameterize(
   mean: tf.Tensor,
   logVar: tf.Tensor,
-  options: { seed?: number; temperature?: number } = {},
+  options: ReparameterizeOptions = {},
 ): tf.Tensor {
-  assertSameShape(mean, logVar, 'reparameterize');
+  assertSameShape('reparameterize', 'mean', mean, 'logVar', logVar);
+  if (options.temperature !== undefined) {
+    assertFiniteNumber('reparameterize', 'temperature', options.temperature);
+    if (options.temperature < 0) {
+      throw new Error(`reparameterize: temperature must be >= 0, got ${options.temperature}.`);
+    }
+  }
   return tf.tidy(() => {
     let eps: tf.Tensor = tf.randomNormal(mean.shape, 0, 1, 'float32', options.seed);
     if (options.temperature !== undefined && options.temperature !== 1)

@@ -1,0 +1,25 @@
+/**
+ * Custom layers for the tfjs Layers API. Importing this module (or `@vae/core`) registers them with
+ * `tf.serialization.registerClass`, so `tf.loadLayersModel` loads saved models that use them without setup.
+ */
+export {
+  type ConvActivation,
+  type ConvBlockOptions,
+  convBlock,
+  type MlpBlockOptions,
+  mlpBlock,
+  stackLayers,
+} from './blocks';
+export { DenseLayer, type DenseLayerArgs, TiedDenseLayer, type TiedDenseLayerArgs } from './dense';
+export {
+  GaussianHeadLayer,
+  type GaussianHeadLayerArgs,
+  SamplingLayer,
+  type SamplingLayerArgs,
+} from './gaussian';
+export {
+  GaussianNoiseLayer,
+  type GaussianNoiseLayerArgs,
+  MaskingNoiseLayer,
+  type MaskingNoiseLayerArgs,
+} from './noise';

@@ -1,0 +1,148 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type BatchSource, batchRanges, type ProbabilisticAutoencoder, Random, range } from '@vae/core';
+import { assertInteger, logAddExp } from './checks';
+
+export interface ImportanceSampledLogLikelihoodOptions {
+  /** Importance samples k per example. Default 5000, the usual setting for reporting log p(x) on MNIST. */
+  samples?: number;
+  /** Examples encoded together. Default 100. */
+  batchSize?: number;
+  /**
+   * Most rows (example and sample pairs) the decoder sees in one `logLikelihood` call, which bounds memory: the
+   * k samples of a batch are split into chunks of `floor(rowsPerCall / batchSize)` samples. Default 10000.
+   */
+  rowsPerCall?: number;
+  /** Seed for the samples z_k ~ q(z|x). Default 0. */
+  seed?: number;
+}
+
+export interface ImportanceSampledLogLikelihood {
+  /** Mean over examples of the estimate of log p(x), nats per example. */
+  logLikelihood: number;
+  /** Standard error of that mean over examples (sample standard deviation / sqrt(n)), nats. */
+  standardError: number;
+  /** The estimate of log p(x) for each example, nats. */
+  perExample: Float64Array;
+  /**
+   * Mean over examples of the effective sample size (sum w)^2 / sum w^2 of the importance weights, between 1 and
+   * k. Near k when q(z|x) matches the true posterior; near 1 when a few samples dominate (the estimate is then
+   * unreliable).
+   */
+  effectiveSampleSize: number;
+  /** Importance samples per example (k). */
+  samples: number;
+  /** Number of examples evaluated. */
+  examples: number;
+}
+
+/**
+ * The importance-sampled estimate of the marginal log-likelihood (Burda et al. 2016), averaged over a data set:
+ *
+ *   log p(x) ~= log (1/k) sum_k p(x|z_k) p(z_k) / q(z_k|x),   z_k ~ q(z|x) = N(mean, exp(logVar)),
+ *
+ * with the prior p(z) = N(0, I), computed with a log-sum-exp over all k samples so it neither overflows nor
+ * underflows. In expectation it lies below log p(x) and rises to it as k grows; with k = 1 it is a one-sample
+ * ELBO. The samples of each batch are drawn in chunks of at most `rowsPerCall` decoder rows. Values in nats.
+ */
+export async function importanceSampledLogLikelihood(
+  model: ProbabilisticAutoencoder,
+  data: BatchSource,
+  options: ImportanceSampledLogLikelihoodOptions = {},
+): Promise<ImportanceSampledLogLikelihood> {
+  const where = 'importanceSampledLogLikelihood';
+  const samples = options.samples ?? 5000;
+  const batchSize = options.batchSize ?? 100;
+  const rowsPerCall = options.rowsPerCall ?? 10000;
+  assertInteger(where, 'samples (k)', samples);
+  assertInteger(where, 'batchSize', batchSize);
+  assertInteger(where, 'rowsPerCall', rowsPerCall);
+  if (data.size < 1) throw new Error(`${where}: the data set is empty; pass at least one example.`);
+  const itemSize = data.itemShape.reduce((a, b) => a * b, 1);
+  if (itemSize !== model.inputSize) {
+    throw new Error(
+      `${where}: examples have ${itemSize} values (shape [${data.itemShape}]) but the model expects ` +
+        `inputSize ${model.inputSize}.`,
+    );
+  }
+  const random = new Random(options.seed ?? 0);
+  const perExample = new Float64Array(data.size);
+  let effectiveSum = 0;
+
+  for (const [start, end] of batchRanges(data.size, batchSize)) {
+    const rows = end - start;
+    const x = data.batch(range(start, end));
+    const { mean, logVar } = tf.tidy(() => model.encode(x));
+    try {
+      if (mean.shape[0] !== rows || mean.shape[1] !== model.latentDim) {
+        throw new Error(
+          `${where}: encode returned a mean of shape [${mean.shape}], expected [${rows}, ${model.latentDim}].`,
+        );
+      }
+      const logSum = new Float64Array(rows).fill(Number.NEGATIVE_INFINITY);
+      const logSumSquares = new Float64Array(rows).fill(Number.NEGATIVE_INFINITY);
+      // Equal chunks where possible (fewer distinct shapes for backends that compile per shape).
+      const chunks = Math.ceil(samples / Math.max(1, Math.floor(rowsPerCall / rows)));
+      const chunk = Math.ceil(samples / chunks);
+      for (let done = 0; done < samples; done += chunk) {
+        const count = Math.min(chunk, samples - done);
+        const [chunkLogSum, chunkLogSumSquares] = tf.tidy(() => {
+          const noise = tf.randomNormal([count * rows, model.latentDim], 0, 1, 'float32', random.nextSeed());
+          const repeatedLogVar = tf.tile(logVar, [count, 1]);
+          const z = tf.add(tf.tile(mean, [count, 1]), tf.mul(tf.exp(tf.mul(0.5, repeatedLogVar)), noise));
+          const repeatedX = tf.tile(x, [count, ...x.shape.slice(1).map(() => 1)]);
+          const logConditional = model.logLikelihood(repeatedX, z);
+          if (logConditional.rank !== 1 || logConditional.shape[0] !== count * rows) {
+            throw new Error(
+              `${where}: logLikelihood returned shape [${logConditional.shape}], expected [${count * rows}].`,
+            );
+          }
+          // log p(z) - log q(z|x) = -1/2 sum(z^2) + 1/2 sum(logVar + noise^2): the log(2 pi) terms cancel, and
+          // q's density comes from the noise itself, exact even where the std is tiny next to the mean.
+          const logRatio = tf.mul(
+            0.5,
+            tf.sum(tf.sub(tf.add(repeatedLogVar, tf.square(noise)), tf.square(z)), 1),
+          );
+          const logWeights = tf.reshape(tf.add(logConditional, logRatio), [count, rows]);
+          return [tf.logSumExp(logWeights, 0), tf.logSumExp(tf.mul(2, logWeights), 0)];
+        });
+        const [sums, sumSquares] = await Promise.all([chunkLogSum.data(), chunkLogSumSquares.data()]);
+        chunkLogSum.dispose();
+        chunkLogSumSquares.dispose();
+        for (let i = 0; i < rows; i++) {
+          logSum[i] = logAddExp(logSum[i], sums[i]);
+          logSumSquares[i] = logAddExp(logSumSquares[i], sumSquares[i]);
+        }
+      }
+      for (let i = 0; i < rows; i++) {
+        const estimate = logSum[i] - Math.log(samples);
+        if (!Number.isFinite(estimate)) {
+          throw new Error(
+            `${where}: the estimate for example ${start + i} is ${estimate}; the model's log-densities are not ` +
+              'finite there (a diverged model, or data outside the decoder support).',
+          );
+        }
+        perExample[start + i] = estimate;
+        effectiveSum += Math.exp(2 * logSum[i] - logSumSquares[i]);
+      }
+    } finally {
+      x.dispose();
+      mean.dispose();
+      logVar.dispose();
+    }
+  }
+
+  let total = 0;
+  for (const value of perExample) total += value;
+  const logLikelihood = total / data.size;
+  let squares = 0;
+  for (const value of perExample) squares += (value - logLikelihood) ** 2;
+  const standardError = data.size > 1 ? Math.sqrt(squares / (data.size - 1) / data.size) : 0;
+  return {
+    logLikelihood,
+    standardError,
+    perExample,
+    effectiveSampleSize: effectiveSum / data.size,
+    samples,
+    examples: data.size,
+  };
+}
