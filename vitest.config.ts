@@ -42,6 +42,26 @@ const nodeProject = (backend: string) => ({
   },
 });
 
+function browserProject(backend: string, include: string[]) {
+  return {
+    resolve: { alias },
+    test: {
+      name: `browser:${backend}`,
+      include,
+      exclude: ['**/*.node.test.ts'],
+      setupFiles: [`test/setup-browser${backend === 'webgl' ? '' : `-${backend}`}.ts`],
+      testTimeout: 120_000,
+      browser: {
+        enabled: true,
+        headless: true,
+        screenshotFailures: false,
+        provider: playwright({ launchOptions: { executablePath: chromium, args: chromiumArgs } }),
+        instances: [{ browser: 'chromium' as const }],
+      },
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -59,23 +79,10 @@ export default defineConfig({
       },
       ...(haveChromium
         ? [
-            {
-              resolve: { alias },
-              test: {
-                name: 'browser:webgl',
-                include: unitTests,
-                exclude: ['**/*.node.test.ts'],
-                setupFiles: ['test/setup-browser.ts'],
-                testTimeout: 120_000,
-                browser: {
-                  enabled: true,
-                  headless: true,
-                  screenshotFailures: false,
-                  provider: playwright({ launchOptions: { executablePath: chromium, args: chromiumArgs } }),
-                  instances: [{ browser: 'chromium' as const }],
-                },
-              },
-            },
+            browserProject('webgl', unitTests),
+            // The core maths also runs on wasm and WebGPU in Chromium: results must agree across backends.
+            browserProject('wasm', ['packages/core/src/**/*.test.ts']),
+            browserProject('webgpu', ['packages/core/src/**/*.test.ts']),
           ]
         : []),
     ],
