@@ -1,6 +1,7 @@
-import { DATASET_NAMES, type DatasetName } from '@vae/data';
+import { DATASET_NAMES } from '@vae/data';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { BACKENDS, type BackendChoice } from './backend';
+import { BACKENDS } from './backend';
+import { applyConfigFile } from './config-file';
 import { CliError, EXIT } from './errors';
 
 const VERSION = '0.0.0';
@@ -35,6 +36,23 @@ function integerList(value: string) {
   return parts;
 }
 
+const backendOption = () =>
+  new Option('--backend <name>', 'tfjs backend; auto = tfjs-node if installed, else wasm')
+    .choices(BACKENDS)
+    .default('auto');
+const datasetOption = (fallback?: string) => {
+  const option = new Option('--dataset <name>', 'data set').choices(DATASET_NAMES);
+  return fallback ? option.default(fallback) : option;
+};
+const splitOption = () =>
+  new Option('--split <name>', 'which split').choices(['train', 'test']).default('test');
+
+function withDataOptions(command: Command): Command {
+  return command
+    .option('--data-dir <dir>', 'directory with the data files (gzipped or not)')
+    .option('--no-download', 'never download data; use local copies only');
+}
+
 function buildProgram(): Command {
   const program = new Command('vae')
     .description('Train, evaluate and draw autoencoders and variational autoencoders (TensorFlow.js).')
@@ -46,27 +64,23 @@ function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`${text.trim().split('\n').join(' ')} `) })
     .exitOverride();
 
-  program
+  const train = program
     .command('train')
     .description('Train a model and write the saved model, metrics.json, figures and report.html to --out.')
+    .option('--config <file>', 'read options from a JSON or YAML file (flags override it)')
     .addOption(new Option('--model <name>', 'model to train').choices(['vae']).default('vae'))
-    .addOption(new Option('--dataset <name>', 'data set').choices(DATASET_NAMES).default('mnist'))
+    .addOption(datasetOption('mnist'))
     .option('--latent-dim <n>', 'dimension of the latent code', integer('--latent-dim'), 20)
     .option('--hidden <sizes>', 'hidden layer sizes, comma separated', integerList, [400])
     .option('--epochs <n>', 'passes over the training set', integer('--epochs'), 10)
     .option('--batch-size <n>', 'examples per step', integer('--batch-size'), 128)
     .option('--lr <rate>', 'Adam learning rate', positiveNumber('--lr'), 1e-3)
     .option('--beta <weight>', 'weight of the KL term (1 = the ELBO)', positiveNumber('--beta', true), 1)
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend; auto = tfjs-node if installed, else wasm')
-        .choices(BACKENDS)
-        .default('auto'),
-    )
+    .addOption(backendOption())
     .option('--seed <n>', 'random seed (weights, shuffling, noise)', integer('--seed', 0), 1)
     .option('--limit <n>', 'use only the first n training images', integer('--limit'))
-    .option('--test-limit <n>', 'use only the first n test images', integer('--test-limit'))
-    .option('--data-dir <dir>', 'directory with the IDX files (gzipped or not)')
-    .option('--no-download', 'never download data; use local copies only')
+    .option('--test-limit <n>', 'use only the first n test images', integer('--test-limit'));
+  withDataOptions(train)
     .option('--out <dir>', 'output directory', 'vae-out')
     .option('--json', 'print the final metrics as JSON on stdout (and no progress)')
     .option('--quiet', 'print nothing but errors')
@@ -77,23 +91,135 @@ Examples:
   vae train                                   # 784-400-20 VAE on MNIST, 10 epochs, into ./vae-out
   vae train --epochs 1 --limit 2000 --out /tmp/quick
   vae train --dataset fashion-mnist --latent-dim 2 --out fashion-2d
-  vae train --backend cpu --seed 7 --json`,
+  vae train --config run.yaml --epochs 3      # options from a file; flags win
+  vae train --config vae-out/config.json      # repeat an earlier run`,
+    )
+    .hook('preAction', async (command) => {
+      const file = command.opts().config;
+      if (!file) return;
+      try {
+        await applyConfigFile(command, file);
+      } catch (error) {
+        // a bad config file is bad usage, like a bad flag
+        throw error instanceof CliError ? new CliError(error.message, EXIT.usage) : error;
+      }
+    })
+    .action(async (options) => {
+      const { train: run } = await import('./commands/train');
+      const { config: _config, ...rest } = options;
+      process.exitCode = await run(rest);
+    });
+
+  const evaluateCommand = program
+    .command('eval')
+    .description(
+      'Evaluate a trained VAE: test ELBO and its terms, importance-sampled log p(x), active units.',
+    )
+    .requiredOption('--model <dir>', 'a `vae train` output directory (or its model/ folder)')
+    .addOption(datasetOption())
+    .addOption(splitOption())
+    .option('--limit <n>', 'evaluate only the first n images', integer('--limit'))
+    .option(
+      '--k <n>',
+      'importance samples per image for log p(x) (5000 is the published standard)',
+      integer('--k'),
+      100,
+    )
+    .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
+    .addOption(backendOption())
+    .option('--json', 'print the results as JSON');
+  withDataOptions(evaluateCommand)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vae eval --model vae-out\n  vae eval --model vae-out --k 5000 --limit 1000 --json',
     )
     .action(async (options) => {
-      const { train } = await import('./train');
-      process.exitCode = await train({
-        ...options,
-        model: options.model as 'vae',
-        dataset: options.dataset as DatasetName,
-        backend: options.backend as BackendChoice,
-      });
+      const { evaluate } = await import('./commands/evaluate');
+      process.exitCode = await evaluate(options);
+    });
+
+  program
+    .command('sample')
+    .description('Decode draws from the prior into a PNG grid.')
+    .requiredOption('--model <dir>', 'a `vae train` output directory (or its model/ folder)')
+    .option('-n, --count <n>', 'number of samples', integer('--count'), 64)
+    .option('--temperature <t>', 'scale of the prior draws', positiveNumber('--temperature'), 1)
+    .option('--columns <n>', 'grid columns (default: square)', integer('--columns'))
+    .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
+    .addOption(backendOption())
+    .option('--out <file>', 'PNG file to write', 'samples.png')
+    .option('--quiet', 'print nothing but errors')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vae sample --model vae-out -n 100 --temperature 0.8 --out samples.png',
+    )
+    .action(async (options) => {
+      const { sample } = await import('./commands/draw');
+      process.exitCode = await sample(options);
+    });
+
+  const reconstructCommand = program
+    .command('reconstruct')
+    .description('Draw data images above their reconstructions, as a PNG.')
+    .requiredOption('--model <dir>', 'a `vae train` output directory (or its model/ folder)')
+    .addOption(datasetOption())
+    .addOption(splitOption())
+    .option('-n, --count <n>', 'number of images', integer('--count'), 16)
+    .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
+    .addOption(backendOption())
+    .option('--out <file>', 'PNG file to write', 'reconstructions.png')
+    .option('--quiet', 'print nothing but errors');
+  withDataOptions(reconstructCommand)
+    .addHelpText('after', '\nExamples:\n  vae reconstruct --model vae-out -n 24 --out recon.png')
+    .action(async (options) => {
+      const { reconstruct } = await import('./commands/draw');
+      process.exitCode = await reconstruct(options);
+    });
+
+  const embedCommand = program
+    .command('embed')
+    .description('Write the latent codes (posterior means) of a data set, with labels, as CSV or JSON.')
+    .requiredOption('--model <dir>', 'a `vae train` output directory (or its model/ folder)')
+    .addOption(datasetOption())
+    .addOption(splitOption())
+    .option('--limit <n>', 'embed only the first n images', integer('--limit'))
+    .addOption(
+      new Option('--format <kind>', 'output format (default: from the file name)').choices(['csv', 'json']),
+    )
+    .addOption(backendOption())
+    .option('--out <file>', 'file to write', 'codes.csv')
+    .option('--quiet', 'print nothing but errors');
+  withDataOptions(embedCommand)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vae embed --model vae-out --out codes.csv\n  vae embed --model vae-out --limit 500 --out codes.json',
+    )
+    .action(async (options) => {
+      const { embed } = await import('./commands/embed');
+      process.exitCode = await embed(options);
+    });
+
+  const datasetsCommand = program
+    .command('datasets')
+    .description('List the known data sets, verify local copies, or fetch them into the cache.')
+    .argument('[action]', 'list, verify or fetch', 'list')
+    .argument('[name]', 'one data set (default: all)')
+    .option('--json', 'print the list as JSON');
+  withDataOptions(datasetsCommand)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vae datasets\n  vae datasets verify mnist\n  vae datasets fetch fashion-mnist',
+    )
+    .action(async (action, name, options) => {
+      const { datasets } = await import('./commands/datasets');
+      process.exitCode = await datasets(action, name, options);
     });
 
   program
     .command('info')
     .description('Print versions and the tfjs backends that work here.')
     .action(async () => {
-      const { info } = await import('./info');
+      const { info } = await import('./commands/info');
       await info();
     });
 

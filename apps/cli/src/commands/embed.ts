@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { batchRanges, range } from '@vae/core';
+import { writeFileAtomic } from '@vae/core/node';
+import { type BackendChoice, selectBackend } from '../backend';
+import { checkWritableFile, datasetOf, loadSplit, loadTrainedModel } from '../shared';
+
+export interface EmbedOptions {
+  model: string;
+  dataset?: string;
+  split: 'train' | 'test';
+  limit?: number;
+  format?: 'csv' | 'json';
+  out: string;
+  backend: BackendChoice;
+  dataDir?: string;
+  download: boolean;
+  quiet: boolean;
+}
+
+/** `vae embed`: posterior means (and log-variances) of a data set, with labels, as CSV or JSON. */
+export async function embed(options: EmbedOptions): Promise<number> {
+  const out = await checkWritableFile(options.out);
+  const format = options.format ?? (options.out.endsWith('.json') ? 'json' : 'csv');
+  await selectBackend(options.backend);
+  const trained = await loadTrainedModel(options.model);
+  const { model } = trained;
+  const data = await loadSplit(options.dataset ?? datasetOf(trained), options.split, options);
+  const means = new Float32Array(data.size * model.latentDim);
+  const logVars = new Float32Array(data.size * model.latentDim);
+  for (const [start, end] of batchRanges(data.size, 1000)) {
+    const { mean, logVar } = tf.tidy(() => model.encode(data.batch(range(start, end))));
+    means.set(await mean.data(), start * model.latentDim);
+    logVars.set(await logVar.data(), start * model.latentDim);
+    tf.dispose([mean, logVar]);
+  }
+  model.dispose();
+  const d = model.latentDim;
+  const row = (values: Float32Array, i: number) => Array.from(values.subarray(i * d, (i + 1) * d));
+  let text: string;
+  if (format === 'json') {
+    const records = Array.from({ length: data.size }, (_, i) => ({
+      index: i,
+      label: data.labels?.[i] ?? null,
+      mean: row(means, i),
+      logVar: row(logVars, i),
+    }));
+    text = `${JSON.stringify({ latentDim: d, examples: data.size, records })}\n`;
+  } else {
+    const header = ['index', 'label', ...Array.from({ length: d }, (_, j) => `z${j}`)].join(',');
+    const lines = Array.from({ length: data.size }, (_, i) =>
+      [String(i), String(data.labels?.[i] ?? ''), ...row(means, i).map((v) => v.toPrecision(6))].join(','),
+    );
+    text = `${header}\n${lines.join('\n')}\n`;
+  }
+  await writeFileAtomic(out, text);
+  if (!options.quiet)
+    process.stderr.write(`wrote ${out} (${data.size} codes of dimension ${d}, ${format})\n`);
+  return 0;
+}
