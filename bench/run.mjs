@@ -4,7 +4,7 @@
 // usage: node bench/run.mjs [--quick] [--repeats N] [--images N] [--epochs N]
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, homedir, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -49,6 +49,16 @@ function torchCommand() {
   return null;
 }
 
+function torchEnvironment() {
+  const env = { ...process.env, OMP_NUM_THREADS: '2' };
+  if (haveBlas) {
+    env.LD_LIBRARY_PATH = blasDir;
+    delete env.OPENBLAS_CORETYPE; // forces older kernels on this machine; the anchor uses the native ones
+    delete env.OPENBLAS_L2_SIZE;
+  }
+  return env;
+}
+
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -69,10 +79,19 @@ const trainers = [
   },
 ];
 const python = torchCommand();
+// The OpenMP build of OpenBLAS unpacked by bench/setup-pytorch.sh: the fair PyTorch anchor (Debian's torch links
+// the slow reference BLAS otherwise).
+const blasDir = join(
+  process.env.VAE_BENCH_BLAS_DIR ?? join(homedir(), '.cache/vae-bench/openblas'),
+  'usr/lib/x86_64-linux-gnu/openblas-openmp',
+);
+const haveBlas = existsSync(blasDir);
 const mnistDir = findMnistDir();
 const notes = [];
 if (python && mnistDir) {
   trainers.push({ name: 'pytorch', torch: true });
+  if (!haveBlas)
+    notes.push('PyTorch runs on the reference BLAS (slow): run bench/setup-pytorch.sh for OpenBLAS.');
 } else {
   notes.push(
     'PyTorch reference skipped: no python3 with torch (apt-get install python3-torch python3-numpy).',
@@ -89,7 +108,7 @@ for (let r = 0; r < repeats; r++) {
     const result = t.torch
       ? JSON.parse(
           execFileSync(python, [join(here, 'ref.py'), mnistDir, String(images), String(epochs), '2'], {
-            env: { ...process.env, OMP_NUM_THREADS: '2' },
+            env: torchEnvironment(),
           }).toString(),
         )
       : await run(t.spec);
