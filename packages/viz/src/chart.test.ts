@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineChartSvg, niceAxis } from './chart';
+import { lineChartSvg, niceAxis, type TrainingCurveRecord, trainingCurvesSvg } from './chart';
 
 /** The [data-x, data-y] of every point marker, in document order. */
 function markers(svg: string): Array<[number, number]> {
@@ -155,5 +155,112 @@ describe('niceAxis', () => {
     expect(axis.low).toBeLessThan(3);
     expect(axis.high).toBeGreaterThan(3);
     expect(niceAxis(0, 0).ticks).toContain(0);
+  });
+});
+
+describe('lineChartSvg styles', () => {
+  it('draws dashed series and custom colours, with matching legend swatches', () => {
+    const svg = lineChartSvg({
+      series: [
+        { name: 'a', points: [[0, 1]], colour: '#123456' },
+        { name: 'b', points: [[1, 2]], dashed: true },
+      ],
+    });
+    const polylines = [...svg.matchAll(/<polyline\b[^>]*>/g)].map((match) => match[0]);
+    expect(polylines[0]).toContain('stroke="#123456"');
+    expect(polylines[0]).not.toContain('stroke-dasharray');
+    expect(polylines[1]).toContain('stroke-dasharray');
+    expect(svg).toMatch(/<line [^>]*stroke-dasharray="4 3"\/><text[^>]*><title>b<\/title>/);
+  });
+});
+
+describe('trainingCurvesSvg', () => {
+  const epochs: TrainingCurveRecord[] = [
+    {
+      epoch: 2,
+      train: { reconstruction: 120, kl: 8, weightedKl: 4, total: 124 },
+      validation: { reconstruction: 125, kl: 7.5, weightedKl: 3.75, total: 128.75 },
+    },
+    {
+      epoch: 1,
+      train: { reconstruction: 150, kl: 5, weightedKl: 0, total: 150 },
+      validation: { reconstruction: 152, kl: 4.5, weightedKl: 0, total: 152 },
+    },
+    { epoch: 3, train: { reconstruction: 110, kl: 9, weightedKl: 9, total: 119 } },
+  ];
+
+  /** Panels by term: the nested <svg data-term> and its series' markers. */
+  function panels(svg: string) {
+    return [...svg.matchAll(/<svg data-term="([^"]*)"([\s\S]*?)<\/svg>/g)].map((match) => ({
+      term: match[1],
+      body: match[2],
+      series: [...match[2].matchAll(/<g class="series" data-name="([^"]*)">([\s\S]*?)<\/g>/g)].map((s) => ({
+        name: s[1],
+        dashed: /<polyline[^>]*stroke-dasharray/.test(s[2]),
+        points: markers(s[2]),
+      })),
+    }));
+  }
+
+  it('draws one panel per term with train and validation per epoch, sorted by epoch', () => {
+    const svg = trainingCurvesSvg(epochs, { title: 'Training' });
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    const drawn = panels(svg);
+    expect(drawn.map((panel) => panel.term)).toEqual(['reconstruction', 'kl', 'weightedKl', 'total']);
+    const kl = drawn[1];
+    expect(kl.series.map((series) => [series.name, series.dashed])).toEqual([
+      ['train', false],
+      ['validation', true],
+    ]);
+    expect(kl.series[0].points).toEqual([
+      [1, 5],
+      [2, 8],
+      [3, 9],
+    ]);
+    expect(kl.series[1].points).toEqual([
+      [1, 4.5],
+      [2, 7.5],
+    ]);
+    expect(drawn[3].series[0].points).toEqual([
+      [1, 150],
+      [2, 124],
+      [3, 119],
+    ]);
+    expect(kl.body).toContain('>KL divergence</text>');
+    expect(drawn[0].body).toContain('>epoch</text>');
+    // Panels tile a 2 x 2 layout under the title.
+    const offsets = [...svg.matchAll(/<svg data-term="[^"]*" x="([^"]*)" y="([^"]*)"/g)].map((m) => [
+      +m[1],
+      +m[2],
+    ]);
+    expect(offsets).toEqual([
+      [0, 36],
+      [420, 36],
+      [0, 316],
+      [420, 316],
+    ]);
+    expect(svg).toMatch(/^<svg xmlns[^>]*width="840" height="596"/);
+    expect(svg).not.toMatch(/NaN|undefined|\bid="/);
+  });
+
+  it('picks terms, leaves out missing ones and draws train only without validation', () => {
+    const trainOnly = epochs.map(({ epoch, train }) => ({ epoch, train: { ...train, regularizer: 0.5 } }));
+    const svg = trainingCurvesSvg(trainOnly, { terms: ['total', 'regularizer', 'missing'], columns: 1 });
+    const drawn = panels(svg);
+    expect(drawn.map((panel) => panel.term)).toEqual(['total', 'regularizer']);
+    expect(drawn[0].series.map((series) => series.name)).toEqual(['train']);
+    expect(drawn[1].series[0].points).toEqual([
+      [1, 0.5],
+      [2, 0.5],
+      [3, 0.5],
+    ]);
+    expect(trainingCurvesSvg([])).toContain('No data');
+  });
+
+  it('rejects malformed records', () => {
+    expect(() => trainingCurvesSvg({} as never)).toThrow(/pass an array/);
+    expect(() => trainingCurvesSvg([{ epoch: Number.NaN, train: {} }])).toThrow(/record 0 must be/);
+    expect(() => trainingCurvesSvg([{ epoch: 1 } as never])).toThrow(/has no train terms/);
   });
 });

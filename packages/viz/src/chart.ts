@@ -1,11 +1,28 @@
-/** Line charts as self-contained SVG strings (no DOM, no fonts or scripts to load). */
+/** Line charts and training curves as self-contained SVG strings (no DOM, no fonts or scripts to load). */
+import type { LossTerms } from '@vae/core';
+import {
+  categoricalColour,
+  closeFrame,
+  extent,
+  FONT_FAMILY,
+  frameNote,
+  openFrame,
+  px,
+  TEXT_COLOUR,
+} from './frame';
 import { escapeText } from './text';
+
+export { niceAxis } from './frame';
 
 export interface LineSeries {
   /** Legend entry. */
   name: string;
   /** `[x, y]` pairs, drawn in the given order. Pairs with a non-finite coordinate are skipped. */
   points: Array<[number, number]>;
+  /** Draw a dashed line (e.g. validation beside a solid train line). Default false. */
+  dashed?: boolean;
+  /** Line colour (any SVG colour). Default: the next colour of a colour-blind-friendly palette. */
+  colour?: string;
 }
 
 export interface LineChartOptions {
@@ -19,84 +36,6 @@ export interface LineChartOptions {
   series: LineSeries[];
 }
 
-/** Colour-blind-friendly categorical palette (Tableau 10); more series get golden-angle hues. */
-const PALETTE = [
-  '#4e79a7',
-  '#f28e2b',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ac',
-];
-
-/** The colour of the `index`-th series. */
-function seriesColour(index: number): string {
-  if (index < PALETTE.length) return PALETTE[index];
-  return `hsl(${Math.round((index * 137.508) % 360)}, 60%, 45%)`;
-}
-
-interface Axis {
-  low: number;
-  high: number;
-  ticks: number[];
-  labels: string[];
-}
-
-/**
- * A "nice" axis over [min, max]: a step of 1, 2 or 5 times a power of ten giving about `target` intervals, and
- * bounds rounded out to whole steps. Equal min and max are widened first.
- */
-export function niceAxis(min: number, max: number, target = 5): Axis {
-  if (!Number.isFinite(min) || !Number.isFinite(max) || min > max) {
-    throw new Error(`niceAxis: expected finite min <= max, got ${min} and ${max}.`);
-  }
-  if (!Number.isFinite(max - min)) {
-    throw new Error(`niceAxis: the range ${min} to ${max} is too large to draw; rescale the values.`);
-  }
-  if (min === max) {
-    const delta = min === 0 ? 1 : Math.abs(min) * 0.1;
-    min -= delta;
-    max += delta;
-  }
-  const raw = (max - min) / target;
-  const exponent = Math.floor(Math.log10(raw));
-  const fraction = raw / 10 ** exponent;
-  // Thresholds at the geometric midpoints between 1, 2, 5 and 10.
-  const nice = fraction < Math.SQRT2 ? 1 : fraction < Math.sqrt(10) ? 2 : fraction < Math.sqrt(50) ? 5 : 10;
-  const step = nice * 10 ** exponent;
-  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-  const clean = (value: number) =>
-    decimals <= 20 ? Number(value.toFixed(decimals)) : Number(value.toPrecision(12));
-  const first = Math.floor(min / step + 1e-9);
-  const last = Math.ceil(max / step - 1e-9);
-  const ticks: number[] = [];
-  for (let i = first; i <= last; i++) ticks.push(clean(i * step));
-  const largest = Math.max(Math.abs(ticks[0]), Math.abs(ticks[ticks.length - 1]));
-  const plain = decimals <= 6 && largest < 1e9;
-  const labels = ticks.map((tick) => (plain ? tick.toFixed(decimals) : String(Number(tick.toPrecision(6)))));
-  return { low: ticks[0], high: ticks[ticks.length - 1], ticks, labels };
-}
-
-/** Rounds a pixel coordinate to 2 decimals to keep the SVG small. */
-function px(value: number): string {
-  return String(Math.round(value * 100) / 100);
-}
-
-/** Rough width of a label in 12 px sans-serif, for layout. */
-function textWidth(text: string, size = 12): number {
-  return text.length * size * 0.6;
-}
-
-function checkSize(label: string, value: number, minimum: number): void {
-  if (!Number.isFinite(value) || value < minimum) {
-    throw new Error(`lineChartSvg: ${label} must be a number of pixels >= ${minimum}, got ${value}.`);
-  }
-}
-
 /**
  * Draws series of `[x, y]` points as a line chart: axes with nice tick values, one polyline plus point markers
  * per series in distinct colours, and a legend. Each marker is a `<circle>` with `data-x` / `data-y` holding the
@@ -104,137 +43,59 @@ function checkSize(label: string, value: number, minimum: number): void {
  * a widened axis. All text is escaped. Returns a standalone `<svg>` element as a string.
  */
 export function lineChartSvg(options: LineChartOptions): string {
+  return renderLineChart('lineChartSvg', options);
+}
+
+/** {@link lineChartSvg}, optionally as a nested `<svg>` placed at `offset` inside a larger figure. */
+function renderLineChart(
+  where: string,
+  options: LineChartOptions,
+  offset?: { x: number; y: number },
+): string {
   if (options === null || typeof options !== 'object' || !Array.isArray(options.series)) {
-    throw new Error('lineChartSvg: pass { series: [{ name, points: [[x, y], ...] }, ...] }.');
+    throw new Error(`${where}: pass { series: [{ name, points: [[x, y], ...] }, ...] }.`);
   }
-  const width = options.width ?? 640;
-  const height = options.height ?? 360;
-  checkSize('width', width, 160);
-  checkSize('height', height, 120);
   const series = options.series.map((entry, index) => {
     if (entry === null || typeof entry !== 'object' || !Array.isArray(entry.points)) {
-      throw new Error(`lineChartSvg: series ${index} must be { name, points: [[x, y], ...] }.`);
+      throw new Error(`${where}: series ${index} must be { name, points: [[x, y], ...] }.`);
     }
     const points = entry.points.filter((point, i) => {
       if (!Array.isArray(point)) {
-        throw new Error(`lineChartSvg: point ${i} of series ${index} must be an [x, y] pair, got ${point}.`);
+        throw new Error(`${where}: point ${i} of series ${index} must be an [x, y] pair, got ${point}.`);
       }
       return Number.isFinite(point[0]) && Number.isFinite(point[1]);
     });
     const name = String(entry.name ?? `series ${index + 1}`);
-    const shortName = name.length > 28 ? `${name.slice(0, 27)}…` : name;
-    return { name, shortName, points, colour: seriesColour(index) };
+    return { name, points, colour: entry.colour ?? categoricalColour(index), dashed: entry.dashed === true };
   });
-
   const all = series.flatMap((entry) => entry.points);
-  const bounds = (axis: 0 | 1): [number, number] => {
-    if (all.length === 0) return [0, 1];
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (const point of all) {
-      min = Math.min(min, point[axis]);
-      max = Math.max(max, point[axis]);
-    }
-    return [min, max];
-  };
-  const xAxis = niceAxis(...bounds(0), Math.max(2, Math.min(8, Math.floor(width / 90))));
-  const yAxis = niceAxis(...bounds(1), Math.max(2, Math.min(8, Math.floor(height / 60))));
-
-  const { title, xLabel, yLabel } = options;
-  const legendWidth =
-    series.length === 0
-      ? 0
-      : Math.min(220, Math.max(...series.map((entry) => textWidth(entry.shortName))) + 40);
-  const left = Math.max(...yAxis.labels.map((label) => textWidth(label))) + 14 + (yLabel ? 22 : 0);
-  const right = legendWidth + 16;
-  const top = title ? 44 : 16;
-  const bottom = 30 + (xLabel ? 22 : 0);
-  const plotLeft = left;
-  const plotRight = width - right;
-  const plotTop = top;
-  const plotBottom = height - bottom;
-  if (plotRight - plotLeft < 40 || plotBottom - plotTop < 40) {
-    throw new Error(
-      `lineChartSvg: ${width} x ${height} pixels leave no room for the plot; pass a larger width or height.`,
-    );
-  }
-  const toX = (x: number) => plotLeft + ((x - xAxis.low) / (xAxis.high - xAxis.low)) * (plotRight - plotLeft);
-  const toY = (y: number) =>
-    plotBottom - ((y - yAxis.low) / (yAxis.high - yAxis.low)) * (plotBottom - plotTop);
-
-  const out: string[] = [];
-  const label = title ? ` aria-label="${escapeText(title)}"` : '';
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"` +
-      ` role="img"${label} font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"` +
-      ` font-size="12">`,
-  );
-  if (title) out.push(`<title>${escapeText(title)}</title>`);
-  out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  if (title) {
-    out.push(
-      `<text x="${px(plotLeft)}" y="26" font-size="15" font-weight="600" fill="#111827">${escapeText(title)}</text>`,
-    );
-  }
-
-  // Grid lines and tick labels.
-  out.push('<g class="grid" stroke="#e5e7eb" stroke-width="1">');
-  for (const tick of yAxis.ticks) {
-    out.push(
-      `<line x1="${px(plotLeft)}" x2="${px(plotRight)}" y1="${px(toY(tick))}" y2="${px(toY(tick))}"/>`,
-    );
-  }
-  for (const tick of xAxis.ticks) {
-    out.push(
-      `<line x1="${px(toX(tick))}" x2="${px(toX(tick))}" y1="${px(plotTop)}" y2="${px(plotBottom)}"/>`,
-    );
-  }
-  out.push('</g>');
-  out.push('<g class="ticks" fill="#4b5563">');
-  yAxis.ticks.forEach((tick, i) => {
-    out.push(
-      `<text x="${px(plotLeft - 8)}" y="${px(toY(tick) + 4)}" text-anchor="end">${yAxis.labels[i]}</text>`,
-    );
+  const frame = openFrame({
+    where,
+    width: options.width ?? 640,
+    height: options.height ?? 360,
+    title: options.title,
+    xLabel: options.xLabel,
+    yLabel: options.yLabel,
+    xBounds: extent(all.map((point) => point[0])) ?? [0, 1],
+    yBounds: extent(all.map((point) => point[1])) ?? [0, 1],
+    legend: series.map((entry) => ({
+      name: entry.name,
+      colour: entry.colour,
+      kind: entry.dashed ? 'dash' : 'line',
+    })),
+    offset,
   });
-  xAxis.ticks.forEach((tick, i) => {
-    out.push(
-      `<text x="${px(toX(tick))}" y="${px(plotBottom + 18)}" text-anchor="middle">${xAxis.labels[i]}</text>`,
-    );
-  });
-  out.push('</g>');
-  out.push(
-    `<g class="axes" stroke="#6b7280" stroke-width="1">` +
-      `<line x1="${px(plotLeft)}" x2="${px(plotRight)}" y1="${px(plotBottom)}" y2="${px(plotBottom)}"/>` +
-      `<line x1="${px(plotLeft)}" x2="${px(plotLeft)}" y1="${px(plotTop)}" y2="${px(plotBottom)}"/></g>`,
-  );
-  if (xLabel) {
-    out.push(
-      `<text x="${px((plotLeft + plotRight) / 2)}" y="${px(height - 8)}" text-anchor="middle" fill="#111827">` +
-        `${escapeText(xLabel)}</text>`,
-    );
-  }
-  if (yLabel) {
-    out.push(
-      `<text transform="translate(16 ${px((plotTop + plotBottom) / 2)}) rotate(-90)" text-anchor="middle"` +
-        ` fill="#111827">${escapeText(yLabel)}</text>`,
-    );
-  }
-  if (all.length === 0) {
-    out.push(
-      `<text x="${px((plotLeft + plotRight) / 2)}" y="${px((plotTop + plotBottom) / 2)}" text-anchor="middle"` +
-        ` fill="#6b7280">No data</text>`,
-    );
-  }
-
-  // Series: a polyline and a marker per point.
+  const { out, toX, toY } = frame;
+  if (all.length === 0) frameNote(frame, 'No data');
   for (const entry of series) {
     const name = escapeText(entry.name);
     const radius = entry.points.length > 200 ? 1.5 : 3;
     const coordinates = entry.points.map(([x, y]) => `${px(toX(x))},${px(toY(y))}`).join(' ');
+    const dash = entry.dashed ? ' stroke-dasharray="6 4"' : '';
     out.push(`<g class="series" data-name="${name}">`);
     out.push(
       `<polyline points="${coordinates}" fill="none" stroke="${entry.colour}" stroke-width="2"` +
-        ` stroke-linejoin="round" stroke-linecap="round"/>`,
+        ` stroke-linejoin="round" stroke-linecap="round"${dash}/>`,
     );
     for (const [x, y] of entry.points) {
       out.push(
@@ -244,19 +105,134 @@ export function lineChartSvg(options: LineChartOptions): string {
     }
     out.push('</g>');
   }
+  return closeFrame(frame);
+}
 
-  // Legend, right of the plot.
-  out.push('<g class="legend">');
-  series.forEach((entry, i) => {
-    const y = plotTop + 8 + i * 20;
-    const x = plotRight + 16;
-    out.push(
-      `<rect x="${px(x)}" y="${px(y - 5)}" width="16" height="4" rx="2" fill="${entry.colour}"/>` +
-        `<text x="${px(x + 22)}" y="${px(y)}" fill="#111827"><title>${escapeText(entry.name)}</title>` +
-        `${escapeText(entry.shortName)}</text>`,
-    );
+/** Loss terms of one epoch, in nats per example (any subset; other numeric terms may be added). */
+export type EpochTerms = Partial<LossTerms> & { regularizer?: number };
+
+/** One epoch's record, as the training loop and `metrics.json` report it. */
+export interface TrainingCurveRecord {
+  epoch: number;
+  train: EpochTerms;
+  validation?: EpochTerms;
+}
+
+export interface TrainingCurvesOptions {
+  /** A title above the panels. */
+  title?: string;
+  /**
+   * Terms to draw, one panel each, in this order. Default reconstruction, kl, weightedKl and total (and
+   * regularizer when any record has it). Terms no record has are left out.
+   */
+  terms?: readonly string[];
+  /** Panels per row. Default 2. */
+  columns?: number;
+  /** Size of one panel in pixels. Default 420 x 280. */
+  panelWidth?: number;
+  panelHeight?: number;
+}
+
+const TERM_TITLES: Record<string, string> = {
+  reconstruction: 'Reconstruction',
+  kl: 'KL divergence',
+  weightedKl: 'Weighted KL (β · KL)',
+  regularizer: 'Regularizer',
+  total: 'Total loss',
+};
+
+/**
+ * Training curves: one line chart per loss term (reconstruction, KL, weighted KL and total by default), each
+ * with the train curve (solid) and the validation curve (dashed) against the epoch, laid out as panels of one
+ * SVG. Values are in nats per example; non-finite values are skipped. Markers carry `data-x` (epoch) and
+ * `data-y` (value) as in {@link lineChartSvg}; each panel is a nested `<svg>` with `data-term`.
+ */
+export function trainingCurvesSvg(
+  epochs: readonly TrainingCurveRecord[],
+  options: TrainingCurvesOptions = {},
+): string {
+  const where = 'trainingCurvesSvg';
+  if (!Array.isArray(epochs)) {
+    throw new Error(`${where}: pass an array of { epoch, train: { reconstruction, kl, ... }, validation? }.`);
+  }
+  epochs.forEach((record, i) => {
+    if (record === null || typeof record !== 'object' || !Number.isFinite(record.epoch)) {
+      throw new Error(`${where}: record ${i} must be { epoch: number, train: {...}, validation?: {...} }.`);
+    }
+    if (record.train === null || typeof record.train !== 'object') {
+      throw new Error(`${where}: record ${i} (epoch ${record.epoch}) has no train terms.`);
+    }
   });
-  out.push('</g>');
+  const value = (terms: EpochTerms | undefined, term: string): number | undefined => {
+    const entry = terms === undefined ? undefined : (terms as Record<string, unknown>)[term];
+    return typeof entry === 'number' ? entry : undefined;
+  };
+  const present = (term: string) =>
+    epochs.some(
+      (record) => value(record.train, term) !== undefined || value(record.validation, term) !== undefined,
+    );
+  const defaults = ['reconstruction', 'kl', 'weightedKl', 'regularizer', 'total'];
+  const terms = (options.terms ?? defaults).filter(present);
+  const columns = options.columns ?? 2;
+  if (!Number.isInteger(columns) || columns < 1) {
+    throw new Error(`${where}: columns must be a positive integer, got ${columns}.`);
+  }
+  const panelWidth = options.panelWidth ?? 420;
+  const panelHeight = options.panelHeight ?? 280;
+  const header = options.title ? 36 : 0;
+  const shownColumns = Math.max(1, Math.min(columns, terms.length));
+  const rows = Math.max(1, Math.ceil(terms.length / shownColumns));
+  const width = shownColumns * panelWidth;
+  const height = header + rows * panelHeight;
+  const hasValidation = epochs.some((record) => record.validation !== undefined);
+  const out: string[] = [];
+  const label = options.title ? ` aria-label="${escapeText(options.title)}"` : '';
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"` +
+      ` role="img"${label} font-family="${FONT_FAMILY}" font-size="12">`,
+  );
+  out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
+  if (options.title) {
+    out.push(
+      `<title>${escapeText(options.title)}</title>`,
+      `<text x="16" y="24" font-size="16" font-weight="600" fill="${TEXT_COLOUR}">${escapeText(options.title)}</text>`,
+    );
+  }
+  if (terms.length === 0) {
+    out.push(
+      `<text x="${px(width / 2)}" y="${px(header + panelHeight / 2)}" text-anchor="middle" fill="#6b7280">` +
+        'No data</text>',
+    );
+  }
+  const sorted = [...epochs].sort((a, b) => a.epoch - b.epoch);
+  terms.forEach((term, i) => {
+    const points = (split: 'train' | 'validation') =>
+      sorted
+        .map((record): [number, number | undefined] => [record.epoch, value(record[split], term)])
+        .filter((point): point is [number, number] => point[1] !== undefined);
+    const series: LineSeries[] = [{ name: 'train', points: points('train'), colour: categoricalColour(0) }];
+    if (hasValidation) {
+      series.push({
+        name: 'validation',
+        points: points('validation'),
+        colour: categoricalColour(1),
+        dashed: true,
+      });
+    }
+    const panel = renderLineChart(
+      where,
+      {
+        title: TERM_TITLES[term] ?? term,
+        xLabel: 'epoch',
+        yLabel: 'nats per example',
+        width: panelWidth,
+        height: panelHeight,
+        series,
+      },
+      { x: (i % shownColumns) * panelWidth, y: header + Math.floor(i / shownColumns) * panelHeight },
+    );
+    out.push(panel.replace(/^<svg /, `<svg data-term="${escapeText(term)}" `));
+  });
   out.push('</svg>');
   return out.join('\n');
 }

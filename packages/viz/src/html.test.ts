@@ -126,4 +126,23 @@ describe('htmlReport', () => {
       /row 0 of table 'x' has 1 cells but the table has 2 columns/,
     );
   });
+
+  it('encodes image figures as PNG like png figures, and takes only one of them', () => {
+    const base = { title: 't', summary: [], sections: [] };
+    const withImage = htmlReport({
+      ...base,
+      sections: [{ title: 's', figures: [{ caption: 'g', image: grey }] }],
+    });
+    const withPng = htmlReport({
+      ...base,
+      sections: [{ title: 's', figures: [{ caption: 'g', png: encodePng(grey) }] }],
+    });
+    expect(withImage).toBe(withPng);
+    const uri = /src="data:image\/png;base64,([^"]*)"/.exec(withImage)![1];
+    expect(decodePng(fromBase64(uri))).toEqual(grey);
+    const both = { caption: 'c', image: grey, png: encodePng(grey) };
+    expect(() => htmlReport({ ...base, sections: [{ title: 's', figures: [both] }] })).toThrow(
+      /both png and image; give only one/,
+    );
+  });
 });

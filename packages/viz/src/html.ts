@@ -1,10 +1,14 @@
 /** Self-contained HTML reports: one file with inline images, charts, tables and the run's configuration. */
+import type { Image } from './image';
+import { encodePng } from './png';
 import { escapeText, formatNumber } from './text';
 
 export interface ReportFigure {
   caption: string;
   /** A PNG file, embedded as a base64 data URI and drawn with crisp (pixelated) upscaling. */
   png?: Uint8Array;
+  /** An image (e.g. from `imageGrid` or `latentManifold`), encoded as PNG and embedded like `png`. */
+  image?: Image;
   /** An `<svg>` element (e.g. from `lineChartSvg`), embedded verbatim: pass only SVG you trust. */
   svg?: string;
   /** Alternative text of the PNG. Default: the caption. */
@@ -125,17 +129,21 @@ function header(column: string, rows: Array<Array<string | number>>, index: numb
 
 function figureHtml(figure: ReportFigure, where: string): string {
   if (figure === null || typeof figure !== 'object') {
-    throw new Error(`htmlReport: ${where} must be { caption, png?, svg?, alt? }.`);
+    throw new Error(`htmlReport: ${where} must be { caption, png?, image?, svg?, alt? }.`);
   }
-  if (figure.png === undefined && figure.svg === undefined) {
-    throw new Error(`htmlReport: ${where} has neither png nor svg; give it one of them.`);
+  if (figure.png === undefined && figure.svg === undefined && figure.image === undefined) {
+    throw new Error(`htmlReport: ${where} has neither png nor svg nor image; give it one of them.`);
   }
+  if (figure.png !== undefined && figure.image !== undefined) {
+    throw new Error(`htmlReport: ${where} has both png and image; give only one.`);
+  }
+  const png = figure.image !== undefined ? encodePng(figure.image) : figure.png;
   const out = ['<figure>'];
-  if (figure.png !== undefined) {
-    const { width, height } = pngSize(figure.png, where);
+  if (png !== undefined) {
+    const { width, height } = pngSize(png, where);
     const scale = Math.max(1, Math.min(MAX_IMAGE_SCALE, Math.floor(MAX_IMAGE_WIDTH / width)));
     out.push(
-      `<img src="data:image/png;base64,${base64(figure.png)}" width="${width * scale}"` +
+      `<img src="data:image/png;base64,${base64(png)}" width="${width * scale}"` +
         ` height="${height * scale}" alt="${escapeText(figure.alt ?? figure.caption)}">`,
     );
   }

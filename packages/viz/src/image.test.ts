@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { concatImagesVertically, type Image, imageGrid } from './image';
+import { drawText, textWidth } from './font';
+import { concatImagesVertically, type Image, imageGrid, scaleImage } from './image';
 
 /** Pixel (x, y) of an image as an array of its channels. */
 function pixel(image: Image, x: number, y: number): number[] {
@@ -100,5 +101,122 @@ describe('concatImagesVertically', () => {
     );
     expect(() => concatImagesVertically([])).toThrow(/non-empty array/);
     expect(() => concatImagesVertically([{ ...rgb, data: new Uint8Array(2) }])).toThrow(/2 bytes .* = 3/);
+  });
+});
+
+describe('imageGrid labels', () => {
+  const batch = (count: number, height: number, width: number, value = 0.5) => ({
+    values: new Float32Array(count * height * width).fill(value),
+    count,
+    height,
+    width,
+  });
+  /** Whether any pixel in the rectangle differs from the background byte. */
+  const inked = (
+    image: Image,
+    left: number,
+    top: number,
+    width: number,
+    height: number,
+    background = 255,
+  ) => {
+    for (let y = top; y < top + height; y++) {
+      for (let x = left; x < left + width; x++) if (pixel(image, x, y)[0] !== background) return true;
+    }
+    return false;
+  };
+
+  it('adds a caption band under every row and draws each caption centred under its tile', () => {
+    const grid = imageGrid(batch(3, 4, 12), { columns: 2, padding: 1, captions: ['7', '', 'ab'] });
+    // Two rows of 4 + 10 pixels, three padding rows.
+    expect([grid.width, grid.height]).toEqual([2 * 12 + 3, 2 * (4 + 10) + 3]);
+    // Tiles keep their place and value.
+    expect(pixel(grid, 1, 1)).toEqual([128]);
+    expect(pixel(grid, 14, 1 + 4 + 10 + 1)).toEqual([255]); // no fourth tile
+    expect(pixel(grid, 1, 16)).toEqual([128]);
+    // Caption '7' (5 px wide) centred under tile 0: columns 1 + 3 .. 1 + 7, rows 6 .. 12.
+    const seven = { width: 5, height: 8, channels: 1 as const, data: new Uint8Array(40).fill(255) };
+    drawText(seven, '7', 0, 0, 0);
+    for (let y = 0; y < 8; y++) {
+      for (let x = 0; x < 5; x++) expect(pixel(grid, 4 + x, 6 + y)).toEqual([seven.data[y * 5 + x]]);
+    }
+    expect(inked(grid, 14, 6, 12, 8)).toBe(false); // empty caption of tile 1
+    expect(inked(grid, 1, 20, 12, 8)).toBe(true); // 'ab' under tile 2
+  });
+
+  it('cuts long captions to the tile, keeping a gap to the next', () => {
+    const grid = imageGrid(batch(2, 2, 28), { padding: 2, columns: 2, captions: ['abcdefgh', 'abcdefgh'] });
+    // 28 + 2 - 3 = 27 pixels hold 4 characters (23 pixels), centred: columns 2 + 2 .. 2 + 26.
+    expect(inked(grid, 2, 5, 2, 8)).toBe(false);
+    expect(inked(grid, 4, 5, 23, 8)).toBe(true);
+    expect(inked(grid, 27, 5, 7, 8)).toBe(false); // caption 1 starts at 32 + 2
+    // Tiles too narrow for one character get no caption band.
+    const tiny = imageGrid(batch(2, 4, 4), { padding: 2, captions: ['1', '2'] });
+    expect(tiny).toEqual(imageGrid(batch(2, 4, 4), { padding: 2 }));
+  });
+
+  it('draws row labels in a left margin and column labels in a top band, thinning crowded ones', () => {
+    const grid = imageGrid(batch(7, 10, 10), {
+      columns: 7,
+      padding: 0,
+      rowLabels: ['z12'],
+      columnLabels: ['-3.00', '-2.00', '-1.00', '0.00', '1.00', '2.00', '3.00'],
+    });
+    const margin = textWidth('z12') + 2;
+    expect([grid.width, grid.height]).toEqual([margin + 70, 10 + 10]);
+    expect(pixel(grid, margin, 10)).toEqual([128]);
+    expect(inked(grid, 0, 10, margin, 10)).toBe(true);
+    // Labels are 29 pixels wide: 10-pixel columns fit one every fourth (4 * 10 - 3 >= 29), columns 0 and 4.
+    expect(inked(grid, margin - 10, 0, 29, 10)).toBe(true);
+    expect(inked(grid, margin + 19, 0, 11, 10)).toBe(false);
+    expect(inked(grid, margin + 30, 0, 29, 10)).toBe(true);
+    expect(inked(grid, margin + 59, 0, 11, 10)).toBe(false);
+    // A wide label at the edge is moved inside the image.
+    const edge = imageGrid(batch(1, 4, 4), { padding: 0, columnLabels: ['wide'] });
+    expect(edge.width).toBe(4);
+    expect(inked(edge, 0, 0, 4, 10)).toBe(true);
+  });
+
+  it('writes white text on dark backgrounds and keeps colour tiles', () => {
+    const values = new Float32Array(2 * 8 * 3);
+    for (let i = 0; i < values.length; i += 3) values.set([1, 0, 0], i);
+    const grid = imageGrid(
+      { values, count: 1, height: 2, width: 8, channels: 3 },
+      { padding: 0, background: 0, captions: ['1'] },
+    );
+    expect(grid.channels).toBe(3);
+    expect(pixel(grid, 0, 0)).toEqual([255, 0, 0]);
+    const ink = Array.from({ length: grid.height }, (_, y) => y)
+      .flatMap((y) => Array.from({ length: grid.width }, (_, x) => pixel(grid, x, y)))
+      .filter((rgb) => rgb[0] === 255 && rgb[1] === 255 && rgb[2] === 255);
+    expect(ink.length).toBeGreaterThan(0);
+  });
+
+  it('rejects more labels than tiles, rows or columns', () => {
+    expect(() => imageGrid(batch(2, 2, 2), { captions: ['a', 'b', 'c'] })).toThrow(/3 captions for 2 tiles/);
+    expect(() => imageGrid(batch(2, 2, 2), { columns: 2, rowLabels: ['a', 'b'] })).toThrow(
+      /2 rowLabels for 1 rows/,
+    );
+    expect(() => imageGrid(batch(2, 2, 2), { labelScale: 0 })).toThrow(
+      /labelScale must be a positive integer/,
+    );
+    expect(() => imageGrid(batch(2, 2, 2), { textColour: 2 })).toThrow(
+      /textColour must be a number in \[0, 1\]/,
+    );
+  });
+});
+
+describe('scaleImage', () => {
+  it('turns each pixel into a block, keeping channels', () => {
+    const image: Image = { width: 2, height: 1, channels: 3, data: new Uint8Array([1, 2, 3, 4, 5, 6]) };
+    const big = scaleImage(image, 2);
+    expect([big.width, big.height, big.channels]).toEqual([4, 2, 3]);
+    expect(Array.from(big.data)).toEqual([
+      1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6, 1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6,
+    ]);
+    const same = scaleImage(image, 1);
+    expect(same).toEqual(image);
+    expect(same.data).not.toBe(image.data);
+    expect(() => scaleImage(image, 1.5)).toThrow(/factor must be a positive integer/);
   });
 });

@@ -2,6 +2,7 @@
  * 8-bit images and image grids: the pixel layer under the PNG encoder and the HTML report. Pure functions on
  * typed arrays, so they run the same in browsers and Node.
  */
+import { drawText, fitText, GLYPH_HEIGHT, textWidth } from './font';
 
 /** An 8-bit image: `data` holds `height * width * channels` bytes, row-major with interleaved channels. */
 export interface Image {
@@ -32,6 +33,24 @@ export interface ImageGridOptions {
   padding?: number;
   /** Grey level of the padding and of empty cells, in [0, 1]. Default 1 (white). */
   background?: number;
+  /**
+   * One caption per tile (missing or empty entries draw nothing), drawn under the tile in the built-in bitmap
+   * font (6 pixels per character at `labelScale` 1), centred and cut to the tile's width plus padding less 3
+   * pixels, e.g. 4 characters under 28-pixel tiles with 2 pixels of padding. Adds a band of
+   * `8 * labelScale + 2` rows under every row of tiles (none when tiles are too narrow for one character).
+   */
+  captions?: readonly (string | undefined)[];
+  /** One label per row of tiles, drawn right-aligned in a margin left of the grid, centred on the row. */
+  rowLabels?: readonly (string | undefined)[];
+  /**
+   * One label per column of tiles, drawn centred in a band above the grid. Labels are never cut: when the widest
+   * is wider than a column, only every second (third, ...) column is labelled, starting with the first.
+   */
+  columnLabels?: readonly (string | undefined)[];
+  /** Integer size of the font's pixels. Default 1 (glyphs 5 x 7 pixels, 6 pixels apart). */
+  labelScale?: number;
+  /** Grey level of the text in [0, 1]. Default black on light backgrounds (>= 0.5), white on dark ones. */
+  textColour?: number;
 }
 
 export interface ConcatImagesOptions {
@@ -127,11 +146,20 @@ export function checkImageBatch(batch: ImageBatch, where: string): 1 | 3 {
   return channels;
 }
 
+function checkLabels(where: string, label: string, labels: unknown, expected: number, unit: string): void {
+  if (labels === undefined) return;
+  if (!Array.isArray(labels)) throw new Error(`${where}: ${label} must be an array of strings.`);
+  if (labels.length > expected) {
+    throw new Error(`${where}: ${labels.length} ${label} for ${expected} ${unit}; pass at most ${expected}.`);
+  }
+}
+
 /**
  * Lays a batch of images out as one grid image, left to right and top to bottom, with `padding` pixels of
  * background around and between the tiles. Values are clamped to [0, 1] and rounded to bytes (NaN draws as 0).
- * The result has the batch's channels (1 or 3) and size
- * `columns * width + (columns + 1) * padding` by `rows * height + (rows + 1) * padding`.
+ * The result has the batch's channels (1 or 3) and, without labels, size
+ * `columns * width + (columns + 1) * padding` by `rows * height + (rows + 1) * padding`. Captions (under each
+ * tile), row labels (left) and column labels (top) are drawn in a built-in 5 x 7 bitmap font and add margins.
  */
 export function imageGrid(batch: ImageBatch, options: ImageGridOptions = {}): Image {
   const where = 'imageGrid';
@@ -141,22 +169,105 @@ export function imageGrid(batch: ImageBatch, options: ImageGridOptions = {}): Im
   checkPositiveInteger(where, 'columns', columns);
   const padding = options.padding ?? 2;
   checkNonNegativeInteger(where, 'padding', padding);
-  const fill = backgroundByte(where, options.background ?? 1);
+  const background = options.background ?? 1;
+  const fill = backgroundByte(where, background);
   const rows = Math.ceil(count / columns);
-  const gridWidth = columns * width + (columns + 1) * padding;
-  const gridHeight = rows * height + (rows + 1) * padding;
+  const { captions, rowLabels, columnLabels } = options;
+  checkLabels(where, 'captions', captions, count, 'tiles');
+  checkLabels(where, 'rowLabels', rowLabels, rows, 'rows');
+  checkLabels(where, 'columnLabels', columnLabels, columns, 'columns');
+  const scale = options.labelScale ?? 1;
+  checkPositiveInteger(where, 'labelScale', scale);
+  const textColour = options.textColour ?? (background >= 0.5 ? 0 : 1);
+  if (!Number.isFinite(textColour) || textColour < 0 || textColour > 1) {
+    throw new Error(`${where}: textColour must be a number in [0, 1], got ${textColour}.`);
+  }
+  const ink = Math.round(textColour * 255);
+  const text = (labels: readonly (string | undefined)[] | undefined, i: number) => String(labels?.[i] ?? '');
+  const hasText = (labels: readonly (string | undefined)[] | undefined) =>
+    labels?.some((label) => label !== undefined && String(label) !== '') === true;
+  const band = GLYPH_HEIGHT * scale + 2;
+  // Captions may use the padding beside their tile, less a small gap; longer ones are cut.
+  const gap = 3 * scale;
+  const captionRoom = width + padding - gap;
+  const captionsFit = fitText('x', captionRoom, scale) !== '';
+  const captionHeight = hasText(captions) && captionsFit ? band : 0;
+  const columnLabelHeight = hasText(columnLabels) ? band : 0;
+  const rowLabelWidth = hasText(rowLabels)
+    ? Math.max(...Array.from({ length: rows }, (_, r) => textWidth(text(rowLabels, r), scale))) + 2 * scale
+    : 0;
+  const gridWidth = rowLabelWidth + columns * width + (columns + 1) * padding;
+  const gridHeight = columnLabelHeight + rows * (height + captionHeight) + (rows + 1) * padding;
   const data = new Uint8Array(gridWidth * gridHeight * channels).fill(fill);
+  const grid: Image = { width: gridWidth, height: gridHeight, channels, data };
   const rowLength = width * channels;
+  const tileLeft = (column: number) => rowLabelWidth + padding + column * (width + padding);
+  const tileTop = (row: number) => columnLabelHeight + padding + row * (height + captionHeight + padding);
   for (let n = 0; n < count; n++) {
-    const left = padding + (n % columns) * (width + padding);
-    const top = padding + Math.floor(n / columns) * (height + padding);
+    const left = tileLeft(n % columns);
+    const top = tileTop(Math.floor(n / columns));
     for (let y = 0; y < height; y++) {
       const source = (n * height + y) * rowLength;
       const target = ((top + y) * gridWidth + left) * channels;
       for (let i = 0; i < rowLength; i++) data[target + i] = toByte(values[source + i]);
     }
   }
-  return { width: gridWidth, height: gridHeight, channels, data };
+  const centred = (label: string, column: number, top: number, room: number) => {
+    const shown = fitText(label, room, scale);
+    const shownWidth = textWidth(shown, scale);
+    const left = tileLeft(column) + Math.floor((width - shownWidth) / 2);
+    // Labels wider than their tile stay inside the image.
+    drawText(grid, shown, Math.max(0, Math.min(gridWidth - shownWidth, left)), top, ink, scale);
+  };
+  if (captionHeight > 0) {
+    for (let n = 0; n < count; n++) {
+      const top = tileTop(Math.floor(n / columns)) + height + 1;
+      centred(text(captions, n), n % columns, top, captionRoom);
+    }
+  }
+  if (columnLabelHeight > 0) {
+    // Column labels (often numbers) are never cut: when the widest does not fit, only every k-th is drawn.
+    const widest = Math.max(
+      ...Array.from({ length: columns }, (_, c) => textWidth(text(columnLabels, c), scale)),
+    );
+    let every = 1;
+    while (every < columns && widest > every * (width + padding) - gap) every++;
+    for (let c = 0; c < columns; c += every) {
+      centred(text(columnLabels, c), c, padding + 1, Number.POSITIVE_INFINITY);
+    }
+  }
+  if (rowLabelWidth > 0) {
+    for (let r = 0; r < rows; r++) {
+      const label = text(rowLabels, r);
+      const top = tileTop(r) + Math.floor((height - (GLYPH_HEIGHT - 1) * scale) / 2);
+      drawText(grid, label, rowLabelWidth + padding - scale - textWidth(label, scale), top, ink, scale);
+    }
+  }
+  return grid;
+}
+
+/**
+ * Enlarges an image by an integer factor, each pixel becoming a `factor` x `factor` block (nearest neighbour),
+ * so small tiles stay crisp in PNG files and on canvases.
+ */
+export function scaleImage(image: Image, factor: number): Image {
+  const where = 'scaleImage';
+  checkImage(image, where);
+  checkPositiveInteger(where, 'factor', factor);
+  if (factor === 1) return { ...image, data: image.data.slice() };
+  const { width, height, channels } = image;
+  const outWidth = width * factor;
+  const data = new Uint8Array(outWidth * height * factor * channels);
+  const outRowLength = outWidth * channels;
+  for (let y = 0; y < height; y++) {
+    const row = new Uint8Array(outRowLength);
+    for (let x = 0; x < width; x++) {
+      const pixel = image.data.subarray((y * width + x) * channels, (y * width + x + 1) * channels);
+      for (let dx = 0; dx < factor; dx++) row.set(pixel, (x * factor + dx) * channels);
+    }
+    for (let dy = 0; dy < factor; dy++) data.set(row, (y * factor + dy) * outRowLength);
+  }
+  return { width: outWidth, height: height * factor, channels, data };
 }
 
 /**

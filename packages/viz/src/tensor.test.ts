@@ -50,3 +50,23 @@ describe('tensorToImageBatch', () => {
     }
   });
 });
+
+describe('tensorToImageBatch with flat RGB', () => {
+  it('reads [n, h * w * 3] tensors given { height, width, channels: 3 }', async () => {
+    const images = tf.tensor2d([Array.from({ length: 12 }, (_, i) => i / 12)], [1, 12]);
+    const batch = await expectNoLeaks(() => tensorToImageBatch(images, { height: 2, width: 2, channels: 3 }));
+    expect(batch).toMatchObject({ count: 1, height: 2, width: 2, channels: 3 });
+    await expect(tensorToImageBatch(images, { height: 2, width: 2 })).rejects.toThrow(
+      /2 \* 2 = 4 does not match the 12 values/,
+    );
+    await expect(tensorToImageBatch(images, { height: 2, width: 3, channels: 3 })).rejects.toThrow(
+      /height \* width \* channels = 2 \* 3 \* 3 = 18 does not match/,
+    );
+    images.dispose();
+    const shaped = tf.zeros([1, 2, 2, 3]);
+    await expect(tensorToImageBatch(shaped, { channels: 1 })).rejects.toThrow(
+      /option channels = 1 disagrees/,
+    );
+    shaped.dispose();
+  });
+});

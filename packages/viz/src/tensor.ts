@@ -7,12 +7,17 @@ export interface TensorToImageBatchOptions {
   height?: number;
   /** Image width; required for flat `[n, height * width]` tensors, checked against the shape otherwise. */
   width?: number;
+  /**
+   * Channels of a flat tensor, `[n, height * width * channels]` with channels last (HWC): 1 (grey, default) or
+   * 3 (RGB). Checked against the shape of 4-d tensors.
+   */
+  channels?: 1 | 3;
 }
 
 /**
  * Reads a batch of images from a tensor with `await tensor.data()` (no blocking read, no new tensors; the
  * caller keeps ownership of `images`). Accepts `[n, h, w]`, `[n, h, w, c]` with c = 1 or 3, and flat
- * `[n, h * w]` grey images when `{ height, width }` are given.
+ * `[n, h * w * c]` images (HWC order) when `{ height, width }` (and `channels` for RGB) are given.
  */
 export async function tensorToImageBatch(
   images: tf.Tensor,
@@ -41,6 +46,11 @@ export async function tensorToImageBatch(
       );
     }
     [count, height, width] = [shape[0], options.height, options.width];
+    const flatChannels = options.channels ?? 1;
+    if (flatChannels !== 1 && flatChannels !== 3) {
+      throw new Error(`${where}: unsupported channels ${flatChannels}; use 1 (grey) or 3 (RGB).`);
+    }
+    channels = flatChannels;
     for (const [label, value] of [
       ['height', height],
       ['width', width],
@@ -49,10 +59,14 @@ export async function tensorToImageBatch(
         throw new Error(`${where}: ${label} must be a positive integer, got ${value}.`);
       }
     }
-    if (height * width !== shape[1]) {
+    if (height * width * channels !== shape[1]) {
+      const product =
+        channels === 1
+          ? `height * width = ${height} * ${width}`
+          : `height * width * channels = ${height} * ${width} * ${channels}`;
       throw new Error(
-        `${where}: height * width = ${height} * ${width} = ${height * width} does not match the ` +
-          `${shape[1]} values per image of shape ${shown}; pass the image size the data was flattened from.`,
+        `${where}: ${product} = ${height * width * channels} does not match the ${shape[1]} values per image ` +
+          `of shape ${shown}; pass the image size the data was flattened from.`,
       );
     }
   } else if (shape.length === 3 || shape.length === 4) {
@@ -67,6 +81,7 @@ export async function tensorToImageBatch(
     for (const [label, given, actual] of [
       ['height', options.height, height],
       ['width', options.width, width],
+      ['channels', options.channels, c],
     ] as const) {
       if (given !== undefined && given !== actual) {
         throw new Error(
