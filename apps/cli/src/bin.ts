@@ -36,6 +36,24 @@ function integerList(value: string) {
   return parts;
 }
 
+function numberList(name: string, count?: number) {
+  return (value: string) => {
+    const parts = value.split(',').map((p) => Number(p.trim()));
+    if (parts.some((n) => !Number.isFinite(n)) || (count !== undefined && parts.length !== count)) {
+      throw new InvalidArgumentError(`${name} takes ${count ?? 'some'} numbers separated by commas.`);
+    }
+    return parts;
+  };
+}
+
+function dimensionList(value: string) {
+  const parts = value.split(',').map((p) => Number(p.trim()));
+  if (parts.length === 0 || parts.some((n) => !Number.isInteger(n) || n < 0)) {
+    throw new InvalidArgumentError('give latent dimensions as integers >= 0 separated by commas, e.g. 0,1.');
+  }
+  return parts;
+}
+
 const backendOption = () =>
   new Option('--backend <name>', 'tfjs backend; auto = tfjs-node if installed, else wasm')
     .choices(BACKENDS)
@@ -197,6 +215,72 @@ Examples:
     .action(async (options) => {
       const { embed } = await import('./commands/embed');
       process.exitCode = await embed(options);
+    });
+
+  const latentCommand = (name: string, description: string, out: string) =>
+    withDataOptions(
+      program
+        .command(name)
+        .description(description)
+        .requiredOption('--model <dir>', 'a `vae train` output directory (or its model/ folder)')
+        .addOption(datasetOption())
+        .addOption(splitOption())
+        .addOption(backendOption())
+        .option('--out <file>', 'PNG file to write', out)
+        .option('--quiet', 'print nothing but errors'),
+    );
+
+  latentCommand(
+    'manifold',
+    'Decode a grid over the prior quantiles of two latent dimensions (Kingma & Welling, Fig. 4).',
+    'manifold.png',
+  )
+    .option('--steps <n>', 'grid size', integer('--steps', 2), 20)
+    .option('--dimensions <i,j>', 'the two latent dimensions to vary (others at 0)', dimensionList, [0, 1])
+    .addHelpText('after', '\nExamples:\n  vae manifold --model vae-2d --steps 20 --out manifold.png')
+    .action(async (options) => {
+      const { manifold } = await import('./commands/latent');
+      process.exitCode = await manifold(options);
+    });
+
+  latentCommand(
+    'interpolate',
+    'Decode the path between the codes of two data examples (linear or spherical).',
+    'interpolation.png',
+  )
+    .option('--from <index>', 'first example (index in the split)', integer('--from', 0), 0)
+    .option('--to <index>', 'second example', integer('--to', 0), 1)
+    .option('--steps <n>', 'images along the path', integer('--steps', 2), 10)
+    .option('--spherical', 'spherical interpolation (slerp) instead of linear')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vae interpolate --model vae-out --from 0 --to 1 --steps 12 --spherical --out slerp.png',
+    )
+    .action(async (options) => {
+      const { interpolate } = await import('./commands/latent');
+      process.exitCode = await interpolate(options);
+    });
+
+  latentCommand(
+    'traverse',
+    'Sweep each latent dimension over a range around a code: one row per dimension.',
+    'traversal.png',
+  )
+    .option(
+      '--index <n>',
+      'encode this example as the base code (default: the prior mean, 0)',
+      integer('--index', 0),
+    )
+    .option('--range <low,high>', 'values each dimension takes', numberList('--range', 2), [-3, 3])
+    .option('--steps <n>', 'values per dimension', integer('--steps', 2), 9)
+    .option('--dimensions <list>', 'dimensions to traverse (default: the first 10)', dimensionList)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vae traverse --model vae-out --index 0 --range -3,3 --steps 9 --out traversal.png',
+    )
+    .action(async (options) => {
+      const { traverse } = await import('./commands/latent');
+      process.exitCode = await traverse(options);
     });
 
   const datasetsCommand = program

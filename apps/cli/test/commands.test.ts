@@ -128,6 +128,66 @@ describe('vae commands on a trained model', () => {
   });
 });
 
+describe('vae latent figures', () => {
+  it('manifold, interpolate and traverse write grids of the expected size', async () => {
+    const manifold = join(work, 'manifold.png');
+    expect(
+      (await vae(['manifold', '--model', run, '--steps', '5', '--dimensions', '1,3', '--out', manifold]))
+        .code,
+    ).toBe(0);
+    const grid = decodePng(new Uint8Array(await readFile(manifold)));
+    expect(grid.width).toBe(5 * 28);
+    expect(grid.height).toBe(5 * 28);
+    const strip = join(work, 'strip.png');
+    const interpolate = await vae([
+      'interpolate',
+      '--model',
+      run,
+      '--from',
+      '0',
+      '--to',
+      '3',
+      '--steps',
+      '6',
+      '--spherical',
+      '--out',
+      strip,
+    ]);
+    expect(interpolate.code, interpolate.stderr).toBe(0);
+    const image = decodePng(new Uint8Array(await readFile(strip)));
+    expect(image.width).toBeGreaterThanOrEqual(6 * 28);
+    expect(image.height).toBeLessThan(2 * 28);
+    const traversal = join(work, 'traversal.png');
+    const traverse = await vae([
+      'traverse',
+      '--model',
+      run,
+      '--index',
+      '2',
+      '--dimensions',
+      '0,2',
+      '--steps',
+      '5',
+      '--out',
+      traversal,
+    ]);
+    expect(traverse.code, traverse.stderr).toBe(0);
+    const rows = decodePng(new Uint8Array(await readFile(traversal)));
+    expect(rows.height).toBeGreaterThanOrEqual(2 * 28);
+    expect(rows.height).toBeLessThan(3 * 28 + 40);
+    const bad = await vae(['traverse', '--model', run, '--dimensions', '7']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--dimensions 7 is not a latent dimension \(0 to 3\)/);
+  });
+
+  it('the training report includes the latent scatter and traversals', async () => {
+    const html = await readFile(join(run, 'report.html'), 'utf8');
+    expect(html).toContain('Latent space');
+    expect(html).toMatch(/data-label="7"/);
+    expect(existsSync(join(run, 'traversal.png'))).toBe(true);
+  });
+});
+
 describe('vae datasets', () => {
   it('lists the known data sets and verifies local MNIST', async () => {
     const list = await vae(['datasets', '--json']);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { range } from '@vae/core';
 import { writeFileAtomic } from '@vae/core/node';
-import { type DatasetName, datasetInfo } from '@vae/data';
+import { type DatasetName, datasetInfo, type ImageDataset } from '@vae/data';
 import { loadDataset } from '@vae/data/node';
 import { evaluateElbo } from '@vae/metrics';
 import { type EpochRecord, VAE } from '@vae/models';
@@ -18,6 +18,7 @@ import {
 } from '@vae/viz';
 import { type BackendChoice, selectBackend } from '../backend';
 import { CliError, EXIT } from '../errors';
+import { latentFigures } from '../figures';
 import { createProgress } from '../progress';
 import { cliDirectory } from '../shared';
 
@@ -200,7 +201,7 @@ export async function train(options: TrainOptions): Promise<number> {
 
 async function writeFigures(
   model: VAE,
-  testData: { batch(indices: ArrayLike<number>): tf.Tensor; size: number },
+  testData: ImageDataset,
   out: string,
   options: TrainOptions,
   metrics: { epochs: Array<Record<string, any>>; final: Record<string, unknown> },
@@ -241,6 +242,10 @@ async function writeFigures(
     ],
   });
   await writeFileAtomic(join(out, 'loss.svg'), lossChart);
+  const latent = await latentFigures(model, testData, { seed: options.seed });
+  await writeFileAtomic(join(out, 'latent-scatter.svg'), latent.scatter);
+  await writeFileAtomic(join(out, 'traversal.png'), latent.traversal);
+  if (latent.manifold) await writeFileAtomic(join(out, 'manifold.png'), latent.manifold);
   const final = metrics.final;
   const html = htmlReport({
     title: `VAE on ${datasetInfo(options.dataset).title}`,
@@ -263,6 +268,20 @@ async function writeFigures(
         title: 'Samples',
         text: 'Decoder means for 64 draws of z from the prior N(0, I).',
         figures: [{ caption: 'samples from the prior', png: samplesPng }],
+      },
+      {
+        title: 'Latent space',
+        text:
+          'Posterior means of test images coloured by class; each latent dimension swept from -3 to 3 with the ' +
+          'others at 0' +
+          (latent.manifold
+            ? '; and the decoded manifold over the prior quantiles (Kingma and Welling, Fig. 4).'
+            : '.'),
+        figures: [
+          { caption: 'test codes by class', svg: latent.scatter },
+          { caption: 'latent traversals (rows: dimensions; columns: values -3 to 3)', png: latent.traversal },
+          ...(latent.manifold ? [{ caption: '2-D latent manifold', png: latent.manifold }] : []),
+        ],
       },
       {
         title: 'Training',

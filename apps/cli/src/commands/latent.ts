@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { writeFileAtomic } from '@vae/core/node';
+import { encodePng, interpolationStrip, latentManifold, traversalGrid } from '@vae/viz';
+import { type BackendChoice, selectBackend } from '../backend';
+import { CliError } from '../errors';
+import { checkWritableFile, datasetOf, loadSplit, loadTrainedModel } from '../shared';
+
+interface Common {
+  model: string;
+  out: string;
+  backend: BackendChoice;
+  quiet: boolean;
+  dataset?: string;
+  split: 'train' | 'test';
+  dataDir?: string;
+  download: boolean;
+}
+
+function checkDimensions(dimensions: number[], latentDim: number, flag: string): void {
+  for (const d of dimensions) {
+    if (d >= latentDim) throw new CliError(`${flag} ${d} is not a latent dimension (0 to ${latentDim - 1}).`);
+  }
+}
+
+/** Encodes data examples by index to their posterior means. */
+async function encodeIndices(
+  options: Common,
+  trained: Awaited<ReturnType<typeof loadTrainedModel>>,
+  indices: number[],
+) {
+  const data = await loadSplit(options.dataset ?? datasetOf(trained), options.split, {
+    ...options,
+    limit: Math.max(...indices) + 1,
+  });
+  for (const i of indices) {
+    if (i >= data.size) throw new CliError(`index ${i} is past the end of the data (${data.size} examples).`);
+  }
+  const mean = tf.tidy(() => trained.model.encode(data.batch(indices)).mean);
+  const values = await mean.data();
+  mean.dispose();
+  const d = trained.model.latentDim;
+  return indices.map((_, k) => values.slice(k * d, (k + 1) * d));
+}
+
+/** `vae manifold`: the decoded grid over the prior's quantiles (two latent dimensions, others at 0). */
+export async function manifold(options: Common & { steps: number; dimensions: number[] }) {
+  const out = await checkWritableFile(options.out);
+  await selectBackend(options.backend);
+  const { model } = await loadTrainedModel(options.model);
+  if (options.dimensions.length !== 2) throw new CliError('--dimensions takes two dimensions, e.g. 0,1.');
+  checkDimensions(options.dimensions, model.latentDim, '--dimensions');
+  const image = await latentManifold((z) => model.decode(z), {
+    steps: options.steps,
+    latentSize: model.latentDim,
+    dimensions: options.dimensions as [number, number],
+  });
+  model.dispose();
+  await writeFileAtomic(out, encodePng(image));
+  if (!options.quiet) process.stderr.write(`wrote ${out} (${options.steps}x${options.steps} manifold)\n`);
+  return 0;
+}
+
+/** `vae interpolate`: decodes the path between the codes of two data examples. */
+export async function interpolate(
+  options: Common & { from: number; to: number; steps: number; spherical?: boolean },
+) {
+  const out = await checkWritableFile(options.out);
+  await selectBackend(options.backend);
+  const trained = await loadTrainedModel(options.model);
+  const [a, b] = await encodeIndices(options, trained, [options.from, options.to]);
+  const image = await interpolationStrip((z) => trained.model.decode(z), a, b, {
+    steps: options.steps,
+    spherical: options.spherical,
+  });
+  trained.model.dispose();
+  await writeFileAtomic(out, encodePng(image));
+  if (!options.quiet) {
+    process.stderr.write(
+      `wrote ${out} (${options.steps} steps, ${options.spherical ? 'spherical' : 'linear'}, example ${options.from} to ${options.to})\n`,
+    );
+  }
+  return 0;
+}
+
+/** `vae traverse`: one row per latent dimension, each swept over a range around a base code. */
+export async function traverse(
+  options: Common & { index?: number; range: number[]; steps: number; dimensions?: number[] },
+) {
+  const out = await checkWritableFile(options.out);
+  await selectBackend(options.backend);
+  const trained = await loadTrainedModel(options.model);
+  const { model } = trained;
+  if (options.range.length !== 2 || options.range[0] > options.range[1]) {
+    throw new CliError('--range takes low,high with low <= high, e.g. -3,3.');
+  }
+  if (options.dimensions) checkDimensions(options.dimensions, model.latentDim, '--dimensions');
+  const base =
+    options.index === undefined
+      ? new Float32Array(model.latentDim)
+      : (await encodeIndices(options, trained, [options.index]))[0];
+  const image = await traversalGrid((z) => model.decode(z), base, {
+    range: options.range as [number, number],
+    steps: options.steps,
+    dimensions: options.dimensions ?? Array.from({ length: Math.min(model.latentDim, 10) }, (_, d) => d),
+  });
+  model.dispose();
+  await writeFileAtomic(out, encodePng(image));
+  if (!options.quiet) process.stderr.write(`wrote ${out}\n`);
+  return 0;
+}
