@@ -283,6 +283,51 @@ Examples:
       process.exitCode = await traverse(options);
     });
 
+  const anomalyCommand = program
+    .command('anomaly')
+    .description(
+      'Train on some classes, score the test set by negative ELBO, and report AUROC for the held-out classes.',
+    )
+    .addOption(datasetOption('mnist'))
+    .option(
+      '--normal <classes>',
+      'the classes treated as normal (trained on), comma separated',
+      dimensionList,
+      [0, 1, 2, 3, 4],
+    )
+    .option('--latent-dim <n>', 'dimension of the latent code', integer('--latent-dim'), 20)
+    .option('--hidden <sizes>', 'hidden layer sizes, comma separated', integerList, [400])
+    .option('--epochs <n>', 'passes over the normal training images', integer('--epochs'), 5)
+    .option('--batch-size <n>', 'examples per step', integer('--batch-size'), 128)
+    .option('--lr <rate>', 'Adam learning rate', positiveNumber('--lr'), 1e-3)
+    .option(
+      '--limit <n>',
+      'use only the first n training images (before the class filter)',
+      integer('--limit'),
+    )
+    .option('--test-limit <n>', 'score only the first n test images', integer('--test-limit'))
+    .option('--samples <n>', 'draws of z per score', integer('--samples'), 5)
+    .option(
+      '--false-positive-rate <rate>',
+      'where to put the threshold',
+      positiveNumber('--false-positive-rate'),
+      0.05,
+    )
+    .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
+    .addOption(backendOption());
+  withDataOptions(anomalyCommand)
+    .option('--out <dir>', 'output directory', 'vae-anomaly')
+    .option('--json', 'print the results as JSON')
+    .option('--quiet', 'print nothing but errors')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vae anomaly --normal 0,1,2,3,4 --epochs 5\n  vae anomaly --dataset fashion-mnist --normal 0,2,4,6 --json',
+    )
+    .action(async (options) => {
+      const { anomaly } = await import('./commands/anomaly');
+      process.exitCode = await anomaly(options);
+    });
+
   const datasetsCommand = program
     .command('datasets')
     .description('List the known data sets, verify local copies, or fetch them into the cache.')

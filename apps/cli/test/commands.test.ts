@@ -188,6 +188,28 @@ describe('vae latent figures', () => {
   });
 });
 
+describe('vae anomaly', () => {
+  it('trains on the normal classes and reports AUROC for the held-out ones, with the ROC and histograms', async () => {
+    const out = join(work, 'anomaly');
+    const result = await vae([
+      'anomaly',
+      ...['--normal', '1', '--epochs', '5', '--limit', '4000', '--test-limit', '600', '--hidden', '128'],
+      ...['--latent-dim', '4', '--samples', '2', '--backend', 'wasm', '--out', out, '--json'],
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.trainImages).toBeGreaterThan(300); // the ones among the first 4000
+    expect(report.anomalies).toBeGreaterThan(400);
+    // a model of ones alone finds every other digit unusual: far better than chance
+    expect(report.auroc).toBeGreaterThan(0.75);
+    expect(report.operatingPoint.falsePositiveRate).toBeLessThanOrEqual(0.05);
+    expect(await readFile(join(out, 'roc.svg'), 'utf8')).toMatch(/<svg/);
+    expect(await readFile(join(out, 'scores.svg'), 'utf8')).toMatch(/class="threshold"/);
+    const bad = await vae(['anomaly', '--normal', '0,1,2,3,4,5,6,7,8,9', '--out', join(work, 'x')]);
+    expect(bad.stderr).toMatch(/leave at least one out/);
+  });
+});
+
 describe('vae datasets', () => {
   it('lists the known data sets and verifies local MNIST', async () => {
     const list = await vae(['datasets', '--json']);

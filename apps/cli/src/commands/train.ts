@@ -42,7 +42,7 @@ export interface TrainOptions {
   quiet: boolean;
 }
 
-async function prepareOutput(out: string): Promise<string> {
+export async function prepareOutput(out: string): Promise<string> {
   const directory = resolve(out);
   try {
     await mkdir(directory, { recursive: true });
