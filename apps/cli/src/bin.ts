@@ -1,8 +1,8 @@
-import { DATASET_NAMES } from '@vae/data';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS } from './backend';
 import { applyConfigFile } from './config-file';
 import { CliError, EXIT } from './errors';
+import { CLI_DATASETS } from './shared';
 
 const VERSION = '0.0.0';
 
@@ -59,7 +59,7 @@ const backendOption = () =>
     .choices(BACKENDS)
     .default('auto');
 const datasetOption = (fallback?: string) => {
-  const option = new Option('--dataset <name>', 'data set').choices(DATASET_NAMES);
+  const option = new Option('--dataset <name>', 'data set').choices(CLI_DATASETS);
   return fallback ? option.default(fallback) : option;
 };
 const splitOption = () =>
@@ -326,6 +326,31 @@ Examples:
     .action(async (options) => {
       const { anomaly } = await import('./commands/anomaly');
       process.exitCode = await anomaly(options);
+    });
+
+  program
+    .command('disentangle')
+    .description(
+      'Score a model trained on the procedural dSprites: beta-VAE metric, FactorVAE metric and MIG.',
+    )
+    .requiredOption('--model <dir>', 'a `vae train --dataset dsprites` output directory')
+    .option('--full', "disentanglement_lib's evaluation sizes (slow)")
+    .option(
+      '--scale <fraction>',
+      "evaluation sizes as a fraction of disentanglement_lib's",
+      positiveNumber('--scale'),
+      0.1,
+    )
+    .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
+    .addOption(backendOption())
+    .option('--json', 'print the scores as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vae train --dataset dsprites --latent-dim 10 --beta 4 --epochs 5 --out sprites-beta4\n  vae disentangle --model sprites-beta4',
+    )
+    .action(async (options) => {
+      const { disentangle } = await import('./commands/disentangle');
+      process.exitCode = await disentangle(options);
     });
 
   const datasetsCommand = program

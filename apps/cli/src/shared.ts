@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DatasetName, datasetInfo } from '@vae/data';
+import { Random } from '@vae/core';
+import { DATASET_NAMES, type DatasetName, DSprites, datasetInfo, type ImageDataset, subset } from '@vae/data';
 import { loadDataset } from '@vae/data/node';
 import { VAE } from '@vae/models';
 import { loadModelFromDirectory } from '@vae/models/node';
@@ -17,12 +18,36 @@ export interface DataOptions {
   quiet?: boolean;
 }
 
+/** Every data set the CLI trains on: the file-based ones and the procedural dSprites. */
+export const CLI_DATASETS = [...DATASET_NAMES, 'dsprites'] as const;
+
+/** A human title for a data set. */
+export function datasetTitle(name: string): string {
+  return name === 'dsprites' ? 'procedural dSprites' : datasetInfo(name).title;
+}
+
+/**
+ * dSprites is procedural (737,280 images rendered on demand): a split is a seeded random sample of it, 20,000
+ * images for training and 2,000 for testing unless --limit says otherwise, disjoint between the two.
+ */
+function dspritesSplit(split: 'train' | 'test', limit?: number): ImageDataset {
+  const sprites = new DSprites();
+  const indices = new Random(12345).permutation(sprites.size);
+  const trainCount = split === 'train' ? (limit ?? 20_000) : 20_000;
+  const chosen =
+    split === 'train'
+      ? indices.subarray(0, trainCount)
+      : indices.subarray(trainCount, trainCount + (limit ?? 2_000));
+  return subset(sprites, chosen, `dsprites/${split}`) as unknown as ImageDataset;
+}
+
 /** Loads one split of a data set through the standard sources, with the CLI's search paths. */
-export function loadSplit(
+export async function loadSplit(
   name: string,
   split: 'train' | 'test',
   options: DataOptions & { limit?: number; onMessage?: (line: string) => void },
-) {
+): Promise<ImageDataset> {
+  if (name === 'dsprites') return dspritesSplit(split, options.limit);
   datasetInfo(name);
   return loadDataset(name as DatasetName, {
     split,

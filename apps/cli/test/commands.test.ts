@@ -210,6 +210,50 @@ describe('vae anomaly', () => {
   });
 });
 
+describe('vae on dSprites', () => {
+  it('trains on the procedural sprites and scores disentanglement with the three metrics', async () => {
+    const out = join(work, 'sprites');
+    const trained = await vae([
+      'train',
+      ...[
+        '--dataset',
+        'dsprites',
+        '--limit',
+        '1500',
+        '--test-limit',
+        '200',
+        '--latent-dim',
+        '4',
+        '--hidden',
+        '64',
+      ],
+      ...['--epochs', '1', '--beta', '4', '--backend', 'wasm', '--out', out, '--quiet'],
+    ]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+    expect(config.modelConfig.inputShape).toEqual([64, 64, 1]);
+    const scores = await vae([
+      'disentangle',
+      '--model',
+      out,
+      '--scale',
+      '0.02',
+      '--json',
+      '--backend',
+      'wasm',
+    ]);
+    expect(scores.code, scores.stderr).toBe(0);
+    const result = JSON.parse(scores.stdout);
+    for (const key of ['betaVae', 'factorVae', 'mig']) {
+      expect(result[key]).toBeGreaterThanOrEqual(0);
+      expect(result[key]).toBeLessThanOrEqual(1);
+    }
+    expect(Object.keys(result.migPerFactor)).toEqual(['shape', 'scale', 'orientation', 'posX', 'posY']);
+    const wrong = await vae(['disentangle', '--model', run]);
+    expect(wrong.stderr).toMatch(/not dSprites' 64x64; train one with --dataset dsprites/);
+  });
+});
+
 describe('vae datasets', () => {
   it('lists the known data sets and verifies local MNIST', async () => {
     const list = await vae(['datasets', '--json']);

@@ -3,8 +3,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { range } from '@vae/core';
 import { writeFileAtomic } from '@vae/core/node';
-import { type DatasetName, datasetInfo, type ImageDataset } from '@vae/data';
-import { loadDataset } from '@vae/data/node';
+import type { ImageDataset } from '@vae/data';
 import { evaluateElbo } from '@vae/metrics';
 import { type EpochRecord, VAE } from '@vae/models';
 import { saveModelToDirectory } from '@vae/models/node';
@@ -20,11 +19,11 @@ import { type BackendChoice, selectBackend } from '../backend';
 import { CliError, EXIT } from '../errors';
 import { latentFigures } from '../figures';
 import { createProgress } from '../progress';
-import { cliDirectory } from '../shared';
+import { datasetTitle, loadSplit } from '../shared';
 
 export interface TrainOptions {
   model: 'vae';
-  dataset: DatasetName;
+  dataset: string;
   latentDim: number;
   hidden: number[];
   epochs: number;
@@ -71,21 +70,13 @@ export async function train(options: TrainOptions): Promise<number> {
   const out = await prepareOutput(options.out);
   const backend = await selectBackend(options.backend);
   const progress = createProgress({ quiet: options.quiet || options.json, stream: process.stderr });
-  const info = datasetInfo(options.dataset);
-  progress.log(`vae train: ${options.model} on ${info.title}, backend ${backend}, output ${out}`);
+  progress.log(
+    `vae train: ${options.model} on ${datasetTitle(options.dataset)}, backend ${backend}, output ${out}`,
+  );
 
-  const sources = {
-    dir: options.dataDir,
-    download: options.download,
-    packageSearchPaths: [process.cwd(), cliDirectory],
-    onMessage: (m: string) => progress.log(m),
-  };
-  const trainData = await loadDataset(options.dataset, { ...sources, split: 'train', limit: options.limit });
-  const testData = await loadDataset(options.dataset, {
-    ...sources,
-    split: 'test',
-    limit: options.testLimit,
-  });
+  const sources = { ...options, onMessage: (m: string) => progress.log(m) };
+  const trainData = await loadSplit(options.dataset, 'train', { ...sources, limit: options.limit });
+  const testData = await loadSplit(options.dataset, 'test', { ...sources, limit: options.testLimit });
   progress.log(
     `data: ${trainData.size} training and ${testData.size} test images of ${trainData.itemShape.join('x')}`,
   );
@@ -248,7 +239,7 @@ async function writeFigures(
   if (latent.manifold) await writeFileAtomic(join(out, 'manifold.png'), latent.manifold);
   const final = metrics.final;
   const html = htmlReport({
-    title: `VAE on ${datasetInfo(options.dataset).title}`,
+    title: `VAE on ${datasetTitle(options.dataset)}`,
     subtitle: `latent dimension ${options.latentDim}, ${metrics.epochs.length} epochs, generated ${new Date().toISOString()}`,
     summary: [
       { label: 'test loss (nats/image)', value: final.testLoss as number },
