@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { demoData } from './vite-plugin-demo-data.ts';
 
 /** Names a chunk after the TensorFlow.js package it starts from, e.g. `tfjs-backend-webgl-<hash>.js`. */
 function chunkFileName(chunk: { name: string; facadeModuleId: string | null }): string {
@@ -9,10 +10,16 @@ function chunkFileName(chunk: { name: string; facadeModuleId: string | null }): 
 export default defineConfig({
   // Relative asset URLs: the built site works from any sub-path (GitHub Pages, a folder on a static host).
   base: './',
+  plugins: [demoData()],
   build: {
     target: 'es2022',
     // TensorFlow.js and its backends are large chunks; that is expected here.
     chunkSizeWarningLimit: 1500,
+    rolldownOptions: { output: { chunkFileNames: chunkFileName } },
+  },
+  // The training worker loads its backend as a separate chunk, like the page: module workers split code.
+  worker: {
+    format: 'es',
     rolldownOptions: { output: { chunkFileNames: chunkFileName } },
   },
 });

@@ -1,18 +1,34 @@
-// Trains the demo's model with the vae CLI and copies it into public/models/mnist-vae/, where the page loads it
-// from (and `vite build` copies it to dist/models/mnist-vae/).
+// Trains one of the demo's models with the vae CLI and copies it into public/models/<name>/, where the page loads
+// it from (and `vite build` copies it to dist/models/<name>/). Weights are stored as float16 (half the bytes;
+// tfjs dequantizes them on load). With --codes N it also writes codes.json: the posterior means of the first N
+// MNIST test images with their labels, from `vae embed`, rounded to 3 decimals.
 //
-//   node apps/demo/scripts/prepare-model.mjs [--epochs 10] [-- <more arguments for `vae train`>]
+//   node apps/demo/scripts/prepare-model.mjs [name] [--epochs 10] [--latent-dim 20] [--codes N] [--float32]
+//                                            [-- <more arguments for `vae train`>]
+//
+// The shipped models:
+//   node apps/demo/scripts/prepare-model.mjs mnist-vae                               # 784-400-20
+//   node apps/demo/scripts/prepare-model.mjs mnist-vae-2d --latent-dim 2 --codes 2000  # 784-400-2, the map
 //
 // Needs the CLI built: `pnpm turbo run build` from the repository root.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quantizeModelFloat16 } from './quantize.mjs';
 
 const demoDirectory = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(demoDirectory, '..', 'cli', 'dist', 'bin.js');
-const target = join(demoDirectory, 'public', 'models', 'mnist-vae');
 
 class PrepareError extends Error {}
 
@@ -20,35 +36,82 @@ function fail(message) {
   throw new PrepareError(message);
 }
 
-function main() {
-  const argumentsGiven = process.argv.slice(2);
+const USAGE =
+  'usage: node scripts/prepare-model.mjs [name] [--epochs 10] [--latent-dim 20] [--codes N] [--float32] ' +
+  '[-- <more arguments for `vae train`>]';
+
+function parseArguments(argumentsGiven) {
   const separator = argumentsGiven.indexOf('--');
   const own = separator === -1 ? argumentsGiven : argumentsGiven.slice(0, separator);
   const passedOn = separator === -1 ? [] : argumentsGiven.slice(separator + 1);
-  let epochs = '10';
+  const options = { name: 'mnist-vae', epochs: '10', latentDim: '20', codes: '0', float32: false, passedOn };
+  const valued = { '--epochs': 'epochs', '--latent-dim': 'latentDim', '--codes': 'codes' };
+  let named = false;
   for (let index = 0; index < own.length; index++) {
-    if (own[index] === '--epochs') epochs = own[++index] ?? '';
-    else if (own[index].startsWith('--epochs=')) epochs = own[index].slice('--epochs='.length);
-    else if (own[index] === '--help' || own[index] === '-h') {
-      console.log(
-        'usage: node scripts/prepare-model.mjs [--epochs 10] [-- <more arguments for `vae train`>]',
-      );
-      return;
-    } else fail(`unknown option ${own[index]}; put arguments for \`vae train\` after --.`);
+    const argument = own[index];
+    const [flag, inline] = argument.startsWith('--') ? argument.split(/=(.*)/s) : [argument];
+    if (flag in valued) options[valued[flag]] = inline ?? own[++index] ?? '';
+    else if (flag === '--float32') options.float32 = true;
+    else if (flag === '--help' || flag === '-h') return undefined;
+    else if (!argument.startsWith('-') && !named) {
+      options.name = argument;
+      named = true;
+    } else fail(`unknown option ${argument}; put arguments for \`vae train\` after --.\n${USAGE}`);
   }
-  if (!/^[1-9]\d*$/.test(epochs)) fail(`--epochs must be a positive integer, got "${epochs}".`);
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(options.name)) {
+    fail(`the model name must be a plain folder name like mnist-vae-2d, got "${options.name}".`);
+  }
+  for (const [flag, key] of Object.entries(valued)) {
+    const pattern = key === 'codes' ? /^\d+$/ : /^[1-9]\d*$/;
+    if (!pattern.test(options[key])) fail(`${flag} must be a positive integer, got "${options[key]}".`);
+  }
+  return options;
+}
+
+function runCli(command) {
+  console.log(`prepare-model: node ${command.join(' ')}`);
+  const run = spawnSync(process.execPath, command, { stdio: 'inherit' });
+  if (run.status !== 0) fail(`\`vae ${command[1]}\` failed (exit status ${run.status ?? run.signal}).`);
+}
+
+/** The CLI's embed JSON, made compact: labels and row-major means rounded to 3 decimals. */
+function compactCodes(file) {
+  const { latentDim, records } = JSON.parse(readFileSync(file, 'utf8'));
+  const round = (value) => Math.round(value * 1000) / 1000;
+  return {
+    latentDim,
+    count: records.length,
+    labels: records.map((record) => record.label),
+    means: records.flatMap((record) => record.mean.map(round)),
+    sigmas: records.flatMap((record) => record.logVar.map((logVar) => round(Math.exp(logVar / 2)))),
+  };
+}
+
+function main() {
+  const options = parseArguments(process.argv.slice(2));
+  if (!options) {
+    console.log(USAGE);
+    return;
+  }
   if (!existsSync(cli)) {
     fail(
       `the vae CLI is not built (${cli} is missing); run \`pnpm turbo run build\` in the repository root.`,
     );
   }
-
+  const target = join(demoDirectory, 'public', 'models', options.name);
   const out = mkdtempSync(join(tmpdir(), 'vae-demo-model-'));
   try {
-    const command = [cli, 'train', '--epochs', epochs, '--out', out, ...passedOn];
-    console.log(`prepare-model: node ${command.join(' ')}`);
-    const run = spawnSync(process.execPath, command, { stdio: 'inherit' });
-    if (run.status !== 0) fail(`\`vae train\` failed (exit status ${run.status ?? run.signal}).`);
+    runCli([
+      cli,
+      'train',
+      '--epochs',
+      options.epochs,
+      '--latent-dim',
+      options.latentDim,
+      '--out',
+      out,
+      ...options.passedOn,
+    ]);
 
     const modelDirectory = join(out, 'model');
     const modelJson = join(modelDirectory, 'model.json');
@@ -60,11 +123,31 @@ function main() {
       if (!existsSync(join(modelDirectory, file))) fail(`${modelJson} names ${file}, which is missing.`);
     }
 
+    let codes;
+    if (Number(options.codes) > 0) {
+      const codesFile = join(out, 'codes.json');
+      runCli([cli, 'embed', '--model', out, '--limit', options.codes, '--out', codesFile, '--quiet']);
+      codes = compactCodes(codesFile);
+    }
+
+    if (!options.float32) quantizeModelFloat16(modelDirectory);
+
     mkdirSync(target, { recursive: true });
     // weights first, so the page never sees a model.json whose weights are not there yet
     for (const file of [...weightFiles, 'model.json']) {
       copyFileSync(join(modelDirectory, file), join(target, file));
       console.log(`prepare-model: ${join(target, file)} (${statSync(join(target, file)).size} bytes)`);
+    }
+    const metrics = join(out, 'metrics.json');
+    if (existsSync(metrics)) {
+      // the final test metrics, shown on the page
+      const { final } = JSON.parse(readFileSync(metrics, 'utf8'));
+      if (final) writeFileSync(join(target, 'metrics.json'), `${JSON.stringify({ final })}\n`);
+    }
+    if (codes) {
+      const file = join(target, 'codes.json');
+      writeFileSync(file, `${JSON.stringify(codes)}\n`);
+      console.log(`prepare-model: ${file} (${codes.count} codes, ${statSync(file).size} bytes)`);
     }
   } finally {
     rmSync(out, { recursive: true, force: true });

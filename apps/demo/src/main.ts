@@ -1,37 +1,32 @@
 /**
- * The @vae demo: loads a VAE saved by `vae train` (or `saveModel`) over HTTP and draws a grid of samples decoded
- * from its prior. Query parameters: `?model=<url of model.json>` and `?backend=wasm|webgl|cpu`.
+ * The @vae demo: a static site whose views explore, draw with, interpolate, sample and train VAEs in the browser.
  *
- * For tests and scripts, `<body>` carries `data-state` ('loading', 'ready' or 'error'), `data-backend` (the
- * active backend) and `data-renders` (how many grids have been drawn).
+ * Query parameters (the page keeps them up to date, so the address is always a link to what it shows):
+ * `view` (explore, draw, interpolate, sample, train), `backend` (webgpu, webgl, wasm, cpu; default: the fastest
+ * that works), `model` (a shipped model's name such as `mnist-vae`, or the URL of a model.json: replaces the
+ * views' main model), `z` (the explorer's point), `a`/`b` (interpolation ends), `t` (sampling temperature).
+ *
+ * Hooks for tests and scripts: `<body>` carries `data-state` ('loading', 'ready' or 'error'), `data-backend` (the
+ * active backend), `data-view` (the view shown) and `data-renders` (sample grids drawn); each view's section gets
+ * `data-ready` once it has drawn.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { loadModel, VAE } from '@vae/models';
-import { type Image, imageGrid, tensorToImageBatch } from '@vae/viz';
+import { isMemoryModel, ModelLoadError } from './assets';
 import { BACKENDS, type BackendChoice, isBackendName, startBackend } from './backends';
+import { element, escapeHtml, isViewName, messageOf, updateUrl, VIEWS, type ViewName } from './shared';
 import './style.css';
+import { createAnomalyView } from './views/anomaly';
+import type { View, ViewContext } from './views/context';
+import { createDrawView } from './views/draw';
+import { createExploreView } from './views/explore';
+import { createInterpolateView } from './views/interpolate';
+import { createSampleView } from './views/sample';
+import { createTrainView } from './views/train';
 
-const DEFAULT_MODEL_URL = 'models/mnist-vae/model.json';
-const SAMPLE_COUNT = 64;
-const COLUMNS = 8;
-const PADDING = 2;
-/** Grey level of the space between tiles. */
-const GRID_BACKGROUND = 0.16;
-/** Canvas pixels per model pixel. */
-const SCALE = 3;
-
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`the page has no #${id} element`);
-  return found as T;
-}
-
-const canvas = element<HTMLCanvasElement>('samples');
-const newSamplesButton = element<HTMLButtonElement>('new-samples');
-const temperatureInput = element<HTMLInputElement>('temperature');
-const temperatureValue = element<HTMLOutputElement>('temperature-value');
 const statusLine = element<HTMLParagraphElement>('status');
 const errorBox = element<HTMLDivElement>('error');
+const backendSelect = element<HTMLSelectElement>('backend-select');
+const backendActive = element<HTMLElement>('backend-active');
+const shareLink = element<HTMLAnchorElement>('share-link');
 
 type PageState = 'loading' | 'ready' | 'error';
 
@@ -39,10 +34,13 @@ function setState(state: PageState): void {
   document.body.dataset.state = state;
 }
 
-function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (error && typeof error === 'object' && 'message' in error) return String(error.message);
-  return String(error);
+function section(view: ViewName): HTMLElement {
+  return element<HTMLElement>(`view-${view}`);
+}
+
+function currentView(): ViewName {
+  const view = document.body.dataset.view ?? '';
+  return isViewName(view) ? view : 'explore';
 }
 
 function showError(title: string, detail: string, hint?: string): void {
@@ -59,92 +57,52 @@ function showError(title: string, detail: string, hint?: string): void {
     errorBox.append(advice);
   }
   errorBox.hidden = false;
-  canvas.hidden = true;
-  newSamplesButton.disabled = true;
-  temperatureInput.disabled = true;
+  section(currentView()).hidden = true;
   const backend = document.body.dataset.backend;
   statusLine.textContent = backend ? `Backend ${backend} · stopped by the error above.` : 'Stopped.';
   setState('error');
 }
 
-/** Keeps `?model=` when switching backends with the footer links. */
-function updateBackendLinks(parameters: URLSearchParams): void {
-  for (const link of document.querySelectorAll<HTMLAnchorElement>('a[data-backend-link]')) {
-    const next = new URLSearchParams(parameters);
-    const backend = link.dataset.backendLink;
-    if (backend) next.set('backend', backend);
-    else next.delete('backend');
-    link.search = next.toString();
-  }
-}
+const MISSING_MODEL_HINT =
+  'The models that come with the demo are missing. To create them, run from the repository root ' +
+  '<code>pnpm turbo run build</code>, then <code>node apps/demo/scripts/prepare-model.mjs mnist-vae</code> and ' +
+  '<code>node apps/demo/scripts/prepare-model.mjs mnist-vae-2d --latent-dim 2 --codes 2000</code>: they train ' +
+  'VAEs with the <code>vae</code> CLI and copy them to <code>apps/demo/public/models/</code>. Or load another ' +
+  'model with <code>?model=&lt;url of model.json&gt;</code>.';
 
-/** Grey, RGB or RGBA bytes to the RGBA pixels a canvas wants. */
-function toImageData(image: Image): ImageData {
-  const pixels = new ImageData(image.width, image.height);
-  const count = image.width * image.height;
-  const { data, channels } = image;
-  for (let pixel = 0; pixel < count; pixel++) {
-    const target = pixel * 4;
-    const source = pixel * channels;
-    if (channels === 1) {
-      pixels.data[target] = pixels.data[target + 1] = pixels.data[target + 2] = data[source];
-    } else {
-      pixels.data[target] = data[source];
-      pixels.data[target + 1] = data[source + 1];
-      pixels.data[target + 2] = data[source + 2];
-    }
-    pixels.data[target + 3] = channels === 4 ? data[source + 3] : 255;
-  }
-  return pixels;
-}
-
-/** Draws an image on the page's canvas, scaled up by whole pixels without smoothing. */
-function draw(image: Image): void {
-  const source = document.createElement('canvas');
-  source.width = image.width;
-  source.height = image.height;
-  source.getContext('2d')!.putImageData(toImageData(image), 0, 0);
-  canvas.width = image.width * SCALE;
-  canvas.height = image.height * SCALE;
-  const context = canvas.getContext('2d')!;
-  context.imageSmoothingEnabled = false;
-  context.drawImage(source, 0, 0, canvas.width, canvas.height);
-}
-
-function architecture(model: VAE): string {
-  return [model.inputSize, ...model.config.hiddenUnits, model.latentDim].join('-');
-}
-
-function parameterCount(model: VAE): number {
-  return Object.values(model.variables).reduce((sum, variable) => sum + variable.size, 0);
-}
-
-function randomSeed(): number {
-  return Math.floor(Math.random() * 2 ** 31);
-}
-
-async function loadVAE(url: string): Promise<VAE> {
-  const model = await loadModel(tf.io.http(url));
-  if (!(model instanceof VAE)) {
-    model.dispose();
-    throw new Error(`the model at ${url} is a ${model.className}; this demo draws samples from a VAE.`);
-  }
-  return model;
-}
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+const CUSTOM_MODEL_HINT =
+  'Check the <code>?model=</code> URL: it must point to a <code>model.json</code> saved by <code>vae train</code> ' +
+  '(or <code>saveModel</code> from @vae/models), with its <code>weights.bin</code> beside it.';
 
 async function main(): Promise<void> {
   const parameters = new URLSearchParams(location.search);
-  updateBackendLinks(parameters);
+  const requestedView = parameters.get('view') || 'explore';
+  const initialView: ViewName = isViewName(requestedView) ? requestedView : 'explore';
 
   const requested = parameters.get('backend') || undefined;
+  backendSelect.value = requested && isBackendName(requested) ? requested : '';
+  backendSelect.addEventListener('change', () => {
+    // A backend holds the models' weights: switching reloads the page with the same state on the new backend.
+    const next = new URLSearchParams(location.search);
+    if (backendSelect.value) next.set('backend', backendSelect.value);
+    else next.delete('backend');
+    location.search = next.toString();
+  });
+  const refreshShareLink = () => {
+    shareLink.href = location.href;
+  };
+  document.addEventListener('vae:url', refreshShareLink);
+  refreshShareLink();
+
+  document.body.dataset.view = initialView;
+  section(initialView).hidden = false;
+
   if (requested !== undefined && !isBackendName(requested)) {
     showError(
       'Unknown backend',
       `"${requested}" is not a TensorFlow.js backend this demo knows.`,
       `Use ${BACKENDS.map((name) => `<a href="?backend=${name}">?backend=${name}</a>`).join(', ')}, or leave ` +
-        'it out to pick the first that works.',
+        'it out to pick the fastest that works.',
     );
     return;
   }
@@ -154,95 +112,144 @@ async function main(): Promise<void> {
   try {
     choice = await startBackend(requested);
   } catch (error) {
+    backendActive.textContent = 'none';
     showError('TensorFlow.js could not start', messageOf(error));
     return;
   }
   document.body.dataset.backend = choice.backend;
+  backendActive.textContent = choice.backend;
   for (const failure of choice.failures) console.warn(`backend skipped: ${failure}`);
-
-  const modelParameter = parameters.get('model');
-  const modelUrl = new URL(modelParameter || DEFAULT_MODEL_URL, location.href).href;
-  statusLine.textContent = `Backend ${choice.backend}. Loading the model from ${modelUrl}…`;
-  let model: VAE;
-  try {
-    model = await loadVAE(modelUrl);
-  } catch (error) {
-    const hint = modelParameter
-      ? 'Check the <code>?model=</code> URL: it must point to a <code>model.json</code> saved by ' +
-        '<code>vae train</code> (or <code>saveModel</code> from @vae/models), with its ' +
-        '<code>weights.bin</code> beside it.'
-      : 'The model that comes with the demo is missing. To create it, run from the repository root ' +
-        '<code>pnpm turbo run build</code>, then <code>node apps/demo/scripts/prepare-model.mjs</code>: it ' +
-        'trains a VAE with the <code>vae</code> CLI and copies it to ' +
-        '<code>apps/demo/public/models/mnist-vae/</code>. Or load another model with ' +
-        '<code>?model=&lt;url of model.json&gt;</code>.';
-    showError(`Could not load the model from ${modelUrl}`, messageOf(error), hint);
-    return;
-  }
-
+  for (const skipped of choice.skipped) console.info(`backend not tried: ${skipped}`);
   const backendNote = choice.failures.length
     ? ` (after ${choice.failures.map((failure) => escapeHtml(failure.split(':')[0])).join(', ')} failed)`
     : '';
-  const modelInfo =
-    `VAE ${architecture(model)}, latent size ${model.latentDim}, ` +
-    `${parameterCount(model).toLocaleString('en-US')} parameters`;
+  backendActive.title = [...choice.failures, ...choice.skipped].join('\n');
 
-  let seed = randomSeed();
-  let renders = 0;
-  let drawing = false;
-  let redrawRequested = false;
+  let modelOverride = parameters.get('model') || undefined;
+  const viewStatus = new Map<ViewName, string>();
+  const renderStatus = () => {
+    const text = viewStatus.get(currentView());
+    statusLine.innerHTML = `Backend <b>${choice.backend}</b>${backendNote}${text ? ` · ${text}` : ''}`;
+  };
 
-  async function render(): Promise<void> {
-    const temperature = Number(temperatureInput.value);
-    const started = performance.now();
-    const samples = model.sample(SAMPLE_COUNT, { temperature, seed });
-    let batch: Awaited<ReturnType<typeof tensorToImageBatch>>;
-    try {
-      batch = await tensorToImageBatch(samples);
-    } finally {
-      samples.dispose();
+  const views = new Map<ViewName, View>();
+  const started = new Map<ViewName, Promise<void>>();
+  /** The main model each started view has loaded. */
+  const loadedModel = new Map<ViewName, string | undefined>();
+
+  function failView(view: ViewName, error: unknown): void {
+    const message = messageOf(error);
+    if (error instanceof ModelLoadError) {
+      const custom = modelOverride !== undefined && !isMemoryModel(modelOverride);
+      showError(
+        `Could not load the model from ${error.url}`,
+        message,
+        custom ? CUSTOM_MODEL_HINT : MISSING_MODEL_HINT,
+      );
+    } else {
+      showError(`The ${view} view failed`, message);
     }
-    draw(imageGrid(batch, { columns: COLUMNS, padding: PADDING, background: GRID_BACKGROUND }));
-    const milliseconds = performance.now() - started;
-    renders += 1;
-    document.body.dataset.renders = String(renders);
-    statusLine.innerHTML =
-      `Backend <b>${choice.backend}</b>${backendNote} · ${escapeHtml(modelInfo)} · ` +
-      `${SAMPLE_COUNT} samples at temperature ${temperature.toFixed(2)} in ${milliseconds.toFixed(0)} ms`;
   }
 
-  /** Draws now, or once more after the drawing in progress, so fast slider moves never queue up. */
-  async function requestRender(): Promise<void> {
-    if (drawing) {
-      redrawRequested = true;
+  const context: ViewContext = {
+    backend: choice,
+    parameters,
+    shared: {},
+    model: (defaultModel) => modelOverride ?? defaultModel,
+    useModel(reference, thenShow) {
+      modelOverride = reference;
+      updateUrl({ model: reference && !isMemoryModel(reference) ? reference : null });
+      showView(thenShow);
+    },
+    setStatus(view, html) {
+      viewStatus.set(view, html);
+      if (view === currentView()) renderStatus();
+    },
+    fail: (title, detail, hint) => showError(title, detail, hint),
+    showView: (view) => showView(view),
+  };
+
+  const factories: Partial<Record<ViewName, (context: ViewContext) => View>> = {
+    explore: createExploreView,
+    draw: createDrawView,
+    interpolate: createInterpolateView,
+    sample: createSampleView,
+    train: createTrainView,
+    anomaly: createAnomalyView,
+  };
+
+  /** Starts the view on first show, reloads it when the main model changed since, and waits until it has drawn. */
+  async function activate(view: ViewName): Promise<void> {
+    const factory = factories[view];
+    if (!factory) {
+      section(view).dataset.ready = 'true';
       return;
     }
-    drawing = true;
-    try {
-      do {
-        redrawRequested = false;
-        await render();
-      } while (redrawRequested);
-    } catch (error) {
-      showError('Drawing the samples failed', messageOf(error));
-    } finally {
-      drawing = false;
+    const desired = modelOverride;
+    let instance = views.get(view);
+    if (!instance) {
+      instance = factory(context);
+      views.set(view, instance);
+      loadedModel.set(view, desired);
+      const promise = instance.start();
+      started.set(view, promise);
+      await promise;
+    } else {
+      await started.get(view);
+      if (loadedModel.get(view) !== desired && instance.reload) {
+        loadedModel.set(view, desired);
+        section(view).dataset.ready = 'false';
+        await instance.reload();
+      } else {
+        instance.resume?.();
+      }
     }
+    section(view).dataset.ready = 'true';
   }
 
-  newSamplesButton.addEventListener('click', () => {
-    seed = randomSeed();
-    void requestRender();
-  });
-  temperatureInput.addEventListener('input', () => {
-    temperatureValue.textContent = Number(temperatureInput.value).toFixed(2);
-    void requestRender();
-  });
+  function showView(view: ViewName): void {
+    if (document.body.dataset.state === 'error') return;
+    document.body.dataset.view = view;
+    for (const name of VIEWS) {
+      section(name).hidden = name !== view;
+      const tab = document.getElementById(`tab-${name}`);
+      tab?.setAttribute('aria-selected', String(name === view));
+      tab?.setAttribute('tabindex', name === view ? '0' : '-1');
+    }
+    updateUrl({ view: view === 'explore' ? null : view });
+    renderStatus();
+    activate(view).catch((error) => failView(view, error));
+  }
 
-  await requestRender();
+  for (const tab of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) {
+    tab.addEventListener('click', () => {
+      const view = tab.dataset.view ?? '';
+      if (isViewName(view)) showView(view);
+    });
+    tab.addEventListener('keydown', (event) => {
+      if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+      const index = VIEWS.indexOf(currentView()) + (event.key === 'ArrowRight' ? 1 : -1);
+      const next = VIEWS[(index + VIEWS.length) % VIEWS.length];
+      showView(next);
+      document.getElementById(`tab-${next}`)?.focus();
+    });
+  }
+
+  statusLine.textContent = `Backend ${choice.backend}. Loading the model…`;
+  document.body.dataset.view = initialView;
+  for (const name of VIEWS) {
+    const tab = document.getElementById(`tab-${name}`);
+    tab?.setAttribute('aria-selected', String(name === initialView));
+    tab?.setAttribute('tabindex', name === initialView ? '0' : '-1');
+  }
+  renderStatus();
+  try {
+    await activate(initialView);
+  } catch (error) {
+    failView(initialView, error);
+    return;
+  }
   if (document.body.dataset.state === 'error') return;
-  newSamplesButton.disabled = false;
-  temperatureInput.disabled = false;
   setState('ready');
 }
 

@@ -1,6 +1,8 @@
 /**
  * End to end: builds the demo for production, serves it from a sub-path (/vae/) with a plain static server, and
- * drives it in headless Chromium. Needs the libraries built (`pnpm turbo run build`) and Chromium (VAE_CHROMIUM).
+ * drives it in headless Chromium: every view, every backend, a short training run. Needs the libraries built
+ * (`pnpm turbo run build`) and Chromium (VAE_CHROMIUM). Screenshots of each view go to a temporary folder, printed
+ * at the end. VAE_DEMO_DIST=<folder> serves an existing build instead of building (for quick reruns).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -8,9 +10,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const demoDirectory = fileURLToPath(new URL('..', import.meta.url));
@@ -28,6 +30,7 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  '--enable-unsafe-webgpu',
 ];
 const MIME_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -36,14 +39,16 @@ const MIME_TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.wasm': 'application/wasm',
   '.bin': 'application/octet-stream',
+  '.gz': 'application/gzip',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
 };
 
-/** Serves `root` under `SUB_PATH` only, like a static host serving the site from a folder. */
-function serveStatic(root: string): Promise<Server> {
+/** Serves `root` under `SUB_PATH` only, like a static host serving the site from a folder. Counts requests. */
+function serveStatic(root: string, requests: string[]): Promise<Server> {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    requests.push(path);
     if (!path.startsWith(SUB_PATH)) {
       response.writeHead(404).end('not found');
       return;
@@ -69,33 +74,56 @@ interface CanvasSummary {
   width: number;
   height: number;
   distinctGreys: number;
+  /** Mean brightness in [0, 255]. */
+  mean: number;
   /** A cheap fingerprint of the pixels. */
   checksum: number;
 }
 
-function canvasSummary(page: Page): Promise<CanvasSummary> {
-  return page.evaluate(() => {
-    const canvas = document.getElementById('samples') as HTMLCanvasElement;
+function canvasSummary(page: Page, id = 'samples'): Promise<CanvasSummary> {
+  return page.evaluate((canvasId) => {
+    const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
     const greys = new Set<number>();
     let checksum = 0;
+    let sum = 0;
     for (let i = 0; i < data.length; i += 4) {
       greys.add(data[i]);
+      sum += data[i];
       checksum = (checksum * 31 + data[i] + i) % 2147483647;
     }
-    return { width: canvas.width, height: canvas.height, distinctGreys: greys.size, checksum };
-  });
+    return {
+      width: canvas.width,
+      height: canvas.height,
+      distinctGreys: greys.size,
+      mean: sum / (data.length / 4),
+      checksum,
+    };
+  }, id);
+}
+
+/** Reads a number from a data attribute of an element. */
+function dataNumber(page: Page, selector: string, key: string): Promise<number> {
+  return page.$eval(
+    selector,
+    (element, name) => Number((element as HTMLElement).dataset[name] ?? 'NaN'),
+    key,
+  );
 }
 
 describe.skipIf(!haveChromium)('demo (production build in Chromium, served from a sub-path)', () => {
   let outDirectory: string;
+  let builtHere = false;
   let screenshotDirectory: string;
   let server: Server;
   let browser: Browser;
   let siteUrl: string;
-  /** What the status line should say about the shipped model, computed from its model.json. */
+  /** What the status line should say about the shipped 20-D model, computed from its model.json. */
   let modelInfo: string;
+  const requests: string[] = [];
   const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+  const offOrigin: string[] = [];
 
   beforeAll(async () => {
     const modelsDist = join(demoDirectory, '..', '..', 'packages', 'models', 'dist', 'index.js');
@@ -104,17 +132,27 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
         'the @vae libraries are not built; run `pnpm turbo run build --filter=./packages/*` first.',
       );
     }
-    outDirectory = mkdtempSync(join(tmpdir(), 'vae-demo-dist-'));
     screenshotDirectory = mkdtempSync(join(tmpdir(), 'vae-demo-screens-'));
-    const vite = join(demoDirectory, 'node_modules', 'vite', 'bin', 'vite.js');
-    const build = spawnSync(
-      process.execPath,
-      [vite, 'build', '--outDir', outDirectory, '--emptyOutDir', '--logLevel', 'warn'],
-      { cwd: demoDirectory, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
-    );
-    if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
-    expect(existsSync(join(outDirectory, 'models', 'mnist-vae', 'model.json'))).toBe(true);
-    expect(existsSync(join(outDirectory, 'models', 'mnist-vae', 'weights.bin'))).toBe(true);
+    if (process.env.VAE_DEMO_DIST) {
+      outDirectory = resolve(process.env.VAE_DEMO_DIST);
+    } else {
+      outDirectory = mkdtempSync(join(tmpdir(), 'vae-demo-dist-'));
+      builtHere = true;
+      const vite = join(demoDirectory, 'node_modules', 'vite', 'bin', 'vite.js');
+      const build = spawnSync(
+        process.execPath,
+        [vite, 'build', '--outDir', outDirectory, '--emptyOutDir', '--logLevel', 'warn'],
+        { cwd: demoDirectory, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
+      );
+      if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
+    }
+    for (const name of ['mnist-vae', 'mnist-vae-2d']) {
+      expect(existsSync(join(outDirectory, 'models', name, 'model.json'))).toBe(true);
+      expect(existsSync(join(outDirectory, 'models', name, 'weights.bin'))).toBe(true);
+    }
+    expect(existsSync(join(outDirectory, 'models', 'mnist-vae-2d', 'codes.json'))).toBe(true);
+    expect(existsSync(join(outDirectory, 'data', 'mnist', 't10k-images-idx3-ubyte.gz'))).toBe(true);
+    expect(existsSync(join(outDirectory, 'data', 'digits.png'))).toBe(true);
     const saved = JSON.parse(await readFile(join(outDirectory, 'models', 'mnist-vae', 'model.json'), 'utf8'));
     const { inputShape, hiddenUnits, latentDim } = saved.modelTopology.config;
     const parameters = saved.weightsManifest
@@ -125,7 +163,7 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
       `VAE ${[inputSize, ...hiddenUnits, latentDim].join('-')}, latent size ${latentDim}, ` +
       `${parameters.toLocaleString('en-US')} parameters`;
 
-    server = await serveStatic(outDirectory + sep);
+    server = await serveStatic(outDirectory + sep, requests);
     siteUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SUB_PATH}`;
     browser = await chromium.launch({
       executablePath: process.env.VAE_CHROMIUM || '/usr/bin/chromium',
@@ -137,15 +175,27 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    if (outDirectory) rmSync(outDirectory, { recursive: true, force: true });
+    if (builtHere && outDirectory) rmSync(outDirectory, { recursive: true, force: true });
     if (pageErrors.length) console.warn(`page errors:\n${pageErrors.join('\n')}`);
     if (screenshotDirectory) console.info(`demo screenshots kept in ${screenshotDirectory}`);
   });
 
+  /** Records uncaught errors, console errors and requests that leave the site's origin. */
+  function watch(page: Page, label: string): void {
+    page.on('pageerror', (error) => pageErrors.push(`${label}: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`${label}: ${message.text()}`);
+    });
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(siteUrl) && !/^(data|blob):/.test(url)) offOrigin.push(`${label}: ${url}`);
+    });
+  }
+
   /** Opens the demo with a query string and waits until it is ready or has failed. */
-  async function open(query: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
-    page.on('pageerror', (error) => pageErrors.push(`${query}: ${error.message}`));
+  async function open(query: string, on: Browser | BrowserContext = browser, label = query): Promise<Page> {
+    const page = await on.newPage({ viewport: { width: 1200, height: 1000 } });
+    watch(page, label);
     await page.goto(`${siteUrl}${query}`);
     await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, {
       timeout: 60_000,
@@ -153,23 +203,199 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
     return page;
   }
 
-  async function expectReady(page: Page, backend: string): Promise<void> {
+  async function expectNoErrors(page: Page): Promise<void> {
+    const error = await page.locator('#error').textContent();
+    expect(await page.evaluate(() => document.body.dataset.state), `page error: ${error}`).toBe('ready');
+  }
+
+  async function expectSamplesReady(page: Page, backend: string): Promise<void> {
     const body = await page.evaluate(() => ({ ...document.body.dataset }));
     const error = await page.locator('#error').textContent();
     expect(body.state, `page error: ${error}`).toBe('ready');
     expect(body.backend).toBe(backend);
+    expect(await page.locator('#backend-active').textContent()).toBe(backend);
     await expect.poll(() => page.locator('#status').textContent()).toContain(`Backend ${backend}`);
-    const status = await page.locator('#status').textContent();
-    expect(status).toContain(modelInfo);
+    await expect.poll(() => page.locator('#status').textContent()).toContain(modelInfo);
     const summary = await canvasSummary(page);
     expect(summary.width).toBeGreaterThan(200);
     expect(summary.distinctGreys).toBeGreaterThan(10);
   }
 
+  async function screenshot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(screenshotDirectory, `${name}.png`), fullPage: true });
+  }
+
+  it('opens on the latent explorer and decodes the point under the pointer on every move', async () => {
+    const page = await open('');
+    await expectNoErrors(page);
+    expect(await page.evaluate(() => document.body.dataset.view)).toBe('explore');
+    expect(await page.evaluate(() => document.body.dataset.backend)).toBe('wasm');
+    expect(await page.locator('#status').textContent()).toContain('latent size 2');
+    expect(await page.locator('#status').textContent()).toContain('2,000 test digits');
+    expect(await page.locator('#explore-legend button').count()).toBe(10);
+    const manifold = await canvasSummary(page, 'explore-manifold');
+    expect(manifold.distinctGreys).toBeGreaterThan(50);
+
+    const map = page.locator('#explore-map');
+    const box = (await map.boundingBox())!;
+    const summaries: CanvasSummary[] = [];
+    const zs: string[] = [];
+    for (const [fx, fy] of [
+      [0.3, 0.3],
+      [0.7, 0.65],
+      [0.5, 0.8],
+    ]) {
+      const renders = await dataNumber(page, '#explore-decoded', 'renders');
+      await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height, { steps: 4 });
+      await page.waitForFunction((count) => {
+        const canvas = document.getElementById('explore-decoded') as HTMLCanvasElement;
+        return Number(canvas.dataset.renders) > count;
+      }, renders);
+      await page.waitForTimeout(50);
+      summaries.push(await canvasSummary(page, 'explore-decoded'));
+      zs.push(await page.$eval('#explore-decoded', (canvas) => (canvas as HTMLElement).dataset.z ?? ''));
+    }
+    for (const summary of summaries) {
+      expect(summary.distinctGreys).toBeGreaterThan(10); // a digit, not a blank
+      expect(summary.mean).toBeGreaterThan(8);
+      expect(summary.mean).toBeLessThan(160);
+    }
+    expect(new Set(summaries.map((summary) => summary.checksum)).size).toBe(3);
+    expect(new Set(zs).size).toBe(3);
+    // the latent point is shared through the URL
+    const z = zs[2].split(',').map(Number);
+    await expect
+      .poll(() => new URL(page.url()).searchParams.get('z'))
+      .toBe(`${z[0].toFixed(2)},${z[1].toFixed(2)}`);
+    const shared = page.url();
+    // the legend highlights a class
+    await page.locator('#explore-legend button[data-label="3"]').click();
+    expect(await page.locator('#explore-legend button[data-label="3"]').getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+    await screenshot(page, 'explore');
+    await page.close();
+
+    // opening the shared link decodes the same point
+    const again = await open(shared.slice(siteUrl.length));
+    await again.waitForFunction(
+      () => Number(document.getElementById('explore-decoded')?.dataset.renders) > 0,
+    );
+    expect(await again.$eval('#explore-decoded', (canvas) => (canvas as HTMLElement).dataset.z)).toBe(
+      `${z[0].toFixed(3)},${z[1].toFixed(3)}`,
+    );
+    expect((await canvasSummary(again, 'explore-decoded')).checksum).toBe(summaries[2].checksum);
+    await again.close();
+  });
+
+  it('encodes a drawn stroke, inpaints an erased part and cleans noise', async () => {
+    const page = await open('?view=draw');
+    await expectNoErrors(page);
+    await page.waitForFunction(() => document.getElementById('view-draw')?.dataset.ready === 'true');
+    const pad = (await page.locator('#draw-pad').boundingBox())!;
+    const at = (x: number, y: number) =>
+      [pad.x + (x / 280) * pad.width, pad.y + (y / 280) * pad.height] as const;
+    const renders = await dataNumber(page, '#draw-reconstruction', 'renders');
+    // a "7": a bar and a diagonal
+    await page.mouse.move(...at(80, 70));
+    await page.mouse.down();
+    for (const [x, y] of [
+      [130, 68],
+      [200, 66],
+      [175, 130],
+      [150, 190],
+      [130, 235],
+    ]) {
+      await page.mouse.move(...at(x, y), { steps: 6 });
+    }
+    await page.mouse.up();
+    await page.waitForFunction(
+      (count) => {
+        const canvas = document.getElementById('draw-reconstruction') as HTMLCanvasElement;
+        return Number(canvas.dataset.renders) > count && canvas.dataset.empty === 'false';
+      },
+      renders,
+      { timeout: 30_000 },
+    );
+    await page.waitForTimeout(300);
+    const input = await canvasSummary(page, 'draw-input');
+    const reconstruction = await canvasSummary(page, 'draw-reconstruction');
+    expect(input.mean).toBeGreaterThan(10);
+    expect(reconstruction.distinctGreys).toBeGreaterThan(10);
+    expect(reconstruction.mean).toBeGreaterThan(10);
+    expect(await page.locator('#draw-stats').textContent()).toMatch(/2-D code: mean \(-?\d/);
+    expect((await canvasSummary(page, 'draw-samples')).distinctGreys).toBeGreaterThan(10);
+    await screenshot(page, 'draw');
+
+    // load a test digit, erase its lower half: the erased part is inpainted
+    const examples = (await page.locator('#draw-examples').boundingBox())!;
+    await page.mouse.click(examples.x + (8.5 / 10) * examples.width, examples.y + examples.height / 2);
+    expect(await page.locator('#draw-eraser').getAttribute('aria-pressed')).toBe('true');
+    await page.mouse.move(...at(20, 200));
+    await page.mouse.down();
+    await page.mouse.move(...at(260, 200), { steps: 8 });
+    await page.mouse.move(...at(260, 230), { steps: 2 });
+    await page.mouse.move(...at(20, 230), { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction(() => Number(document.getElementById('draw-inpainted')?.dataset.renders) > 0);
+    expect(await page.locator('#draw-inpainted-figure').isVisible()).toBe(true);
+    expect(await page.locator('#draw-stats').textContent()).toMatch(/\d+ erased pixels inpainted/);
+    await screenshot(page, 'draw-inpainted');
+
+    // noise on a fresh digit: the input gets noisy, the reconstruction stays clean
+    await page.mouse.click(examples.x + (3.5 / 10) * examples.width, examples.y + examples.height / 2);
+    await page.locator('#draw-noise').fill('0.1');
+    await expect.poll(() => page.locator('#draw-stats').textContent()).toContain('10 % of pixels noisy');
+    expect(await page.locator('#draw-inpainted-figure').isVisible()).toBe(false);
+    const noisyError = await dataNumber(page, '#view-draw', 'noisyError');
+    const cleanedError = await dataNumber(page, '#view-draw', 'cleanedError');
+    expect(cleanedError).toBeLessThan(0.7 * noisyError);
+    await screenshot(page, 'draw-noise');
+
+    // hand the drawing to the interpolation view
+    await page.locator('#draw-use').click();
+    await page.waitForFunction(() => document.getElementById('view-interpolate')?.dataset.ready === 'true');
+    expect(await page.evaluate(() => document.body.dataset.view)).toBe('interpolate');
+    await page.close();
+  });
+
+  it('interpolates between two picked digits, linearly and spherically, and morphs with a slider', async () => {
+    const page = await open('?view=interpolate&a=0.1&b=6.2');
+    await expectNoErrors(page);
+    await page.waitForFunction(
+      () => Number(document.getElementById('interp-spherical')?.dataset.renders) > 0,
+    );
+    const linear = await canvasSummary(page, 'interp-linear');
+    const spherical = await canvasSummary(page, 'interp-spherical');
+    expect(linear.width).toBeGreaterThan(500);
+    expect(linear.distinctGreys).toBeGreaterThan(10);
+    expect(spherical.checksum).not.toBe(linear.checksum);
+    const before = await canvasSummary(page, 'interp-morph');
+    const renders = await dataNumber(page, '#interp-morph', 'renders');
+    await page.locator('#interp-t').fill('0.9');
+    await page.waitForFunction(
+      (count) => Number(document.getElementById('interp-morph')?.dataset.renders) > count,
+      renders,
+    );
+    expect((await canvasSummary(page, 'interp-morph')).checksum).not.toBe(before.checksum);
+    // pick a new end from the palette: the strip changes and the URL follows
+    const palette = (await page.locator('#interp-digits').boundingBox())!;
+    const stripRenders = await dataNumber(page, '#interp-linear', 'renders');
+    await page.mouse.click(palette.x + 0.35 * palette.width, palette.y + 0.45 * palette.height);
+    await page.waitForFunction(
+      (count) => Number(document.getElementById('interp-linear')?.dataset.renders) > count,
+      stripRenders,
+    );
+    expect((await canvasSummary(page, 'interp-linear')).checksum).not.toBe(linear.checksum);
+    await expect.poll(() => new URL(page.url()).searchParams.get('a')).toBe('4.3');
+    await screenshot(page, 'interpolate');
+    await page.close();
+  });
+
   it('draws samples with the wasm backend and draws new ones on request', async () => {
-    const page = await open('?backend=wasm');
-    await expectReady(page, 'wasm');
-    await page.screenshot({ path: join(screenshotDirectory, 'wasm.png'), fullPage: true });
+    const page = await open('?view=sample&backend=wasm');
+    await expectSamplesReady(page, 'wasm');
+    await screenshot(page, 'sample');
 
     const before = await canvasSummary(page);
     const renders = Number(await page.evaluate(() => document.body.dataset.renders));
@@ -183,34 +409,171 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('0.30'));
     expect(await page.locator('#temperature-value').textContent()).toBe('0.30');
     expect((await canvasSummary(page)).checksum).not.toBe(after.checksum);
+    await expect.poll(() => new URL(page.url()).searchParams.get('t')).toBe('0.30');
     await page.close();
   });
 
-  it('picks wasm by default and falls back to webgl when wasm cannot load', async () => {
-    const page = await open('');
-    await expectReady(page, 'wasm');
+  it('picks wasm by default here (software GPUs only) and falls back to webgl when wasm cannot load', async () => {
+    const page = await open('?view=sample');
+    await expectSamplesReady(page, 'wasm');
     await page.close();
 
     const context = await browser.newContext();
     await context.route('**/*.wasm', (route) => route.abort());
-    const blocked = await context.newPage();
-    await blocked.goto(siteUrl);
-    await blocked.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''));
-    await expectReady(blocked, 'webgl');
+    const blocked = await open('?view=sample', context, 'wasm blocked');
+    await expectSamplesReady(blocked, 'webgl');
     expect(await blocked.locator('#status').textContent()).toContain('after wasm failed');
     await context.close();
   });
 
-  it('runs on the webgl and cpu backends when asked', async () => {
-    for (const backend of ['webgl', 'cpu']) {
-      const page = await open(`?backend=${backend}`);
-      await expectReady(page, backend);
+  it('runs on the webgl, cpu and webgpu backends when asked, and switches backend from the picker', async () => {
+    for (const backend of ['webgl', 'cpu', 'webgpu']) {
+      const page = await open(`?view=sample&backend=${backend}`);
+      await expectSamplesReady(page, backend);
+      if (backend === 'webgpu') await screenshot(page, 'sample-webgpu');
       await page.close();
     }
+    // the picker reloads the page on the chosen backend, keeping the view and its state
+    const page = await open('?z=1.00,-0.50');
+    await Promise.all([page.waitForURL(/backend=cpu/), page.locator('#backend-select').selectOption('cpu')]);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready');
+    expect(await page.evaluate(() => document.body.dataset.backend)).toBe('cpu');
+    expect(await page.$eval('#explore-decoded', (canvas) => (canvas as HTMLElement).dataset.z)).toBe(
+      '1.000,-0.500',
+    );
+    await page.close();
+  });
+
+  it('trains a VAE live in a worker: the loss falls, and the model exports and opens in the explorer', async () => {
+    const page = await open('?view=train');
+    await expectNoErrors(page);
+    await page.locator('select[name="examples"]').selectOption('1000');
+    await page.locator('select[name="batch"]').selectOption('64');
+    await page.locator('input[name="epochs"]').fill('1');
+    await page.locator('select[name="latent"]').selectOption('2');
+    await page.locator('#train-start').click();
+    await page.waitForFunction(
+      () => ['done', 'error'].includes(document.getElementById('view-train')?.dataset.trainState ?? ''),
+      null,
+      { timeout: 90_000 },
+    );
+    expect(await page.locator('#train-log').textContent()).toContain('Finished after 16 steps');
+    expect(await dataNumber(page, '#view-train', 'steps')).toBe(16);
+    const first = await dataNumber(page, '#view-train', 'firstLoss');
+    const last = await dataNumber(page, '#view-train', 'lastLoss');
+    expect(first).toBeGreaterThan(400); // about 784 ln 2 = 543 nats at the start
+    expect(last).toBeLessThan(first - 100);
+    expect(await page.locator('#train-epochs tr').count()).toBe(1);
+    expect(await page.locator('#train-chart-reconstruction circle').count()).toBe(16);
+    expect(await page.locator('#train-chart-kl circle').count()).toBeGreaterThanOrEqual(16);
+    expect((await canvasSummary(page, 'train-preview')).distinctGreys).toBeGreaterThan(10);
+    expect(await page.evaluate(() => document.getElementById('view-train')?.dataset.workerBackend)).toBe(
+      'wasm',
+    );
+
+    await page.locator('#train-export').click();
+    await page.waitForFunction(() => document.getElementById('view-train')?.dataset.exported === 'true');
+    const links = await page.$$eval('#train-downloads a', (anchors) =>
+      anchors.map((anchor) => ({
+        name: (anchor as HTMLAnchorElement).download,
+        bytes: Number((anchor as HTMLElement).dataset.bytes),
+      })),
+    );
+    expect(links.map((link) => link.name)).toEqual(['model.json', 'weights.bin']);
+    expect(links[1].bytes).toBe(4 * (784 * 400 + 400 + 400 * 4 + 4 + 2 * 400 + 400 + 400 * 784 + 784));
+    await screenshot(page, 'train');
+
+    await page.locator('#train-use').click();
+    await page.waitForFunction(
+      () =>
+        document.body.dataset.view === 'explore' &&
+        document.getElementById('view-explore')?.dataset.ready === 'true',
+    );
+    await expect.poll(() => page.locator('#status').textContent()).toContain('1,000 test digits');
+    expect((await canvasSummary(page, 'explore-decoded')).distinctGreys).toBeGreaterThan(5);
+    await page.close();
+  });
+
+  it('pauses, resumes and aborts a training run', async () => {
+    const page = await open('?view=train');
+    await page.locator('select[name="examples"]').selectOption('1000');
+    await page.locator('select[name="batch"]').selectOption('32');
+    await page.locator('input[name="epochs"]').fill('5');
+    await page.locator('#train-start').click();
+    await page.waitForFunction(
+      () => Number(document.getElementById('view-train')?.dataset.steps) >= 2,
+      null,
+      {
+        timeout: 60_000,
+      },
+    );
+    await page.locator('#train-pause').click();
+    await page.waitForFunction(() => document.getElementById('view-train')?.dataset.trainState === 'paused');
+    const paused = await dataNumber(page, '#view-train', 'steps');
+    await page.waitForTimeout(400);
+    expect(await dataNumber(page, '#view-train', 'steps')).toBe(paused);
+    expect(await page.locator('#train-pause').textContent()).toBe('Resume');
+    await page.locator('#train-pause').click();
+    await page.waitForFunction(
+      (count) => Number(document.getElementById('view-train')?.dataset.steps) > count,
+      paused,
+    );
+    await page.locator('#train-abort').click();
+    await page.waitForFunction(() => document.getElementById('view-train')?.dataset.trainState === 'aborted');
+    expect(await dataNumber(page, '#view-train', 'steps')).toBeLessThan(5 * 32);
+    expect(await page.locator('#train-export').isEnabled()).toBe(true);
+    await page.close();
+  });
+
+  it('scores a drawing against the scores of normal digits (anomaly)', async () => {
+    const page = await open('?view=anomaly');
+    await expectNoErrors(page);
+    await page.waitForFunction(
+      () => document.getElementById('view-anomaly')?.dataset.ready === 'true',
+      null,
+      {
+        timeout: 60_000,
+      },
+    );
+    expect(await page.locator('#anomaly-histogram rect.bar').count()).toBeGreaterThan(20);
+    const scoreAfter = async (button: string) => {
+      const renders = Number(
+        (await page.$eval('#view-anomaly', (s) => (s as HTMLElement).dataset.renders)) ?? 0,
+      );
+      await page.locator(button).click();
+      await page.waitForFunction(
+        (count) => Number(document.getElementById('view-anomaly')?.dataset.renders ?? 0) > count,
+        renders,
+      );
+      return {
+        score: await dataNumber(page, '#view-anomaly', 'score'),
+        percentile: await dataNumber(page, '#view-anomaly', 'percentile'),
+      };
+    };
+    const digit = await scoreAfter('#anomaly-digit');
+    const turned = await scoreAfter('#anomaly-rotated');
+    const noise = await scoreAfter('#anomaly-noise');
+    expect(digit.percentile).toBeLessThan(95);
+    expect(noise.percentile).toBeGreaterThan(99);
+    expect(noise.score).toBeGreaterThan(turned.score);
+    expect(turned.score).toBeGreaterThan(digit.score);
+    expect(await page.locator('#anomaly-histogram line.threshold').count()).toBe(1);
+    expect(await page.locator('#anomaly-verdict').textContent()).toMatch(/Unusual|not a digit/);
+
+    // a drawn stroke gets a score too
+    await page.locator('#anomaly-clear').click();
+    const pad = (await page.locator('#anomaly-pad').boundingBox())!;
+    await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.8, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(() => page.locator('#anomaly-score').textContent()).toMatch(/^\d+ nats$/);
+    await screenshot(page, 'anomaly');
+    await page.close();
   });
 
   it('shows a visible error when the model is missing or the backend unknown', async () => {
-    const page = await open('?model=missing/model.json');
+    const page = await open('?view=sample&model=missing/model.json');
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('error');
     const error = page.locator('#error');
     expect(await error.isVisible()).toBe(true);
@@ -219,25 +582,37 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
     expect(text).toContain('missing/model.json');
     expect(text).toContain('404');
     expect(await page.locator('#samples').isVisible()).toBe(false);
-    await page.screenshot({ path: join(screenshotDirectory, 'missing-model.png'), fullPage: true });
+    await screenshot(page, 'missing-model');
     await page.close();
 
-    // without ?model=, the message says how to create the shipped model
+    // without ?model=, the message says how to create the shipped models
     const context = await browser.newContext();
-    await context.route('**/models/mnist-vae/model.json', (route) =>
+    await context.route('**/models/mnist-vae-2d/model.json', (route) =>
       route.fulfill({ status: 404, body: '' }),
     );
-    const withoutModel = await context.newPage();
-    await withoutModel.goto(`${siteUrl}?backend=cpu`);
-    await withoutModel.waitForFunction(() => document.body.dataset.state === 'error');
+    const withoutModel = await open('?backend=cpu', context, 'no 2-D model');
+    expect(await withoutModel.evaluate(() => document.body.dataset.state)).toBe('error');
     expect(await withoutModel.locator('#error').textContent()).toContain(
       'node apps/demo/scripts/prepare-model.mjs',
     );
+    expect(await withoutModel.locator('#explore-map').isVisible()).toBe(false);
     await context.close();
 
     const unknown = await open('?backend=tpu');
     expect(await unknown.evaluate(() => document.body.dataset.state)).toBe('error');
     expect(await unknown.locator('#error').textContent()).toContain('"tpu" is not a TensorFlow.js backend');
     await unknown.close();
+  });
+
+  it('logged no errors and fetched nothing from other origins', () => {
+    // the tests that block files or ask for missing ones expect the browser to log the failed requests
+    const expected = (line: string) =>
+      /^(wasm blocked|no 2-D model|\?view=sample&model=missing\/model\.json): Failed to load resource/.test(
+        line,
+      );
+    expect(pageErrors).toEqual([]);
+    expect(consoleErrors.filter((line) => !expected(line))).toEqual([]);
+    expect(offOrigin).toEqual([]);
+    expect(requests.some((path) => path.endsWith('/data/mnist/t10k-images-idx3-ubyte.gz'))).toBe(true);
   });
 });

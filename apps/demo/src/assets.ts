@@ -1,0 +1,165 @@
+/**
+ * What the page loads from its own origin: models (`models/<name>/model.json` + `weights.bin`, from
+ * `scripts/prepare-model.mjs`), the 2-D map's test-set codes (`models/<name>/codes.json`) and 100 test digits to
+ * pick from (`data/digits.png`, made at build time by `vite-plugin-demo-data.ts`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { loadModel, VAE } from '@vae/models';
+
+/** The model of the Draw, Interpolate and Sample views: 784-400-20, trained 10 epochs. */
+export const DEFAULT_MODEL = 'mnist-vae';
+/** The model of the latent map: 784-400-2. */
+export const MAP_MODEL = 'mnist-vae-2d';
+
+/** A model given by `?model=`: a shipped model's name, or the URL of a model.json. */
+export function modelUrl(reference: string): string {
+  const path =
+    /^[\w.-]+$/.test(reference) && !reference.endsWith('.json')
+      ? `models/${reference}/model.json`
+      : reference;
+  return new URL(path, location.href).href;
+}
+
+/** A model that could not be loaded (missing, not a VAE, broken). */
+export class ModelLoadError extends Error {
+  constructor(
+    readonly url: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ModelLoadError';
+  }
+}
+
+/** Models trained in this page (the Train view), by a name of the form `memory:<n>`. */
+const inMemory = new Map<string, VAE>();
+const loading = new Map<string, Promise<VAE>>();
+
+export function isMemoryModel(reference: string): boolean {
+  return reference.startsWith('memory:');
+}
+
+export function addMemoryModel(model: VAE): string {
+  const name = `memory:${inMemory.size + 1}`;
+  inMemory.set(name, model);
+  return name;
+}
+
+/** Loads a VAE once per URL (or returns a model trained in the page). */
+export function getModel(reference: string): Promise<VAE> {
+  const memory = inMemory.get(reference);
+  if (memory) return Promise.resolve(memory);
+  const url = modelUrl(reference);
+  let promise = loading.get(url);
+  if (!promise) {
+    promise = (async () => {
+      let model: Awaited<ReturnType<typeof loadModel>>;
+      try {
+        model = await loadModel(tf.io.http(url));
+      } catch (error) {
+        throw new ModelLoadError(url, error instanceof Error ? error.message : String(error));
+      }
+      if (!(model instanceof VAE)) {
+        model.dispose();
+        throw new ModelLoadError(url, `the model at ${url} is a ${model.className}; this demo needs a VAE.`);
+      }
+      return model;
+    })();
+    loading.set(url, promise);
+    promise.catch(() => loading.delete(url));
+  }
+  return promise;
+}
+
+export function architecture(model: VAE): string {
+  return [model.inputSize, ...model.config.hiddenUnits, model.latentDim].join('-');
+}
+
+export function parameterCount(model: VAE): number {
+  return Object.values(model.variables).reduce((sum, variable) => sum + variable.size, 0);
+}
+
+export function describeModel(model: VAE): string {
+  return (
+    `VAE ${architecture(model)}, latent size ${model.latentDim}, ` +
+    `${parameterCount(model).toLocaleString('en-US')} parameters`
+  );
+}
+
+/** Posterior means (and standard deviations) of test images, with their labels. */
+export interface Codes {
+  latentDim: number;
+  count: number;
+  labels: number[];
+  /** Row-major `[count, latentDim]`. */
+  means: number[];
+  sigmas?: number[];
+}
+
+const codesCache = new Map<string, Promise<Codes | undefined>>();
+const memoryCodes = new Map<string, Codes>();
+
+export function setMemoryCodes(reference: string, codes: Codes): void {
+  memoryCodes.set(reference, codes);
+}
+
+/** The `codes.json` beside a model's `model.json`, or undefined when there is none. */
+export function getCodes(reference: string): Promise<Codes | undefined> {
+  if (isMemoryModel(reference)) return Promise.resolve(memoryCodes.get(reference));
+  const url = new URL('codes.json', modelUrl(reference)).href;
+  let promise = codesCache.get(url);
+  if (!promise) {
+    promise = fetch(url).then(async (response) => {
+      if (!response.ok) return undefined;
+      const codes = (await response.json()) as Codes;
+      if (!Array.isArray(codes.means) || codes.means.length !== codes.count * codes.latentDim) {
+        throw new Error(`${url} is not a codes file written by scripts/prepare-model.mjs.`);
+      }
+      return codes;
+    });
+    codesCache.set(url, promise);
+  }
+  return promise;
+}
+
+export const DIGIT_SIDE = 28;
+export const DIGIT_PIXELS = DIGIT_SIDE * DIGIT_SIDE;
+
+/** 10 test digits of each class: `digits[label][k]` is 784 grey values in [0, 1]. */
+export type DigitSet = Float32Array[][];
+
+let digitsPromise: Promise<DigitSet> | undefined;
+
+export function getDigits(): Promise<DigitSet> {
+  digitsPromise ??= (async () => {
+    const url = new URL('data/digits.png', location.href).href;
+    const response = await fetch(url);
+    if (!response.ok)
+      throw new Error(`could not load the example digits from ${url} (HTTP ${response.status}).`);
+    const bitmap = await createImageBitmap(await response.blob());
+    const canvas = document.createElement('canvas');
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    const context = canvas.getContext('2d', { willReadFrequently: true })!;
+    context.drawImage(bitmap, 0, 0);
+    const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
+    const columns = bitmap.width / DIGIT_SIDE;
+    const digits: DigitSet = [];
+    for (let label = 0; label < 10; label++) {
+      const row: Float32Array[] = [];
+      for (let k = 0; k < columns; k++) {
+        const pixels = new Float32Array(DIGIT_PIXELS);
+        for (let y = 0; y < DIGIT_SIDE; y++) {
+          for (let x = 0; x < DIGIT_SIDE; x++) {
+            const source = ((label * DIGIT_SIDE + y) * bitmap.width + k * DIGIT_SIDE + x) * 4;
+            pixels[y * DIGIT_SIDE + x] = data[source] / 255;
+          }
+        }
+        row.push(pixels);
+      }
+      digits.push(row);
+    }
+    return digits;
+  })();
+  return digitsPromise;
+}

@@ -1,0 +1,101 @@
+/** The 2-D latent map: a square of latent space [-range, range]^2 with a grid and the test set's codes. */
+import type { Codes } from './assets';
+import { CLASS_COLOURS } from './shared';
+
+/** Half-width of the shown square of latent space: covers 99.5 % of the codes, rounded up to 0.5. */
+export function mapRange(codes: Codes | undefined): number {
+  if (!codes || codes.count === 0) return 3;
+  const magnitudes: number[] = [];
+  for (let i = 0; i < codes.count; i++) {
+    const offset = i * codes.latentDim;
+    magnitudes.push(Math.abs(codes.means[offset]), Math.abs(codes.means[offset + 1]));
+  }
+  magnitudes.sort((a, b) => a - b);
+  const high = magnitudes[Math.floor(0.995 * (magnitudes.length - 1))];
+  return Math.min(5, Math.max(2.5, Math.ceil(high * 2) / 2));
+}
+
+export interface MapFrame {
+  /** CSS pixels per side. */
+  size: number;
+  range: number;
+}
+
+/** Latent value to CSS pixel, x to the right and y downwards. */
+export function toPixelX(frame: MapFrame, z: number): number {
+  return ((z + frame.range) / (2 * frame.range)) * frame.size;
+}
+export function toPixelY(frame: MapFrame, z: number): number {
+  return frame.size - toPixelX(frame, z);
+}
+export function fromPixel(frame: MapFrame, x: number, y: number): [number, number] {
+  const scale = (2 * frame.range) / frame.size;
+  return [x * scale - frame.range, (frame.size - y) * scale - frame.range];
+}
+
+export interface ScatterStyle {
+  /** A class to bring forward (the others faded), or null. */
+  highlighted?: number | null;
+  /** Opacity of the points when nothing is highlighted. Default 0.7. */
+  opacity?: number;
+  /** Draw tick labels. Default true. */
+  labels?: boolean;
+}
+
+/** Draws the background, grid, ticks and the codes coloured by class, in CSS pixels (set the transform first). */
+export function drawScatter(
+  g: CanvasRenderingContext2D,
+  frame: MapFrame,
+  codes: Codes | undefined,
+  style: ScatterStyle = {},
+): void {
+  const { size, range } = frame;
+  g.fillStyle = '#ffffff';
+  g.fillRect(0, 0, size, size);
+  g.lineWidth = 1;
+  const ticks: number[] = [];
+  for (let tick = Math.ceil(-range); tick <= range; tick++) ticks.push(tick);
+  for (const tick of ticks) {
+    const x = Math.round(toPixelX(frame, tick)) + 0.5;
+    const y = Math.round(toPixelY(frame, tick)) + 0.5;
+    g.strokeStyle = tick === 0 ? '#c5ccd8' : '#eef1f5';
+    g.beginPath();
+    g.moveTo(x, 0);
+    g.lineTo(x, size);
+    g.moveTo(0, y);
+    g.lineTo(size, y);
+    g.stroke();
+  }
+  if (style.labels !== false) {
+    g.fillStyle = '#8a94a6';
+    g.font = '11px system-ui, sans-serif';
+    g.textAlign = 'center';
+    for (const tick of ticks) {
+      if (Math.abs(tick) < range) g.fillText(String(tick), toPixelX(frame, tick), size - 5);
+    }
+    g.textAlign = 'left';
+    for (const tick of ticks) {
+      if (tick !== 0 && Math.abs(tick) < range) g.fillText(String(tick), 4, toPixelY(frame, tick) + 4);
+    }
+    g.fillText('z₂ ↑', 4, 14);
+    g.textAlign = 'right';
+    g.fillText('z₁ →', size - 4, size - 18);
+  }
+  if (!codes) return;
+  const d = codes.latentDim;
+  const radius = size < 360 ? 1.7 : codes.count > 3000 ? 1.6 : 2.3;
+  const highlighted = style.highlighted ?? null;
+  const passes = highlighted === null ? ['all'] : ['others', 'chosen'];
+  for (const pass of passes) {
+    g.globalAlpha = pass === 'all' ? (style.opacity ?? 0.7) : pass === 'others' ? 0.12 : 0.95;
+    for (let i = 0; i < codes.count; i++) {
+      const label = codes.labels[i] ?? 0;
+      if (pass !== 'all' && (label === highlighted) !== (pass === 'chosen')) continue;
+      g.fillStyle = CLASS_COLOURS[label % CLASS_COLOURS.length];
+      g.beginPath();
+      g.arc(toPixelX(frame, codes.means[i * d]), toPixelY(frame, codes.means[i * d + 1]), radius, 0, 7);
+      g.fill();
+    }
+  }
+  g.globalAlpha = 1;
+}

@@ -1,0 +1,336 @@
+/**
+ * Train live: the visitor picks the latent size, beta (with an optional warm-up), epochs and the number of
+ * images; a Web Worker trains on the MNIST test set served by the site, and the page draws the loss curves
+ * (reconstruction and KL, every step) and decoded samples as they improve. Pause, resume, abort; then export the
+ * model (model.json + weights.bin, loadable with `loadModel(tf.io.http(url))` or `?model=`) or open it in the
+ * other views.
+ *
+ * Hooks for tests on `#view-train`: `data-train-state` (idle, starting, running, paused, done, aborted, error),
+ * `data-steps`, `data-first-loss` and `data-last-loss` (reconstruction + KL of the first and latest step).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { loadModel, VAE } from '@vae/models';
+import { drawToCanvas, imageGrid, lineChartSvg } from '@vae/viz';
+import { addMemoryModel, DIGIT_SIDE, describeModel, setMemoryCodes } from '../assets';
+import { isBackendName } from '../backends';
+import { element } from '../shared';
+import type {
+  EpochSummary,
+  ExportedModel,
+  FromWorker,
+  StepRecord,
+  ToWorker,
+  TrainConfig,
+} from '../train-messages';
+import type { View, ViewContext } from './context';
+
+type TrainState = 'idle' | 'starting' | 'running' | 'paused' | 'done' | 'aborted' | 'error';
+
+/** Training images whose codes come with an exported 2-D model, for its latent map. */
+const EXPORT_CODES = 2000;
+
+export function createTrainView(context: ViewContext): View {
+  const section = element<HTMLElement>('view-train');
+  const form = element<HTMLFormElement>('train-form');
+  const startButton = element<HTMLButtonElement>('train-start');
+  const pauseButton = element<HTMLButtonElement>('train-pause');
+  const abortButton = element<HTMLButtonElement>('train-abort');
+  const exportButton = element<HTMLButtonElement>('train-export');
+  const useButton = element<HTMLButtonElement>('train-use');
+  const downloads = element<HTMLDivElement>('train-downloads');
+  const progressBar = element<HTMLProgressElement>('train-progress');
+  const log = element<HTMLParagraphElement>('train-log');
+  const reconstructionChart = element<HTMLDivElement>('train-chart-reconstruction');
+  const klChart = element<HTMLDivElement>('train-chart-kl');
+  const previewCanvas = element<HTMLCanvasElement>('train-preview');
+  const epochTable = element<HTMLTableSectionElement>('train-epochs');
+
+  let worker: Worker | undefined;
+  let steps: StepRecord[] = [];
+  let stepsPerEpoch = 1;
+  let config: TrainConfig | undefined;
+  let backendLine = '';
+  let exported: ExportedModel | undefined;
+  let exportedUrls: string[] = [];
+  let chartScheduled = false;
+  let pendingUse = false;
+
+  function setState(state: TrainState): void {
+    section.dataset.trainState = state;
+    const active = state === 'starting' || state === 'running' || state === 'paused';
+    startButton.disabled = active;
+    for (const input of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')) {
+      input.disabled = active;
+    }
+    pauseButton.disabled = !(state === 'running' || state === 'paused');
+    pauseButton.textContent = state === 'paused' ? 'Resume' : 'Pause';
+    abortButton.disabled = !active;
+    const trained = (state === 'done' || state === 'aborted') && steps.length > 0;
+    exportButton.disabled = !trained;
+    useButton.disabled = !trained;
+  }
+
+  function readConfig(): TrainConfig {
+    const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value;
+    const backend = context.backend.backend;
+    return {
+      latentDim: Number(value('latent')),
+      hiddenUnits: [Number(value('hidden'))],
+      beta: Number(value('beta')),
+      warmup: (form.elements.namedItem('warmup') as HTMLInputElement).checked,
+      epochs: Number(value('epochs')),
+      examples: Number(value('examples')),
+      batchSize: Number(value('batch')),
+      learningRate: Number(value('lr')),
+      seed: 1,
+      backend: isBackendName(backend) ? backend : undefined,
+      dataUrl: new URL('data/mnist/', location.href).href,
+    };
+  }
+
+  function drawCharts(): void {
+    chartScheduled = false;
+    const points = (pick: (record: StepRecord) => number) =>
+      steps.map(
+        (record) => [Number(record.progress.toFixed(4)), Number(pick(record).toFixed(3))] as [number, number],
+      );
+    reconstructionChart.innerHTML = lineChartSvg({
+      title: 'Reconstruction −log p(x|z)',
+      xLabel: 'epoch',
+      yLabel: 'nats per image',
+      width: 460,
+      height: 250,
+      series: [
+        { name: 'reconstruction', points: points((record) => record.reconstruction), colour: '#3b5bdb' },
+      ],
+    });
+    const klSeries = [
+      { name: 'KL(q(z|x) ‖ p(z))', points: points((record) => record.kl), colour: '#e8590c' },
+    ];
+    if (config && (config.warmup || config.beta !== 1)) {
+      klSeries.push({
+        name: 'weight × KL',
+        points: points((record) => record.klWeight * record.kl),
+        colour: '#868e96',
+      });
+    }
+    klChart.innerHTML = lineChartSvg({
+      title: 'KL divergence',
+      xLabel: 'epoch',
+      yLabel: 'nats per image',
+      width: 460,
+      height: 250,
+      series: klSeries,
+    });
+  }
+
+  function scheduleCharts(): void {
+    if (chartScheduled) return;
+    chartScheduled = true;
+    requestAnimationFrame(drawCharts);
+  }
+
+  function drawPreview(pixels: Float32Array, count: number): void {
+    const image = imageGrid(
+      { values: pixels, count, height: DIGIT_SIDE, width: DIGIT_SIDE },
+      { columns: 4, padding: 2, background: 0.16 },
+    );
+    drawToCanvas(previewCanvas, image, { scale: 2 });
+  }
+
+  function addEpochRow(summary: EpochSummary): void {
+    const row = document.createElement('tr');
+    for (const text of [
+      String(summary.epoch),
+      summary.reconstruction.toFixed(2),
+      summary.kl.toFixed(2),
+      summary.total.toFixed(2),
+      `${summary.seconds.toFixed(1)} s`,
+      Math.round(summary.imagesPerSecond).toLocaleString('en-US'),
+    ]) {
+      const cell = document.createElement('td');
+      cell.textContent = text;
+      row.append(cell);
+    }
+    epochTable.append(row);
+  }
+
+  function clearDownloads(): void {
+    for (const url of exportedUrls) URL.revokeObjectURL(url);
+    exportedUrls = [];
+    downloads.replaceChildren();
+    exported = undefined;
+  }
+
+  function link(name: string, blob: Blob): HTMLAnchorElement {
+    const url = URL.createObjectURL(blob);
+    exportedUrls.push(url);
+    const anchor = document.createElement('a');
+    anchor.href = url;
+    anchor.download = name;
+    anchor.className = 'download';
+    anchor.dataset.bytes = String(blob.size);
+    anchor.textContent = `${name} (${(blob.size / 1024).toFixed(0)} kB)`;
+    return anchor;
+  }
+
+  function showDownloads(model: ExportedModel): void {
+    downloads.replaceChildren();
+    const modelJson = {
+      modelTopology: model.modelTopology,
+      weightsManifest: [{ paths: ['weights.bin'], weights: model.weightSpecs }],
+      format: 'vae-model',
+      generatedBy: '@vae/models (trained in the @vae demo)',
+    };
+    const json = link('model.json', new Blob([JSON.stringify(modelJson)], { type: 'application/json' }));
+    const weights = link('weights.bin', new Blob([model.weightData], { type: 'application/octet-stream' }));
+    const note = document.createElement('span');
+    note.className = 'muted';
+    note.textContent = 'Save both in one folder; load it with ?model=<url of model.json>.';
+    downloads.append('Download: ', json, ' ', weights, ' ', note);
+  }
+
+  async function useModel(model: ExportedModel): Promise<void> {
+    const loaded = await loadModel(
+      tf.io.fromMemory({
+        modelTopology: model.modelTopology as tf.io.ModelJSON['modelTopology'],
+        weightSpecs: model.weightSpecs as tf.io.WeightsManifestEntry[],
+        weightData: model.weightData,
+      }),
+    );
+    if (!(loaded instanceof VAE)) throw new Error('the trained model is not a VAE.');
+    const reference = addMemoryModel(loaded);
+    if (model.codes) setMemoryCodes(reference, model.codes);
+    log.textContent = `Opened the trained ${describeModel(loaded)} in the other views (it lives in this tab only).`;
+    context.useModel(reference, loaded.latentDim >= 2 ? 'explore' : 'sample');
+  }
+
+  function onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case 'status':
+        log.textContent = message.text;
+        break;
+      case 'ready':
+        stepsPerEpoch = message.stepsPerEpoch;
+        progressBar.max = stepsPerEpoch * (config?.epochs ?? 1);
+        backendLine =
+          `Training on ${message.backend} in a Web Worker` +
+          (message.failures.length
+            ? ` (after ${message.failures.map((f) => f.split(':')[0]).join(', ')} failed)`
+            : '') +
+          `: ${message.examples.toLocaleString('en-US')} images, ${message.parameters.toLocaleString('en-US')} parameters.`;
+        log.textContent = backendLine;
+        section.dataset.workerBackend = message.backend;
+        setState('running');
+        break;
+      case 'step': {
+        steps.push(message.record);
+        const total = (record: StepRecord) => record.reconstruction + record.kl;
+        section.dataset.steps = String(steps.length);
+        section.dataset.firstLoss = total(steps[0]).toFixed(3);
+        section.dataset.lastLoss = total(message.record).toFixed(3);
+        progressBar.value = message.record.step;
+        log.textContent =
+          `${backendLine} Epoch ${message.record.epoch}, step ${message.record.step}: reconstruction ` +
+          `${message.record.reconstruction.toFixed(1)}, KL ${message.record.kl.toFixed(2)} nats.`;
+        scheduleCharts();
+        break;
+      }
+      case 'epoch':
+        addEpochRow(message.summary);
+        break;
+      case 'preview':
+        drawPreview(message.pixels, message.count);
+        break;
+      case 'paused':
+        setState('paused');
+        log.textContent = `${backendLine} Paused.`;
+        break;
+      case 'resumed':
+        setState('running');
+        break;
+      case 'done':
+        drawCharts();
+        setState(message.aborted ? 'aborted' : 'done');
+        log.textContent =
+          `${backendLine} ${message.aborted ? 'Aborted' : 'Finished'} after ${message.steps} steps. ` +
+          'Export the model, or open it in the other views.';
+        break;
+      case 'exported':
+        exported = message.model;
+        showDownloads(exported);
+        section.dataset.exported = 'true';
+        if (pendingUse) {
+          pendingUse = false;
+          useModel(exported).catch(
+            (error) => (log.textContent = `Could not open the model: ${error.message}`),
+          );
+        }
+        break;
+      case 'error':
+        setState('error');
+        log.textContent = `Training failed: ${message.message}`;
+        console.error(`training failed: ${message.message}`);
+        break;
+    }
+  }
+
+  function send(message: ToWorker): void {
+    worker?.postMessage(message);
+  }
+
+  function start(): void {
+    if (!worker) {
+      worker = new Worker(new URL('../train.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'vae-train',
+      });
+      worker.addEventListener('message', (event: MessageEvent<FromWorker>) => onMessage(event.data));
+      worker.addEventListener('error', (event) => {
+        setState('error');
+        log.textContent = `The training worker failed: ${event.message || 'see the browser console'}`;
+      });
+    }
+    config = readConfig();
+    steps = [];
+    epochTable.replaceChildren();
+    clearDownloads();
+    delete section.dataset.exported;
+    progressBar.value = 0;
+    setState('starting');
+    log.textContent = 'Starting the worker…';
+    drawCharts();
+    send({ type: 'start', config });
+  }
+
+  return {
+    async start() {
+      context.setStatus('train', 'Training runs in a Web Worker on the MNIST test set served by this site.');
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        start();
+      });
+      for (const name of ['beta', 'epochs']) {
+        const input = form.elements.namedItem(name) as HTMLInputElement;
+        const output = element<HTMLOutputElement>(`train-${name}-value`);
+        input.addEventListener('input', () => {
+          output.textContent = name === 'beta' ? Number(input.value).toFixed(1) : input.value;
+        });
+      }
+      pauseButton.addEventListener('click', () => {
+        send({ type: section.dataset.trainState === 'paused' ? 'resume' : 'pause' });
+      });
+      abortButton.addEventListener('click', () => send({ type: 'abort' }));
+      exportButton.addEventListener('click', () => send({ type: 'export', codes: EXPORT_CODES }));
+      useButton.addEventListener('click', () => {
+        if (exported) useModel(exported).catch((error) => (log.textContent = String(error)));
+        else {
+          pendingUse = true;
+          send({ type: 'export', codes: EXPORT_CODES });
+        }
+      });
+      setState('idle');
+      drawCharts();
+    },
+  };
+}
