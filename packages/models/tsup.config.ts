@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { peerDependencyBanner } from '../../scripts/peer-dependency-banner.mjs';
 
 export default defineConfig({
   entry: ['src/index.ts', 'src/node.ts'],
@@ -7,4 +8,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
+  // CommonJS: a missing tfjs peer fails with an error that says what to install.
+  banner: peerDependencyBanner(),
 });

@@ -63,6 +63,23 @@ describe('gaussianLogDensity and standardNormalLogDensity', () => {
     );
   });
 
+  it('differentiate through broadcast parameters (k samples against [batch, d] mean and logVar)', async () => {
+    const samples = tf.stack([tf.tensor2d(x), tf.tensor2d(mean), tf.tensor2d(logVar)]); // [3, batch 2, 2]
+    await checkGradients(
+      (s, m, lv) => gaussianLogDensity(s, m, lv, { eventRank: 1, reduction: 'sum' }) as tf.Scalar,
+      [samples, tf.tensor2d(mean), tf.tensor2d(logVar)],
+    );
+    // IWAE's use: log q(z) of reparameterized samples, differentiated with respect to the posterior's parameters
+    const g = tf.grads((m: tf.Tensor, lv: tf.Tensor) => {
+      const q = new DiagonalGaussian(m, lv);
+      return tf.sum(q.logProb(q.sample({ samples: 4, seed: 1 }))) as tf.Scalar;
+    })([tf.tensor2d(mean), tf.tensor2d(logVar)]);
+    expect(g.map((t) => t.shape)).toEqual([
+      [2, 2],
+      [2, 2],
+    ]);
+  });
+
   it('name the argument on bad input', () => {
     const a = tf.zeros([2, 3]);
     expect(() => gaussianLogDensity(a, tf.zeros([3, 3]), a)).toThrow(/mean has shape \[3,3\]/);

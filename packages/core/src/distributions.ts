@@ -47,7 +47,9 @@ export function gaussianLogDensity(
   assertBroadcastsTo(caller, 'logVar', logVar, 'x', x);
   const axes = eventAxes(caller, x.rank, options.eventRank);
   return tf.tidy(() => {
-    const quadratic = tf.mul(tf.squaredDifference(x, mean), tf.exp(tf.neg(logVar)));
+    // tf.square(tf.sub(...)), not tf.squaredDifference: the latter's gradient in tfjs 4.22 ignores broadcasting
+    // (mean [batch, d] against samples [k, batch, d] fails with a shape error when differentiated).
+    const quadratic = tf.mul(tf.square(tf.sub(x, mean)), tf.exp(tf.neg(logVar)));
     const elementwise = tf.mul(-0.5, tf.add(tf.add(quadratic, logVar), LOG_TWO_PI));
     return reduceBatch(sumAxes(elementwise, axes), options.reduction ?? 'none', caller);
   });

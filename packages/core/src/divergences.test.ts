@@ -104,6 +104,22 @@ describe('KL divergences of diagonal Gaussians', () => {
         tf.tensor1d([0.3, -0.2]),
       ],
     );
+    // a learned prior shared over the batch: its mean broadcasts, and its gradient sums over the batch
+    await checkGradients(
+      (a, b, c, d) => klDivergenceDiagonalGaussian(a, b, c, d) as tf.Scalar,
+      [
+        tf.tensor2d([
+          [0.3, -0.5],
+          [0.1, 0.2],
+        ]),
+        tf.tensor2d([
+          [0.2, -0.4],
+          [0.0, 0.3],
+        ]),
+        tf.tensor1d([-0.1, 0.6]),
+        tf.tensor1d([0.3, -0.2]),
+      ],
+    );
     await checkGradients(
       (a, b) => tf.sum(klDivergenceStandardNormalPerDimension(a, b, { reduction: 'sum' })) as tf.Scalar,
       [tf.tensor2d([[0.3, -0.5]]), tf.tensor2d([[0.2, -0.4]])],

@@ -90,7 +90,8 @@ function diagonalElementwise(
 ): tf.Tensor {
   // 1/2 (logVarP - logVarQ + (exp(logVarQ) + (muQ - muP)^2) / exp(logVarP) - 1)
   const ratio = tf.mul(
-    tf.add(tf.exp(logVar), tf.squaredDifference(mean, priorMean)),
+    // tf.square(tf.sub(...)): tfjs 4.22's squaredDifference gradient ignores broadcasting (a prior of shape [latent]).
+    tf.add(tf.exp(logVar), tf.square(tf.sub(mean, priorMean))),
     tf.exp(tf.neg(priorLogVar)),
   );
   return tf.mul(0.5, tf.sub(tf.add(tf.sub(priorLogVar, logVar), ratio), 1));

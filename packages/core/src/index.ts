@@ -16,6 +16,7 @@ export {
   logImportanceWeights,
   lossTerms,
 } from './bounds';
+export { clipByGlobalNorm, globalNorm } from './clipping';
 export {
   ACTIVATIONS,
   type Activation,
@@ -47,6 +48,12 @@ export type {
   ProbabilisticAutoencoder,
   RepresentationFunction,
 } from './interfaces';
+export {
+  type InterpolateOptions,
+  interpolateLatent,
+  type TraverseOptions,
+  traverseLatent,
+} from './latent';
 export * from './layers/index';
 export { logMeanExp, logSumExp } from './log-space';
 export {

@@ -14,6 +14,11 @@ export interface LossTerms {
   weightedKl: number;
   /** The objective: reconstruction + weightedKl (+ any regularizer). The negative ELBO when beta = 1. */
   total: number;
+  /**
+   * The weighted regularizer of a deterministic autoencoder (sparsity, contraction, weight decay), included in
+   * `total`. Absent or 0 for models without one.
+   */
+  regularizer?: number;
 }
 
 /** Anything that yields batches of examples by index. */

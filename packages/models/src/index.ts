@@ -1,4 +1,33 @@
 export {
+  AUTOENCODER_DEFAULTS,
+  Autoencoder,
+  type AutoencoderConfig,
+  type CodeDecoder,
+  resolveAutoencoderConfig,
+} from './autoencoder/index';
+export { MODEL_DEFAULTS, type ModelConfig, type NetworkKind, type SerializedNetwork } from './base/config';
+export type { DataInput, Labels } from './base/model';
+export { BETA_VAE_DEFAULTS, BetaVAE, type BetaVAEConfig, resolveBetaVAEConfig } from './beta-vae/index';
+export {
+  CONDITIONAL_VAE_DEFAULTS,
+  ConditionalVAE,
+  type ConditionalVAEConfig,
+  resolveConditionalVAEConfig,
+} from './conditional-vae/index';
+export {
+  CONTRACTIVE_AUTOENCODER_DEFAULTS,
+  ContractiveAutoencoder,
+  type ContractiveAutoencoderConfig,
+  resolveContractiveAutoencoderConfig,
+} from './contractive-autoencoder/index';
+export {
+  DENOISING_AUTOENCODER_DEFAULTS,
+  DenoisingAutoencoder,
+  type DenoisingAutoencoderConfig,
+  resolveDenoisingAutoencoderConfig,
+} from './denoising-autoencoder/index';
+export {
+  loadCheckpoint,
   loadModel,
   MODEL_FORMAT,
   MODEL_FORMAT_VERSION,
@@ -6,8 +35,55 @@ export {
   saveModel,
   setWeights,
 } from './io';
-export { MODEL_REGISTRY, type ModelClassName, type SavableModel } from './registry';
-export { type EpochRecord, type FitOptions, type History, train } from './training/fit';
-export type { TrainableModel } from './training/trainable';
-export { resolveVAEConfig, VAE_DEFAULTS, type VAEConfig } from './vae/vae.config';
-export { VAE } from './vae/vae.model';
+export { IWAE, IWAE_DEFAULTS, type IWAEConfig, resolveIWAEConfig } from './iwae/index';
+export {
+  LINEAR_AUTOENCODER_DEFAULTS,
+  LinearAutoencoder,
+  type LinearAutoencoderConfig,
+  resolveLinearAutoencoderConfig,
+} from './linear-autoencoder/index';
+export {
+  ARCHITECTURES,
+  type Architecture,
+  type ArchitectureName,
+  architecture,
+} from './networks/architectures';
+export { type AnyModel, MODEL_REGISTRY, type ModelClassName, type SavableModel } from './registry';
+export {
+  resolveSparseAutoencoderConfig,
+  SPARSE_AUTOENCODER_DEFAULTS,
+  SparseAutoencoder,
+  type SparseAutoencoderConfig,
+} from './sparse-autoencoder/index';
+export {
+  resolveTiedAutoencoderConfig,
+  TIED_AUTOENCODER_DEFAULTS,
+  TiedAutoencoder,
+  type TiedAutoencoderConfig,
+} from './tied-autoencoder/index';
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_FORMAT_VERSION,
+  type Checkpoint,
+  type TrainingState,
+} from './training/checkpoint';
+export {
+  type BatchProgress,
+  type CheckpointOptions,
+  type EarlyStoppingOptions,
+  type EpochRecord,
+  type FitCallbacks,
+  type FitOptions,
+  type History,
+  NonFiniteLossError,
+  train,
+} from './training/fit';
+export type { LossTermScalars, ObjectiveContext, TrainableModel } from './training/trainable';
+export {
+  type CustomNetworks,
+  type Likelihood,
+  resolveVAEConfig,
+  VAE,
+  VAE_DEFAULTS,
+  type VAEConfig,
+} from './vae/index';

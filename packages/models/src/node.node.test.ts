@@ -1,7 +1,10 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedDense } from '@vae/core';
 import { maxAbsDifference } from '@vae/core/testing';
 import { describe, expect, it } from 'vitest';
 import { loadModelFromDirectory, saveModelToDirectory } from './node';
@@ -31,4 +34,91 @@ describe('saving to a directory', () => {
     await expect(loadModelFromDirectory(dir)).rejects.toThrow(/incomplete or from different saves/);
     model.dispose();
   });
+});
+
+describe('checkpoint directories', () => {
+  it('commit atomically (weights first, then checkpoint.json), keep one weights file, and resume', async () => {
+    const { checkpointDirectory, loadCheckpointFromDirectory } = await import('./node');
+    const { tensorSource } = await import('@vae/core');
+    const dir = await mkdtemp(join(tmpdir(), 'vae-checkpoint-'));
+    expect(await loadCheckpointFromDirectory(dir)).toBeNull();
+    const x = tf.tidy(() => tf.step(tf.sub(tf.randomUniform([16, 6], 0, 1, 'float32', 1), 0.5)));
+    const model = new VAE({ inputShape: [6], hiddenUnits: [5], latentDim: 2, seed: 2 });
+    const names: string[][] = [];
+    await model.fit(tensorSource(x), {
+      epochs: 3,
+      batchSize: 8,
+      seed: 1,
+      checkpoint: { handler: checkpointDirectory(dir) },
+      onEpochEnd: async () => {
+        names.push((await readdir(dir)).sort());
+      },
+    });
+    const files = (await readdir(dir)).sort();
+    expect(files).toHaveLength(2);
+    expect(files[0]).toBe('checkpoint.json');
+    expect(files[1]).toMatch(/^weights-.*\.bin$/);
+    const json = JSON.parse(await readFile(join(dir, 'checkpoint.json'), 'utf8'));
+    expect(json.modelTopology).toMatchObject({
+      format: 'vae-checkpoint',
+      className: 'VAE',
+      training: { epoch: 4, step: 6 },
+    });
+    expect(json.weightsManifest[0].paths).toEqual([`./${files[1]}`]);
+    const loaded = await loadCheckpointFromDirectory(dir);
+    if (!loaded) throw new Error('expected a checkpoint in the directory');
+    expect(loaded.checkpoint.state.history).toHaveLength(3);
+    const history = await (loaded.model as VAE).fit(tensorSource(x), {
+      epochs: 4,
+      resumeFrom: loaded.checkpoint,
+      checkpoint: { handler: checkpointDirectory(dir) },
+    });
+    expect(history.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    loaded?.checkpoint.dispose();
+    loaded?.model.dispose();
+    model.dispose();
+    x.dispose();
+  });
+});
+
+describe('models saved by earlier versions', () => {
+  const demo = fileURLToPath(new URL('../../../apps/demo/public/models/mnist-vae/', import.meta.url));
+  it.skipIf(!existsSync(join(demo, 'model.json')))(
+    'loads the demo VAE (format 1, className VAE) with outputs identical to its weights computed directly',
+    async () => {
+      const model = (await loadModelFromDirectory(demo)) as VAE;
+      expect(model).toBeInstanceOf(VAE);
+      expect(model.config).toMatchObject({
+        inputShape: [28, 28, 1],
+        hiddenUnits: [400],
+        latentDim: 20,
+        likelihood: 'bernoulli',
+        network: 'mlp',
+        samples: 1,
+      });
+      const w = model.variables;
+      const x = tf.randomUniform([5, 28, 28, 1], 0, 1, 'float32', 3);
+      // The same ops as version 1 of the model: core's fusedDense layer by layer.
+      const expected = tf.tidy(() => {
+        const rows = tf.reshape(x, [5, 784]) as tf.Tensor2D;
+        const dense = (h: tf.Tensor2D, name: string, activation: 'relu' | 'linear') =>
+          fusedDense(h, w[`${name}/kernel`], w[`${name}/bias`], {
+            activation,
+            inputGradient: name !== 'encoder/hidden0',
+          });
+        const both = dense(dense(rows, 'encoder/hidden0', 'relu'), 'encoder/posterior', 'linear');
+        const mean = tf.slice(both, [0, 0], [5, 20]) as tf.Tensor2D;
+        const logits = dense(dense(mean, 'decoder/hidden0', 'relu'), 'decoder/logits', 'linear');
+        return tf.reshape(tf.sigmoid(logits), [5, 28, 28, 1]);
+      });
+      const actual = model.reconstruct(x);
+      expect(maxAbsDifference(await actual.data(), await expected.data())).toBe(0);
+      const { mean } = model.encode(x);
+      expect(mean.shape).toEqual([5, 20]);
+      const samples = model.sample(4, { seed: 1 });
+      expect(samples.shape).toEqual([4, 28, 28, 1]);
+      tf.dispose([x, expected, actual, mean, samples]);
+      model.dispose();
+    },
+  );
 });

@@ -1,10 +1,12 @@
 /** Saving and loading models as files in Node. Import from `@vae/models/node`. */
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '@vae/core/node';
-import { loadModel, saveModel } from './io';
+import { loadCheckpoint, loadModel, saveModel } from './io';
 import type { SavableModel } from './registry';
+import type { Checkpoint } from './training/checkpoint';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
@@ -14,8 +16,23 @@ const WEIGHTS_BIN = 'weights.bin';
  * atomically, weights first, so an interrupted save never leaves a model.json pointing at missing weights.
  */
 export function fileSystem(directory: string): tf.io.IOHandler {
+  return directoryHandler(
+    directory,
+    MODEL_JSON,
+    () => WEIGHTS_BIN,
+    async () => {},
+  );
+}
+
+function directoryHandler(
+  directory: string,
+  jsonName: string,
+  weightsName: () => string,
+  afterCommit: (weightsFile: string) => Promise<void>,
+): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      const weightsFile = weightsName();
       const weightData = artifacts.weightData;
       const buffers = weightData === undefined ? [] : Array.isArray(weightData) ? weightData : [weightData];
       const bytes = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
@@ -28,10 +45,11 @@ export function fileSystem(directory: string): tf.io.IOHandler {
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
         modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
+        weightsManifest: [{ paths: [`./${weightsFile}`], weights: artifacts.weightSpecs ?? [] }],
       };
-      await writeFileAtomic(join(directory, WEIGHTS_BIN), bytes);
-      await writeFileAtomic(join(directory, MODEL_JSON), `${JSON.stringify(modelJson, null, 2)}\n`);
+      await writeFileAtomic(join(directory, weightsFile), bytes);
+      await writeFileAtomic(join(directory, jsonName), `${JSON.stringify(modelJson, null, 2)}\n`);
+      await afterCommit(weightsFile);
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),
@@ -43,12 +61,12 @@ export function fileSystem(directory: string): tf.io.IOHandler {
       };
     },
     async load(): Promise<tf.io.ModelArtifacts> {
-      const path = join(directory, MODEL_JSON);
+      const path = join(directory, jsonName);
       let text: string;
       try {
         text = await readFile(path, 'utf8');
       } catch {
-        throw new Error(`no saved model at ${path}; pass the directory that holds model.json.`);
+        throw new Error(`no saved model at ${path}; pass the directory that holds ${jsonName}.`);
       }
       let json: tf.io.ModelJSON;
       try {
@@ -95,4 +113,43 @@ export function saveModelToDirectory(model: SavableModel, directory: string): Pr
 /** Loads a model from a directory written by `saveModelToDirectory` or `vae train`. */
 export function loadModelFromDirectory(directory: string): Promise<SavableModel> {
   return loadModel(fileSystem(directory));
+}
+
+const CHECKPOINT_JSON = 'checkpoint.json';
+
+/**
+ * A tfjs IO handler for a checkpoint directory: `checkpoint.json` plus a weights file with a fresh name per save.
+ * The weights are written first, then `checkpoint.json` is replaced atomically (the commit), then older weights
+ * files are removed: a crash at any moment leaves the previous or the new checkpoint, never a mix. Pass it to
+ * `fit` as `checkpoint: { handler: checkpointDirectory(dir) }`.
+ */
+export function checkpointDirectory(directory: string): tf.io.IOHandler {
+  return directoryHandler(
+    directory,
+    CHECKPOINT_JSON,
+    () => `weights-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.bin`,
+    async (current) => {
+      const names = await readdir(directory);
+      await Promise.all(
+        names
+          .filter((name) => /^weights-.*\.bin$/.test(name) && name !== current)
+          .map((name) => rm(join(directory, name), { force: true })),
+      );
+    },
+  );
+}
+
+/**
+ * Loads the checkpoint in `directory` (model and training state, for `fit`'s `resumeFrom`), or returns null when
+ * the directory holds none yet, so that a run can resume when it can and start fresh otherwise.
+ */
+export async function loadCheckpointFromDirectory(
+  directory: string,
+): Promise<{ model: SavableModel; checkpoint: Checkpoint } | null> {
+  try {
+    await readFile(join(directory, CHECKPOINT_JSON));
+  } catch {
+    return null;
+  }
+  return loadCheckpoint(checkpointDirectory(directory));
 }

@@ -1,4 +1,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { Autoencoder } from './autoencoder/autoencoder.model';
+import { BetaVAE } from './beta-vae/beta-vae.model';
+import { ConditionalVAE } from './conditional-vae/conditional-vae.model';
+import { ContractiveAutoencoder } from './contractive-autoencoder/contractive-autoencoder.model';
+import { DenoisingAutoencoder } from './denoising-autoencoder/denoising-autoencoder.model';
+import { IWAE } from './iwae/iwae.model';
+import { LinearAutoencoder } from './linear-autoencoder/linear-autoencoder.model';
+import { SparseAutoencoder } from './sparse-autoencoder/sparse-autoencoder.model';
+import { TiedAutoencoder } from './tied-autoencoder/tied-autoencoder.model';
 import { VAE } from './vae/vae.model';
 
 /** What saving and loading need from a model. */
@@ -9,9 +18,21 @@ export interface SavableModel {
   dispose(): void;
 }
 
-/** Class name -> class, for loading saved models. */
+/** Class name -> class, for loading saved models (`loadModel` builds the class named in the file). */
 export const MODEL_REGISTRY = {
+  Autoencoder,
+  LinearAutoencoder,
+  TiedAutoencoder,
+  SparseAutoencoder,
+  DenoisingAutoencoder,
+  ContractiveAutoencoder,
   VAE,
+  BetaVAE,
+  ConditionalVAE,
+  IWAE,
 } as const;
 
 export type ModelClassName = keyof typeof MODEL_REGISTRY;
+
+/** Any model of the registry. */
+export type AnyModel = InstanceType<(typeof MODEL_REGISTRY)[ModelClassName]>;

@@ -1,28 +1,87 @@
+/**
+ * Minibatch training shared by every model: shuffling, one optimizer step per batch on the model's objective,
+ * per-term losses per batch and per epoch, KL schedules, gradient clipping, validation, early stopping, checkpoints
+ * that resume exactly, cancellation through an AbortSignal, and a clear stop on a non-finite loss. Between steps
+ * it yields to the event loop, so a browser page never blocks for more than one batch.
+ */
 import * as tf from '@tensorflow/tfjs-core';
-import { type BatchSource, batchRanges, type LossTerms, Random } from '@vae/core';
+import {
+  type BatchSource,
+  batchRanges,
+  clipByGlobalNorm,
+  type KlSchedule,
+  type LossTerms,
+  Random,
+  validateSchedule,
+} from '@vae/core';
+import {
+  type Checkpoint,
+  type EpochRecord,
+  optimizerFromCheckpoint,
+  saveCheckpoint,
+  type TrainingState,
+} from './checkpoint';
 import type { TrainableModel } from './trainable';
 
-export interface EpochRecord {
-  /** 1-based epoch number. */
-  epoch: number;
-  /** Loss terms averaged over the epoch's training batches (nats per example). */
-  train: LossTerms;
-  /** Loss terms on the validation data, when given. */
-  validation?: LossTerms;
-  /** Wall-clock seconds of the epoch's training steps (without validation). */
-  seconds: number;
-  /** Training throughput. */
-  examplesPerSecond: number;
-}
+export type { EpochRecord } from './checkpoint';
 
 export interface History {
+  /** Every epoch's record, those of earlier runs included when training resumed from a checkpoint. */
   epochs: EpochRecord[];
-  /** True when training stopped early because the signal was aborted. */
+  /** True when training stopped because the signal was aborted. */
   aborted: boolean;
+  /** True when early stopping ended training. */
+  stoppedEarly: boolean;
+  /** The epoch with the best monitored loss (early stopping), when it was used. */
+  bestEpoch?: number;
 }
 
-export interface FitOptions {
-  /** Passes over the data. Default 10. */
+/** What `onBatchEnd` receives after every optimizer step. */
+export interface BatchProgress {
+  /** 1-based epoch. */
+  epoch: number;
+  /** 1-based batch within the epoch. */
+  batch: number;
+  /** Batches per epoch. */
+  batches: number;
+  /** Optimizer updates done so far (this one included). */
+  step: number;
+  /** The batch's loss terms, nats per example. */
+  losses: LossTerms;
+}
+
+/** Hooks into training. Each may return a promise, which training awaits. */
+export interface FitCallbacks {
+  onTrainBegin?: (info: { epoch: number; step: number; epochs: number }) => void | Promise<void>;
+  onEpochBegin?: (epoch: number) => void | Promise<void>;
+  onBatchEnd?: (progress: BatchProgress) => void | Promise<void>;
+  onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+  onTrainEnd?: (history: History) => void | Promise<void>;
+}
+
+export interface EarlyStoppingOptions {
+  /** Epochs without improvement before stopping. Default 5. */
+  patience?: number;
+  /** Smallest decrease of the monitored loss that counts as improvement. Default 0. */
+  minDelta?: number;
+  /** Which total loss to watch. Default 'validation' when validationData is given, else 'train'. */
+  monitor?: 'validation' | 'train';
+  /** Put back the weights of the best epoch when stopping. Default true. */
+  restoreBestWeights?: boolean;
+}
+
+export interface CheckpointOptions {
+  /**
+   * Where checkpoints go: a tfjs IO handler, e.g. `checkpointDirectory(dir)` from `@vae/models/node`, or
+   * `tf.io.browserIndexedDB('my-run')` in a browser. Each save replaces the previous one.
+   */
+  handler: tf.io.IOHandler;
+  /** Save after every `every` epochs (and when training stops early or is aborted). Default 1. */
+  every?: number;
+}
+
+export interface FitOptions extends FitCallbacks {
+  /** Passes over the data (in all, counting epochs done before a resumed checkpoint). Default 10. */
   epochs?: number;
   /** Examples per step. Default 128. */
   batchSize?: number;
@@ -32,16 +91,39 @@ export interface FitOptions {
   optimizer?: tf.Optimizer;
   /** Data to evaluate after every epoch. */
   validationData?: BatchSource;
-  /** Seed for shuffling and for the reparameterization noise. */
+  /** Seed for shuffling and for the random draws of every step. Default: the clock. */
   seed?: number;
   /** Shuffle the examples every epoch. Default true. */
   shuffle?: boolean;
-  /** Stops training after the current step when aborted. */
+  /** Stops training after the current step when aborted (and saves a checkpoint, if configured). */
   signal?: AbortSignal;
-  /** Called after every step (cheap: no values are read from the backend). */
-  onBatchEnd?: (progress: { epoch: number; batch: number; batches: number }) => void;
-  /** Called after every epoch with its record; may be async (e.g. to write a checkpoint). */
-  onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+  /** The KL weight over training steps (VAEs): warm-up, cyclical, or the capacity schedule. Default: the model's. */
+  klSchedule?: KlSchedule;
+  /** More hooks, e.g. one object per concern. */
+  callbacks?: FitCallbacks | FitCallbacks[];
+  /** Stop when the monitored loss stops improving. */
+  earlyStopping?: EarlyStoppingOptions;
+  /** Save checkpoints during training. */
+  checkpoint?: CheckpointOptions;
+  /** Continue the training a checkpoint recorded (load it with `loadCheckpoint`); the model holds its weights. */
+  resumeFrom?: Checkpoint;
+  /** Scale the gradients down when their global norm exceeds this. Default: no clipping. */
+  gradientClipNorm?: number;
+}
+
+/** Thrown when a batch's loss (or gradient norm) is NaN or infinite; the model keeps its last good weights. */
+export class NonFiniteLossError extends Error {
+  readonly epoch: number;
+  readonly step: number;
+  readonly losses: LossTerms;
+
+  constructor(message: string, epoch: number, step: number, losses: LossTerms) {
+    super(message);
+    this.name = 'NonFiniteLossError';
+    this.epoch = epoch;
+    this.step = step;
+    this.losses = losses;
+  }
 }
 
 function checkPositiveInteger(name: string, value: number): void {
@@ -52,91 +134,290 @@ function checkPositiveInteger(name: string, value: number): void {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/**
- * Minibatch training: every epoch shuffles the examples, takes one optimizer step per batch on the model's
- * objective, and reports the averaged loss terms. Between steps it yields to the event loop now and then, so
- * progress bars, Ctrl-C and browser pages stay responsive.
- */
+const TERMS = ['reconstruction', 'kl', 'weightedKl', 'regularizer', 'total'] as const;
+
+function toTerms(values: ArrayLike<number>, scale = 1): LossTerms {
+  return {
+    reconstruction: values[0] * scale,
+    kl: values[1] * scale,
+    weightedKl: values[2] * scale,
+    regularizer: values[3] * scale,
+    total: values[4] * scale,
+  };
+}
+
+async function runHooks<K extends keyof FitCallbacks>(
+  hooks: FitCallbacks[],
+  name: K,
+  argument: Parameters<NonNullable<FitCallbacks[K]>>[0],
+): Promise<void> {
+  for (const hook of hooks) {
+    const fn = hook[name] as ((a: typeof argument) => void | Promise<void>) | undefined;
+    if (fn) {
+      const result = fn(argument);
+      if (result instanceof Promise) await result;
+    }
+  }
+}
+
+function snapshot(variables: Record<string, tf.Variable>): tf.NamedTensorMap {
+  const copy: tf.NamedTensorMap = {};
+  for (const [name, v] of Object.entries(variables)) copy[name] = tf.keep(tf.clone(v));
+  return copy;
+}
+
+/** Trains `model` on `data`. See `FitOptions`; returns the epoch records. */
 export async function train(
   model: TrainableModel,
   data: BatchSource,
   options: FitOptions = {},
 ): Promise<History> {
+  const resume = options.resumeFrom;
   const epochs = options.epochs ?? 10;
-  const batchSize = options.batchSize ?? 128;
+  const batchSize = options.batchSize ?? resume?.state.batchSize ?? 128;
   checkPositiveInteger('epochs', epochs);
   checkPositiveInteger('batchSize', batchSize);
   if (data.size < 1) throw new Error('fit: the training data is empty.');
   const learningRate = options.learningRate ?? 1e-3;
   if (!(learningRate > 0)) throw new Error(`fit: learningRate must be > 0, got ${learningRate}.`);
-  const optimizer = options.optimizer ?? tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
+  if (options.gradientClipNorm !== undefined && !(options.gradientClipNorm > 0)) {
+    throw new Error(`fit: gradientClipNorm must be > 0, got ${options.gradientClipNorm}.`);
+  }
+  if (options.checkpoint) {
+    if (!options.checkpoint.handler?.save) {
+      throw new Error('fit: checkpoint.handler must be a tfjs IO handler with a save() method.');
+    }
+    checkPositiveInteger('checkpoint.every', options.checkpoint.every ?? 1);
+  }
+  const klSchedule = options.klSchedule ?? resume?.state.klSchedule;
+  if (klSchedule !== undefined) validateSchedule(klSchedule);
+  if (model.usesLabels && !data.labels) {
+    throw new Error(
+      `fit: ${model.className} needs class labels, but the training data has none (BatchSource.labels). ` +
+        'Load the data with its labels, e.g. tensorSource(images, labels).',
+    );
+  }
+  if (model.usesLabels && options.validationData && !options.validationData.labels) {
+    throw new Error(`fit: ${model.className} needs labels in validationData too.`);
+  }
+  if (resume) {
+    if (resume.className !== model.className) {
+      throw new Error(
+        `fit: the checkpoint is of a ${resume.className}, not a ${model.className}; load it with loadCheckpoint.`,
+      );
+    }
+    if (resume.state.batch > 0 && resume.state.batchSize !== batchSize) {
+      throw new Error(
+        `fit: the checkpoint stopped within an epoch with batchSize ${resume.state.batchSize}; resume with the ` +
+          'same batchSize.',
+      );
+    }
+  }
+  model.assertTrainable();
+  await model.prepareTraining(data);
+
+  const hooks: FitCallbacks[] = [
+    options,
+    ...(options.callbacks === undefined
+      ? []
+      : Array.isArray(options.callbacks)
+        ? options.callbacks
+        : [options.callbacks]),
+  ];
+  const shuffle = resume?.state.shuffle ?? options.shuffle ?? true;
   const random = new Random(options.seed ?? Date.now());
+  if (resume) random.setState(resume.state.randomState);
+  const ownOptimizer = options.optimizer === undefined;
+  const optimizer =
+    options.optimizer ??
+    (resume?.optimizer
+      ? optimizerFromCheckpoint(resume.optimizer)
+      : tf.train.adam(learningRate, 0.9, 0.999, 1e-8));
   const variables = Object.values(model.variables).filter((v) => v.trainable);
-  const history: History = { epochs: [], aborted: false };
+  const stopping = options.earlyStopping;
+  const monitor = stopping?.monitor ?? (options.validationData ? 'validation' : 'train');
+  if (stopping) {
+    checkPositiveInteger('earlyStopping.patience', stopping.patience ?? 5);
+    if (monitor === 'validation' && !options.validationData) {
+      throw new Error("fit: earlyStopping.monitor is 'validation' but no validationData was given.");
+    }
+  }
+  const restoreBest = stopping !== undefined && (stopping.restoreBestWeights ?? true);
+  const saved = resume?.state.earlyStopping;
+  // JSON writes Infinity (no best epoch yet) as null.
+  let best = saved
+    ? { ...saved, best: saved.best ?? Number.POSITIVE_INFINITY }
+    : { best: Number.POSITIVE_INFINITY, bestEpoch: 0, wait: 0 };
+  let bestWeights: tf.NamedTensorMap | null = null;
+  const history: History = {
+    epochs: [...(resume?.state.history ?? [])],
+    aborted: false,
+    stoppedEarly: false,
+  };
+  let step = resume?.state.step ?? 0;
+  let epoch = resume?.state.epoch ?? 1;
+  let startBatch = resume?.state.batch ?? 0;
+  let partial = resume?.state.partial ?? { sums: [0, 0, 0, 0, 0], seen: 0, seconds: 0 };
 
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      const order = options.shuffle === false ? null : random.permutation(data.size);
+    if (resume?.optimizer) await optimizer.setWeights(resume.optimizer.weights);
+    if (restoreBest && resume?.bestWeights) {
+      bestWeights = {};
+      for (const [name, t] of Object.entries(resume.bestWeights)) bestWeights[name] = tf.keep(tf.clone(t));
+    }
+    const state = (position: { epoch: number; batch: number; randomState: number }): TrainingState => ({
+      ...position,
+      step,
+      partial,
+      batchSize,
+      shuffle,
+      klSchedule,
+      history: history.epochs,
+      earlyStopping: stopping ? best : undefined,
+    });
+    const checkpointNow = (position: { epoch: number; batch: number; randomState: number }) =>
+      options.checkpoint
+        ? saveCheckpoint(options.checkpoint.handler, model, state(position), optimizer, bestWeights)
+        : Promise.resolve();
+
+    await runHooks(hooks, 'onTrainBegin', { epoch, step, epochs });
+    let lastYield = performance.now();
+    for (; epoch <= epochs; epoch++) {
+      const epochRandomState = random.getState();
+      const order = shuffle ? random.permutation(data.size) : null;
       const ranges = batchRanges(data.size, batchSize);
-      const started = performance.now();
-      let lastYield = started;
-      let sums = tf.zeros([2]);
-      let seen = 0;
-      for (let b = 0; b < ranges.length; b++) {
+      // Replay the seeds of the batches a resumed checkpoint had done.
+      for (let b = 0; b < startBatch; b++) random.nextSeed();
+      await runHooks(hooks, 'onEpochBegin', epoch);
+      const sums = [...partial.sums];
+      let seen = partial.seen;
+      let seconds = partial.seconds;
+      for (let b = startBatch; b < ranges.length; b++) {
         if (options.signal?.aborted) {
           history.aborted = true;
+          partial = { sums, seen, seconds };
+          await checkpointNow({ epoch, batch: b, randomState: epochRandomState });
           break;
         }
+        const started = performance.now();
         const [start, end] = ranges[b];
         const indices = order
           ? order.subarray(start, end)
-          : Array.from({ length: end - start }, (_, i) => start + i);
+          : Int32Array.from({ length: end - start }, (_, i) => start + i);
         const seed = random.nextSeed();
-        let terms: tf.Tensor | undefined;
-        const next = tf.tidy(() => {
+        const context = { seed, step, klSchedule, training: true };
+        const { terms, grads, norm } = tf.tidy((): tf.TensorContainerObject => {
           const x = data.batch(indices);
+          const labels = data.labels
+            ? tf.tensor1d(
+                Array.from(indices, (i) => (data.labels as ArrayLike<number>)[i]),
+                'int32',
+              )
+            : undefined;
+          let stacked: tf.Tensor | undefined;
           const { value, grads } = tf.variableGrads(() => {
-            const loss = model.trainingLoss(x, { seed });
-            terms = tf.keep(tf.stack([loss.terms.reconstruction, loss.terms.kl]));
+            const loss = model.trainingLoss(x, { ...context, labels });
+            const t = loss.terms;
+            stacked = tf.keep(tf.stack([t.reconstruction, t.kl, t.weightedKl, t.regularizer, loss.total]));
             return loss.total;
           }, variables);
-          optimizer.applyGradients(grads);
           value.dispose();
-          return tf.add(sums, tf.mul(terms!, end - start));
-        });
-        terms?.dispose();
-        sums.dispose();
-        sums = next;
-        seen += end - start;
-        options.onBatchEnd?.({ epoch, batch: b + 1, batches: ranges.length });
-        const now = performance.now();
-        if (now - lastYield > 100) {
+          if (options.gradientClipNorm === undefined)
+            return { terms: stacked as tf.Tensor, grads, norm: tf.scalar(0) };
+          const clipped = clipByGlobalNorm(grads, options.gradientClipNorm);
+          return { terms: stacked as tf.Tensor, grads: clipped.gradients, norm: clipped.norm };
+        }) as { terms: tf.Tensor; grads: tf.NamedTensorMap; norm: tf.Scalar };
+        const values = await terms.data();
+        const normValue = (await norm.data())[0];
+        tf.dispose([terms, norm]);
+        const losses = toTerms(values);
+        if (!Number.isFinite(losses.total) || !Number.isFinite(normValue)) {
+          tf.dispose(Object.values(grads));
+          const what = Number.isFinite(losses.total)
+            ? `the gradient norm became ${normValue}`
+            : `the loss became ${losses.total}`;
+          throw new NonFiniteLossError(
+            `fit: ${what} at epoch ${epoch}, batch ${b + 1} of ${ranges.length} (step ${step + 1}; ` +
+              TERMS.map((k) => `${k} ${losses[k]}`).join(', ') +
+              '). Training stopped before applying that step: the model keeps its last good weights' +
+              (options.checkpoint ? ' and the last checkpoint stays as it was' : '') +
+              '. Lower the learning rate, set gradientClipNorm, or check the data for NaN or Inf values.',
+            epoch,
+            step + 1,
+            losses,
+          );
+        }
+        optimizer.applyGradients(grads);
+        tf.dispose(Object.values(grads));
+        step += 1;
+        const count = end - start;
+        for (let k = 0; k < 5; k++) sums[k] += values[k] * count;
+        seen += count;
+        seconds += (performance.now() - started) / 1000;
+        await runHooks(hooks, 'onBatchEnd', { epoch, batch: b + 1, batches: ranges.length, step, losses });
+        if (performance.now() - lastYield > 50) {
           await yieldToEventLoop();
           lastYield = performance.now();
         }
       }
-      const totals = await sums.data();
-      sums.dispose();
-      const seconds = (performance.now() - started) / 1000;
-      if (seen === 0) break;
-      const beta = model.config.beta;
-      const reconstruction = totals[0] / seen;
-      const kl = totals[1] / seen;
+      startBatch = 0;
+      partial = { sums: [0, 0, 0, 0, 0], seen: 0, seconds: 0 };
+      if (history.aborted && seen === 0) break;
+      model.trainingStep = step;
       const record: EpochRecord = {
         epoch,
-        train: { reconstruction, kl, weightedKl: beta * kl, total: reconstruction + beta * kl },
+        train: toTerms(sums, 1 / seen),
         seconds,
-        examplesPerSecond: seen / seconds,
+        examplesPerSecond: seen / Math.max(seconds, 1e-9),
+        step,
       };
+      if (history.aborted) record.partial = true;
       if (options.validationData) {
-        record.validation = await model.evaluate(options.validationData, { seed: random.nextSeed() });
+        record.validation = await model.evaluate(options.validationData, {
+          seed: random.nextSeed(),
+          step,
+          klSchedule,
+        });
       }
       history.epochs.push(record);
-      await options.onEpochEnd?.(record);
+      let stop = false;
+      if (stopping && !history.aborted) {
+        const value = monitor === 'validation' ? (record.validation as LossTerms).total : record.train.total;
+        if (value < best.best - (stopping.minDelta ?? 0)) {
+          best = { best: value, bestEpoch: epoch, wait: 0 };
+          if (restoreBest) {
+            tf.dispose(Object.values(bestWeights ?? {}));
+            bestWeights = snapshot(model.variables);
+          }
+        } else {
+          best = { ...best, wait: best.wait + 1 };
+          stop = best.wait >= (stopping.patience ?? 5);
+        }
+        history.bestEpoch = best.bestEpoch;
+      }
+      await runHooks(hooks, 'onEpochEnd', record);
+      // An aborted epoch was checkpointed where it stopped, before its partial record.
       if (history.aborted) break;
+      if (stop) {
+        history.stoppedEarly = true;
+        if (bestWeights) for (const [name, v] of Object.entries(model.variables)) v.assign(bestWeights[name]);
+      }
+      const every = options.checkpoint?.every ?? 1;
+      const aborted = options.signal?.aborted === true;
+      if (stop || aborted || epoch % every === 0 || epoch === epochs) {
+        await checkpointNow({ epoch: epoch + 1, batch: 0, randomState: random.getState() });
+      }
+      if (stop) break;
+      if (aborted) {
+        history.aborted = true;
+        break;
+      }
     }
+    model.trainingStep = step;
+    await runHooks(hooks, 'onTrainEnd', history);
   } finally {
-    if (!options.optimizer) optimizer.dispose();
+    if (ownOptimizer) optimizer.dispose();
+    tf.dispose(Object.values(bestWeights ?? {}));
   }
   return history;
 }

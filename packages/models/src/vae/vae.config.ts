@@ -1,55 +1,68 @@
-import type { Activation } from '@vae/core';
+import {
+  checkModelConfig,
+  checkNumber,
+  checkOneOf,
+  configError,
+  MODEL_DEFAULTS,
+  type ModelConfig,
+} from '../base/config';
 
-/** Configuration of the multilayer-perceptron VAE. Plain JSON: it is saved with the model. */
-export interface VAEConfig {
-  /** Shape of one input example, e.g. [28, 28, 1]. Inputs are flattened to rows internally. */
-  inputShape: number[];
-  /** Hidden layer sizes of the encoder; the decoder mirrors them. */
-  hiddenUnits: number[];
-  /** Dimension of the latent code z. */
-  latentDim: number;
-  /** Activation of the hidden layers. */
-  activation: Activation;
-  /** Observation model p(x|z). 'bernoulli': pixels in [0, 1], binary cross-entropy from logits. */
-  likelihood: 'bernoulli';
+/** Observation models p(x|z). */
+export type Likelihood = 'bernoulli' | 'gaussian';
+
+/** Configuration of a variational autoencoder. Plain JSON: it is saved with the model. */
+export interface VAEConfig extends ModelConfig {
+  /**
+   * Observation model p(x|z). 'bernoulli': pixels in [0, 1], binary cross-entropy from logits. 'gaussian': a
+   * Gaussian with a fixed `variance`, or a learned one per pixel (`variance: 'learned'`, the Frey Face decoder of
+   * Kingma and Welling).
+   */
+  likelihood: Likelihood;
+  /** Variance sigma^2 of the Gaussian decoder: a number > 0 (fixed), or 'learned' (a second output per pixel). */
+  variance: number | 'learned';
+  /** Output activation of the Gaussian mean: 'sigmoid' for data in [0, 1], 'linear' for any real data. */
+  meanActivation: 'linear' | 'sigmoid';
+  /** Soft lower bound on a learned log-variance (`minLogVar + softplus(raw - minLogVar)`); omit for none. */
+  minLogVar?: number;
   /** Weight of the KL term (1 gives the ELBO). */
   beta: number;
-  /** Seed of the weight initializer; omit for a random one. */
-  seed?: number;
+  /** L: Monte Carlo samples of z per example in the reconstruction term. */
+  samples: number;
 }
 
 /** The classic model of the PyTorch VAE example: 784-400-20, ReLU, Bernoulli decoder. */
 export const VAE_DEFAULTS: VAEConfig = {
-  inputShape: [28, 28, 1],
-  hiddenUnits: [400],
+  ...MODEL_DEFAULTS,
   latentDim: 20,
-  activation: 'relu',
   likelihood: 'bernoulli',
+  variance: 1,
+  meanActivation: 'sigmoid',
   beta: 1,
+  samples: 1,
 };
+
+/** Checks the fields a VAE adds to `ModelConfig`. */
+export function checkVAEConfig(className: string, resolved: VAEConfig): void {
+  checkModelConfig(className, resolved);
+  checkOneOf(className, 'likelihood', resolved.likelihood, ['bernoulli', 'gaussian'] as const);
+  if (resolved.variance !== 'learned') {
+    checkNumber(className, 'variance', resolved.variance, (v) => v > 0, "a number > 0 or 'learned'");
+  }
+  checkOneOf(className, 'meanActivation', resolved.meanActivation, ['linear', 'sigmoid'] as const);
+  if (resolved.minLogVar !== undefined) {
+    checkNumber(className, 'minLogVar', resolved.minLogVar, () => true, 'a finite number');
+  }
+  if (!(resolved.beta >= 0) || !Number.isFinite(resolved.beta)) {
+    configError(className, `beta must be a finite number >= 0, got ${resolved.beta}.`);
+  }
+  if (!Number.isInteger(resolved.samples) || resolved.samples < 1) {
+    configError(className, `samples must be a positive integer, got ${resolved.samples}.`);
+  }
+}
 
 /** Fills in defaults and checks every field, with errors that name the field and the fix. */
 export function resolveVAEConfig(config: Partial<VAEConfig> = {}): VAEConfig {
   const resolved: VAEConfig = { ...VAE_DEFAULTS, ...config };
-  const positiveInts = (name: string, values: unknown) => {
-    if (!Array.isArray(values) || values.some((v) => !Number.isInteger(v) || v < 1)) {
-      throw new Error(
-        `VAE config: ${name} must be a list of positive integers, got ${JSON.stringify(values)}.`,
-      );
-    }
-  };
-  positiveInts('inputShape', resolved.inputShape);
-  if (resolved.inputShape.length === 0)
-    throw new Error('VAE config: inputShape must not be empty, e.g. [28, 28, 1].');
-  positiveInts('hiddenUnits', resolved.hiddenUnits);
-  if (!Number.isInteger(resolved.latentDim) || resolved.latentDim < 1) {
-    throw new Error(`VAE config: latentDim must be a positive integer, got ${resolved.latentDim}.`);
-  }
-  if (resolved.likelihood !== 'bernoulli') {
-    throw new Error(`VAE config: likelihood '${resolved.likelihood}' is not supported yet; use 'bernoulli'.`);
-  }
-  if (!(resolved.beta >= 0) || !Number.isFinite(resolved.beta)) {
-    throw new Error(`VAE config: beta must be a finite number >= 0, got ${resolved.beta}.`);
-  }
+  checkVAEConfig('VAE', resolved);
   return resolved;
 }

@@ -1,213 +1,316 @@
 /**
- * The variational autoencoder of Kingma and Welling, "Auto-Encoding Variational Bayes" (ICLR 2014), with the
- * multilayer-perceptron encoder and decoder of the PyTorch VAE example: a Gaussian posterior
- * q(z|x) = N(mu(x), diag(exp(logVar(x)))), the reparameterization trick, the closed-form KL to N(0, I), and a
- * Bernoulli decoder whose log-likelihood is the binary cross-entropy computed stably from logits.
+ * The variational autoencoder of Kingma and Welling, "Auto-Encoding Variational Bayes" (ICLR 2014), as the lecture
+ * notes present it ("From AE to VAE", Rao and Pai; "Variational Autoencoder", Boschini and Bonicelli): a Gaussian
+ * posterior q(z|x) = N(mu(x), diag(exp(logVar(x)))), the reparameterization trick z = mu + sigma * eps, the
+ * closed-form KL to the prior N(0, I), and a decoder p(x|z) that is Bernoulli (binary cross-entropy from logits),
+ * Gaussian with a fixed variance, or Gaussian with a learned variance per pixel (the paper's Frey Face setting). The
+ * reconstruction term averages L Monte Carlo samples of z per data point (the paper's SGVB estimator). The
+ * default architecture is the PyTorch VAE example's 784-400-20 MLP.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import {
-  type BatchSource,
   binaryCrossEntropyWithLogits,
-  Dense,
+  DiagonalGaussian,
   type ElboTerms,
+  gaussianNegativeLogLikelihood,
+  gaussianNegativeLogLikelihoodFixedVariance,
+  type KlSchedule,
   klDivergenceStandardNormal,
-  type LossTerms,
-  meanOverBatches,
+  lossTerms,
   type ProbabilisticAutoencoder,
   Random,
   reparameterize,
 } from '@vae/core';
-import { type FitOptions, type History, train } from '../training/fit';
-import type { TrainableModel } from '../training/trainable';
+import { BaseModel, type Labels } from '../base/model';
+import { DecoderNetwork, EncoderNetwork, serializeNetwork } from '../networks/networks';
+import type { LossTermScalars, ObjectiveContext } from '../training/trainable';
 import { resolveVAEConfig, type VAEConfig } from './vae.config';
 
-export class VAE implements ProbabilisticAutoencoder, TrainableModel {
-  static readonly className = 'VAE';
-  readonly className = VAE.className;
-  readonly config: VAEConfig;
-  readonly inputSize: number;
-  readonly latentDim: number;
-  private readonly encoderLayers: Dense[];
-  private readonly posterior: Dense;
-  private readonly decoderLayers: Dense[];
-  private readonly output: Dense;
-  private disposed = false;
+/** User-supplied tfjs Layers models taking the place of the built-in encoder and/or decoder. */
+export interface CustomNetworks {
+  /** x (flat rows, or [batch, ...inputShape] if its input says so) -> [batch, 2 * latentDim]: mean, then logVar. */
+  encoder?: tfl.LayersModel;
+  /**
+   * z [batch, latentDim] -> the decoder's raw outputs, inputSize values per example per output: Bernoulli logits;
+   * the Gaussian mean before `meanActivation`; for a learned variance the mean, then the log-variance.
+   */
+  decoder?: tfl.LayersModel;
+}
 
-  constructor(config: Partial<VAEConfig> = {}) {
-    this.config = resolveVAEConfig(config);
-    const { inputShape, hiddenUnits, latentDim, activation, seed } = this.config;
-    this.inputSize = inputShape.reduce((a, b) => a * b, 1);
-    this.latentDim = latentDim;
-    const random = seed === undefined ? undefined : new Random(seed);
-    const layerSeed = () => random?.nextSeed();
-    let size = this.inputSize;
-    this.encoderLayers = hiddenUnits.map((units, i) => {
-      const layer = new Dense(size, units, { activation, seed: layerSeed(), name: `encoder/hidden${i}` });
-      size = units;
-      return layer;
-    });
-    // One layer predicts [mu, logVar] side by side: the same parameters as two heads, one matMul instead of two.
-    this.posterior = new Dense(size, 2 * latentDim, { seed: layerSeed(), name: 'encoder/posterior' });
-    size = latentDim;
-    this.decoderLayers = [...hiddenUnits].reverse().map((units, i) => {
-      const layer = new Dense(size, units, { activation, seed: layerSeed(), name: `decoder/hidden${i}` });
-      size = units;
-      return layer;
-    });
-    this.output = new Dense(size, this.inputSize, { seed: layerSeed(), name: 'decoder/logits' });
+/** Adds the topologies of user-supplied networks to a config. */
+export function withCustomNetworks<C extends { layers?: VAEConfig['layers'] }>(
+  config: Partial<C>,
+  networks: { encoder?: tfl.LayersModel; decoder?: tfl.LayersModel },
+): Partial<C> {
+  if (!networks.encoder && !networks.decoder) return config;
+  return {
+    ...config,
+    layers: {
+      ...config.layers,
+      ...(networks.encoder ? { encoder: serializeNetwork(networks.encoder) } : {}),
+      ...(networks.decoder ? { decoder: serializeNetwork(networks.decoder) } : {}),
+    },
+  };
+}
+
+/** The decoder's outputs for a batch of codes: logits (Bernoulli) or mean (and log-variance) (Gaussian). */
+interface DecoderOutputs {
+  logits?: tf.Tensor2D;
+  mean?: tf.Tensor2D;
+  logVar?: tf.Tensor2D;
+}
+
+export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencoder {
+  static readonly className: string = 'VAE';
+  protected readonly encoder: EncoderNetwork;
+  protected readonly decoder: DecoderNetwork;
+
+  /** Fills in this class's defaults and checks the config. Subclasses override it. */
+  static resolveConfig(config: Partial<VAEConfig>): VAEConfig {
+    return resolveVAEConfig(config);
   }
 
-  /** Every variable, keyed by its model-local name (the names used in saved weights). */
-  get variables(): Record<string, tf.Variable> {
-    return Object.assign(
-      {},
-      ...[...this.encoderLayers, this.posterior, ...this.decoderLayers, this.output].map((l) => l.variables),
-    );
-  }
-
-  private flatten(x: tf.Tensor): tf.Tensor2D {
-    this.assertAlive();
-    const perExample = x.size / (x.shape[0] ?? 1);
-    if (x.rank < 2 || perExample !== this.inputSize) {
-      throw new Error(
-        `VAE: expected a batch of inputs of shape [batch, ${this.config.inputShape}] or [batch, ${this.inputSize}], ` +
-          `got [${x.shape}]. Add a batch axis or use a model built for this input shape.`,
-      );
+  constructor(config: Partial<VAEConfig> = {}, networks: CustomNetworks = {}) {
+    const resolve = (new.target as unknown as typeof VAE).resolveConfig;
+    super(resolve(withCustomNetworks(config, networks)));
+    const random = this.config.seed === undefined ? undefined : new Random(this.config.seed);
+    const seeds = () => random?.nextSeed();
+    const conditionSize = this.conditionSize();
+    this.encoder = new EncoderNetwork({
+      className: this.className,
+      config: this.config,
+      outputUnits: 2 * this.latentDim,
+      outputName: 'posterior',
+      conditionSize,
+      model: networks.encoder,
+      seeds,
+    });
+    try {
+      this.decoder = new DecoderNetwork({
+        className: this.className,
+        config: this.config,
+        heads: this.headNames().map((name) => ({ name })),
+        conditionSize,
+        model: networks.decoder,
+        seeds,
+      });
+    } catch (error) {
+      this.encoder.dispose();
+      throw error;
     }
-    return x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [x.shape[0], this.inputSize]);
   }
 
-  private encodeFlat(x: tf.Tensor2D, dataInput: boolean): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
-    let h: tf.Tensor2D = x;
-    this.encoderLayers.forEach((layer, i) => {
-      h = layer.apply(h, { inputGradient: !(dataInput && i === 0) });
-    });
-    const both = this.posterior.apply(h, { inputGradient: !(dataInput && this.encoderLayers.length === 0) });
+  /** Size of the condition appended to the encoder's and decoder's inputs (conditional models). */
+  protected conditionSize(): number {
+    return 0;
+  }
+
+  /** The condition of a batch, [batch, conditionSize] (conditional models). */
+  protected condition(_labels: tf.Tensor1D | undefined, _batch: number): tf.Tensor2D | undefined {
+    return undefined;
+  }
+
+  private headNames(): string[] {
+    if (this.config.likelihood === 'bernoulli') return ['logits'];
+    return this.config.variance === 'learned' ? ['mean', 'logVar'] : ['mean'];
+  }
+
+  protected get networks(): Array<EncoderNetwork | DecoderNetwork> {
+    return [this.encoder, this.decoder];
+  }
+
+  get variables(): Record<string, tf.Variable> {
+    return { ...this.encoder.variables, ...this.decoder.variables };
+  }
+
+  /** The KL weight when `fit` gets no schedule: beta. */
+  protected defaultKlWeight(): number | KlSchedule {
+    return this.config.beta;
+  }
+
+  protected encodeRows(
+    rows: tf.Tensor2D,
+    labels: tf.Tensor1D | undefined,
+    dataInput: boolean,
+  ): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
+    const both = this.encoder.apply(rows, { dataInput, condition: this.condition(labels, rows.shape[0]) });
     const [mean, logVar] = tf.split(both, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
     return { mean, logVar };
   }
 
   /** The posterior's mean and log-variance for a batch, each of shape [batch, latentDim]. */
-  encode(x: tf.Tensor): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
+  encode(x: tf.Tensor, labels?: Labels): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
     const { mean, logVar } = tf.tidy(() => {
-      const r = this.encodeFlat(this.flatten(x), true);
+      const rows = this.flatten(x);
+      const r = this.encodeRows(rows, this.labelTensor(labels, rows.shape[0]), true);
       return { mean: r.mean, logVar: r.logVar };
     });
     return { mean, logVar };
   }
 
-  /** Bernoulli logits of p(x|z), shape [batch, inputSize]. */
-  decodeLogits(z: tf.Tensor): tf.Tensor2D {
-    this.assertAlive();
-    if (z.rank !== 2 || z.shape[1] !== this.latentDim) {
-      throw new Error(`VAE: expected latent codes of shape [batch, ${this.latentDim}], got [${z.shape}].`);
+  protected decoderOutputs(z: tf.Tensor2D, labels: tf.Tensor1D | undefined): DecoderOutputs {
+    const outputs = this.decoder.apply(z, { condition: this.condition(labels, z.shape[0]) });
+    if (this.config.likelihood === 'bernoulli') return { logits: outputs[0] };
+    const mean =
+      this.config.meanActivation === 'sigmoid' ? (tf.sigmoid(outputs[0]) as tf.Tensor2D) : outputs[0];
+    if (this.config.variance !== 'learned') return { mean };
+    let logVar = outputs[1];
+    const floor = this.config.minLogVar;
+    if (floor !== undefined) logVar = tf.add(floor, tf.softplus(tf.sub(logVar, floor))) as tf.Tensor2D;
+    return { mean, logVar };
+  }
+
+  /** -log p(x|z) per row, [rows], nats, through the core losses. */
+  protected negativeLogLikelihood(rows: tf.Tensor2D, outputs: DecoderOutputs): tf.Tensor1D {
+    if (outputs.logits) {
+      return binaryCrossEntropyWithLogits(rows, outputs.logits, { reduction: 'none' }) as tf.Tensor1D;
     }
-    return tf.tidy(() => {
-      let h = z as tf.Tensor2D;
-      for (const layer of this.decoderLayers) h = layer.apply(h);
-      return this.output.apply(h);
-    });
-  }
-
-  /** The decoder's mean (pixel probabilities), shape [batch, ...inputShape]. */
-  decode(z: tf.Tensor): tf.Tensor {
-    return tf.tidy(() =>
-      tf.reshape(tf.sigmoid(this.decodeLogits(z)), [z.shape[0], ...this.config.inputShape]),
-    );
-  }
-
-  /** Decodes the posterior mean of each input: the model's reconstruction, shaped like the input. */
-  reconstruct(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => tf.reshape(this.decode(this.encode(x).mean), x.shape));
-  }
-
-  /** Decodes `count` draws from the prior N(0, temperature^2 I). */
-  sample(count: number, options: { temperature?: number; seed?: number } = {}): tf.Tensor {
-    if (!Number.isInteger(count) || count < 1) {
-      throw new Error(`VAE.sample: count must be a positive integer, got ${count}.`);
+    if (outputs.logVar) {
+      return gaussianNegativeLogLikelihood(rows, outputs.mean as tf.Tensor2D, outputs.logVar, {
+        reduction: 'none',
+      }) as tf.Tensor1D;
     }
-    const temperature = options.temperature ?? 1;
-    if (!(temperature > 0)) throw new Error(`VAE.sample: temperature must be > 0, got ${temperature}.`);
-    return tf.tidy(() =>
-      this.decode(tf.randomNormal([count, this.latentDim], 0, temperature, 'float32', options.seed)),
-    );
+    return gaussianNegativeLogLikelihoodFixedVariance(rows, outputs.mean as tf.Tensor2D, {
+      variance: this.config.variance as number,
+      reduction: 'none',
+    }) as tf.Tensor1D;
   }
 
   /**
-   * Per-example terms of the negative ELBO with one reparameterized sample: the reconstruction term
-   * -log p(x|z) (binary cross-entropy summed over pixels) and KL(q(z|x) || N(0, I)), each [batch], in nats.
+   * The decoder's raw output, [batch, inputSize]: Bernoulli logits, or the Gaussian mean before its output
+   * activation.
    */
-  elboTerms(x: tf.Tensor, options: { seed?: number } = {}): ElboTerms {
-    return this.terms(x, options.seed, false);
+  decodeLogits(z: tf.Tensor, labels?: Labels): tf.Tensor2D {
+    this.checkCodes(z);
+    return tf.tidy(
+      () =>
+        this.decoder.apply(z as tf.Tensor2D, {
+          condition: this.condition(this.labelTensor(labels, z.shape[0]), z.shape[0]),
+        })[0],
+    );
   }
 
-  /** log p(x|z) per example: minus the binary cross-entropy between x and the decoder's Bernoulli logits. */
-  logLikelihood(x: tf.Tensor, z: tf.Tensor): tf.Tensor1D {
+  protected decodeRows(z: tf.Tensor2D, labels?: tf.Tensor1D): tf.Tensor2D {
+    const outputs = this.decoderOutputs(z, labels);
+    return outputs.logits ? (tf.sigmoid(outputs.logits) as tf.Tensor2D) : (outputs.mean as tf.Tensor2D);
+  }
+
+  protected codesOf(rows: tf.Tensor2D, labels?: tf.Tensor1D): tf.Tensor2D {
+    return this.encodeRows(rows, labels, true).mean;
+  }
+
+  /** Decodes `count` draws from the prior N(0, temperature^2 I), shaped [count, ...inputShape]. */
+  sample(count: number, options: { temperature?: number; seed?: number; labels?: Labels } = {}): tf.Tensor {
+    if (!Number.isInteger(count) || count < 1) {
+      throw new Error(`${this.className}.sample: count must be a positive integer, got ${count}.`);
+    }
+    const temperature = options.temperature ?? 1;
+    if (!(temperature > 0)) {
+      throw new Error(`${this.className}.sample: temperature must be > 0, got ${temperature}.`);
+    }
+    return tf.tidy(() =>
+      this.decode(
+        tf.randomNormal([count, this.latentDim], 0, temperature, 'float32', options.seed),
+        options.labels,
+      ),
+    );
+  }
+
+  /** Per-example ELBO terms of flat rows with L samples of z: -E_q[log p(x|z)] and KL(q || N(0, I)). */
+  protected rowTerms(
+    rows: tf.Tensor2D,
+    seed: number | undefined,
+    labels: tf.Tensor1D | undefined,
+    dataInput: boolean,
+  ): ElboTerms & { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
+    const { mean, logVar } = this.encodeRows(rows, labels, dataInput);
+    const samples = this.config.samples;
+    const batch = rows.shape[0];
+    const kl = klDivergenceStandardNormal(mean, logVar, { reduction: 'none' }) as tf.Tensor1D;
+    if (samples === 1) {
+      const z = reparameterize(mean, logVar, { seed }) as tf.Tensor2D;
+      const reconstruction = this.negativeLogLikelihood(rows, this.decoderOutputs(z, labels));
+      return { reconstruction, kl, mean, logVar };
+    }
+    const z = tf.reshape(new DiagonalGaussian(mean, logVar).sample({ seed, samples }), [
+      samples * batch,
+      this.latentDim,
+    ]) as tf.Tensor2D;
+    const repeatedLabels = labels ? (tf.tile(labels, [samples]) as tf.Tensor1D) : undefined;
+    const targets = tf.tile(rows, [samples, 1]) as tf.Tensor2D;
+    const perSample = this.negativeLogLikelihood(targets, this.decoderOutputs(z, repeatedLabels));
+    const reconstruction = tf.mean(tf.reshape(perSample, [samples, batch]), 0) as tf.Tensor1D;
+    return { reconstruction, kl, mean, logVar };
+  }
+
+  /**
+   * Per-example terms of the negative ELBO, each [batch] in nats: the reconstruction term -log p(x|z) (averaged
+   * over `samples` draws of z) and KL(q(z|x) || N(0, I)).
+   */
+  elboTerms(x: tf.Tensor, options: { seed?: number; labels?: Labels } = {}): ElboTerms {
     return tf.tidy(() => {
-      const flat = this.flatten(x);
-      if (z.shape[0] !== flat.shape[0]) {
+      const rows = this.flatten(x);
+      const { reconstruction, kl } = this.rowTerms(
+        rows,
+        options.seed,
+        this.labelTensor(options.labels, rows.shape[0]),
+        false,
+      );
+      return { reconstruction, kl };
+    });
+  }
+
+  /** log p(x|z) per example, [batch], nats. */
+  logLikelihood(x: tf.Tensor, z: tf.Tensor, labels?: Labels): tf.Tensor1D {
+    return tf.tidy(() => {
+      const rows = this.flatten(x);
+      if (z.shape[0] !== rows.shape[0]) {
         throw new Error(
-          `VAE.logLikelihood: ${flat.shape[0]} inputs but ${z.shape[0]} latent codes; pass one z per x.`,
+          `${this.className}.logLikelihood: ${rows.shape[0]} inputs but ${z.shape[0]} latent codes; pass one z per x.`,
         );
       }
-      return tf.neg(
-        binaryCrossEntropyWithLogits(flat, this.decodeLogits(z), { reduction: 'none' }),
-      ) as tf.Tensor1D;
+      this.checkCodes(z);
+      const outputs = this.decoderOutputs(z as tf.Tensor2D, this.labelTensor(labels, rows.shape[0]));
+      return tf.neg(this.negativeLogLikelihood(rows, outputs)) as tf.Tensor1D;
     });
   }
 
-  private terms(x: tf.Tensor, seed: number | undefined, training: boolean): ElboTerms {
+  protected scoreRows(rows: tf.Tensor2D, seed: number, labels?: tf.Tensor1D): tf.Tensor1D {
+    const { reconstruction, kl } = this.rowTerms(rows, seed, labels, false);
+    return tf.add(reconstruction, kl) as tf.Tensor1D;
+  }
+
+  /**
+   * The training objective for a batch: mean reconstruction + the weighted KL (beta, or a schedule at `step`,
+   * through core's `lossTerms`), with its terms.
+   */
+  trainingLoss(
+    x: tf.Tensor,
+    context: ObjectiveContext & { beta?: number } = {},
+  ): { total: tf.Scalar; terms: LossTermScalars } {
     return tf.tidy(() => {
-      const flat = this.flatten(x);
-      const { mean, logVar } = this.encodeFlat(flat, training);
-      const z = reparameterize(mean, logVar, { seed }) as tf.Tensor2D;
-      const logits = this.decodeLogits(z);
+      const rows = this.flatten(x);
+      const { reconstruction, kl } = this.rowTerms(
+        rows,
+        context.seed,
+        context.labels,
+        context.training ?? false,
+      );
+      const weight = context.klSchedule ?? context.beta ?? this.defaultKlWeight();
+      const terms = lossTerms(
+        { reconstruction, kl },
+        { klWeight: weight, step: context.step ?? this.trainingStep },
+      );
       return {
-        reconstruction: binaryCrossEntropyWithLogits(flat, logits, { reduction: 'none' }) as tf.Tensor1D,
-        kl: klDivergenceStandardNormal(mean, logVar, { reduction: 'none' }) as tf.Tensor1D,
+        total: terms.total as tf.Scalar,
+        terms: {
+          reconstruction: terms.reconstruction as tf.Scalar,
+          kl: terms.kl as tf.Scalar,
+          weightedKl: terms.weightedKl as tf.Scalar,
+          regularizer: tf.scalar(0),
+        },
       };
     });
-  }
-
-  /** The training objective for a batch: mean reconstruction + beta * mean KL, with its terms. */
-  trainingLoss(x: tf.Tensor, options: { seed?: number; beta?: number } = {}) {
-    const beta = options.beta ?? this.config.beta;
-    const { reconstruction, kl } = this.terms(x, options.seed, true);
-    const r = tf.mean(reconstruction) as tf.Scalar;
-    const k = tf.mean(kl) as tf.Scalar;
-    const total = tf.add(r, tf.mul(beta, k)) as tf.Scalar;
-    tf.dispose([reconstruction, kl]);
-    return { total, terms: { reconstruction: r, kl: k } };
-  }
-
-  /** Averages the loss terms over a data set, in nats per example (one sample of z per example). */
-  async evaluate(data: BatchSource, options: { batchSize?: number; seed?: number } = {}): Promise<LossTerms> {
-    const random = new Random(options.seed ?? 0);
-    const means = await meanOverBatches(data, options.batchSize ?? 1000, (x) =>
-      this.elboTerms(x, { seed: random.nextSeed() }),
-    );
-    const weightedKl = this.config.beta * means.kl;
-    return {
-      reconstruction: means.reconstruction,
-      kl: means.kl,
-      weightedKl,
-      total: means.reconstruction + weightedKl,
-    };
-  }
-
-  /** Trains the model with Adam (by default) on a data source. See `FitOptions`. */
-  fit(data: BatchSource, options: FitOptions = {}): Promise<History> {
-    return train(this, data, options);
-  }
-
-  private assertAlive(): void {
-    if (this.disposed) throw new Error('VAE: this model was disposed; create or load a new one.');
-  }
-
-  /** Releases the model's variables. */
-  dispose(): void {
-    if (this.disposed) return;
-    for (const variable of Object.values(this.variables)) variable.dispose();
-    this.disposed = true;
   }
 }

@@ -1,13 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import {
   binaryCrossEntropyWithLogits,
+  gaussianNegativeLogLikelihood,
+  gaussianNegativeLogLikelihoodFixedVariance,
   klDivergenceStandardNormal,
   reparameterize,
   tensorSource,
 } from '@vae/core';
-import { expectNoLeaks, maxAbsDifference } from '@vae/core/testing';
+import { expectClose, expectNoLeaks, maxAbsDifference } from '@vae/core/testing';
 import { describe, expect, it } from 'vitest';
 import { loadModel, saveModel } from '../io';
+import { describeConcerns, memoryHandler } from '../testing/concerns.test-utils';
+import { binaryImages8, binaryPrototypes, lowRankData } from '../testing/toy';
 import { VAE } from './vae.model';
 
 const small = { inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 2, seed: 3 };
@@ -15,6 +20,19 @@ const small = { inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 2, seed: 3 }
 function toyImages(count: number, seed = 1): tf.Tensor {
   return tf.tidy(() => tf.step(tf.sub(tf.randomUniform([count, 4, 4, 1], 0, 1, 'float32', seed), 0.5)));
 }
+
+describeConcerns('VAE', {
+  create: (seed) => new VAE({ ...small, seed }),
+  data: () => binaryPrototypes(16),
+  samples: true,
+});
+
+describeConcerns('VAE (Gaussian decoder with learned variance, L = 3)', {
+  create: (seed) =>
+    new VAE({ ...small, likelihood: 'gaussian', variance: 'learned', samples: 3, minLogVar: -6, seed }),
+  data: () => ({ x: tf.reshape(lowRankData(16, 16, 2), [16, 4, 4, 1]) }),
+  samples: true,
+});
 
 describe('VAE', () => {
   it('builds the PyTorch example architecture by default (784-400-20)', () => {
@@ -193,5 +211,183 @@ describe('VAE.logLikelihood', () => {
     expect(() => model.logLikelihood(x, tf.zeros([2, 2]))).toThrow(/one z per x/);
     tf.dispose([x, z]);
     model.dispose();
+  });
+});
+
+describe('VAE decoders and estimators', () => {
+  it('uses the fixed-variance Gaussian negative log-likelihood of core', async () => {
+    const model = new VAE({ ...small, likelihood: 'gaussian', variance: 0.1, meanActivation: 'linear' });
+    const x = tf.reshape(lowRankData(4, 16, 2), [4, 4, 4, 1]);
+    const z = tf.randomNormal([4, 2], 0, 1, 'float32', 2);
+    const mean = model.decodeLogits(z); // linear mean: the raw output
+    const expected = tf.neg(
+      gaussianNegativeLogLikelihoodFixedVariance(tf.reshape(x, [4, 16]), mean, {
+        variance: 0.1,
+        reduction: 'none',
+      }),
+    );
+    await expectClose(model.logLikelihood(x, z), expected);
+    await expectClose(model.decode(z), tf.reshape(mean, [4, 4, 4, 1]));
+    tf.dispose([x, z, mean, expected]);
+    model.dispose();
+  });
+
+  it('learns a variance per pixel (the Frey Face decoder): two decoder heads, the core Gaussian NLL', async () => {
+    const model = new VAE({ ...small, likelihood: 'gaussian', variance: 'learned', seed: 4 });
+    expect(Object.keys(model.variables).filter((k) => k.startsWith('decoder/'))).toEqual([
+      'decoder/hidden0/kernel',
+      'decoder/hidden0/bias',
+      'decoder/mean/kernel',
+      'decoder/mean/bias',
+      'decoder/logVar/kernel',
+      'decoder/logVar/bias',
+    ]);
+    const x = tf.reshape(lowRankData(4, 16, 2), [4, 4, 4, 1]);
+    const z = tf.randomNormal([4, 2], 0, 1, 'float32', 2);
+    const expected = tf.tidy(() => {
+      const h = tf.relu(
+        tf.add(
+          tf.matMul(z, model.variables['decoder/hidden0/kernel']),
+          model.variables['decoder/hidden0/bias'],
+        ),
+      );
+      const head = (name: string) =>
+        tf.add(
+          tf.matMul(h, model.variables[`decoder/${name}/kernel`]),
+          model.variables[`decoder/${name}/bias`],
+        );
+      return tf.neg(
+        gaussianNegativeLogLikelihood(tf.reshape(x, [4, 16]), tf.sigmoid(head('mean')), head('logVar'), {
+          reduction: 'none',
+        }),
+      );
+    });
+    await expectClose(model.logLikelihood(x, z), expected, { rtol: 1e-3, atol: 1e-3 });
+    tf.dispose([x, z, expected]);
+    model.dispose();
+  });
+
+  it('averages L samples of z in the reconstruction term (lower variance, same mean)', async () => {
+    const { x } = binaryPrototypes(8);
+    const one = new VAE({ ...small, seed: 5 });
+    const many = new VAE({ ...small, seed: 5, samples: 64 });
+    const spread = async (model: VAE) => {
+      const values: number[] = [];
+      for (let seed = 1; seed <= 6; seed++) {
+        const { reconstruction, kl } = model.elboTerms(x, { seed });
+        values.push((await tf.mean(reconstruction).data())[0]);
+        tf.dispose([reconstruction, kl]);
+      }
+      const mean = values.reduce((a, b) => a + b) / values.length;
+      return { mean, std: Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length) };
+    };
+    const a = await spread(one);
+    const b = await spread(many);
+    expect(b.std).toBeLessThan(a.std);
+    expect(Math.abs(b.mean - a.mean)).toBeLessThan(4 * a.std + 1e-3);
+    x.dispose();
+    one.dispose();
+    many.dispose();
+  });
+
+  it('weights the KL term by a schedule given to fit (here a linear warm-up from 0)', async () => {
+    const model = new VAE({ ...small, seed: 6 });
+    const { x } = binaryPrototypes(16);
+    const batches: number[] = [];
+    await model.fit(tensorSource(x), {
+      epochs: 2,
+      batchSize: 8,
+      seed: 1,
+      klSchedule: { kind: 'linear', steps: 4 },
+      onBatchEnd: ({ losses }) => {
+        batches.push(losses.weightedKl / losses.kl);
+      },
+    });
+    expect(batches.map((w) => Math.round(w * 100) / 100)).toEqual([0, 0.25, 0.5, 0.75]);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('interpolates and traverses the latent space', async () => {
+    const model = new VAE({ ...small, seed: 7 });
+    const { x } = binaryPrototypes(4);
+    const a = tf.slice(x, 0, 1);
+    const b = tf.slice(x, 1, 1);
+    const path = model.interpolate(a, b, 5);
+    const { mean } = model.encode(x);
+    // the ends of the path decode the posterior means of a and b
+    await expectClose(
+      tf.slice(path, [0, 0], [1, 1]),
+      tf.reshape(model.decode(tf.slice(mean, 0, 1)), [1, 1, 4, 4, 1]),
+    );
+    await expectClose(
+      tf.slice(path, [0, 4], [1, 1]),
+      tf.reshape(model.decode(tf.slice(mean, 1, 1)), [1, 1, 4, 4, 1]),
+    );
+    const traversal = model.traverse(tf.slice(mean, 0, 1), 1, { range: [-2, 2], steps: 3 });
+    const z = tf.concat([tf.slice(mean, [0, 0], [1, 1]), tf.tensor2d([[2]])], 1);
+    await expectClose(tf.slice(traversal, [0, 2], [1, 1]), tf.reshape(model.decode(z), [1, 1, 4, 4, 1]));
+    tf.dispose([x, a, b, path, mean, traversal, z]);
+    model.dispose();
+  });
+
+  it('trains with convolutions (cpu, webgl) and refuses on wasm with the alternatives', async () => {
+    const model = new VAE({
+      inputShape: [8, 8, 1],
+      network: 'conv',
+      filters: [4, 8],
+      hiddenUnits: [16],
+      latentDim: 2,
+      seed: 8,
+    });
+    const { x } = binaryImages8(16);
+    const data = tensorSource(x);
+    const { mean } = model.encode(x);
+    expect(mean.shape).toEqual([16, 2]);
+    if (tf.getBackend() === 'wasm') {
+      await expect(model.fit(data, { epochs: 1 })).rejects.toThrow(/cannot train/);
+    } else {
+      const start = await model.evaluate(data, { seed: 1 });
+      await model.fit(data, { epochs: 10, batchSize: 8, seed: 1, learningRate: 1e-2 });
+      expect((await model.evaluate(data, { seed: 1 })).total).toBeLessThan(start.total);
+    }
+    tf.dispose([x, mean]);
+    model.dispose();
+  });
+
+  it('takes a user-supplied encoder and decoder (tfjs Layers models) and round-trips them', async () => {
+    const encoder = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ inputShape: [16], units: 8, activation: 'relu' }),
+        tfl.layers.dense({ units: 4 }),
+      ],
+    });
+    const decoder = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ inputShape: [2], units: 8, activation: 'relu' }),
+        tfl.layers.dense({ units: 16 }),
+      ],
+    });
+    const model = new VAE({ ...small }, { encoder, decoder });
+    const { x } = binaryPrototypes(16);
+    const data = tensorSource(x);
+    const start = await model.evaluate(data, { seed: 1 });
+    await model.fit(data, { epochs: 20, batchSize: 16, seed: 1, learningRate: 1e-2 });
+    expect((await model.evaluate(data, { seed: 1 })).total).toBeLessThan(start.total);
+    const handler = memoryHandler();
+    await saveModel(model, handler);
+    const loaded = (await loadModel(handler)) as VAE;
+    const z = tf.randomNormal([2, 2], 0, 1, 'float32', 3);
+    expect(maxAbsDifference(await model.decode(z).data(), await loaded.decode(z).data())).toBe(0);
+    expect(
+      () =>
+        new VAE(
+          { ...small },
+          { decoder: tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 16 })] }) },
+        ),
+    ).toThrow(/decoder must take codes \[batch, 2\]/);
+    tf.dispose([x, z]);
+    model.dispose();
+    loaded.dispose();
   });
 });

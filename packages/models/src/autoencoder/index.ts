@@ -1,0 +1,6 @@
+export {
+  AUTOENCODER_DEFAULTS,
+  type AutoencoderConfig,
+  resolveAutoencoderConfig,
+} from './autoencoder.config';
+export { Autoencoder, type CodeDecoder } from './autoencoder.model';

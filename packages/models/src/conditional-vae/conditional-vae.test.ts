@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { tensorSource } from '@vae/core';
+import { expectClose } from '@vae/core/testing';
+import { describe, expect, it } from 'vitest';
+import { describeConcerns } from '../testing/concerns.test-utils';
+import { binaryPrototypes } from '../testing/toy';
+import { ConditionalVAE } from './conditional-vae.model';
+
+const small = { inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 2, numClasses: 4 };
+
+describeConcerns('ConditionalVAE', {
+  create: (seed) => new ConditionalVAE({ ...small, seed }),
+  data: () => binaryPrototypes(16),
+  samples: true,
+});
+
+describe('ConditionalVAE', () => {
+  it('appends the one-hot label to the encoder input and to the decoder input', async () => {
+    const model = new ConditionalVAE({ ...small, seed: 1 });
+    const v = model.variables;
+    expect(v['encoder/hidden0/kernel'].shape).toEqual([16 + 4, 8]);
+    expect(v['decoder/hidden0/kernel'].shape).toEqual([2 + 4, 8]);
+    const z = tf.randomNormal([2, 2], 0, 1, 'float32', 3);
+    const expected = tf.tidy(() => {
+      const input = tf.concat(
+        [
+          z,
+          tf.tensor2d([
+            [0, 0, 1, 0],
+            [1, 0, 0, 0],
+          ]),
+        ],
+        1,
+      );
+      const h = tf.relu(tf.add(tf.matMul(input, v['decoder/hidden0/kernel']), v['decoder/hidden0/bias']));
+      return tf.reshape(
+        tf.sigmoid(tf.add(tf.matMul(h, v['decoder/logits/kernel']), v['decoder/logits/bias'])),
+        [2, 4, 4, 1],
+      );
+    });
+    await expectClose(model.decode(z, [2, 0]), expected);
+    tf.dispose([z, expected]);
+    model.dispose();
+  });
+
+  it('generates the chosen class', async () => {
+    const { x, labels } = binaryPrototypes(32);
+    const model = new ConditionalVAE({ ...small, seed: 2 });
+    await model.fit(tensorSource(x, labels), { epochs: 60, batchSize: 16, seed: 1, learningRate: 1e-2 });
+    const prototypes = tf.slice(x, 0, 4); // one example of each class, in order 0..3
+    for (let label = 0; label < 4; label++) {
+      const generated = model.generate(label, 8, { seed: label + 1, temperature: 0.5 });
+      // the nearest prototype of every generated image is the requested class
+      const distances = tf.tidy(() =>
+        tf.sum(
+          tf.square(
+            tf.sub(tf.expandDims(tf.reshape(generated, [8, 16]), 1), tf.reshape(prototypes, [1, 4, 16])),
+          ),
+          2,
+        ),
+      );
+      const nearest = await tf.argMin(distances, 1).data();
+      expect(Array.from(nearest)).toEqual(new Array(8).fill(label));
+      tf.dispose([generated, distances]);
+    }
+    tf.dispose([x, prototypes]);
+    model.dispose();
+  });
+
+  it('needs labels, and says so', async () => {
+    const model = new ConditionalVAE({ ...small });
+    const { x } = binaryPrototypes(4);
+    expect(() => model.encode(x)).toThrow(/pass the class labels/);
+    expect(() => model.encode(x, [0, 1, 2])).toThrow(/3 labels for 4 examples/);
+    expect(() => model.encode(x, [0, 1, 2, 7])).toThrow(/label 7 is not an integer in \[0, 4\)/);
+    await expect(model.fit(tensorSource(x), { epochs: 1 })).rejects.toThrow(/needs class labels/);
+    x.dispose();
+    model.dispose();
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * The CommonJS twin of node-client.mjs (see there): the same user code through `require`, run by
+ * test/client.test.ts in a fresh npm project. Prints `RESULT <json>` last.
+ */
+const { mkdtemp, rm } = require('node:fs/promises');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const tf = require('@tensorflow/tfjs');
+const { tensorSource } = require('@vae/core');
+const { DSprites } = require('@vae/data');
+const { evaluateElbo } = require('@vae/metrics');
+const { VAE } = require('@vae/models');
+const { loadModelFromDirectory, saveModelToDirectory } = require('@vae/models/node');
+const { decodePng, encodePng, imageGrid, tensorToImageBatch } = require('@vae/viz');
+
+/** @param {import('@tensorflow/tfjs').Tensor} tensor */
+async function values(tensor) {
+  const data = Array.from(await tensor.data());
+  tensor.dispose();
+  return data;
+}
+
+/** @param {number[]} a @param {number[]} b */
+const maxDifference = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+
+async function main() {
+  await tf.setBackend('cpu');
+  const x = tf.randomUniform([32, 16], 0, 1, 'float32', 1);
+  const data = tensorSource(x);
+  const model = new VAE({ inputShape: [16], hiddenUnits: [8], latentDim: 2, seed: 1 });
+  const z = tf.tensor2d([
+    [0, 0],
+    [1, -1],
+    [-0.5, 2],
+  ]);
+  const initial = await values(model.decode(z));
+  const history = await model.fit(data, { epochs: 3, batchSize: 8, seed: 1 });
+  const trained = await values(model.decode(z));
+
+  const directory = await mkdtemp(join(tmpdir(), 'vae-client-model-'));
+  await saveModelToDirectory(model, directory);
+  const loaded = /** @type {import('@vae/models').VAE} */ (await loadModelFromDirectory(directory));
+  const reloaded = await values(loaded.decode(z));
+  await rm(directory, { recursive: true, force: true });
+
+  const elbo = await evaluateElbo(loaded, data, { seed: 0 });
+  const sprites = new DSprites().batch([0, 1]);
+  const samples = loaded.sample(4, { seed: 2 });
+  const grid = imageGrid(await tensorToImageBatch(samples, { height: 4, width: 4 }), { columns: 2 });
+  const png = decodePng(encodePng(grid));
+  tf.dispose([samples, sprites, x, z]);
+  model.dispose();
+  loaded.dispose();
+
+  console.log(
+    `RESULT ${JSON.stringify({
+      client: 'cjs',
+      backend: tf.getBackend(),
+      className: loaded.className,
+      losses: history.epochs.map((epoch) => epoch.train.total),
+      trainingChangedOutputs: maxDifference(initial, trained),
+      reloadDifference: maxDifference(trained, reloaded),
+      decoded: reloaded.length,
+      elbo: elbo.elbo,
+      spriteShape: sprites.shape,
+      png: [png.width, png.height, png.channels],
+      tensorsLeft: tf.memory().numTensors,
+    })}`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
