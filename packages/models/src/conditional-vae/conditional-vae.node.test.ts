@@ -1,8 +1,38 @@
-/** The conditional VAE on real MNIST (wasm only: too slow on cpu). */
+/** The conditional VAE: training behaviour (Node, cpu and wasm), and on real MNIST (wasm only: too slow on cpu). */
 import * as tf from '@tensorflow/tfjs-core';
+import { tensorSource } from '@vae/core';
 import { describe, expect, it } from 'vitest';
 import { mnistSources, mnistTestsEnabled } from '../testing/node';
+import { binaryPrototypes } from '../testing/toy';
 import { ConditionalVAE } from './conditional-vae.model';
+
+const small = { inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 2, numClasses: 4 };
+
+describe('ConditionalVAE: training behaviour (Node only: too slow for the browser tests)', () => {
+  it('generates the chosen class', async () => {
+    const { x, labels } = binaryPrototypes(32);
+    const model = new ConditionalVAE({ ...small, seed: 2 });
+    await model.fit(tensorSource(x, labels), { epochs: 60, batchSize: 16, seed: 1, learningRate: 1e-2 });
+    const prototypes = tf.slice(x, 0, 4); // one example of each class, in order 0..3
+    for (let label = 0; label < 4; label++) {
+      const generated = model.generate(label, 8, { seed: label + 1, temperature: 0.5 });
+      // the nearest prototype of every generated image is the requested class
+      const distances = tf.tidy(() =>
+        tf.sum(
+          tf.square(
+            tf.sub(tf.expandDims(tf.reshape(generated, [8, 16]), 1), tf.reshape(prototypes, [1, 4, 16])),
+          ),
+          2,
+        ),
+      );
+      const nearest = await tf.argMin(distances, 1).data();
+      expect(Array.from(nearest)).toEqual(new Array(8).fill(label));
+      tf.dispose([generated, distances]);
+    }
+    tf.dispose([x, prototypes]);
+    model.dispose();
+  });
+});
 
 describe.skipIf(!mnistTestsEnabled(tf.getBackend()))('ConditionalVAE on MNIST', () => {
   it('generates digits of the requested class', async () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { binaryCrossEntropyWithLogits, tensorSource } from '@vae/core';
+import { binaryCrossEntropyWithLogits } from '@vae/core';
 import { expectClose } from '@vae/core/testing';
 import { describe, expect, it } from 'vitest';
 import { describeConcerns } from '../testing/concerns.test-utils';
@@ -16,6 +16,7 @@ describeConcerns('DenoisingAutoencoder (masking noise)', {
 describeConcerns('DenoisingAutoencoder (Gaussian noise)', {
   create: (seed) => new DenoisingAutoencoder({ ...small, noise: 'gaussian', noiseLevel: 0.2, seed }),
   data: () => binaryPrototypes(16),
+  browser: false,
 });
 
 describe('DenoisingAutoencoder', () => {
@@ -40,18 +41,6 @@ describe('DenoisingAutoencoder', () => {
     });
     await expectClose(terms.reconstruction, expected, { rtol: 1e-3 });
     tf.dispose([ones, x, rows, noisy, expected, ...Object.values(terms)]);
-    model.dispose();
-  });
-
-  it('learns to restore masked inputs', async () => {
-    const { x } = binaryPrototypes(32);
-    const model = new DenoisingAutoencoder({ ...small, noiseLevel: 0.25, seed: 2 });
-    await model.fit(tensorSource(x), { epochs: 80, batchSize: 16, seed: 1, learningRate: 1e-2 });
-    const noisy = model.corruptInput(x, 5);
-    const error = tf.tidy(() => tf.mean(tf.abs(tf.sub(tf.round(model.reconstruct(noisy)), x))));
-    const corruption = tf.tidy(() => tf.mean(tf.abs(tf.sub(noisy, x))));
-    expect((await error.data())[0]).toBeLessThan((await corruption.data())[0] / 2);
-    tf.dispose([x, noisy, error, corruption]);
     model.dispose();
   });
 

@@ -1,8 +1,15 @@
-/** The linear autoencoder on real MNIST against PCA (wasm only: too slow on cpu). */
+/** The linear autoencoder: training behaviour (Node, cpu and wasm), and on real MNIST against PCA (wasm only: too slow on cpu). */
 import * as tf from '@tensorflow/tfjs-core';
+import { tensorSource } from '@vae/core';
 import { describe, expect, it } from 'vitest';
-import { orthonormalColumns } from '../testing/linear-algebra';
+import {
+  covariance,
+  orthonormalColumns,
+  projectorDistance,
+  topEigenvectors,
+} from '../testing/linear-algebra';
 import { mnistSources, mnistTestsEnabled } from '../testing/node';
+import { lowRankData } from '../testing/toy';
 import { LinearAutoencoder } from './linear-autoencoder.model';
 
 /** Fraction of the variance of centred rows that their projection onto the columns of `basis` keeps. */
@@ -17,6 +24,27 @@ async function explained(rows: tf.Tensor2D, mean: tf.Tensor, basis: number[][]):
   tf.dispose([q, fraction]);
   return value;
 }
+
+describe('LinearAutoencoder: training behaviour (Node only: too slow for the browser tests)', () => {
+  it("recovers PCA's principal subspace (squared error, centred inputs)", async () => {
+    const data = lowRankData(256, 12, 3, 3);
+    const model = new LinearAutoencoder({ inputShape: [12], latentDim: 3, seed: 1 });
+    await model.fit(tensorSource(data), { epochs: 40, batchSize: 32, seed: 1, learningRate: 1e-2 });
+    // the mean it centres with is the data mean
+    const rows = (await data.array()) as number[][];
+    const mean = Array.from({ length: 12 }, (_, j) => rows.reduce((s, r) => s + r[j], 0) / rows.length);
+    const learnedMean = Array.from(await model.dataMean.data());
+    expect(Math.max(...learnedMean.map((m, j) => Math.abs(m - mean[j])))).toBeLessThan(1e-4);
+    // the decoder's columns span the top-3 principal subspace
+    const basis = model.decoderBasis();
+    const autoencoder = orthonormalColumns((await basis.array()) as number[][]);
+    const pca = topEigenvectors(covariance(rows), 3);
+    const distance = projectorDistance(autoencoder, pca);
+    expect(distance).toBeLessThan(0.02); // about 0.001 here
+    tf.dispose([data, basis]);
+    model.dispose();
+  });
+});
 
 describe.skipIf(!mnistTestsEnabled(tf.getBackend()))('LinearAutoencoder on MNIST', () => {
   it("keeps nearly as much test variance as PCA's 16 leading components", async () => {

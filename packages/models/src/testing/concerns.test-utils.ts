@@ -20,7 +20,12 @@ export interface ConcernSpec<M extends Model> {
   /** Whether the model samples from a prior. */
   samples?: boolean;
   learningRate?: number;
+  /** Run in the browser tests too. Default true; variants of a model set false to keep those quick. */
+  browser?: boolean;
 }
+
+/** True in the browser test project. */
+export const inBrowser = typeof window !== 'undefined' && typeof document !== 'undefined';
 
 /** An in-memory tfjs IO handler. */
 export function memoryHandler(): tf.io.IOHandler & { artifacts?: tf.io.ModelArtifacts } {
@@ -56,7 +61,7 @@ export function describeConcerns<M extends Model>(name: string, spec: ConcernSpe
     }
   };
 
-  describe(`${name}: concerns`, () => {
+  describe.skipIf(inBrowser && spec.browser === false)(`${name}: concerns`, () => {
     it('gives outputs of the right shapes', async () => {
       const model = spec.create(1);
       const shape = model.config.inputShape as number[];

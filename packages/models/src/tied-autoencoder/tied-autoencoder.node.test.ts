@@ -1,4 +1,4 @@
-/** The tied autoencoder on real MNIST (wasm only: too slow on cpu). */
+/** The tied autoencoder: training behaviour (Node, cpu and wasm), and on real MNIST (wasm only: too slow on cpu). */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { mnistSources, mnistTestsEnabled } from '../testing/node';

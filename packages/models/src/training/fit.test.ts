@@ -11,9 +11,18 @@ import { NonFiniteLossError } from './fit';
 
 const small = { inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 2 };
 
+/** Bitwise equal on cpu and wasm; GPU backends may round differently after weights are uploaded again. */
 async function same(a: Record<string, Float32Array>, b: Record<string, Float32Array>) {
+  const gpu = ['webgl', 'webgpu'].includes(tf.getBackend());
   expect(Object.keys(a)).toEqual(Object.keys(b));
-  for (const key of Object.keys(a)) expect(maxAbsDifference(a[key], b[key]), key).toBe(0);
+  for (const key of Object.keys(a))
+    expect(maxAbsDifference(a[key], b[key]), key).toBeLessThanOrEqual(gpu ? 1e-5 : 0);
+}
+
+function closeTotals(actual: number[], expected: number[]) {
+  const gpu = ['webgl', 'webgpu'].includes(tf.getBackend());
+  if (!gpu) expect(actual).toEqual(expected);
+  else expect(maxAbsDifference(actual, expected)).toBeLessThan(1e-3);
 }
 
 describe('fit', () => {
@@ -91,7 +100,10 @@ describe('fit', () => {
     const history = await resumed.fit(data, { ...options, epochs: 4, resumeFrom: checkpoint });
     checkpoint.dispose();
     await same(await weightsOf(resumed), expected);
-    expect(history.epochs.map((e) => e.train.total)).toEqual(reference.epochs.map((e) => e.train.total));
+    closeTotals(
+      history.epochs.map((e) => e.train.total),
+      reference.epochs.map((e) => e.train.total),
+    );
     resumed.dispose();
 
     // aborted in the middle of epoch 2, resumed from there
@@ -116,7 +128,10 @@ describe('fit', () => {
     const rest = await finished.fit(data, { ...options, epochs: 4, resumeFrom: again.checkpoint });
     again.checkpoint.dispose();
     await same(await weightsOf(finished), expected);
-    expect(rest.epochs.map((e) => e.train.total)).toEqual(reference.epochs.map((e) => e.train.total));
+    closeTotals(
+      rest.epochs.map((e) => e.train.total),
+      reference.epochs.map((e) => e.train.total),
+    );
     // loadModel reads the model out of a checkpoint too
     const plain = await loadModel(abortHandler);
     expect(plain.className).toBe('VAE');

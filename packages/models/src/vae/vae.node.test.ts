@@ -1,4 +1,4 @@
-/** The VAE on real MNIST, and its Gaussian decoder on Frey Face when present (wasm only: too slow on cpu). */
+/** The VAE: training behaviour (Node, cpu and wasm), and on real MNIST, and its Gaussian decoder on Frey Face when present (wasm only: too slow on cpu). */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -6,11 +6,38 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tensorSource } from '@vae/core';
 import { describe, expect, it } from 'vitest';
 import { mnistSources, mnistTestsEnabled } from '../testing/node';
+import { binaryImages8 } from '../testing/toy';
 import { VAE } from './vae.model';
 
 const freyFace = fileURLToPath(
   new URL('../../../../../shared/data/frey-face/frey-faces-idx3-ubyte.gz', import.meta.url),
 );
+
+describe('VAE: training behaviour (Node only: too slow for the browser tests)', () => {
+  it('trains with convolutions (cpu) and refuses on wasm with the alternatives', async () => {
+    const model = new VAE({
+      inputShape: [8, 8, 1],
+      network: 'conv',
+      filters: [4, 8],
+      hiddenUnits: [16],
+      latentDim: 2,
+      seed: 8,
+    });
+    const { x } = binaryImages8(16);
+    const data = tensorSource(x);
+    const { mean } = model.encode(x);
+    expect(mean.shape).toEqual([16, 2]);
+    if (tf.getBackend() === 'wasm') {
+      await expect(model.fit(data, { epochs: 1 })).rejects.toThrow(/cannot train/);
+    } else {
+      const start = await model.evaluate(data, { seed: 1 });
+      await model.fit(data, { epochs: 10, batchSize: 8, seed: 1, learningRate: 1e-2 });
+      expect((await model.evaluate(data, { seed: 1 })).total).toBeLessThan(start.total);
+    }
+    tf.dispose([x, mean]);
+    model.dispose();
+  });
+});
 
 describe.skipIf(!mnistTestsEnabled(tf.getBackend()))('VAE on MNIST', () => {
   it('reaches a sensible test negative ELBO in a few epochs (Bernoulli decoder)', async () => {
