@@ -18,6 +18,12 @@ export {
 } from './bounds';
 export { clipByGlobalNorm, globalNorm } from './clipping';
 export {
+  conv2dFilterGradient,
+  conv2dInputGradient,
+  type FusedConv2dOptions,
+  fusedConv2d,
+} from './conv';
+export {
   ACTIVATIONS,
   type Activation,
   Dense,

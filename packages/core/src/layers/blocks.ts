@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ACTIVATIONS, type Activation } from '../dense';
+import { ConvLayer, ConvTransposeLayer } from './conv';
 import { DenseLayer } from './dense';
 
 export interface MlpBlockOptions {
@@ -75,6 +76,13 @@ export interface ConvBlockOptions {
   name?: string;
   /** Seed of the initializers (layer i uses seed + i). Omit for random ones. */
   seed?: number;
+  /**
+   * 'tfjs' (default): tfjs' own conv2d / conv2dTranspose layers. 'vae': core's `ConvLayer` / `ConvTransposeLayer`,
+   * whose gradients run on every backend, wasm included (activations 'linear', 'relu', 'sigmoid', 'tanh').
+   */
+  implementation?: 'tfjs' | 'vae';
+  /** With implementation 'vae': whether the first layer needs an input gradient (false when fed with data). */
+  inputGradient?: boolean;
 }
 
 const CONV_ACTIVATIONS: readonly ConvActivation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'elu', 'selu'];
@@ -83,8 +91,8 @@ const CONV_ACTIVATIONS: readonly ConvActivation[] = ['linear', 'relu', 'sigmoid'
  * A stack of strided 'same'-padded 2-D convolutions (or transposed convolutions), channels last, Glorot-uniform
  * kernels. Resolution changes by stride alone: no pooling and no nearest-neighbour resizing, whose gradients are
  * wrong in tfjs 4.22 on some backends (maxPool on wasm, resizeNearestNeighbor on cpu). Note that the wasm backend
- * of tfjs 4.22 has no Conv2DBackpropFilter kernel: convolutions run there, but train only on cpu, webgl, webgpu
- * and tensorflow.
+ * of tfjs 4.22 has no Conv2DBackpropFilter kernel: its own convolutions run there, but train only on cpu, webgl,
+ * webgpu and tensorflow; `implementation: 'vae'` builds core's convolution layers, which train on wasm too.
  */
 export function convBlock(options: ConvBlockOptions): tfl.layers.Layer[] {
   const { filters } = options;
@@ -115,6 +123,29 @@ export function convBlock(options: ConvBlockOptions): tfl.layers.Layer[] {
   }
   if (options.inputShape !== undefined && options.inputShape.length !== 3) {
     throw new Error(`convBlock: inputShape must be [height, width, channels], got [${options.inputShape}].`);
+  }
+  if (options.implementation === 'vae') {
+    for (const value of [activation, outputActivation]) {
+      if (!ACTIVATIONS.includes(value as Activation)) {
+        throw new Error(
+          `convBlock: implementation 'vae' supports the activations ${ACTIVATIONS.join(', ')}; got '${value}'.`,
+        );
+      }
+    }
+    const Layer = options.transposed ? ConvTransposeLayer : ConvLayer;
+    return filters.map(
+      (count, i) =>
+        new Layer({
+          filters: count,
+          kernelSize,
+          strides,
+          activation: (i === filters.length - 1 ? outputActivation : activation) as Activation,
+          inputGradient: i === 0 ? options.inputGradient : true,
+          seed: options.seed === undefined ? undefined : options.seed + i,
+          inputShape: i === 0 && options.inputShape ? [...options.inputShape] : undefined,
+          name: options.name === undefined ? undefined : `${options.name}_conv${i}`,
+        }),
+    );
   }
   const make = options.transposed ? tfl.layers.conv2dTranspose : tfl.layers.conv2d;
   return filters.map((count, i) =>

@@ -10,6 +10,7 @@ export {
   mlpBlock,
   stackLayers,
 } from './blocks';
+export { ConvLayer, type ConvLayerArgs, ConvTransposeLayer } from './conv';
 export { DenseLayer, type DenseLayerArgs, TiedDenseLayer, type TiedDenseLayerArgs } from './dense';
 export {
   GaussianHeadLayer,

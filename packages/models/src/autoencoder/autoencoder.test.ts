@@ -13,6 +13,7 @@ const small = { inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 3 };
 describeConcerns('Autoencoder', {
   create: (seed) => new Autoencoder({ ...small, seed }),
   data: () => binaryPrototypes(16),
+  browser: 'all',
 });
 
 describe('Autoencoder', () => {

@@ -306,8 +306,9 @@ export abstract class BaseModel<C extends ModelConfig> implements TrainableModel
       throw new Error(
         `${this.className}: the wasm backend of tfjs 4.22 cannot train these layers: ${problems.join('; ')}. ` +
           "Train on 'cpu', 'webgl', 'webgpu' or 'tensorflow' (@tensorflow/tfjs-node) instead (selectBackend from " +
-          "@vae/core), or build convolutions with convBlock({ ..., implementation: 'vae' }) from @vae/core; the " +
-          'trained model then encodes, decodes and samples on wasm too.',
+          "@vae/core), or build the convolutions with convBlock({ ..., implementation: 'vae' }) or ConvLayer / " +
+          "ConvTransposeLayer from @vae/core, which train on wasm (as the built-in network: 'conv' does); a model " +
+          'trained elsewhere encodes, decodes and samples on wasm too.',
       );
     }
   }

@@ -1,7 +1,7 @@
 /**
  * Encoders and decoders built from a `ModelConfig`: dense layers (`Dense` of @vae/core, with its fast hand-written
- * backward pass), strided convolutions (`convBlock` of @vae/core) followed by dense layers, or a user-supplied tfjs
- * Layers model. Every variable gets a stable model-local name (the names of saved weights):
+ * backward pass), strided convolutions (`convBlock` of @vae/core with its own convolution layers, whose gradients
+ * run on every backend, wasm included) followed by dense layers, or a user-supplied tfjs Layers model. Every variable gets a stable model-local name (the names of saved weights):
  * `encoder/hidden0/kernel`, `encoder/conv1/bias`, `decoder/logits/kernel`, `encoder/layers/<layer>/kernel`, ...
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -146,6 +146,7 @@ export class EncoderNetwork {
         inputShape: config.inputShape,
         name: 'encoder',
         seed: seeds(),
+        implementation: 'vae', // trainable on wasm too
       });
       this.trunk = tfl.sequential({ layers: [...layers, tfl.layers.flatten()] });
       size = outputSize(this.trunk) as number;
@@ -316,6 +317,7 @@ export class DecoderNetwork {
         inputShape: this.projectShape,
         name: 'decoder',
         seed: seeds(),
+        implementation: 'vae',
       });
       this.trunk = tfl.sequential({ layers });
       return;

@@ -20,8 +20,11 @@ export interface ConcernSpec<M extends Model> {
   /** Whether the model samples from a prior. */
   samples?: boolean;
   learningRate?: number;
-  /** Run in the browser tests too. Default true; variants of a model set false to keep those quick. */
-  browser?: boolean;
+  /**
+   * What runs in the (slow, software-WebGL) browser tests: 'all' concerns, 'basic' ones (shapes, finite forward
+   * pass, save/load; the default), or none (false). Node runs every concern for every model.
+   */
+  browser?: 'all' | 'basic' | false;
 }
 
 /** True in the browser test project. */
@@ -61,6 +64,8 @@ export function describeConcerns<M extends Model>(name: string, spec: ConcernSpe
     }
   };
 
+  const full = !inBrowser || spec.browser === 'all';
+  const training = it.skipIf(!full);
   describe.skipIf(inBrowser && spec.browser === false)(`${name}: concerns`, () => {
     it('gives outputs of the right shapes', async () => {
       const model = spec.create(1);
@@ -106,7 +111,7 @@ export function describeConcerns<M extends Model>(name: string, spec: ConcernSpe
       model.dispose();
     });
 
-    it('lowers the loss with one training step and changes every trainable weight', async () => {
+    training('lowers the loss with one training step and changes every trainable weight', async () => {
       const model = spec.create(3);
       await withData(async (x, _labels, source) => {
         const before = await model.evaluate(source, { seed: 4, step: 0 });
@@ -148,7 +153,7 @@ export function describeConcerns<M extends Model>(name: string, spec: ConcernSpe
       loaded.dispose();
     });
 
-    it('is deterministic under a seed', async () => {
+    training('is deterministic under a seed', async () => {
       await withData(async (_x, _labels, source) => {
         const run = async () => {
           const model = spec.create(6);
@@ -168,7 +173,7 @@ export function describeConcerns<M extends Model>(name: string, spec: ConcernSpe
       });
     });
 
-    it('leaks no tensors', async () => {
+    training('leaks no tensors', async () => {
       const model = spec.create(8);
       await withData(async (x, labels, source) => {
         await expectNoLeaks(async () => {

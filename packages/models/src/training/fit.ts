@@ -306,7 +306,8 @@ export async function train(
           : Int32Array.from({ length: end - start }, (_, i) => start + i);
         const seed = random.nextSeed();
         const context = { seed, step, klSchedule, training: true };
-        const { terms, grads, norm } = tf.tidy((): tf.TensorContainerObject => {
+        // One tensor read per step: the five loss terms, then the gradient norm when clipping.
+        const { terms, grads } = tf.tidy((): tf.TensorContainerObject => {
           const x = data.batch(indices);
           const labels = data.labels
             ? tf.tensor1d(
@@ -322,14 +323,15 @@ export async function train(
             return loss.total;
           }, variables);
           value.dispose();
-          if (options.gradientClipNorm === undefined)
-            return { terms: stacked as tf.Tensor, grads, norm: tf.scalar(0) };
+          if (options.gradientClipNorm === undefined) return { terms: stacked as tf.Tensor, grads };
           const clipped = clipByGlobalNorm(grads, options.gradientClipNorm);
-          return { terms: stacked as tf.Tensor, grads: clipped.gradients, norm: clipped.norm };
-        }) as { terms: tf.Tensor; grads: tf.NamedTensorMap; norm: tf.Scalar };
+          const withNorm = tf.concat([stacked as tf.Tensor, tf.reshape(clipped.norm, [1])]);
+          (stacked as tf.Tensor).dispose(); // kept past the gradient scope; replaced by withNorm
+          return { terms: withNorm, grads: clipped.gradients };
+        }) as { terms: tf.Tensor; grads: tf.NamedTensorMap };
         const values = await terms.data();
-        const normValue = (await norm.data())[0];
-        tf.dispose([terms, norm]);
+        terms.dispose();
+        const normValue = options.gradientClipNorm === undefined ? 0 : values[5];
         const losses = toTerms(values);
         if (!Number.isFinite(losses.total) || !Number.isFinite(normValue)) {
           tf.dispose(Object.values(grads));

@@ -25,6 +25,7 @@ describeConcerns('VAE', {
   create: (seed) => new VAE({ ...small, seed }),
   data: () => binaryPrototypes(16),
   samples: true,
+  browser: 'all',
 });
 
 describeConcerns('VAE (Gaussian decoder with learned variance, L = 3)', {
