@@ -19,7 +19,7 @@ import {
   sha256Hex,
   verifiedCifarArchive,
   verifiedFreyFacePixels,
-  verifiedIdx,
+  verifiedIdxFile,
 } from './loading';
 import { readTar } from './tar';
 
@@ -166,8 +166,12 @@ async function loadIdxSplit(
     ]);
     return obtain(info.title, candidates, options, async (bytes, candidate) => {
       const compressed = candidate.name.endsWith('.gz');
-      const content = compressed ? await gunzip(bytes, candidate.url) : bytes;
-      return verifiedIdx(file, content, candidate.url, sha256Hex, { compressed, fix: RELOAD });
+      const checked = await verifiedIdxFile(file, bytes, candidate.url, sha256Hex, {
+        compressed,
+        fix: RELOAD,
+        decompress: gunzip,
+      });
+      return checked.idx;
     });
   };
   const images = await load('images');
@@ -175,7 +179,7 @@ async function loadIdxSplit(
 }
 
 /**
- * Loads one split of a known data set (`mnist`, `fashion-mnist`, `frey-face`, `cifar-10`) over the network or from
+ * Loads one split of a known data set (`mnist`, `fashion-mnist`, `kmnist`, `frey-face`, `cifar-10`) over the network or from
  * the Cache API, verified by SHA-256. The same options as the Node loader where they make sense.
  */
 export async function loadDataset(name: string, options: FetchDatasetOptions = {}): Promise<ImageDataset> {

@@ -5,6 +5,9 @@
  *   same way whether it arrives gzipped or not; mirrors serve the gzipped originals.
  * - Frey Face: no checksum of the original `frey_rawface.mat` was ever published, and copies differ in their
  *   header text, so what is verified is the SHA-256 of the 1965 x 28 x 20 pixels, whichever file they come from.
+ * - KMNIST: its authors publish no checksums of the uncompressed files; what other loaders pin (torchvision's
+ *   prototype datasets, torch.rb, each with the same values) is the SHA-256 of the four gzipped originals, so KMNIST
+ *   files are verified as gzip files, and the cache keeps them gzipped.
  * - CIFAR-10: the SHA-256 (and the MD5 the authors publish) of the official `cifar-10-binary.tar.gz`.
  */
 
@@ -36,10 +39,19 @@ interface DatasetBase {
   homepage: string;
 }
 
+/**
+ * An IDX file: verified by the SHA-256 of its uncompressed bytes (`sha256`), or, for data sets whose checksums are
+ * only known for the gzipped originals, by the SHA-256 of the `.gz` file (`gzip`), in which case an uncompressed copy
+ * cannot be verified and is refused.
+ */
+export type IdxFile =
+  | (DatasetFile & { gzip?: { sha256: string; bytes: number } })
+  | { name: string; sha256?: undefined; bytes: number; gzip: { sha256: string; bytes: number } };
+
 /** A data set stored as IDX files (images and labels per split). */
 export interface IdxDatasetInfo extends DatasetBase {
   format: 'idx';
-  files: Record<Split, { images: DatasetFile; labels: DatasetFile }>;
+  files: Record<Split, { images: IdxFile; labels: IdxFile }>;
   /** Base URLs; a file is fetched from `${mirror}${name}.gz`. */
   mirrors: readonly string[];
   classNames: readonly string[];
@@ -167,6 +179,64 @@ export const DATASETS = {
     ],
     license: 'MIT, Copyright (c) 2017 Zalando SE',
     homepage: 'https://github.com/zalandoresearch/fashion-mnist',
+  },
+  kmnist: {
+    name: 'kmnist',
+    title: 'Kuzushiji-MNIST (KMNIST)',
+    format: 'idx',
+    itemShape: [28, 28, 1],
+    examples: { train: 60000, test: 10000 },
+    files: {
+      train: {
+        images: {
+          name: 'train-images-idx3-ubyte',
+          bytes: 47040016,
+          gzip: {
+            sha256: '51467d22d8cc72929e2a028a0428f2086b092bb31cfb79c69cc0a90ce135fde4',
+            bytes: 18165135,
+          },
+        },
+        labels: {
+          name: 'train-labels-idx1-ubyte',
+          bytes: 60008,
+          gzip: { sha256: 'e38f9ebcd0f3ebcdec7fc8eabdcdaef93bb0df8ea12bee65224341c8183d8e17', bytes: 29497 },
+        },
+      },
+      test: {
+        images: {
+          name: 't10k-images-idx3-ubyte',
+          bytes: 7840016,
+          gzip: {
+            sha256: 'edd7a857845ad6bb1d0ba43fe7e794d164fe2dce499a1694695a792adfac43c5',
+            bytes: 3041136,
+          },
+        },
+        labels: {
+          name: 't10k-labels-idx1-ubyte',
+          bytes: 10008,
+          gzip: { sha256: '20bb9a0ef54c7db3efc55a92eef5582c109615df22683c380526788f98e42a1c', bytes: 5120 },
+        },
+      },
+    },
+    mirrors: [
+      'https://codh.rois.ac.jp/kmnist/dataset/kmnist/',
+      'http://codh.rois.ac.jp/kmnist/dataset/kmnist/',
+    ],
+    // The ten hiragana of the KMNIST classes, in label order (kmnist_classmap.csv), with their romanization.
+    classNames: [
+      'o (お)',
+      'ki (き)',
+      'su (す)',
+      'tsu (つ)',
+      'na (な)',
+      'ha (は)',
+      'ma (ま)',
+      'ya (や)',
+      're (れ)',
+      'wo (を)',
+    ],
+    license: 'CC BY-SA 4.0, ROIS-DS Center for Open Data in the Humanities (cite Clanuwat et al., 2018)',
+    homepage: 'https://github.com/rois-codh/kmnist',
   },
   'frey-face': {
     name: 'frey-face',

@@ -9,6 +9,7 @@ export {
   datasetInfo,
   type FreyFaceDatasetInfo,
   type IdxDatasetInfo,
+  type IdxFile,
   type Split,
   type SplitName,
 } from './catalog';

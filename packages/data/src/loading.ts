@@ -9,6 +9,7 @@ import type {
   DatasetInfo,
   FreyFaceDatasetInfo,
   IdxDatasetInfo,
+  IdxFile,
   Split,
   SplitName,
 } from './catalog';
@@ -75,14 +76,18 @@ export function checksumError(
   );
 }
 
-/** Verifies an IDX file's uncompressed bytes against the catalog and parses it. */
+/**
+ * Verifies an IDX file's uncompressed bytes against the catalog and parses it. For a file known only by the checksum
+ * of its gzipped original, use `verifiedIdxFile` with the bytes as found.
+ */
 export async function verifiedIdx(
-  file: DatasetFile,
+  file: IdxFile,
   content: Uint8Array,
   where: string,
   hash: Hasher,
   options: { compressed: boolean; fix: string },
 ): Promise<IdxArray> {
+  if (file.sha256 === undefined) throw uncompressedUnverifiable(file, where);
   const actual = await hash(content);
   if (actual !== file.sha256) {
     throw checksumError(
@@ -94,6 +99,43 @@ export async function verifiedIdx(
     );
   }
   return parseIdx(content, where);
+}
+
+function uncompressedUnverifiable(file: IdxFile, where: string): Error {
+  return new Error(
+    `${where} cannot be verified: only the SHA-256 of the gzipped original ${file.name}.gz is published for this ` +
+      `data set. Put ${file.name}.gz (as downloaded) there instead of the uncompressed file.`,
+  );
+}
+
+/**
+ * Verifies an IDX file as found (`bytes`, gzipped when `compressed`) and parses it: a file with a checksum of its
+ * gzipped original is checked before decompression, one with a checksum of its content after. Returns the parsed
+ * array and the uncompressed content.
+ */
+export async function verifiedIdxFile(
+  file: IdxFile,
+  bytes: Uint8Array,
+  where: string,
+  hash: Hasher,
+  options: {
+    compressed: boolean;
+    fix: string;
+    decompress: (bytes: Uint8Array, where: string) => Uint8Array | Promise<Uint8Array>;
+  },
+): Promise<{ idx: IdxArray; content: Uint8Array }> {
+  if (options.compressed && file.gzip) {
+    const actual = await hash(bytes);
+    if (actual !== file.gzip.sha256) {
+      throw checksumError(where, actual, file.gzip.sha256, 'the gzip file', options.fix);
+    }
+    const content = await options.decompress(bytes, where);
+    if (file.sha256 !== undefined)
+      return { idx: await verifiedIdx(file, content, where, hash, options), content };
+    return { idx: parseIdx(content, where), content };
+  }
+  const content = options.compressed ? await options.decompress(bytes, where) : bytes;
+  return { idx: await verifiedIdx(file, content, where, hash, options), content };
 }
 
 /** The pixels of a Frey Face file (IDX or .mat, uncompressed), verified by their SHA-256. */

