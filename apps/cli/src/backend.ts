@@ -1,16 +1,17 @@
 /**
  * The one place where the CLI picks a tfjs backend. Libraries never do this. 'auto' takes the fastest that
- * works here: tfjs-node ('tensorflow') when the user has installed it, else wasm, else cpu.
+ * works here: tfjs-node ('tensorflow') when the user has installed it, else wasm, else cpu. 'webgpu' runs in Node
+ * through the npm package `webgpu` (Dawn) with @tensorflow/tfjs-backend-webgpu, when the user has installed both.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendChoice } from './choices';
 import { CliError } from './errors';
 
-export const BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow'] as const;
-export type BackendChoice = (typeof BACKENDS)[number];
+export { BACKENDS, type BackendChoice } from './choices';
 
 const require = createRequire(import.meta.url);
 let wasmConfigured = false;
@@ -23,6 +24,51 @@ async function tryTensorflow(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Why webgpu could not start (a missing package, or no adapter), for the error message. */
+let webgpuProblem = '';
+
+interface NodeGpu {
+  requestAdapter(options?: Record<string, unknown>): Promise<unknown>;
+}
+
+async function tryWebgpu(): Promise<boolean> {
+  // Optional: the npm packages `webgpu` (Dawn for Node) and @tensorflow/tfjs-backend-webgpu, when the user has them.
+  let webgpu: { create(options: string[]): NodeGpu; globals: Record<string, unknown> };
+  try {
+    webgpu = await import(/* @vite-ignore */ 'webgpu' as string);
+  } catch {
+    webgpuProblem = 'needs the npm package webgpu';
+    return false;
+  }
+  const scope = globalThis as unknown as { navigator?: { gpu?: NodeGpu } };
+  if (!scope.navigator?.gpu) {
+    Object.assign(globalThis, webgpu.globals);
+    // A real GPU first; else Dawn's OpenGL ES path (software rendering on machines without one).
+    let gpu = webgpu.create([]);
+    if (!(await gpu.requestAdapter().catch(() => null))) {
+      process.env.EGL_PLATFORM ??= 'surfaceless';
+      gpu = webgpu.create(['backend=opengles']);
+      const request = gpu.requestAdapter.bind(gpu);
+      // tfjs asks only for powerPreference; the OpenGL ES adapter needs the compatibility feature level
+      gpu.requestAdapter = (options = {}) => request({ ...options, featureLevel: 'compatibility' });
+    }
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  }
+  try {
+    await import(/* @vite-ignore */ '@tensorflow/tfjs-backend-webgpu' as string);
+  } catch {
+    webgpuProblem = 'needs the npm package @tensorflow/tfjs-backend-webgpu@4.22.0';
+    return false;
+  }
+  try {
+    if (await tf.setBackend('webgpu')) return true;
+    webgpuProblem = 'found no WebGPU adapter';
+  } catch (error) {
+    webgpuProblem = `failed to start (${(error as Error).message.split('\n')[0]})`;
+  }
+  return false;
 }
 
 async function tryWasm(): Promise<boolean> {
@@ -49,6 +95,12 @@ export async function selectBackend(choice: BackendChoice): Promise<string> {
       if (!(await tryTensorflow())) {
         throw new CliError(
           "backend 'tensorflow' needs @tensorflow/tfjs-node; install it (npm i @tensorflow/tfjs-node) or use --backend wasm.",
+        );
+      }
+    } else if (choice === 'webgpu') {
+      if (!(await tryWebgpu())) {
+        throw new CliError(
+          `backend 'webgpu' ${webgpuProblem}; install it (npm i webgpu @tensorflow/tfjs-backend-webgpu@4.22.0) or use --backend wasm.`,
         );
       }
     } else if (choice === 'wasm') {

@@ -1,8 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { BACKENDS } from './backend';
+import { ACTIVATION_CHOICES as ACTIVATIONS, BACKENDS, CLI_DATASETS, MODEL_CHOICES } from './choices';
 import { applyConfigFile } from './config-file';
 import { CliError, EXIT } from './errors';
-import { CLI_DATASETS } from './shared';
+import { checkModelOptions } from './model-options';
 
 const VERSION = '0.0.0';
 
@@ -24,6 +24,10 @@ function positiveNumber(name: string, allowZero = false) {
     }
     return n;
   };
+}
+
+function hiddenList(value: string) {
+  return value.trim() === '' ? [] : integerList(value);
 }
 
 function integerList(value: string) {
@@ -55,7 +59,10 @@ function dimensionList(value: string) {
 }
 
 const backendOption = () =>
-  new Option('--backend <name>', 'tfjs backend; auto = tfjs-node if installed, else wasm')
+  new Option(
+    '--backend <name>',
+    'tfjs backend; auto = tfjs-node if installed, else wasm; webgpu needs the npm package webgpu',
+  )
     .choices(BACKENDS)
     .default('auto');
 const datasetOption = (fallback?: string) => {
@@ -84,31 +91,136 @@ function buildProgram(): Command {
 
   const train = program
     .command('train')
-    .description('Train a model and write the saved model, metrics.json, figures and report.html to --out.')
+    .description(
+      'Train a model and write the saved model, a checkpoint per epoch, metrics.json, figures and report.html to --out.',
+    )
     .option('--config <file>', 'read options from a JSON or YAML file (flags override it)')
-    .addOption(new Option('--model <name>', 'model to train').choices(['vae']).default('vae'))
+    .addOption(new Option('--model <name>', 'model to train').choices(MODEL_CHOICES).default('vae'))
     .addOption(datasetOption('mnist'))
-    .option('--latent-dim <n>', 'dimension of the latent code', integer('--latent-dim'), 20)
-    .option('--hidden <sizes>', 'hidden layer sizes, comma separated', integerList, [400])
     .option('--epochs <n>', 'passes over the training set', integer('--epochs'), 10)
     .option('--batch-size <n>', 'examples per step', integer('--batch-size'), 128)
     .option('--lr <rate>', 'Adam learning rate', positiveNumber('--lr'), 1e-3)
-    .option('--beta <weight>', 'weight of the KL term (1 = the ELBO)', positiveNumber('--beta', true), 1)
     .addOption(backendOption())
     .option('--seed <n>', 'random seed (weights, shuffling, noise)', integer('--seed', 0), 1)
     .option('--limit <n>', 'use only the first n training images', integer('--limit'))
     .option('--test-limit <n>', 'use only the first n test images', integer('--test-limit'));
   withDataOptions(train)
     .option('--out <dir>', 'output directory', 'vae-out')
+    .option('--resume [dir]', "continue an interrupted run from its checkpoint (default: --out's)")
     .option('--json', 'print the final metrics as JSON on stdout (and no progress)')
-    .option('--quiet', 'print nothing but errors')
+    .option('--quiet', 'print nothing but errors');
+  const group = (heading: string, options: Option[]) => {
+    for (const option of options) train.addOption(option.helpGroup(heading));
+  };
+  const numberOption = (flags: string, description: string, parse: (v: string) => unknown) =>
+    new Option(flags, description).argParser(parse);
+  group("Model options (all models; default: the model's own):", [
+    numberOption('--latent-dim <n>', 'size of the code / latent variable z', integer('--latent-dim')),
+    numberOption('--hidden <sizes>', 'hidden layer sizes, comma separated (none: "")', hiddenList),
+    new Option('--activation <name>', 'activation of the hidden layers').choices(ACTIVATIONS),
+    new Option('--network <kind>', 'dense layers, or strided convolutions first').choices(['mlp', 'conv']),
+    numberOption('--filters <list>', 'filters of the convolutions (--network conv), e.g. 32,64', integerList),
+  ]);
+  group('Autoencoders (autoencoder, linear-, tied-, sparse-, denoising-, contractive-autoencoder):', [
+    new Option('--code-activation <name>', 'activation of the code').choices(ACTIVATIONS),
+    numberOption(
+      '--weight-decay <lambda>',
+      'L2 penalty on the kernels',
+      positiveNumber('--weight-decay', true),
+    ),
+    new Option('--noise <kind>', 'denoising-autoencoder: the corruption').choices(['masking', 'gaussian']),
+    numberOption(
+      '--noise-level <q>',
+      'denoising-autoencoder: masking probability q, or Gaussian sigma',
+      positiveNumber('--noise-level', true),
+    ),
+    new Option('--sparsity <kind>', 'sparse-autoencoder: the penalty').choices(['kl', 'l1']),
+    numberOption(
+      '--sparsity-target <rho>',
+      'sparse-autoencoder: target mean activation rho (kl)',
+      positiveNumber('--sparsity-target'),
+    ),
+    numberOption(
+      '--sparsity-weight <w>',
+      'sparse-autoencoder: weight of the penalty',
+      positiveNumber('--sparsity-weight', true),
+    ),
+    numberOption(
+      '--contractive-weight <lambda>',
+      'contractive-autoencoder: weight of |J|_F^2',
+      positiveNumber('--contractive-weight', true),
+    ),
+  ]);
+  group('VAEs (vae, beta-vae, conditional-vae, iwae):', [
+    new Option('--decoder <kind>', 'observation model p(x|z)').choices([
+      'bernoulli',
+      'gaussian',
+      'gaussian-learned',
+    ]),
+    numberOption('--variance <v>', 'fixed variance of --decoder gaussian', positiveNumber('--variance')),
+    numberOption(
+      '--samples <L>',
+      'samples of z per example in the reconstruction term',
+      integer('--samples'),
+    ),
+    numberOption(
+      '--beta <weight>',
+      'weight of the KL term (1 = the ELBO; beta-vae: 4)',
+      positiveNumber('--beta', true),
+    ),
+    numberOption(
+      '--capacity <nats>',
+      'beta-vae: gamma |KL - C| with C rising to this (Burgess et al.)',
+      positiveNumber('--capacity', true),
+    ),
+    numberOption(
+      '--capacity-gamma <g>',
+      'beta-vae: gamma (default 1000)',
+      positiveNumber('--capacity-gamma'),
+    ),
+    numberOption(
+      '--capacity-steps <n>',
+      'beta-vae: steps for C to reach --capacity (default 100000)',
+      integer('--capacity-steps'),
+    ),
+    numberOption('--k <n>', 'iwae: importance samples per example', integer('--k')),
+    numberOption(
+      '--num-classes <n>',
+      "conditional-vae: classes (default: the data set's)",
+      integer('--num-classes', 2),
+    ),
+    new Option('--kl-schedule <kind>', 'KL weight over training steps').choices([
+      'constant',
+      'linear',
+      'cyclical',
+      'cosine',
+    ]),
+    numberOption(
+      '--kl-steps <n>',
+      'ramp length (linear, cosine) or cycle period (cyclical), in steps',
+      integer('--kl-steps'),
+    ),
+    numberOption('--kl-from <w>', 'weight at the start (default 0)', positiveNumber('--kl-from', true)),
+    numberOption('--kl-to <w>', 'weight at the end (default --beta)', positiveNumber('--kl-to', true)),
+    numberOption('--kl-delay <n>', 'linear: steps at --kl-from before the ramp', integer('--kl-delay', 0)),
+    numberOption('--kl-cycles <n>', 'cyclical: number of cycles (default: forever)', integer('--kl-cycles')),
+    numberOption(
+      '--kl-ramp <fraction>',
+      'cyclical: fraction of a cycle spent rising (default 0.5)',
+      positiveNumber('--kl-ramp'),
+    ),
+  ]);
+  train
     .addHelpText(
       'after',
       `
 Examples:
   vae train                                   # 784-400-20 VAE on MNIST, 10 epochs, into ./vae-out
   vae train --epochs 1 --limit 2000 --out /tmp/quick
-  vae train --dataset fashion-mnist --latent-dim 2 --out fashion-2d
+  vae train --dataset dsprites --model beta-vae --beta 4 --latent-dim 10 --out sprites
+  vae train --model denoising-autoencoder --noise masking --noise-level 0.5 --out dae
+  vae train --kl-schedule linear --kl-steps 2000 # KL warm-up over 2000 steps
+  vae train --resume vae-out                  # continue after Ctrl-C
   vae train --config run.yaml --epochs 3      # options from a file; flags win
   vae train --config vae-out/config.json      # repeat an earlier run`,
     )
@@ -122,10 +234,17 @@ Examples:
         throw error instanceof CliError ? new CliError(error.message, EXIT.usage) : error;
       }
     })
-    .action(async (options) => {
-      const { train: run } = await import('./commands/train');
+    .action(async (options, command: Command) => {
       const { config: _config, ...rest } = options;
-      process.exitCode = await run(rest);
+      if (!rest.resume) checkModelOptions(rest);
+      const { train: run } = await import('./commands/train');
+      const given = new Set(
+        Object.keys(options).filter((key) =>
+          ['cli', 'config'].includes(command.getOptionValueSource(key) ?? ''),
+        ),
+      );
+      given.delete('config');
+      process.exitCode = await run(rest, given);
     });
 
   const evaluateCommand = program
@@ -158,11 +277,16 @@ Examples:
 
   program
     .command('sample')
-    .description('Decode draws from the prior into a PNG grid.')
+    .description('Decode draws from the prior into a PNG grid (VAE-family models).')
     .requiredOption('--model <dir>', 'a `vae train` output directory (or its model/ folder)')
     .option('-n, --count <n>', 'number of samples', integer('--count'), 64)
     .option('--temperature <t>', 'scale of the prior draws', positiveNumber('--temperature'), 1)
     .option('--columns <n>', 'grid columns (default: square)', integer('--columns'))
+    .option(
+      '--label <class>',
+      'conditional-vae: draw this class (default: one row per class)',
+      integer('--label', 0),
+    )
     .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
     .addOption(backendOption())
     .option('--out <file>', 'PNG file to write', 'samples.png')
@@ -286,7 +410,12 @@ Examples:
   const anomalyCommand = program
     .command('anomaly')
     .description(
-      'Train on some classes, score the test set by negative ELBO, and report AUROC for the held-out classes.',
+      'Train on some classes, score the test set by negative ELBO (VAEs) or reconstruction error, and report AUROC for the held-out classes.',
+    )
+    .option(
+      '--model <name|dir>',
+      "model to train (a `vae train --model` name), or a trained model's directory to score with",
+      'vae',
     )
     .addOption(datasetOption('mnist'))
     .option(
@@ -295,8 +424,8 @@ Examples:
       dimensionList,
       [0, 1, 2, 3, 4],
     )
-    .option('--latent-dim <n>', 'dimension of the latent code', integer('--latent-dim'), 20)
-    .option('--hidden <sizes>', 'hidden layer sizes, comma separated', integerList, [400])
+    .option('--latent-dim <n>', "size of the code (default: the model's)", integer('--latent-dim'))
+    .option('--hidden <sizes>', "hidden layer sizes, comma separated (default: the model's)", hiddenList)
     .option('--epochs <n>', 'passes over the normal training images', integer('--epochs'), 5)
     .option('--batch-size <n>', 'examples per step', integer('--batch-size'), 128)
     .option('--lr <rate>', 'Adam learning rate', positiveNumber('--lr'), 1e-3)
@@ -353,6 +482,45 @@ Examples:
       process.exitCode = await disentangle(options);
     });
 
+  const reportCommand = program
+    .command('report')
+    .description('Write the HTML report (metrics, curves, figures) of a saved `vae train` run again.')
+    .argument('<run>', 'a `vae train` output directory')
+    .option('--out <file>', 'HTML file to write (default: report.html in the run directory)')
+    .addOption(backendOption())
+    .option('--quiet', 'print nothing but errors');
+  withDataOptions(reportCommand)
+    .addHelpText('after', '\nExamples:\n  vae report vae-out --out vae-out-report.html')
+    .action(async (run, options) => {
+      const { report } = await import('./commands/report');
+      process.exitCode = await report(run, options);
+    });
+
+  const exportCommand = program
+    .command('export')
+    .description(
+      'Write a trained model as the demo page loads it: model.json + weights.bin, metrics.json, codes.json.',
+    )
+    .argument('<run>', 'a `vae train` output directory (or its model/ folder)')
+    .requiredOption('--out <dir>', 'directory to write, e.g. apps/demo/public/models/<name>')
+    .option('--float16', 'store the weights as float16 (half the bytes; tfjs dequantizes them on load)')
+    .option(
+      '--codes <n>',
+      'also write codes.json: codes of the first n test images, with labels',
+      integer('--codes'),
+    )
+    .addOption(backendOption())
+    .option('--quiet', 'print nothing but errors');
+  withDataOptions(exportCommand)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vae export vae-out --out apps/demo/public/models/mnist-vae --float16\n  vae export vae-2d --out apps/demo/public/models/mnist-vae-2d --float16 --codes 2000',
+    )
+    .action(async (run, options) => {
+      const { exportModel } = await import('./commands/export');
+      process.exitCode = await exportModel(run, options);
+    });
+
   const datasetsCommand = program
     .command('datasets')
     .description('List the known data sets, verify local copies, or fetch them into the cache.')
@@ -379,6 +547,12 @@ Examples:
 
   return program;
 }
+
+// `vae ... | head`: a closed pipe ends the output, not in a stack trace
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  throw error;
+});
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();

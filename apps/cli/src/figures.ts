@@ -1,32 +1,30 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { batchRanges, range } from '@vae/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { range } from '@vae/core';
 import type { ImageDataset } from '@vae/data';
-import type { VAE } from '@vae/models';
+import type { AnyModel } from '@vae/models';
 import { encodePng, latentManifold, projectLatents, scatterSvg, traversalGrid } from '@vae/viz';
+import { isProbabilistic } from './models';
+import { codeRows } from './shared';
 
-/** Posterior means of the first `count` examples, with their labels. */
-export async function latentMeans(model: VAE, data: ImageDataset, count: number) {
-  const n = Math.min(count, data.size);
-  const means = new Float32Array(n * model.latentDim);
-  for (const [start, end] of batchRanges(n, 1000)) {
-    const mean = tf.tidy(() => model.encode(data.batch(range(start, end))).mean);
-    means.set(await mean.data(), start * model.latentDim);
-    mean.dispose();
-  }
-  const rows = Array.from({ length: n }, (_, i) =>
-    Array.from(means.subarray(i * model.latentDim, (i + 1) * model.latentDim)),
-  );
-  return { rows, labels: data.labels ? Array.from(data.labels.subarray(0, n)) : undefined };
+/** Decodes codes with a model; conditional models decode every code with class `label`. */
+export function decoderOf(model: AnyModel, label = 0): (z: tf.Tensor2D) => tf.Tensor {
+  return model.usesLabels
+    ? (z) => model.decode(z, new Array<number>(z.shape[0]).fill(label))
+    : (z) => model.decode(z);
 }
 
-/** The latent figures of a report: scatter of test codes by class, traversals, and the manifold for 2-D codes. */
+/**
+ * The latent figures of a report: scatter of test codes by class, traversals, and (for VAEs with 2-D codes) the
+ * manifold over the prior's quantiles.
+ */
 export async function latentFigures(
-  model: VAE,
+  model: AnyModel,
   data: ImageDataset,
   options: { seed: number; points?: number },
 ) {
-  const decode = (z: tf.Tensor2D) => model.decode(z);
-  const { rows, labels } = await latentMeans(model, data, options.points ?? 2000);
+  const decode = decoderOf(model);
+  const { rows, labels } = await codeRows(model, data, options.points ?? 2000);
+  const what = isProbabilistic(model) ? 'posterior means' : 'codes';
   const projection = await projectLatents(rows, { seed: options.seed });
   const scatter = scatterSvg({
     ...projection,
@@ -34,8 +32,8 @@ export async function latentFigures(
     classNames: data.classNames,
     title:
       model.latentDim > 2
-        ? `Test codes (posterior means), ${projection.method.toUpperCase()} projection`
-        : 'Test codes (posterior means)',
+        ? `Test codes (${what}), ${projection.method.toUpperCase()} projection`
+        : `Test codes (${what})`,
   });
   const dimensions = range(0, Math.min(model.latentDim, 10));
   const traversal = encodePng(
@@ -44,6 +42,9 @@ export async function latentFigures(
       steps: 9,
     }),
   );
-  const manifold = model.latentDim === 2 ? encodePng(await latentManifold(decode, { steps: 20 })) : undefined;
+  const manifold =
+    isProbabilistic(model) && model.latentDim === 2
+      ? encodePng(await latentManifold(decode, { steps: 20 }))
+      : undefined;
   return { scatter, traversal, manifold };
 }

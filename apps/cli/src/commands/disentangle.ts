@@ -3,7 +3,8 @@ import { DSprites } from '@vae/data';
 import { betaVaeScore, factorVaeScore, mutualInformationGap } from '@vae/metrics';
 import { type BackendChoice, selectBackend } from '../backend';
 import { CliError } from '../errors';
-import { loadTrainedModel } from '../shared';
+import { isProbabilistic } from '../models';
+import { loadTrainedModel, testCap } from '../shared';
 
 export interface DisentangleOptions {
   model: string;
@@ -29,8 +30,19 @@ export async function disentangle(options: DisentangleOptions): Promise<number> 
       `the model takes ${model.inputSize} values per image, not dSprites' 64x64; train one with --dataset dsprites.`,
     );
   }
-  const represent = (x: tf.Tensor) => tf.tidy(() => model.encode(x).mean);
-  const scale = options.full ? 1 : options.scale;
+  if (model.usesLabels) {
+    model.dispose();
+    throw new CliError('a conditional model needs labels to encode, and dSprites has none.');
+  }
+  // posterior means (VAEs) or codes (autoencoders)
+  const represent = (x: tf.Tensor) =>
+    tf.tidy(() =>
+      isProbabilistic(model)
+        ? model.encode(x).mean
+        : (model as { encode(x: tf.Tensor): tf.Tensor2D }).encode(x),
+    );
+  // VAE_CLI_TEST_LIMIT (tests) caps the sizes: each point of the two first metrics is a batch of 64 images
+  const scale = Math.min(options.full ? 1 : options.scale, testCap('VAE_CLI_TEST_LIMIT', 100_000) / 100_000);
   const sizes = {
     trainPoints: Math.round(10000 * scale),
     evalPoints: Math.round(5000 * scale),
@@ -42,7 +54,7 @@ export async function disentangle(options: DisentangleOptions): Promise<number> 
     varianceEstimatePoints: Math.round(10000 * scale),
   });
   const mig = await mutualInformationGap(sprites, represent, {
-    points: Math.max(1000, Math.round(10000 * scale)),
+    points: testCap('VAE_CLI_TEST_LIMIT', Math.max(1000, Math.round(10000 * scale))),
     seed: options.seed,
   });
   model.dispose();

@@ -4,7 +4,14 @@ import { writeFileAtomic } from '@vae/core/node';
 import { concatImagesVertically, encodePng, imageGrid, tensorToImageBatch } from '@vae/viz';
 import { type BackendChoice, selectBackend } from '../backend';
 import { CliError } from '../errors';
-import { checkWritableFile, datasetOf, loadSplit, loadTrainedModel } from '../shared';
+import {
+  checkWritableFile,
+  datasetOf,
+  labelsFor,
+  loadSplit,
+  loadTrainedModel,
+  requireGenerative,
+} from '../shared';
 
 interface Common {
   model: string;
@@ -14,15 +21,39 @@ interface Common {
   quiet: boolean;
 }
 
-/** `vae sample`: a grid of images decoded from draws of the prior. */
-export async function sample(options: Common & { count: number; temperature: number; columns?: number }) {
+/**
+ * `vae sample`: a grid of images decoded from draws of the prior (VAE family only). Conditional VAEs draw class
+ * `--label`, or one row per class.
+ */
+export async function sample(
+  options: Common & { count: number; temperature: number; columns?: number; label?: number },
+) {
   const out = await checkWritableFile(options.out);
   await selectBackend(options.backend);
-  const { model } = await loadTrainedModel(options.model);
-  const images = model.sample(options.count, { temperature: options.temperature, seed: options.seed });
-  const grid = imageGrid(await tensorToImageBatch(images), {
-    columns: options.columns ?? Math.ceil(Math.sqrt(options.count)),
+  const model = requireGenerative((await loadTrainedModel(options.model)).model, 'sample');
+  let labels: number[] | undefined;
+  let columns = options.columns ?? Math.ceil(Math.sqrt(options.count));
+  if (model.usesLabels) {
+    const classes = (model.config as unknown as { numClasses: number }).numClasses;
+    if (options.label !== undefined && options.label >= classes) {
+      model.dispose();
+      throw new CliError(`--label ${options.label} is not a class of this model (0 to ${classes - 1}).`);
+    }
+    columns = options.columns ?? (options.label === undefined ? Math.ceil(options.count / classes) : columns);
+    labels = Array.from(
+      { length: options.count },
+      (_, i) => options.label ?? Math.floor(i / columns) % classes,
+    );
+  } else if (options.label !== undefined) {
+    model.dispose();
+    throw new CliError('--label applies to conditional-vae models only; drop it.', 2);
+  }
+  const images = model.sample(options.count, {
+    temperature: options.temperature,
+    seed: options.seed,
+    labels,
   });
+  const grid = imageGrid(await tensorToImageBatch(images), { columns });
   tf.dispose(images);
   model.dispose();
   await writeFileAtomic(out, encodePng(grid));
@@ -49,8 +80,9 @@ export async function reconstruct(
     limit: options.count,
   });
   if (data.size < 1) throw new CliError('the data set is empty; choose another --split or --dataset.');
-  const originals = data.batch(range(0, data.size));
-  const reconstructions = trained.model.reconstruct(originals);
+  const indices = range(0, data.size);
+  const originals = data.batch(indices);
+  const reconstructions = trained.model.reconstruct(originals, labelsFor(trained.model, data, indices));
   const top = imageGrid(await tensorToImageBatch(originals), { columns: data.size });
   const bottom = imageGrid(await tensorToImageBatch(reconstructions), { columns: data.size });
   tf.dispose([originals, reconstructions]);

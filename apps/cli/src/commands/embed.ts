@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchRanges, range } from '@vae/core';
 import { writeFileAtomic } from '@vae/core/node';
 import { type BackendChoice, selectBackend } from '../backend';
-import { checkWritableFile, datasetOf, loadSplit, loadTrainedModel } from '../shared';
+import { isProbabilistic } from '../models';
+import { checkWritableFile, datasetOf, labelsFor, loadSplit, loadTrainedModel } from '../shared';
 
 export interface EmbedOptions {
   model: string;
@@ -17,7 +18,10 @@ export interface EmbedOptions {
   quiet: boolean;
 }
 
-/** `vae embed`: posterior means (and log-variances) of a data set, with labels, as CSV or JSON. */
+/**
+ * `vae embed`: posterior means (and log-variances) of a data set, with labels, as CSV or JSON; the codes of a
+ * deterministic autoencoder (no log-variances).
+ */
 export async function embed(options: EmbedOptions): Promise<number> {
   const out = await checkWritableFile(options.out);
   const format = options.format ?? (options.out.endsWith('.json') ? 'json' : 'csv');
@@ -26,12 +30,18 @@ export async function embed(options: EmbedOptions): Promise<number> {
   const { model } = trained;
   const data = await loadSplit(options.dataset ?? datasetOf(trained), options.split, options);
   const means = new Float32Array(data.size * model.latentDim);
-  const logVars = new Float32Array(data.size * model.latentDim);
+  const probabilistic = isProbabilistic(model);
+  const logVars = probabilistic ? new Float32Array(data.size * model.latentDim) : undefined;
   for (const [start, end] of batchRanges(data.size, 1000)) {
-    const { mean, logVar } = tf.tidy(() => model.encode(data.batch(range(start, end))));
+    const indices = range(start, end);
+    const { mean, logVar } = tf.tidy(() => {
+      const x = data.batch(indices);
+      if (isProbabilistic(model)) return model.encode(x, labelsFor(model, data, indices));
+      return { mean: (model as { encode(x: tf.Tensor): tf.Tensor2D }).encode(x), logVar: undefined };
+    });
     means.set(await mean.data(), start * model.latentDim);
-    logVars.set(await logVar.data(), start * model.latentDim);
-    tf.dispose([mean, logVar]);
+    if (logVar && logVars) logVars.set(await logVar.data(), start * model.latentDim);
+    tf.dispose([mean, ...(logVar ? [logVar] : [])]);
   }
   model.dispose();
   const d = model.latentDim;
@@ -42,9 +52,9 @@ export async function embed(options: EmbedOptions): Promise<number> {
       index: i,
       label: data.labels?.[i] ?? null,
       mean: row(means, i),
-      logVar: row(logVars, i),
+      ...(logVars ? { logVar: row(logVars, i) } : {}),
     }));
-    text = `${JSON.stringify({ latentDim: d, examples: data.size, records })}\n`;
+    text = `${JSON.stringify({ latentDim: d, examples: data.size, probabilistic, records })}\n`;
   } else {
     const header = ['index', 'label', ...Array.from({ length: d }, (_, j) => `z${j}`)].join(',');
     const lines = Array.from({ length: data.size }, (_, i) =>

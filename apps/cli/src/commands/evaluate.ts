@@ -6,7 +6,8 @@ import {
   reconstructionError,
 } from '@vae/metrics';
 import { type BackendChoice, selectBackend } from '../backend';
-import { datasetOf, loadSplit, loadTrainedModel } from '../shared';
+import { isProbabilistic, modelNameOf } from '../models';
+import { datasetOf, labelsFor, loadSplit, loadTrainedModel, probabilisticView } from '../shared';
 
 export interface EvaluateOptions {
   model: string;
@@ -23,59 +24,131 @@ export interface EvaluateOptions {
 
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** `vae eval`: the numbers people publish for a trained VAE. */
+/**
+ * `vae eval`: the numbers people publish for a trained model. VAEs: test ELBO and its terms, importance-sampled
+ * log p(x), active units. Deterministic autoencoders: the training objective and the reconstruction error.
+ */
 export async function evaluate(options: EvaluateOptions): Promise<number> {
   const backend = await selectBackend(options.backend);
   const trained = await loadTrainedModel(options.model);
   const { model } = trained;
-  const dataset = options.dataset ?? datasetOf(trained);
-  const data = await loadSplit(dataset, options.split, { ...options, limit: options.limit });
-  const elbo = await evaluateElbo(model, data, { seed: options.seed });
-  const likelihood = await importanceSampledLogLikelihood(model, data, {
-    samples: options.k,
-    seed: options.seed,
-  });
-  const health = await latentHealth(model, data);
-  const reconstruction = await reconstructionError((x) => model.reconstruct(x), data);
-  model.dispose();
-  const result = {
-    dataset,
-    split: options.split,
-    examples: data.size,
-    backend,
-    negativeElbo: round(elbo.loss),
-    reconstruction: round(elbo.reconstruction),
-    kl: round(elbo.kl),
-    logLikelihood: round(likelihood.logLikelihood),
-    logLikelihoodStandardError: round(likelihood.standardError, 4),
-    importanceSamples: options.k,
-    activeUnits: health.activeUnits,
-    latentDim: model.latentDim,
-    collapsedDimensions: health.collapsedDimensions,
-    reconstructionBcePerImage: round(reconstruction.binaryCrossEntropyPerImage),
-    reconstructionMsePerPixel: round(reconstruction.squaredErrorPerPixel, 5),
-    warnings: health.warnings,
-  };
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } else {
-    const rows: Array<[string, string]> = [
-      ['data', `${dataset}/${options.split}, ${data.size} images`],
-      ['negative ELBO (nats/image)', result.negativeElbo.toFixed(2)],
-      ['  reconstruction', result.reconstruction.toFixed(2)],
-      ['  KL', result.kl.toFixed(2)],
-      [
-        `log p(x), ${options.k} importance samples`,
-        `${result.logLikelihood.toFixed(2)} +- ${result.logLikelihoodStandardError.toFixed(2)}`,
-      ],
-      ['active units', `${result.activeUnits} of ${result.latentDim}`],
-      ['reconstruction BCE (nats/image, at the mean)', result.reconstructionBcePerImage.toFixed(2)],
-      ['reconstruction MSE (per pixel)', result.reconstructionMsePerPixel.toFixed(5)],
-    ];
-    const width = Math.max(...rows.map(([label]) => label.length));
-    process.stdout.write(`${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n`);
-    for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
+  try {
+    const dataset = options.dataset ?? datasetOf(trained);
+    const data = await loadSplit(dataset, options.split, { ...options, limit: options.limit });
+    const reconstruction = model.usesLabels
+      ? await reconstructionByIndex(model, data)
+      : await reconstructionError((x) => model.reconstruct(x), data);
+    const common = {
+      model: modelNameOf(model),
+      dataset,
+      split: options.split,
+      examples: data.size,
+      backend,
+      latentDim: model.latentDim,
+      reconstructionBcePerImage: round(reconstruction.binaryCrossEntropyPerImage),
+      reconstructionMsePerPixel: round(reconstruction.squaredErrorPerPixel, 5),
+    };
+    let result: Record<string, unknown>;
+    let rows: Array<[string, string]>;
+    if (isProbabilistic(model)) {
+      const view = probabilisticView(model, data);
+      const elbo = await evaluateElbo(view.model, view.data, { seed: options.seed });
+      const likelihood = await importanceSampledLogLikelihood(view.model, view.data, {
+        samples: options.k,
+        seed: options.seed,
+      });
+      const health = await latentHealth(view.model, view.data);
+      const conditional = model.usesLabels ? ' | y' : '';
+      result = {
+        ...common,
+        negativeElbo: round(elbo.loss),
+        reconstruction: round(elbo.reconstruction),
+        kl: round(elbo.kl),
+        logLikelihood: round(likelihood.logLikelihood),
+        logLikelihoodStandardError: round(likelihood.standardError, 4),
+        importanceSamples: options.k,
+        activeUnits: health.activeUnits,
+        collapsedDimensions: health.collapsedDimensions,
+        warnings: health.warnings,
+      };
+      rows = [
+        ['model', `${common.model}, latent dimension ${model.latentDim}`],
+        ['data', `${dataset}/${options.split}, ${data.size} images`],
+        ['negative ELBO (nats/image)', elbo.loss.toFixed(2)],
+        ['  reconstruction', elbo.reconstruction.toFixed(2)],
+        ['  KL', elbo.kl.toFixed(2)],
+        [
+          `log p(x${conditional}), ${options.k} importance samples`,
+          `${likelihood.logLikelihood.toFixed(2)} +- ${likelihood.standardError.toFixed(2)}`,
+        ],
+        ['active units', `${health.activeUnits} of ${model.latentDim}`],
+      ];
+    } else {
+      const evaluated = await model.evaluate(data, { seed: options.seed });
+      const terms = { ...evaluated, regularizer: evaluated.regularizer ?? 0 };
+      result = {
+        ...common,
+        loss: round(terms.total),
+        reconstruction: round(terms.reconstruction),
+        regularizer: round(terms.regularizer, 5),
+        warnings: [],
+      };
+      const unit = (model.config as { data?: string }).data === 'real' ? 'squared error/image' : 'nats/image';
+      rows = [
+        ['model', `${common.model} (deterministic: no ELBO), code size ${model.latentDim}`],
+        ['data', `${dataset}/${options.split}, ${data.size} images`],
+        [`training loss (${unit})`, terms.total.toFixed(2)],
+        ['  reconstruction', terms.reconstruction.toFixed(2)],
+        ['  regularizer', terms.regularizer.toFixed(4)],
+      ];
+    }
+    rows.push(
+      ['reconstruction BCE (nats/image, at the code)', common.reconstructionBcePerImage.toFixed(2)],
+      ['reconstruction MSE (per pixel)', common.reconstructionMsePerPixel.toFixed(5)],
+    );
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } else {
+      const width = Math.max(...rows.map(([label]) => label.length));
+      process.stdout.write(
+        `${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n`,
+      );
+      for (const warning of result.warnings as string[]) process.stderr.write(`warning: ${warning}\n`);
+    }
+  } finally {
+    model.dispose();
   }
   if (tf.memory().numTensors > 100) process.stderr.write('warning: tensors were left alive\n');
   return 0;
+}
+
+/**
+ * The reconstruction error of a model that needs labels (conditional VAEs). reconstructionError draws batches of
+ * consecutive indices, so each batch's labels follow from its first index.
+ */
+async function reconstructionByIndex(
+  model: Awaited<ReturnType<typeof loadTrainedModel>>['model'],
+  data: Awaited<ReturnType<typeof loadSplit>>,
+) {
+  let next = 0;
+  const source = {
+    size: data.size,
+    itemShape: data.itemShape,
+    batch(indices: ArrayLike<number>) {
+      next = indices.length ? indices[0] : 0;
+      return data.batch(indices);
+    },
+  };
+  return reconstructionError(
+    (x) =>
+      model.reconstruct(
+        x,
+        labelsFor(
+          model,
+          data,
+          Array.from({ length: x.shape[0] }, (_, i) => next + i),
+        ),
+      ),
+    source,
+  );
 }

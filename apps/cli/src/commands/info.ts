@@ -4,7 +4,7 @@ import { selectBackend } from '../backend';
 /** Versions and which backends start here. */
 export async function info(): Promise<void> {
   const lines = [`node ${process.version}`, `tfjs-core ${tf.version_core}`];
-  for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
+  for (const backend of ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const) {
     try {
       await selectBackend(backend);
       lines.push(`backend ${backend}: available`);

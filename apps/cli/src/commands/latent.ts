@@ -1,9 +1,17 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '@vae/core/node';
 import { encodePng, interpolationStrip, latentManifold, traversalGrid } from '@vae/viz';
 import { type BackendChoice, selectBackend } from '../backend';
 import { CliError } from '../errors';
-import { checkWritableFile, datasetOf, loadSplit, loadTrainedModel } from '../shared';
+import { decoderOf } from '../figures';
+import {
+  checkWritableFile,
+  codesOf,
+  datasetOf,
+  labelsFor,
+  loadSplit,
+  loadTrainedModel,
+  requireGenerative,
+} from '../shared';
 
 interface Common {
   model: string;
@@ -22,7 +30,7 @@ function checkDimensions(dimensions: number[], latentDim: number, flag: string):
   }
 }
 
-/** Encodes data examples by index to their posterior means. */
+/** Encodes data examples by index to their codes (posterior means for VAEs), with their labels if needed. */
 async function encodeIndices(
   options: Common,
   trained: Awaited<ReturnType<typeof loadTrainedModel>>,
@@ -35,21 +43,27 @@ async function encodeIndices(
   for (const i of indices) {
     if (i >= data.size) throw new CliError(`index ${i} is past the end of the data (${data.size} examples).`);
   }
-  const mean = tf.tidy(() => trained.model.encode(data.batch(indices)).mean);
-  const values = await mean.data();
-  mean.dispose();
+  const codes = codesOf(trained.model, data, indices);
+  const values = await codes.data();
+  codes.dispose();
   const d = trained.model.latentDim;
-  return indices.map((_, k) => values.slice(k * d, (k + 1) * d));
+  return {
+    codes: indices.map((_, k) => values.slice(k * d, (k + 1) * d)),
+    labels: labelsFor(trained.model, data, indices),
+  };
 }
 
-/** `vae manifold`: the decoded grid over the prior's quantiles (two latent dimensions, others at 0). */
+/** `vae manifold`: the decoded grid over the prior's quantiles (two latent dimensions, others at 0). VAEs only. */
 export async function manifold(options: Common & { steps: number; dimensions: number[] }) {
   const out = await checkWritableFile(options.out);
   await selectBackend(options.backend);
-  const { model } = await loadTrainedModel(options.model);
-  if (options.dimensions.length !== 2) throw new CliError('--dimensions takes two dimensions, e.g. 0,1.');
+  const model = requireGenerative((await loadTrainedModel(options.model)).model, 'manifold');
+  if (options.dimensions.length !== 2) {
+    model.dispose();
+    throw new CliError('--dimensions takes two dimensions, e.g. 0,1.');
+  }
   checkDimensions(options.dimensions, model.latentDim, '--dimensions');
-  const image = await latentManifold((z) => model.decode(z), {
+  const image = await latentManifold(decoderOf(model), {
     steps: options.steps,
     latentSize: model.latentDim,
     dimensions: options.dimensions as [number, number],
@@ -67,8 +81,10 @@ export async function interpolate(
   const out = await checkWritableFile(options.out);
   await selectBackend(options.backend);
   const trained = await loadTrainedModel(options.model);
-  const [a, b] = await encodeIndices(options, trained, [options.from, options.to]);
-  const image = await interpolationStrip((z) => trained.model.decode(z), a, b, {
+  const { codes, labels } = await encodeIndices(options, trained, [options.from, options.to]);
+  const [a, b] = codes;
+  // conditional models: the path is decoded with the class of the first example
+  const image = await interpolationStrip(decoderOf(trained.model, labels?.[0]), a, b, {
     steps: options.steps,
     spherical: options.spherical,
   });
@@ -94,11 +110,10 @@ export async function traverse(
     throw new CliError('--range takes low,high with low <= high, e.g. -3,3.');
   }
   if (options.dimensions) checkDimensions(options.dimensions, model.latentDim, '--dimensions');
-  const base =
-    options.index === undefined
-      ? new Float32Array(model.latentDim)
-      : (await encodeIndices(options, trained, [options.index]))[0];
-  const image = await traversalGrid((z) => model.decode(z), base, {
+  const encoded =
+    options.index === undefined ? undefined : await encodeIndices(options, trained, [options.index]);
+  const base = encoded ? encoded.codes[0] : new Float32Array(model.latentDim);
+  const image = await traversalGrid(decoderOf(model, encoded?.labels?.[0]), base, {
     range: options.range as [number, number],
     steps: options.steps,
     dimensions: options.dimensions ?? Array.from({ length: Math.min(model.latentDim, 10) }, (_, d) => d),

@@ -1,35 +1,32 @@
-import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { range } from '@vae/core';
 import { writeFileAtomic } from '@vae/core/node';
 import type { ImageDataset } from '@vae/data';
-import { evaluateElbo } from '@vae/metrics';
-import { type EpochRecord, VAE } from '@vae/models';
-import { saveModelToDirectory } from '@vae/models/node';
-import {
-  concatImagesVertically,
-  encodePng,
-  htmlReport,
-  imageGrid,
-  lineChartSvg,
-  tensorToImageBatch,
-} from '@vae/viz';
+import { type AnyModel, type Checkpoint, type EpochRecord, NonFiniteLossError } from '@vae/models';
+import { checkpointDirectory, loadCheckpointFromDirectory, saveModelToDirectory } from '@vae/models/node';
 import { type BackendChoice, selectBackend } from '../backend';
 import { CliError, EXIT } from '../errors';
-import { latentFigures } from '../figures';
+import { testTerms } from '../evaluation';
+import {
+  buildModel,
+  checkModelOptions,
+  isProbabilistic,
+  klScheduleOf,
+  MODEL_NAMES,
+  type ModelOptions,
+  modelConfigOf,
+} from '../models';
 import { createProgress } from '../progress';
-import { datasetTitle, loadSplit } from '../shared';
+import { buildReport, type EpochEntry } from '../report';
+import { datasetTitle, loadSplit, prepareOutput, testCap } from '../shared';
 
-export interface TrainOptions {
-  model: 'vae';
+export interface TrainOptions extends ModelOptions {
   dataset: string;
-  latentDim: number;
-  hidden: number[];
   epochs: number;
   batchSize: number;
   lr: number;
-  beta: number;
   backend: BackendChoice;
   seed: number;
   limit?: number;
@@ -37,275 +34,318 @@ export interface TrainOptions {
   dataDir?: string;
   download: boolean;
   out: string;
+  /** Continue the run in this directory (true: the --out directory) from its checkpoint. */
+  resume?: string | boolean;
   json: boolean;
   quiet: boolean;
 }
 
-export async function prepareOutput(out: string): Promise<string> {
-  const directory = resolve(out);
-  try {
-    await mkdir(directory, { recursive: true });
-    const probe = join(directory, `.vae-write-test-${process.pid}`);
-    await writeFile(probe, '');
-    await rm(probe);
-    await access(directory);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new CliError(`cannot write to --out ${out} (${code}); choose a directory you can write to.`);
-  }
-  return directory;
-}
+/** Options `--resume` may change; the rest come from the run's config.json. */
+const RESUME_OVERRIDES = new Set([
+  'epochs',
+  'backend',
+  'dataDir',
+  'download',
+  'json',
+  'quiet',
+  'out',
+  'resume',
+]);
+/** Options that only shape output, not the run (not saved in config.json). */
+const NOT_SAVED = new Set(['json', 'quiet', 'resume', 'out']);
 
 function round(value: number, digits = 4): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
 
-function terms(t: { reconstruction: number; kl: number; total: number }) {
-  return { loss: round(t.total), reconstruction: round(t.reconstruction), kl: round(t.kl) };
+function roundTerms(terms: Record<string, number | undefined>): Record<string, number> {
+  const rounded: Record<string, number> = {};
+  for (const [key, value] of Object.entries(terms)) if (value !== undefined) rounded[key] = round(value);
+  return rounded;
 }
 
-export async function train(options: TrainOptions): Promise<number> {
-  const started = performance.now();
-  const out = await prepareOutput(options.out);
-  const backend = await selectBackend(options.backend);
-  const progress = createProgress({ quiet: options.quiet || options.json, stream: process.stderr });
-  progress.log(
-    `vae train: ${options.model} on ${datasetTitle(options.dataset)}, backend ${backend}, output ${out}`,
-  );
-
-  const sources = { ...options, onMessage: (m: string) => progress.log(m) };
-  const trainData = await loadSplit(options.dataset, 'train', { ...sources, limit: options.limit });
-  const testData = await loadSplit(options.dataset, 'test', { ...sources, limit: options.testLimit });
-  progress.log(
-    `data: ${trainData.size} training and ${testData.size} test images of ${trainData.itemShape.join('x')}`,
-  );
-
-  const config = {
-    inputShape: [...trainData.itemShape],
-    hiddenUnits: options.hidden,
-    latentDim: options.latentDim,
-    beta: options.beta,
-    seed: options.seed,
-  };
-  const model = new VAE(config);
-  const { json: _json, quiet: _quiet, ...repeatable } = options;
-  const resolved = {
-    command: 'train',
-    // `vae train --config <this file>` repeats the run: the options are read back from here.
-    options: repeatable,
-    model: options.model,
-    modelConfig: model.config,
-    dataset: options.dataset,
-    trainExamples: trainData.size,
-    testExamples: testData.size,
-    epochs: options.epochs,
-    batchSize: options.batchSize,
-    learningRate: options.lr,
-    optimizer: 'adam(beta1=0.9, beta2=0.999, epsilon=1e-8)',
-    seed: options.seed,
-    backend,
-    versions: { tfjs: tf.version_core },
-  };
-  await writeFileAtomic(join(out, 'config.json'), `${JSON.stringify(resolved, null, 2)}\n`);
-
-  const controller = new AbortController();
-  const onSignal = () => {
-    progress.stop();
-    progress.log('interrupted: finishing the current step and saving what was trained so far');
-    controller.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
-  const epochs: Array<Record<string, unknown>> = [];
-  const history = await model
-    .fit(trainData, {
-      epochs: options.epochs,
-      batchSize: options.batchSize,
-      learningRate: options.lr,
-      seed: options.seed,
-      signal: controller.signal,
-      onBatchEnd: ({ epoch, batch, batches }) => {
-        if (batch === 1) progress.start(epoch, options.epochs, batches);
-        progress.update(batch);
-      },
-      onEpochEnd: async (record: EpochRecord) => {
-        progress.stop();
-        const test = await evaluateElbo(model, testData, { seed: options.seed + record.epoch });
-        const entry = {
-          epoch: record.epoch,
-          trainLoss: round(record.train.total),
-          testLoss: round(test.loss),
-          train: terms(record.train),
-          test: terms({ ...test, total: test.loss }),
-          seconds: round(record.seconds, 2),
-          imagesPerSecond: Math.round(record.examplesPerSecond),
-        };
-        epochs.push(entry);
-        await writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify({ epochs }, null, 2)}\n`);
-        progress.log(
-          `epoch ${record.epoch}/${options.epochs}: train loss ${entry.trainLoss.toFixed(2)}, test loss ` +
-            `${entry.testLoss.toFixed(2)} (reconstruction ${entry.test.reconstruction.toFixed(2)}, KL ` +
-            `${entry.test.kl.toFixed(2)}) nats/image, ${entry.seconds.toFixed(1)} s, ${entry.imagesPerSecond} images/s`,
-        );
-      },
-    })
-    .finally(() => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      progress.stop();
-    });
-
-  await saveModelToDirectory(model, join(out, 'model'));
-  const final = await evaluateElbo(model, testData, { seed: options.seed });
-  const totalSeconds = (performance.now() - started) / 1000;
-  const metrics = {
-    epochs,
-    final: {
-      testLoss: round(final.loss),
-      testReconstruction: round(final.reconstruction),
-      testKl: round(final.kl),
-      trainLoss: epochs.length ? epochs[epochs.length - 1].trainLoss : null,
-      epochsCompleted: history.epochs.length,
-      interrupted: history.aborted,
-      seconds: round(totalSeconds, 2),
-    },
-  };
-  await writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-  await writeFigures(model, testData, out, options, metrics, resolved);
-  model.dispose();
-
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify({ out, ...metrics.final }, null, 2)}\n`);
-  } else {
-    progress.log(
-      `test loss ${final.loss.toFixed(2)} nats/image (reconstruction ${final.reconstruction.toFixed(2)}, ` +
-        `KL ${final.kl.toFixed(2)}) after ${history.epochs.length} epochs, ${totalSeconds.toFixed(0)} s`,
-    );
-    progress.log(
-      `wrote ${join(out, 'report.html')} (open it in a browser), model/, metrics.json, PNG figures`,
+/** Reads the config.json of a run to resume and merges the options `--resume` may change. */
+async function resumeOptions(options: TrainOptions, given: Set<string>): Promise<TrainOptions> {
+  const directory = resolve(typeof options.resume === 'string' ? options.resume : options.out);
+  if (typeof options.resume === 'string' && given.has('out') && resolve(options.out) !== directory) {
+    throw new CliError(
+      `--resume ${options.resume} continues that run in place; drop --out ${options.out}.`,
+      EXIT.usage,
     );
   }
-  return history.aborted ? EXIT.interrupted : EXIT.ok;
+  const changed = [...given].filter((key) => !RESUME_OVERRIDES.has(key));
+  if (changed.length) {
+    const flags = changed.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+    throw new CliError(
+      `--resume continues with the run's saved config; ${flags} cannot change. Drop ${flags}, or start a new run.`,
+      EXIT.usage,
+    );
+  }
+  let saved: { options?: Partial<TrainOptions> };
+  try {
+    saved = JSON.parse(await readFile(join(directory, 'config.json'), 'utf8'));
+  } catch {
+    throw new CliError(
+      `no run to resume in ${directory} (config.json is missing); pass the --out directory of a \`vae train\` run.`,
+    );
+  }
+  if (!existsSync(join(directory, 'checkpoint', 'checkpoint.json'))) {
+    throw new CliError(
+      `no checkpoint in ${join(directory, 'checkpoint')} to resume from; train without --resume.`,
+    );
+  }
+  return {
+    ...(saved.options as TrainOptions),
+    epochs: given.has('epochs') ? options.epochs : (saved.options?.epochs ?? options.epochs),
+    backend: given.has('backend') ? options.backend : (saved.options?.backend ?? options.backend),
+    dataDir: options.dataDir ?? saved.options?.dataDir,
+    download: options.download,
+    json: options.json,
+    quiet: options.quiet,
+    out: directory,
+    resume: true,
+  };
 }
 
-async function writeFigures(
-  model: VAE,
-  testData: ImageDataset,
-  out: string,
-  options: TrainOptions,
-  metrics: { epochs: Array<Record<string, any>>; final: Record<string, unknown> },
-  config: Record<string, unknown>,
-): Promise<void> {
-  const count = Math.min(16, testData.size);
-  const originals = testData.batch(range(0, count));
-  const reconstructions = model.reconstruct(originals);
-  const samples = model.sample(64, { seed: options.seed });
-  const originalsGrid = imageGrid(await tensorToImageBatch(originals), { columns: count });
-  const reconstructionGrid = imageGrid(await tensorToImageBatch(reconstructions), { columns: count });
-  const comparison = concatImagesVertically([originalsGrid, reconstructionGrid]);
-  const sampleGrid = imageGrid(await tensorToImageBatch(samples), { columns: 8 });
-  tf.dispose([originals, reconstructions, samples]);
-  const reconstructionsPng = encodePng(comparison);
-  const samplesPng = encodePng(sampleGrid);
-  await writeFileAtomic(join(out, 'reconstructions.png'), reconstructionsPng);
-  await writeFileAtomic(join(out, 'samples.png'), samplesPng);
+/** `vae train`. `given` names the options set on the command line or in --config (not defaults). */
+export async function train(requested: TrainOptions, given: Set<string> = new Set()): Promise<number> {
+  const started = performance.now();
+  const options = requested.resume ? await resumeOptions(requested, given) : requested;
+  const model = options.model ?? 'vae';
+  if (!(model in MODEL_NAMES)) throw new CliError(`unknown model '${model}' in the saved config.`);
+  checkModelOptions(options);
+  const klSchedule = klScheduleOf(options);
+  const epochs = testCap('VAE_CLI_TEST_EPOCHS', options.epochs);
+  const out = await prepareOutput(options.out);
+  const checkpointDir = join(out, 'checkpoint');
 
-  const series = (key: 'train' | 'test', field: 'loss' | 'reconstruction' | 'kl') =>
-    metrics.epochs.map((e) => [e.epoch, e[key][field]] as [number, number]);
-  const lossChart = lineChartSvg({
-    title: 'Negative ELBO per epoch',
-    xLabel: 'epoch',
-    yLabel: 'nats per image',
-    series: [
-      { name: 'train', points: series('train', 'loss') },
-      { name: 'test', points: series('test', 'loss') },
-    ],
-  });
-  const termsChart = lineChartSvg({
-    title: 'Loss terms on the test set',
-    xLabel: 'epoch',
-    yLabel: 'nats per image',
-    series: [
-      { name: 'reconstruction', points: series('test', 'reconstruction') },
-      { name: 'KL', points: series('test', 'kl') },
-    ],
-  });
-  await writeFileAtomic(join(out, 'loss.svg'), lossChart);
-  const latent = await latentFigures(model, testData, { seed: options.seed });
-  await writeFileAtomic(join(out, 'latent-scatter.svg'), latent.scatter);
-  await writeFileAtomic(join(out, 'traversal.png'), latent.traversal);
-  if (latent.manifold) await writeFileAtomic(join(out, 'manifold.png'), latent.manifold);
-  const final = metrics.final;
-  const html = htmlReport({
-    title: `VAE on ${datasetTitle(options.dataset)}`,
-    subtitle: `latent dimension ${options.latentDim}, ${metrics.epochs.length} epochs, generated ${new Date().toISOString()}`,
-    summary: [
-      { label: 'test loss (nats/image)', value: final.testLoss as number },
-      { label: 'reconstruction', value: final.testReconstruction as number },
-      { label: 'KL', value: final.testKl as number },
-      { label: 'epochs', value: final.epochsCompleted as number },
-      { label: 'seconds', value: final.seconds as number },
-      { label: 'backend', value: String(config.backend) },
-    ],
-    sections: [
-      {
-        title: 'Reconstructions',
-        text: 'Top row: test images. Bottom row: the decoder mean at the posterior mean of each.',
-        figures: [{ caption: 'test images and their reconstructions', png: reconstructionsPng }],
+  // Ctrl-C: the first stops training after the current batch and saves a checkpoint; a second one quits at once.
+  const controller = new AbortController();
+  const progress = createProgress({ quiet: options.quiet || options.json, stream: process.stderr });
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    progress.stop();
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const removeHandlers = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+
+  let trained: AnyModel | undefined;
+  let checkpoint: Checkpoint | undefined;
+  try {
+    const backend = await selectBackend(options.backend);
+    const sources = { ...options, onMessage: (m: string) => progress.log(m) };
+    const trainData = await loadSplit(options.dataset, 'train', { ...sources, limit: options.limit });
+    const testData = await loadSplit(options.dataset, 'test', { ...sources, limit: options.testLimit });
+
+    let epochEntries: EpochEntry[] = [];
+    if (options.resume) {
+      let loaded: Awaited<ReturnType<typeof loadCheckpointFromDirectory>>;
+      try {
+        loaded = await loadCheckpointFromDirectory(checkpointDir);
+      } catch (error) {
+        throw new CliError(`cannot read the checkpoint in ${checkpointDir}: ${(error as Error).message}`);
+      }
+      if (!loaded)
+        throw new CliError(`no checkpoint in ${checkpointDir} to resume from; train without --resume.`);
+      trained = loaded.model as AnyModel;
+      checkpoint = loaded.checkpoint;
+      if (trained.className !== MODEL_NAMES[model]) {
+        throw new CliError(`the checkpoint holds a ${trained.className}, but config.json says ${model}.`);
+      }
+      const state = checkpoint.state;
+      try {
+        const previous = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+        epochEntries = (previous.epochs ?? []).filter((e: EpochEntry) => e.epoch < state.epoch);
+      } catch {
+        epochEntries = [];
+      }
+      progress.log(
+        `vae train: resuming ${model} in ${out} at epoch ${state.epoch}` +
+          (state.batch ? `, batch ${state.batch + 1}` : '') +
+          ` of ${epochs}, backend ${backend}`,
+      );
+    } else {
+      progress.log(
+        `vae train: ${model} on ${datasetTitle(options.dataset)}, backend ${backend}, output ${out}`,
+      );
+      const config = modelConfigOf(
+        options,
+        {
+          inputShape: [...trainData.itemShape],
+          classes: trainData.labels
+            ? (trainData.classNames?.length ?? Math.max(...trainData.labels) + 1)
+            : undefined,
+        },
+        options.seed,
+      );
+      trained = buildModel(model, config);
+    }
+    progress.log(
+      `data: ${trainData.size} training and ${testData.size} test images of ${trainData.itemShape.join('x')}`,
+    );
+    const net = trained;
+
+    const repeatable = Object.fromEntries(
+      Object.entries({ ...options, model }).filter(
+        ([key, value]) => value !== undefined && !NOT_SAVED.has(key),
+      ),
+    );
+    const resolved = {
+      command: 'train',
+      // `vae train --config <this file>` repeats the run: the options are read back from here.
+      options: repeatable,
+      model,
+      modelClass: net.className,
+      modelConfig: net.config,
+      klSchedule: klSchedule ?? null,
+      dataset: options.dataset,
+      trainExamples: trainData.size,
+      testExamples: testData.size,
+      epochs,
+      batchSize: options.batchSize,
+      learningRate: options.lr,
+      optimizer: 'adam(beta1=0.9, beta2=0.999, epsilon=1e-8)',
+      seed: options.seed,
+      backend,
+      checkpoint: 'checkpoint/',
+      versions: { tfjs: tf.version_core },
+    };
+    await writeFileAtomic(join(out, 'config.json'), `${JSON.stringify(resolved, null, 2)}\n`);
+
+    const writeMetrics = (extra: Record<string, unknown> = {}) =>
+      writeFileAtomic(
+        join(out, 'metrics.json'),
+        `${JSON.stringify({ model, epochs: epochEntries, ...extra }, null, 2)}\n`,
+      );
+    const history = await net
+      .fit(trainData, {
+        epochs,
+        batchSize: options.batchSize,
+        learningRate: options.lr,
+        seed: options.seed,
+        signal: controller.signal,
+        klSchedule,
+        resumeFrom: checkpoint,
+        checkpoint: { handler: checkpointDirectory(checkpointDir), every: 1 },
+        onBatchEnd: ({ epoch, batch, batches }) => {
+          if (controller.signal.aborted) return;
+          if (batch === 1) progress.start(epoch, epochs, batches);
+          progress.update(batch);
+        },
+        onEpochEnd: async (record: EpochRecord) => {
+          progress.stop();
+          if (record.partial) return; // interrupted: the resumed run finishes this epoch
+          const test = await testTerms(net, testData, options.seed + record.epoch);
+          const trainTerms = isProbabilistic(net)
+            ? { loss: record.train.total, reconstruction: record.train.reconstruction, kl: record.train.kl }
+            : {
+                loss: record.train.total,
+                reconstruction: record.train.reconstruction,
+                regularizer: record.train.regularizer,
+              };
+          const entry: EpochEntry = {
+            epoch: record.epoch,
+            trainLoss: round(record.train.total),
+            testLoss: round(test.loss),
+            train: roundTerms(trainTerms),
+            test: roundTerms(test as unknown as Record<string, number>),
+            seconds: round(record.seconds, 2),
+            imagesPerSecond: Math.round(record.examplesPerSecond),
+          };
+          epochEntries.push(entry);
+          await writeMetrics();
+          const second =
+            test.kl !== undefined
+              ? `, KL ${test.kl.toFixed(2)}`
+              : test.regularizer
+                ? `, regularizer ${test.regularizer.toFixed(4)}`
+                : '';
+          progress.log(
+            `epoch ${record.epoch}/${epochs}: train loss ${entry.trainLoss.toFixed(2)}, test loss ` +
+              `${entry.testLoss.toFixed(2)} (reconstruction ${test.reconstruction.toFixed(2)}${second}) per image, ` +
+              `${entry.seconds.toFixed(1)} s, ${entry.imagesPerSecond} images/s`,
+          );
+        },
+      })
+      .catch((error: unknown) => {
+        if (error instanceof NonFiniteLossError) throw new CliError(error.message.split('\n')[0]);
+        throw error;
+      })
+      .finally(() => {
+        progress.stop();
+        checkpoint?.dispose();
+        checkpoint = undefined;
+      });
+    removeHandlers();
+
+    if (history.aborted) {
+      await writeMetrics();
+      net.dispose();
+      trained = undefined;
+      const line =
+        `interrupted after ${epochEntries.length} full epoch${epochEntries.length === 1 ? '' : 's'}: ` +
+        `checkpoint saved in ${checkpointDir}; resume with: vae train --resume ${out}`;
+      process.stderr.write(`${line}\n`);
+      if (options.json) {
+        process.stdout.write(
+          `${JSON.stringify({ out, interrupted: true, checkpoint: checkpointDir }, null, 2)}\n`,
+        );
+      }
+      return EXIT.interrupted;
+    }
+
+    await saveModelToDirectory(net, join(out, 'model'));
+    const final = await testTerms(net, testData, options.seed);
+    const totalSeconds = (performance.now() - started) / 1000;
+    const metrics = {
+      epochs: epochEntries,
+      final: {
+        model,
+        testLoss: round(final.loss),
+        testReconstruction: round(final.reconstruction),
+        ...(final.kl !== undefined
+          ? { testKl: round(final.kl) }
+          : { testRegularizer: round(final.regularizer ?? 0) }),
+        trainLoss: epochEntries.length ? epochEntries[epochEntries.length - 1].trainLoss : null,
+        epochsCompleted: history.epochs.length,
+        interrupted: false,
+        seconds: round(totalSeconds, 2),
       },
-      {
-        title: 'Samples',
-        text: 'Decoder means for 64 draws of z from the prior N(0, I).',
-        figures: [{ caption: 'samples from the prior', png: samplesPng }],
-      },
-      {
-        title: 'Latent space',
-        text:
-          'Posterior means of test images coloured by class; each latent dimension swept from -3 to 3 with the ' +
-          'others at 0' +
-          (latent.manifold
-            ? '; and the decoded manifold over the prior quantiles (Kingma and Welling, Fig. 4).'
-            : '.'),
-        figures: [
-          { caption: 'test codes by class', svg: latent.scatter },
-          { caption: 'latent traversals (rows: dimensions; columns: values -3 to 3)', png: latent.traversal },
-          ...(latent.manifold ? [{ caption: '2-D latent manifold', png: latent.manifold }] : []),
-        ],
-      },
-      {
-        title: 'Training',
-        figures: [
-          { caption: 'negative ELBO, train and test', svg: lossChart },
-          { caption: 'reconstruction and KL terms (test)', svg: termsChart },
-        ],
-      },
-    ],
-    tables: [
-      {
-        title: 'Per epoch (nats per image)',
-        columns: [
-          'epoch',
-          'train loss',
-          'test loss',
-          'test reconstruction',
-          'test KL',
-          'seconds',
-          'images/s',
-        ],
-        rows: metrics.epochs.map((e) => [
-          e.epoch,
-          e.trainLoss,
-          e.testLoss,
-          e.test.reconstruction,
-          e.test.kl,
-          e.seconds,
-          e.imagesPerSecond,
-        ]),
-      },
-    ],
-    config,
-  });
-  await writeFileAtomic(join(out, 'report.html'), html);
+    };
+    await writeMetrics({ final: metrics.final });
+    const files = await buildReport(net, testData as ImageDataset, metrics, resolved, {
+      seed: options.seed,
+      dataset: options.dataset,
+    });
+    for (const [name, contents] of Object.entries(files)) await writeFileAtomic(join(out, name), contents);
+    net.dispose();
+    trained = undefined;
+
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ out, ...metrics.final }, null, 2)}\n`);
+    } else {
+      const terms =
+        final.kl !== undefined
+          ? `reconstruction ${final.reconstruction.toFixed(2)}, KL ${final.kl.toFixed(2)}`
+          : `reconstruction ${final.reconstruction.toFixed(2)}, regularizer ${(final.regularizer ?? 0).toFixed(4)}`;
+      progress.log(
+        `test loss ${final.loss.toFixed(2)} per image (${terms}) after ${history.epochs.length} epochs, ` +
+          `${totalSeconds.toFixed(0)} s`,
+      );
+      progress.log(
+        `wrote ${join(out, 'report.html')} (open it in a browser), model/, checkpoint/, metrics.json, figures`,
+      );
+    }
+    return EXIT.ok;
+  } finally {
+    removeHandlers();
+    checkpoint?.dispose();
+    trained?.dispose();
+  }
 }

@@ -1,0 +1,26 @@
+import type { BatchSource } from '@vae/core';
+import { evaluateElbo } from '@vae/metrics';
+import type { AnyModel } from '@vae/models';
+import { isProbabilistic } from './models';
+import { probabilisticView } from './shared';
+
+/** Test loss and its terms: the negative ELBO (VAEs) or the training objective of an autoencoder. */
+export interface TestTerms {
+  loss: number;
+  reconstruction: number;
+  kl?: number;
+  regularizer?: number;
+}
+
+export async function testTerms(model: AnyModel, data: BatchSource, seed: number): Promise<TestTerms> {
+  if (isProbabilistic(model)) {
+    const view = probabilisticView(model, data);
+    const elbo = await evaluateElbo(view.model, view.data, { seed });
+    return { loss: elbo.loss, reconstruction: elbo.reconstruction, kl: elbo.kl };
+  }
+  const terms = await model.evaluate(data, { seed });
+  if (!Number.isFinite(terms.total)) {
+    throw new Error('the test loss is not finite; the model diverged (lower --lr).');
+  }
+  return { loss: terms.total, reconstruction: terms.reconstruction, regularizer: terms.regularizer };
+}
