@@ -75,6 +75,7 @@ export {
   type ImagesOptions,
   imageDataDataset,
   imageFilesDataset,
+  type NumericArray,
   type RgbaImage,
   rgbaToChannels,
 } from './user-data';

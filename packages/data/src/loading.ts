@@ -5,7 +5,6 @@
 import { gunzipSync } from 'fflate';
 import type {
   CifarDatasetInfo,
-  DatasetFile,
   DatasetInfo,
   FreyFaceDatasetInfo,
   IdxDatasetInfo,

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ImageDataset } from './image-dataset';
 import type { DataSource } from './transforms';
 
-type NumericArray =
+/** Numbers as a typed array or a plain array. */
+export type NumericArray =
   | Float32Array
   | Float64Array
   | Uint8Array

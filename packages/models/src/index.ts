@@ -6,7 +6,7 @@ export {
   resolveAutoencoderConfig,
 } from './autoencoder/index';
 export { MODEL_DEFAULTS, type ModelConfig, type NetworkKind, type SerializedNetwork } from './base/config';
-export type { DataInput, Labels } from './base/model';
+export type { BatchOptions, DataInput, EvaluateOptions, Labels, NetworkPart } from './base/model';
 export { BETA_VAE_DEFAULTS, BetaVAE, type BetaVAEConfig, resolveBetaVAEConfig } from './beta-vae/index';
 export {
   CONDITIONAL_VAE_DEFAULTS,
@@ -48,6 +48,14 @@ export {
   type ArchitectureName,
   architecture,
 } from './networks/architectures';
+export {
+  DecoderNetwork,
+  type DecoderSpec,
+  EncoderNetwork,
+  type EncoderSpec,
+  type HeadSpec,
+  type SeedSource,
+} from './networks/networks';
 export { type AnyModel, MODEL_REGISTRY, type ModelClassName, type SavableModel } from './registry';
 export {
   resolveSparseAutoencoderConfig,
@@ -65,6 +73,7 @@ export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_FORMAT_VERSION,
   type Checkpoint,
+  type NamedTensor,
   type TrainingState,
 } from './training/checkpoint';
 export {
@@ -87,3 +96,4 @@ export {
   VAE_DEFAULTS,
   type VAEConfig,
 } from './vae/index';
+export type { DecoderOutputs } from './vae/vae.model';

@@ -55,7 +55,7 @@ export function withCustomNetworks<C extends { layers?: VAEConfig['layers'] }>(
 }
 
 /** The decoder's outputs for a batch of codes: logits (Bernoulli) or mean (and log-variance) (Gaussian). */
-interface DecoderOutputs {
+export interface DecoderOutputs {
   logits?: tf.Tensor2D;
   mean?: tf.Tensor2D;
   logVar?: tf.Tensor2D;
