@@ -1,14 +1,15 @@
 // Trains one of the demo's models with the vae CLI and copies it into public/models/<name>/, where the page loads
 // it from (and `vite build` copies it to dist/models/<name>/). Weights are stored as float16 (half the bytes;
 // tfjs dequantizes them on load). With --codes N it also writes codes.json: the posterior means of the first N
-// MNIST test images with their labels, from `vae embed`, rounded to 3 decimals.
+// test images of the model's data set with their labels, from `vae embed`, rounded to 3 decimals.
 //
 //   node apps/demo/scripts/prepare-model.mjs [name] [--epochs 10] [--latent-dim 20] [--codes N] [--float32]
 //                                            [-- <more arguments for `vae train`>]
+//   node apps/demo/scripts/prepare-model.mjs --all      # every shipped model, one after the other
 //
-// The shipped models:
-//   node apps/demo/scripts/prepare-model.mjs mnist-vae                               # 784-400-20
-//   node apps/demo/scripts/prepare-model.mjs mnist-vae-2d --latent-dim 2 --codes 2000  # 784-400-2, the map
+// The shipped models have their recipes below (RECIPES): `prepare-model.mjs fashion-vae-2d` makes that one, and
+// options given after the name override the recipe's. Every run is seeded (`vae train --seed 1`), so it is
+// reproducible on the same backend.
 //
 // Needs the CLI built: `pnpm turbo run build` from the repository root.
 import { spawnSync } from 'node:child_process';
@@ -36,9 +37,101 @@ function fail(message) {
   throw new PrepareError(message);
 }
 
+/**
+ * The shipped models: the arguments each is made with (this script's options, then `vae train`'s after --).
+ * Sizes and timings are in the README.
+ */
+export const RECIPES = {
+  // 784-400-20, the Draw, Interpolate, Sample and Anomaly views
+  'mnist-vae': ['--', '--seed', '1'],
+  // 784-400-2, the MNIST latent map, with the codes of 2000 test digits
+  'mnist-vae-2d': ['--latent-dim', '2', '--codes', '2000', '--', '--seed', '1'],
+  // 784-400-2, the Fashion-MNIST latent map
+  'fashion-vae-2d': [
+    '--latent-dim',
+    '2',
+    '--codes',
+    '2000',
+    '--',
+    '--dataset',
+    'fashion-mnist',
+    '--seed',
+    '1',
+  ],
+  // 784-256-64 denoising autoencoder, half of the pixels blanked in training (the Draw view's denoiser)
+  'mnist-dae': [
+    '--latent-dim',
+    '64',
+    '--',
+    '--model',
+    'denoising-autoencoder',
+    '--noise',
+    'masking',
+    '--noise-level',
+    '0.5',
+    '--hidden',
+    '256',
+    '--seed',
+    '1',
+  ],
+  // 4096-128-10 on 10,000 procedural sprites, batches of 32 (3,130 steps): the Disentangle view's pair
+  'dsprites-vae': [
+    '--latent-dim',
+    '10',
+    '--',
+    '--dataset',
+    'dsprites',
+    '--hidden',
+    '128',
+    '--batch-size',
+    '32',
+    '--limit',
+    '10000',
+    '--seed',
+    '1',
+  ],
+  'dsprites-beta-vae': [
+    '--latent-dim',
+    '10',
+    '--',
+    '--dataset',
+    'dsprites',
+    '--model',
+    'beta-vae',
+    '--beta',
+    '4',
+    '--hidden',
+    '128',
+    '--batch-size',
+    '32',
+    '--limit',
+    '10000',
+    '--seed',
+    '1',
+  ],
+};
+
 const USAGE =
   'usage: node scripts/prepare-model.mjs [name] [--epochs 10] [--latent-dim 20] [--codes N] [--float32] ' +
-  '[-- <more arguments for `vae train`>]';
+  `[-- <more arguments for \`vae train\`>], or --all; shipped names: ${Object.keys(RECIPES).join(', ')}`;
+
+/** A shipped model's recipe with the given arguments after it (they win: the last value of a flag counts). */
+function withRecipe(name, argumentsGiven) {
+  const split = (list) => {
+    const separator = list.indexOf('--');
+    return separator === -1 ? [list, []] : [list.slice(0, separator), list.slice(separator + 1)];
+  };
+  const [recipeOwn, recipeTrain] = split(RECIPES[name]);
+  const [own, train] = split(argumentsGiven);
+  return [...recipeOwn, ...own, '--', ...recipeTrain, ...train];
+}
+
+/** The options for a run: a shipped model's name brings its recipe. */
+function optionsOf(argumentsGiven) {
+  const options = parseArguments(argumentsGiven);
+  if (!options || !Object.hasOwn(RECIPES, options.name)) return options;
+  return parseArguments(withRecipe(options.name, argumentsGiven));
+}
 
 function parseArguments(argumentsGiven) {
   const separator = argumentsGiven.indexOf('--');
@@ -88,11 +181,21 @@ function compactCodes(file) {
 }
 
 function main() {
-  const options = parseArguments(process.argv.slice(2));
+  const given = process.argv.slice(2);
+  if (given[0] === '--all') {
+    if (given.length > 1) fail(`--all takes no other arguments, got ${given.slice(1).join(' ')}.\n${USAGE}`);
+    for (const name of Object.keys(RECIPES)) prepare(optionsOf([name]));
+    return;
+  }
+  const options = optionsOf(given);
   if (!options) {
     console.log(USAGE);
     return;
   }
+  prepare(options);
+}
+
+function prepare(options) {
   if (!existsSync(cli)) {
     fail(
       `the vae CLI is not built (${cli} is missing); run \`pnpm turbo run build\` in the repository root.`,

@@ -1,15 +1,41 @@
 /**
  * What the page loads from its own origin: models (`models/<name>/model.json` + `weights.bin`, from
- * `scripts/prepare-model.mjs`), the 2-D map's test-set codes (`models/<name>/codes.json`) and 100 test digits to
+ * `scripts/prepare-model.mjs`), the 2-D maps' test-set codes (`models/<name>/codes.json`) and 100 test digits to
  * pick from (`data/digits.png`, made at build time by `vite-plugin-demo-data.ts`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { loadModel, VAE } from '@vae/models';
+import { type AnyModel, loadModel, VAE } from '@vae/models';
 
 /** The model of the Draw, Interpolate and Sample views: 784-400-20, trained 10 epochs. */
 export const DEFAULT_MODEL = 'mnist-vae';
 /** The model of the latent map: 784-400-2. */
 export const MAP_MODEL = 'mnist-vae-2d';
+/** The latent map of Fashion-MNIST: 784-400-2. */
+export const FASHION_MAP_MODEL = 'fashion-vae-2d';
+/** The denoising autoencoder of the Draw view, trained with masking noise. */
+export const DENOISING_MODEL = 'mnist-dae';
+/** The Disentangle view's pair, trained on the procedural dSprites: a beta-VAE (beta 4) and a plain VAE. */
+export const SPRITES_BETA_MODEL = 'dsprites-beta-vae';
+export const SPRITES_VAE_MODEL = 'dsprites-vae';
+
+/** The data sets of the latent map, by the `?data=` value. */
+export const MAP_DATASETS = {
+  mnist: {
+    title: 'MNIST digits',
+    model: MAP_MODEL,
+    classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+  },
+  fashion: {
+    title: 'Fashion-MNIST',
+    model: FASHION_MAP_MODEL,
+    classes: ['T-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'],
+  },
+} as const;
+export type MapDataset = keyof typeof MAP_DATASETS;
+
+export function isMapDataset(name: string): name is MapDataset {
+  return Object.hasOwn(MAP_DATASETS, name);
+}
 
 /** A model given by `?model=`: a shipped model's name, or the URL of a model.json. */
 export function modelUrl(reference: string): string {
@@ -20,7 +46,7 @@ export function modelUrl(reference: string): string {
   return new URL(path, location.href).href;
 }
 
-/** A model that could not be loaded (missing, not a VAE, broken). */
+/** A model that could not be loaded (missing, not of the class a view needs, broken). */
 export class ModelLoadError extends Error {
   constructor(
     readonly url: string,
@@ -33,7 +59,7 @@ export class ModelLoadError extends Error {
 
 /** Models trained in this page (the Train view), by a name of the form `memory:<n>`. */
 const inMemory = new Map<string, VAE>();
-const loading = new Map<string, Promise<VAE>>();
+const loading = new Map<string, Promise<AnyModel>>();
 
 export function isMemoryModel(reference: string): boolean {
   return reference.startsWith('memory:');
@@ -45,43 +71,54 @@ export function addMemoryModel(model: VAE): string {
   return name;
 }
 
-/** Loads a VAE once per URL (or returns a model trained in the page). */
-export function getModel(reference: string): Promise<VAE> {
+/**
+ * Loads a saved model of any class of @vae/models once per URL (the file names its class; `loadModel` builds it
+ * from the registry), or returns a model trained in the page.
+ */
+export function getAnyModel(reference: string): Promise<AnyModel> {
   const memory = inMemory.get(reference);
   if (memory) return Promise.resolve(memory);
   const url = modelUrl(reference);
   let promise = loading.get(url);
   if (!promise) {
-    promise = (async () => {
-      let model: Awaited<ReturnType<typeof loadModel>>;
-      try {
-        model = await loadModel(tf.io.http(url));
-      } catch (error) {
+    promise = loadModel(tf.io.http(url)).then(
+      (model) => model as AnyModel,
+      (error: unknown) => {
         throw new ModelLoadError(url, error instanceof Error ? error.message : String(error));
-      }
-      if (!(model instanceof VAE)) {
-        model.dispose();
-        throw new ModelLoadError(url, `the model at ${url} is a ${model.className}; this demo needs a VAE.`);
-      }
-      return model;
-    })();
+      },
+    );
     loading.set(url, promise);
     promise.catch(() => loading.delete(url));
   }
   return promise;
 }
 
-export function architecture(model: VAE): string {
+/** Loads a model that must be a VAE (or a subclass: BetaVAE, IWAE...), once per URL. */
+export async function getModel(reference: string): Promise<VAE> {
+  const model = await getAnyModel(reference);
+  if (!(model instanceof VAE)) {
+    const url = isMemoryModel(reference) ? reference : modelUrl(reference);
+    throw new ModelLoadError(
+      url,
+      `the model at ${url} is a ${model.className}; this view needs a VAE (VAE, BetaVAE, IWAE...).`,
+    );
+  }
+  return model;
+}
+
+export function architecture(model: AnyModel): string {
   return [model.inputSize, ...model.config.hiddenUnits, model.latentDim].join('-');
 }
 
-export function parameterCount(model: VAE): number {
+export function parameterCount(model: AnyModel): number {
   return Object.values(model.variables).reduce((sum, variable) => sum + variable.size, 0);
 }
 
-export function describeModel(model: VAE): string {
+/** E.g. "VAE 784-400-20, latent size 20, 648,224 parameters" (the class as saved: BetaVAE, DenoisingAutoencoder...). */
+export function describeModel(model: AnyModel): string {
+  const code = model instanceof VAE ? 'latent size' : 'code size';
   return (
-    `VAE ${architecture(model)}, latent size ${model.latentDim}, ` +
+    `${model.className} ${architecture(model)}, ${code} ${model.latentDim}, ` +
     `${parameterCount(model).toLocaleString('en-US')} parameters`
   );
 }

@@ -2,9 +2,10 @@
  * The @vae demo: a static site whose views explore, draw with, interpolate, sample and train VAEs in the browser.
  *
  * Query parameters (the page keeps them up to date, so the address is always a link to what it shows):
- * `view` (explore, draw, interpolate, sample, train), `backend` (webgpu, webgl, wasm, cpu; default: the fastest
- * that works), `model` (a shipped model's name such as `mnist-vae`, or the URL of a model.json: replaces the
- * views' main model), `z` (the explorer's point), `a`/`b` (interpolation ends), `t` (sampling temperature).
+ * `view` (explore, draw, interpolate, sample, train, disentangle, anomaly), `backend` (webgpu, webgl, wasm, cpu;
+ * default: the fastest that works), `model` (a shipped model's name such as `mnist-vae`, or the URL of a
+ * model.json: replaces the views' main model), `data` (the explorer's data set: mnist or fashion), `z` (the
+ * explorer's point), `a`/`b` (interpolation ends), `t` (sampling temperature), `s` (the Disentangle view's sprite).
  *
  * Hooks for tests and scripts: `<body>` carries `data-state` ('loading', 'ready' or 'error'), `data-backend` (the
  * active backend), `data-view` (the view shown) and `data-renders` (sample grids drawn); each view's section gets
@@ -16,6 +17,7 @@ import { element, escapeHtml, isViewName, messageOf, updateUrl, VIEWS, type View
 import './style.css';
 import { createAnomalyView } from './views/anomaly';
 import type { View, ViewContext } from './views/context';
+import { createDisentangleView } from './views/disentangle';
 import { createDrawView } from './views/draw';
 import { createExploreView } from './views/explore';
 import { createInterpolateView } from './views/interpolate';
@@ -64,10 +66,10 @@ function showError(title: string, detail: string, hint?: string): void {
 }
 
 const MISSING_MODEL_HINT =
-  'The models that come with the demo are missing. To create them, run from the repository root ' +
-  '<code>pnpm turbo run build</code>, then <code>node apps/demo/scripts/prepare-model.mjs mnist-vae</code> and ' +
-  '<code>node apps/demo/scripts/prepare-model.mjs mnist-vae-2d --latent-dim 2 --codes 2000</code>: they train ' +
-  'VAEs with the <code>vae</code> CLI and copy them to <code>apps/demo/public/models/</code>. Or load another ' +
+  'A model that comes with the demo is missing. To create them, run from the repository root ' +
+  '<code>pnpm turbo run build</code>, then <code>node apps/demo/scripts/prepare-model.mjs --all</code> (or one ' +
+  'of them by name, e.g. <code>node apps/demo/scripts/prepare-model.mjs mnist-vae-2d</code>): it trains them ' +
+  'with the <code>vae</code> CLI and copies them to <code>apps/demo/public/models/</code>. Or load another ' +
   'model with <code>?model=&lt;url of model.json&gt;</code>.';
 
 const CUSTOM_MODEL_HINT =
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
     interpolate: createInterpolateView,
     sample: createSampleView,
     train: createTrainView,
+    disentangle: createDisentangleView,
     anomaly: createAnomalyView,
   };
 

@@ -146,11 +146,19 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
       );
       if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
     }
-    for (const name of ['mnist-vae', 'mnist-vae-2d']) {
-      expect(existsSync(join(outDirectory, 'models', name, 'model.json'))).toBe(true);
-      expect(existsSync(join(outDirectory, 'models', name, 'weights.bin'))).toBe(true);
+    for (const name of [
+      'mnist-vae',
+      'mnist-vae-2d',
+      'fashion-vae-2d',
+      'mnist-dae',
+      'dsprites-vae',
+      'dsprites-beta-vae',
+    ]) {
+      expect(existsSync(join(outDirectory, 'models', name, 'model.json')), name).toBe(true);
+      expect(existsSync(join(outDirectory, 'models', name, 'weights.bin')), name).toBe(true);
     }
     expect(existsSync(join(outDirectory, 'models', 'mnist-vae-2d', 'codes.json'))).toBe(true);
+    expect(existsSync(join(outDirectory, 'models', 'fashion-vae-2d', 'codes.json'))).toBe(true);
     expect(existsSync(join(outDirectory, 'data', 'mnist', 't10k-images-idx3-ubyte.gz'))).toBe(true);
     expect(existsSync(join(outDirectory, 'data', 'digits.png'))).toBe(true);
     const saved = JSON.parse(await readFile(join(outDirectory, 'models', 'mnist-vae', 'model.json'), 'utf8'));
@@ -288,6 +296,49 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
     await again.close();
   });
 
+  it('switches the explorer to Fashion-MNIST and decodes its map, keeping the point', async () => {
+    const page = await open('?z=-1.00,1.00');
+    await expectNoErrors(page);
+    expect(await page.locator('#explore-data-mnist').getAttribute('aria-pressed')).toBe('true');
+    const digit = await canvasSummary(page, 'explore-decoded');
+    const digitManifold = await canvasSummary(page, 'explore-manifold');
+    const renders = await dataNumber(page, '#explore-decoded', 'renders');
+    await page.locator('#explore-data-fashion').click();
+    await page.waitForFunction(
+      (count) =>
+        document.getElementById('view-explore')?.dataset.dataset === 'fashion' &&
+        document.getElementById('view-explore')?.dataset.ready === 'true' &&
+        Number(document.getElementById('explore-decoded')?.dataset.renders) > count,
+      renders,
+    );
+    await expect.poll(() => page.locator('#status').textContent()).toContain('2,000 test images');
+    expect(await page.locator('#explore-data-fashion').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.locator('#explore-legend button').count()).toBe(10);
+    expect(await page.locator('#explore-legend').textContent()).toContain('sneaker');
+    expect(await page.$eval('#explore-decoded', (canvas) => (canvas as HTMLElement).dataset.z)).toBe(
+      '-1.000,1.000',
+    );
+    const garment = await canvasSummary(page, 'explore-decoded');
+    expect(garment.distinctGreys).toBeGreaterThan(10);
+    expect(garment.mean).toBeGreaterThan(8);
+    expect(garment.checksum).not.toBe(digit.checksum);
+    const manifold = await canvasSummary(page, 'explore-manifold');
+    expect(manifold.distinctGreys).toBeGreaterThan(50);
+    expect(manifold.checksum).not.toBe(digitManifold.checksum);
+    // a move decodes Fashion-MNIST's decoder, and the data set is in the link
+    const box = (await page.locator('#explore-map').boundingBox())!;
+    const before = await dataNumber(page, '#explore-decoded', 'renders');
+    await page.mouse.move(box.x + 0.3 * box.width, box.y + 0.4 * box.height, { steps: 3 });
+    await page.waitForFunction(
+      (count) => Number(document.getElementById('explore-decoded')?.dataset.renders) > count,
+      before,
+    );
+    expect((await canvasSummary(page, 'explore-decoded')).checksum).not.toBe(garment.checksum);
+    await expect.poll(() => new URL(page.url()).searchParams.get('data')).toBe('fashion');
+    await screenshot(page, 'explore-fashion');
+    await page.close();
+  });
+
   it('encodes a drawn stroke, inpaints an erased part and cleans noise', async () => {
     const page = await open('?view=draw');
     await expectNoErrors(page);
@@ -344,12 +395,31 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
 
     // noise on a fresh digit: the input gets noisy, the reconstruction stays clean
     await page.mouse.click(examples.x + (3.5 / 10) * examples.width, examples.y + examples.height / 2);
+    expect(await page.locator('#draw-noise-kind').inputValue()).toBe('masking');
+    await page.locator('#draw-noise-kind').selectOption('salt-and-pepper');
     await page.locator('#draw-noise').fill('0.1');
     await expect.poll(() => page.locator('#draw-stats').textContent()).toContain('10 % of pixels noisy');
     expect(await page.locator('#draw-inpainted-figure').isVisible()).toBe(false);
     const noisyError = await dataNumber(page, '#view-draw', 'noisyError');
     const cleanedError = await dataNumber(page, '#view-draw', 'cleanedError');
     expect(cleanedError).toBeLessThan(0.7 * noisyError);
+    // the denoising autoencoder's output is shown beside the VAE's reconstruction
+    expect(await page.locator('#draw-denoised-figure').isVisible()).toBe(true);
+    expect(await dataNumber(page, '#draw-denoised', 'renders')).toBeGreaterThan(0);
+    const denoised = await canvasSummary(page, 'draw-denoised');
+    expect(denoised.distinctGreys).toBeGreaterThan(10);
+    expect(denoised.checksum).not.toBe((await canvasSummary(page, 'draw-reconstruction')).checksum);
+    expect(await page.locator('#draw-stats').textContent()).toContain(
+      "the denoising autoencoder's output by",
+    );
+    // masking noise, as the denoiser was trained with: half the pixels blanked
+    await page.locator('#draw-noise-kind').selectOption('masking');
+    await page.locator('#draw-noise').fill('0.5');
+    await expect.poll(() => page.locator('#draw-stats').textContent()).toContain('50 % of pixels noisy');
+    const maskedError = await dataNumber(page, '#view-draw', 'noisyError');
+    const maskedDenoised = await dataNumber(page, '#view-draw', 'denoisedError');
+    expect(maskedDenoised).toBeLessThan(0.7 * maskedError);
+    expect(maskedDenoised).toBeLessThan(await dataNumber(page, '#view-draw', 'cleanedError'));
     await screenshot(page, 'draw-noise');
 
     // hand the drawing to the interpolation view
@@ -525,6 +595,85 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
     await page.close();
   });
 
+  it('decodes the beta-VAE and the plain VAE live from sliders, with the KL of each latent number', async () => {
+    const page = await open('?view=disentangle');
+    await expectNoErrors(page);
+    await page.waitForFunction(() => document.getElementById('view-disentangle')?.dataset.ready === 'true');
+    expect(await page.locator('#dis-input').getAttribute('data-sprite')).toMatch(/^\d+$/);
+    expect((await canvasSummary(page, 'dis-input')).distinctGreys).toBe(2); // a binary sprite
+    const status = await page.locator('#status').textContent();
+    expect(status).toMatch(/β-VAE: \d+ numbers used, plain VAE: \d+/);
+    for (const side of ['beta', 'plain']) {
+      const panel = `#dis-${side}`;
+      expect(await page.locator(`${panel} input[type="range"]`).count()).toBe(10);
+      const kl = (await page.$eval(
+        '#view-disentangle',
+        (s, key) => (s as HTMLElement).dataset[key],
+        `kl${side === 'beta' ? 'Beta' : 'Plain'}`,
+      ))!
+        .split(',')
+        .map(Number);
+      expect(kl).toHaveLength(10);
+      for (const value of kl) expect(value).toBeGreaterThanOrEqual(0);
+      // rows are sorted by KL, most used first
+      const shown = await page.$$eval(`${panel} .dis-row`, (rows) =>
+        rows.map((row) => Number((row as HTMLElement).dataset.dimension)),
+      );
+      const sorted = shown.map((j) => kl[j]);
+      expect(sorted).toEqual([...sorted].sort((a, b) => b - a));
+      expect(sorted[0]).toBeGreaterThan(0.5); // at least one number carries the sprite
+
+      // moving the most used number's slider decodes a different, non-blank sprite
+      const decoded = `dis-${side}-decoded`;
+      const before = await canvasSummary(page, decoded);
+      expect(before.distinctGreys).toBeGreaterThan(5);
+      const renders = await dataNumber(page, `#${decoded}`, 'renders');
+      const slider = page.locator(`${panel} .dis-row`).first().locator('input');
+      const value = Number(await slider.inputValue());
+      await slider.fill(value > 0 ? '-2.5' : '2.5');
+      await page.waitForFunction(
+        ([id, count]) => Number(document.getElementById(id as string)?.dataset.renders) > (count as number),
+        [decoded, renders],
+      );
+      const after = await canvasSummary(page, decoded);
+      expect(after.checksum).not.toBe(before.checksum);
+      expect(after.distinctGreys).toBeGreaterThan(5);
+      expect(after.mean).toBeGreaterThan(2);
+      expect((await page.$eval(`#${decoded}`, (c) => (c as HTMLElement).dataset.z))!.split(',')).toContain(
+        value > 0 ? '-2.50' : '2.50',
+      );
+      // its strip decodes the number from -3 to 3: seven different sprites, not blanks
+      const strip = await canvasSummary(page, `dis-${side}-strip-z${shown[0]}`);
+      expect(strip.distinctGreys).toBeGreaterThan(5);
+      expect(strip.mean).toBeGreaterThan(2);
+    }
+    // the beta-VAE keeps less information than the plain VAE, and lets a number fall (nearly) silent
+    const kls = async (key: string) =>
+      (await page.$eval('#view-disentangle', (s, name) => (s as HTMLElement).dataset[name], key))!
+        .split(',')
+        .map(Number);
+    const [beta, plain] = [await kls('klBeta'), await kls('klPlain')];
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    expect(sum(beta)).toBeLessThan(0.75 * sum(plain));
+    expect(Math.min(...beta)).toBeLessThan(0.5 * Math.min(...plain));
+    expect(await dataNumber(page, '#view-disentangle', 'activeBeta')).toBeLessThanOrEqual(
+      await dataNumber(page, '#view-disentangle', 'activePlain'),
+    );
+    expect(await page.locator('#dis-beta-info').textContent()).toMatch(/x position 0\.\d\d, y position/);
+    await screenshot(page, 'disentangle');
+
+    // another sprite sets both models' sliders and goes into the link
+    const renders = await dataNumber(page, '#dis-plain-decoded', 'renders');
+    await page.locator('#dis-random').click();
+    await page.waitForFunction(
+      (count) => Number(document.getElementById('dis-plain-decoded')?.dataset.renders) > count,
+      renders,
+    );
+    const sprite = await page.locator('#dis-input').getAttribute('data-sprite');
+    await expect.poll(() => new URL(page.url()).searchParams.get('s')).toBe(sprite);
+    await page.close();
+  });
+
   it('scores a drawing against the scores of normal digits (anomaly)', async () => {
     const page = await open('?view=anomaly');
     await expectNoErrors(page);
@@ -597,6 +746,11 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
     );
     expect(await withoutModel.locator('#explore-map').isVisible()).toBe(false);
     await context.close();
+
+    const unknownData = await open('?data=cifar&backend=cpu');
+    expect(await unknownData.evaluate(() => document.body.dataset.state)).toBe('error');
+    expect(await unknownData.locator('#error').textContent()).toContain('use ?data=mnist or ?data=fashion');
+    await unknownData.close();
 
     const unknown = await open('?backend=tpu');
     expect(await unknown.evaluate(() => document.body.dataset.state)).toBe('error');

@@ -3,20 +3,24 @@
  * into a 20-pixel box and centred by its centre of mass) is encoded on every stroke. The page shows what the
  * model sees, its reconstruction, the posterior q(z|x) (its mean and standard deviation: an ellipse on the 2-D
  * map, bars for the 20-D code), and samples from the posterior. Erased parts of a digit are inpainted (the erased
- * pixels are replaced by the reconstruction, a few times over); salt-and-pepper noise added to the input is
- * cleaned by the reconstruction (a plain VAE, trained on clean digits; a denoising autoencoder would be trained for
- * it). Hooks on `#view-draw`: `data-noisy-error` and `data-cleaned-error` (mean squared differences from the clean
- * drawing of the noisy input and of its reconstruction); `#draw-reconstruction` counts `data-renders`.
+ * pixels are replaced by the reconstruction, a few times over). Noise added to the input (salt and pepper, or
+ * masking: pixels blanked) is cleaned by a denoising autoencoder trained with masking noise (`mnist-dae`, any
+ * saved model class that reconstructs 784 pixels), shown beside the VAE's reconstruction (trained on clean digits).
+ * Hooks on `#view-draw`: `data-noisy-error`, `data-cleaned-error` and `data-denoised-error` (mean squared
+ * differences from the clean drawing of the noisy input, of the VAE's reconstruction and of the denoising
+ * autoencoder's output); `#draw-reconstruction` and `#draw-denoised` count `data-renders`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { VAE } from '@vae/models';
+import type { AnyModel, VAE } from '@vae/models';
 import {
   type Codes,
   DEFAULT_MODEL,
+  DENOISING_MODEL,
   DIGIT_PIXELS,
   DIGIT_SIDE,
   type DigitSet,
   describeModel,
+  getAnyModel,
   getCodes,
   getDigits,
   getModel,
@@ -46,6 +50,7 @@ const INPAINT_ROUNDS = 8;
 const MAP_SIZE = 300;
 
 type Tool = 'pen' | 'eraser';
+type NoiseKind = 'salt-and-pepper' | 'masking';
 
 /**
  * Fixed pseudo-random numbers in [0, 1) (mulberry32), so that the noise does not flicker while drawing and more
@@ -75,6 +80,9 @@ export function createDrawView(context: ViewContext): View {
   const pad = element<HTMLCanvasElement>('draw-pad');
   const inputCanvas = element<HTMLCanvasElement>('draw-input');
   const reconstructionCanvas = element<HTMLCanvasElement>('draw-reconstruction');
+  const denoisedCanvas = element<HTMLCanvasElement>('draw-denoised');
+  const denoisedFigure = element<HTMLElement>('draw-denoised-figure');
+  const noiseKindSelect = element<HTMLSelectElement>('draw-noise-kind');
   const inpaintedCanvas = element<HTMLCanvasElement>('draw-inpainted');
   const inpaintedFigure = element<HTMLElement>('draw-inpainted-figure');
   const samplesCanvas = element<HTMLCanvasElement>('draw-samples');
@@ -99,12 +107,14 @@ export function createDrawView(context: ViewContext): View {
   /** The erased pixels that held ink: the part to inpaint. */
   const erasedInk = canvas2d(PAD, PAD);
   const small = canvas2d(DIGIT_SIDE, DIGIT_SIDE);
-  /** Salt-and-pepper noise: pixel i is noisy when noiseAt[i] < level, then white or black by noiseTo[i]. */
+  /** Noise: pixel i is noisy when noiseAt[i] < level, then black (masking) or white or black by noiseTo[i]. */
   const noiseAt = uniformNoise(DIGIT_PIXELS, 7);
   const noiseTo = uniformNoise(DIGIT_PIXELS, 8);
 
   let model: VAE;
   let mapModel: VAE | undefined;
+  /** The denoising autoencoder (or any model that reconstructs 784 pixels), if it loaded. */
+  let denoiser: AnyModel | undefined;
   let codes: Codes | undefined;
   let frame: MapFrame = { size: MAP_SIZE, range: 3 };
   let mapLayer: HTMLCanvasElement | undefined;
@@ -262,20 +272,30 @@ export function createDrawView(context: ViewContext): View {
     }
   }
 
-  /** How far the noisy input and its reconstruction are from the clean drawing; kept for tests on the section. */
+  /**
+   * How far the noisy input, the VAE's reconstruction and the denoiser's output are from the clean drawing; kept
+   * for tests on the section.
+   */
   function noiseText(
     level: number,
     input: Float32Array,
     reconstruction: ArrayLike<number>,
+    denoised: ArrayLike<number> | undefined,
     clean: Float32Array,
   ): string {
     const noisy = meanSquaredError(input, clean);
     const cleaned = meanSquaredError(reconstruction, clean);
     section.dataset.noisyError = noisy.toFixed(5);
     section.dataset.cleanedError = cleaned.toFixed(5);
+    let denoiserText = '';
+    if (denoised) {
+      const error = meanSquaredError(denoised, clean);
+      section.dataset.denoisedError = error.toFixed(5);
+      denoiserText = `, the denoising autoencoder's output by ${error.toFixed(3)}`;
+    }
     return (
       `${Math.round(level * 100)} % of pixels noisy: off the clean drawing by ${noisy.toFixed(3)} ` +
-      `(mean squared), the reconstruction by ${cleaned.toFixed(3)}`
+      `(mean squared), the VAE's reconstruction by ${cleaned.toFixed(3)}${denoiserText}`
     );
   }
 
@@ -295,9 +315,10 @@ export function createDrawView(context: ViewContext): View {
       erased += mask[i];
     }
     const level = Number(noiseInput.value);
+    const masking = (noiseKindSelect.value as NoiseKind) === 'masking';
     const input = new Float32Array(DIGIT_PIXELS);
     for (let i = 0; i < DIGIT_PIXELS; i++) {
-      input[i] = noiseAt[i] < level ? (noiseTo[i] < 0.5 ? 1 : 0) : clean[i];
+      input[i] = noiseAt[i] < level ? (masking || noiseTo[i] >= 0.5 ? 0 : 1) : clean[i];
     }
 
     const outputs = tf.tidy(() => {
@@ -331,19 +352,22 @@ export function createDrawView(context: ViewContext): View {
         const posterior = mapModel.encode(x);
         map = { mean: posterior.mean, sigma: tf.exp(tf.mul(posterior.logVar, 0.5)) };
       }
-      return { mean, sigma, reconstruction, samples, bce, inpainted, map };
+      const denoised = denoiser?.reconstruct(x);
+      return { mean, sigma, reconstruction, samples, bce, inpainted, map, denoised };
     });
     try {
-      const [mean, sigma, reconstruction, samples, bce, inpainted, mapMean, mapSigma] = await Promise.all([
-        outputs.mean.data(),
-        outputs.sigma.data(),
-        outputs.reconstruction.data(),
-        outputs.samples.data(),
-        outputs.bce.data(),
-        outputs.inpainted?.data(),
-        outputs.map?.mean.data(),
-        outputs.map?.sigma.data(),
-      ]);
+      const [mean, sigma, reconstruction, samples, bce, inpainted, mapMean, mapSigma, denoised] =
+        await Promise.all([
+          outputs.mean.data(),
+          outputs.sigma.data(),
+          outputs.reconstruction.data(),
+          outputs.samples.data(),
+          outputs.bce.data(),
+          outputs.inpainted?.data(),
+          outputs.map?.mean.data(),
+          outputs.map?.sigma.data(),
+          outputs.denoised?.data(),
+        ]);
       scratch.input = paintGrey(inputCanvas, input, DIGIT_SIDE, DIGIT_SIDE, scratch.input);
       scratch.reconstruction = paintGrey(
         reconstructionCanvas,
@@ -352,6 +376,11 @@ export function createDrawView(context: ViewContext): View {
         DIGIT_SIDE,
         scratch.reconstruction,
       );
+      if (denoised) {
+        scratch.denoised = paintGrey(denoisedCanvas, denoised, DIGIT_SIDE, DIGIT_SIDE, scratch.denoised);
+        denoisedCanvas.dataset.empty = String(empty);
+        bumpRenders(denoisedCanvas);
+      }
       inpaintedFigure.hidden = !inpainted;
       if (inpainted) {
         paintTinted(inpaintedCanvas, inpainted, mask);
@@ -384,7 +413,7 @@ export function createDrawView(context: ViewContext): View {
         `${mapText}${model.latentDim}-D code: average σ ${meanSigma.toFixed(2)}, KL to the prior ${kl.toFixed(1)} nats, ` +
         `reconstruction error ${bce[0].toFixed(1)} nats` +
         (erased ? ` · ${erased} erased pixels inpainted` : '') +
-        (level > 0 ? ` · ${noiseText(level, input, reconstruction, clean)}` : '');
+        (level > 0 ? ` · ${noiseText(level, input, reconstruction, denoised, clean)}` : '');
       reconstructionCanvas.dataset.empty = String(empty);
       bumpRenders(reconstructionCanvas);
       hint.hidden = !empty;
@@ -467,7 +496,8 @@ export function createDrawView(context: ViewContext): View {
   function useModel(next: VAE): void {
     model = next;
     modelInfo = describeModel(model);
-    context.setStatus('draw', `${escapeHtml(modelInfo)} · the 2-D map: ${MAP_MODEL}`);
+    const denoiserInfo = denoiser ? ` · denoising: ${describeModel(denoiser)}` : '';
+    context.setStatus('draw', `${escapeHtml(modelInfo + denoiserInfo)} · the 2-D map: ${MAP_MODEL}`);
     epsilon?.dispose();
     epsilon = tf.randomNormal([SAMPLES, model.latentDim], 0, 1, 'float32', 3);
   }
@@ -479,16 +509,29 @@ export function createDrawView(context: ViewContext): View {
     },
     async start() {
       const reference = context.model(DEFAULT_MODEL);
-      [model, mapModel, codes] = await Promise.all([
+      [model, mapModel, codes, denoiser] = await Promise.all([
         getModel(reference),
         getModel(MAP_MODEL).catch((error) => {
           console.warn(`no 2-D map in the Draw view: ${error instanceof Error ? error.message : error}`);
           return undefined;
         }),
         getCodes(MAP_MODEL).catch(() => undefined),
+        getAnyModel(DENOISING_MODEL).catch((error) => {
+          console.warn(`no denoising autoencoder: ${error instanceof Error ? error.message : error}`);
+          return undefined;
+        }),
       ]);
       if (mapModel && mapModel.latentDim !== 2) mapModel = undefined;
       if (!mapModel) element('draw-map-figure').hidden = true;
+      if (denoiser && (denoiser.inputSize !== DIGIT_PIXELS || denoiser.usesLabels)) {
+        console.warn(
+          `no denoising autoencoder: ${DENOISING_MODEL} is a ${describeModel(denoiser)}, not a model of ` +
+            `${DIGIT_PIXELS} pixels without labels.`,
+        );
+        denoiser = undefined;
+      }
+      denoisedFigure.hidden = !denoiser;
+      denoisedFigure.title = denoiser ? describeModel(denoiser) : '';
       useModel(model);
       frame = { size: MAP_SIZE, range: mapRange(codes) };
       samplesCanvas.width = SAMPLES * DIGIT_SIDE * 2 + (SAMPLES - 1) * 4;
@@ -512,6 +555,7 @@ export function createDrawView(context: ViewContext): View {
         noiseValue.textContent = `${Math.round(Number(noiseInput.value) * 100)} %`;
         requestUpdate();
       });
+      noiseKindSelect.addEventListener('change', requestUpdate);
       centreInput.addEventListener('change', requestUpdate);
       element('draw-use').addEventListener('click', () => {
         context.shared.drawing = reduce(pad, inputTransform());

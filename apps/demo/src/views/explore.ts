@@ -2,7 +2,9 @@
  * Latent explorer: the 2-D latent space of a VAE with the test set's posterior means scattered by class, and the
  * decoded manifold over the same axes beside it. Moving the pointer over either decodes the point on every move
  * (one [1, d] tensor, tidied; moves arriving while a decode runs are coalesced into the latest), and a marker shows
- * the point on both, with the decoded digit beside the marker.
+ * the point on both, with the decoded image beside the marker. A switch picks the data set (MNIST digits or
+ * Fashion-MNIST, `?data=fashion`), each with its own 2-D model and codes. Hooks on `#view-explore`: `data-dataset`
+ * and `data-latent-dim`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { VAE } from '@vae/models';
@@ -13,7 +15,10 @@ import {
   describeModel,
   getCodes,
   getModel,
+  isMapDataset,
+  MAP_DATASETS,
   MAP_MODEL,
+  type MapDataset,
 } from '../assets';
 import { drawScatter, mapRange } from '../latent-map';
 import {
@@ -42,6 +47,9 @@ export function createExploreView(context: ViewContext): View {
   const legend = element<HTMLDivElement>('explore-legend');
   const zOutput = element<HTMLOutputElement>('explore-z');
   const section = element<HTMLElement>('view-explore');
+  const datasetButtons = [...section.querySelectorAll<HTMLButtonElement>('button[data-dataset]')];
+  const requestedData = context.parameters.get('data') || 'mnist';
+  let dataset: MapDataset = isMapDataset(requestedData) ? requestedData : 'mnist';
 
   let model: VAE;
   let codes: Codes | undefined;
@@ -217,8 +225,9 @@ export function createExploreView(context: ViewContext): View {
 
   function updateStatus(): void {
     const timing = decodeMilliseconds ? ` · one decode in ${decodeMilliseconds.toFixed(1)} ms` : '';
+    const items = dataset === 'mnist' ? 'test digits' : 'test images';
     const points = codes
-      ? ` · ${codes.count.toLocaleString('en-US')} test digits`
+      ? ` · ${codes.count.toLocaleString('en-US')} ${items}`
       : ' · no codes.json: no scatter';
     context.setStatus('explore', `${escapeHtml(modelInfo)}${points}${timing}`);
   }
@@ -236,7 +245,7 @@ export function createExploreView(context: ViewContext): View {
       const swatch = document.createElement('span');
       swatch.className = 'swatch';
       swatch.style.background = CLASS_COLOURS[label % CLASS_COLOURS.length];
-      button.append(swatch, String(label));
+      button.append(swatch, MAP_DATASETS[dataset].classes[label] ?? String(label));
       const setHighlight = (value: number | null) => {
         highlighted = value;
         for (const item of legend.querySelectorAll('button')) {
@@ -283,8 +292,44 @@ export function createExploreView(context: ViewContext): View {
     });
   }
 
+  /** The map's model: `?model=` (or a model trained in the page) replaces the MNIST map, not the others. */
+  function mapReference(): string {
+    return dataset === 'mnist' ? context.model(MAP_MODEL) : MAP_DATASETS[dataset].model;
+  }
+
+  function showDataset(): void {
+    section.dataset.dataset = dataset;
+    for (const button of datasetButtons) {
+      button.setAttribute('aria-pressed', String(button.dataset.dataset === dataset));
+    }
+  }
+
+  let switching: Promise<void> = Promise.resolve();
+  /** Loads the map of another data set, keeping the point; switches made meanwhile run after it, in order. */
+  function switchDataset(next: MapDataset): void {
+    if (next === dataset) return;
+    dataset = next;
+    showDataset();
+    updateUrl({ data: next === 'mnist' ? null : next });
+    switching = switching.then(async () => {
+      section.dataset.ready = 'false';
+      try {
+        await load();
+        moveTo(point, false);
+        await settle();
+      } catch (error) {
+        context.fail(
+          `Could not show the ${MAP_DATASETS[next].title} map`,
+          error instanceof Error ? error.message : String(error),
+          'Its model is made by <code>node apps/demo/scripts/prepare-model.mjs --all</code> (see the README).',
+        );
+      }
+      section.dataset.ready = 'true';
+    });
+  }
+
   async function load(): Promise<void> {
-    const reference = context.model(MAP_MODEL);
+    const reference = mapReference();
     const next = await getModel(reference);
     if (next.latentDim < 2) {
       throw new Error(`the latent map needs a latent size of at least 2; this model has ${next.latentDim}.`);
@@ -314,6 +359,20 @@ export function createExploreView(context: ViewContext): View {
 
   return {
     async start() {
+      if (!isMapDataset(requestedData)) {
+        throw new Error(
+          `unknown data set "${requestedData}" in ?data=; use ${Object.keys(MAP_DATASETS)
+            .map((name) => `?data=${name}`)
+            .join(' or ')}.`,
+        );
+      }
+      showDataset();
+      for (const button of datasetButtons) {
+        button.addEventListener('click', () => {
+          const next = button.dataset.dataset ?? '';
+          if (isMapDataset(next)) switchDataset(next);
+        });
+      }
       await load();
       listen(mapCanvas);
       listen(manifoldCanvas);
@@ -324,6 +383,13 @@ export function createExploreView(context: ViewContext): View {
       await settle();
     },
     async reload() {
+      await switching;
+      // another main model (`?model=`, or one trained in the page) is an MNIST map: show it
+      if (dataset !== 'mnist' && context.model(MAP_MODEL) !== MAP_MODEL) {
+        dataset = 'mnist';
+        showDataset();
+        updateUrl({ data: null });
+      }
       await load();
       moveTo(point, false);
       await settle();
