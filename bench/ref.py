@@ -1,6 +1,8 @@
 """The PyTorch reference for ref-vae (the PyTorch examples' VAE): 784-400-20, BCE + KL, Adam 1e-3, batch 128.
 Trains on the first N MNIST training images read from IDX files and prints one JSON line.
-usage: python3 bench/ref.py <dir with train-images-idx3-ubyte> <images> <epochs> <threads>"""
+With a test-image count it also reports the test loss (negative ELBO with one z sample, nats per image, as the
+PyTorch example's test()) on the first test images.
+usage: python3 bench/ref.py <dir with train-images-idx3-ubyte> <images> <epochs> <threads> [seed] [test images]"""
 import json, struct, sys, time
 import numpy as np
 import torch
@@ -9,11 +11,19 @@ from torch.nn import functional as F
 
 directory, images, epochs, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 torch.set_num_threads(threads)
-torch.manual_seed(1)
-with open(f"{directory}/train-images-idx3-ubyte", "rb") as f:
-    _, n, h, w = struct.unpack(">IIII", f.read(16))
-    pixels = np.frombuffer(f.read(n * h * w), dtype=np.uint8).reshape(n, h * w)[:images]
-data = torch.from_numpy(pixels.astype(np.float32) / 255.0)
+seed = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+test_images = int(sys.argv[6]) if len(sys.argv) > 6 else 0
+torch.manual_seed(seed)
+
+
+def read_images(name, count):
+    with open(f"{directory}/{name}", "rb") as f:
+        _, n, h, w = struct.unpack(">IIII", f.read(16))
+        pixels = np.frombuffer(f.read(n * h * w), dtype=np.uint8).reshape(n, h * w)[:count]
+    return torch.from_numpy(pixels.astype(np.float32) / 255.0)
+
+
+data = read_images("train-images-idx3-ubyte", images)
 
 
 class VAE(nn.Module):
@@ -29,6 +39,13 @@ class VAE(nn.Module):
         return self.fc4(F.relu(self.fc3(z))), mu, logvar
 
 
+def batch_loss(model, x):
+    logits, mu, logvar = model(x)
+    bce = F.binary_cross_entropy_with_logits(logits, x, reduction="sum")
+    kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+    return bce + kl
+
+
 model = VAE()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 measured, loss_value = 0.0, 0.0
@@ -37,10 +54,7 @@ for epoch in range(epochs):
     start = time.perf_counter()
     for i in range(0, len(data), 128):
         x = data[order[i : i + 128]]
-        logits, mu, logvar = model(x)
-        bce = F.binary_cross_entropy_with_logits(logits, x, reduction="sum")
-        kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
-        loss = (bce + kl) / len(x)
+        loss = batch_loss(model, x) / len(x)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -48,5 +62,11 @@ for epoch in range(epochs):
     if epoch > 0 or epochs == 1:
         measured += time.perf_counter() - start
 measured_epochs = epochs - 1 if epochs > 1 else 1
-print(json.dumps({"imagesPerSecond": measured_epochs * len(data) / measured, "finalLoss": loss_value,
-                  "torch": torch.__version__, "threads": threads}))
+result = {"imagesPerSecond": measured_epochs * len(data) / measured, "finalLoss": loss_value,
+          "torch": torch.__version__, "threads": threads, "seed": seed}
+if test_images > 0:
+    test = read_images("t10k-images-idx3-ubyte", test_images)
+    with torch.no_grad():
+        total = sum(batch_loss(model, test[i : i + 1000]).item() for i in range(0, len(test), 1000))
+    result["testLoss"] = total / len(test)
+print(json.dumps(result))

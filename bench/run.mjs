@@ -1,9 +1,12 @@
 // pnpm bench: ref-vae training throughput per backend against the plain-autodiff peer and PyTorch, inference
 // throughput and latency, and peak memory. Every measurement runs in a fresh process; runs are interleaved
 // (A B C, B C A, ...) so load on the machine hits all of them alike. Results: bench/results/latest.{json,md}.
-// usage: node bench/run.mjs [--quick] [--repeats N] [--images N] [--epochs N]
+// Also: the test loss after 10 epochs against PyTorch's over seeds, WebGPU in Node (the optional `webgpu` package) and
+// tfjs-node when installed (else a recorded skip reason), and each target of issue #10 marked met or not.
+// usage: node bench/run.mjs [--quick] [--repeats N] [--images N] [--epochs N] [--seeds N] [--no-quality] [--out DIR]
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, homedir, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,15 +23,60 @@ const quick = args.includes('--quick');
 const repeats = flag('repeats', quick ? 1 : 3);
 const images = flag('images', quick ? 512 : 8000);
 const epochs = flag('epochs', quick ? 1 : 3);
+const seeds = flag('seeds', quick ? 1 : 2);
+const withQuality = !args.includes('--no-quality');
 const outDir = args.includes('--out') ? args[args.indexOf('--out') + 1] : join(here, 'results');
 
 const worker = join(here, 'worker.mjs');
+const runFull = async (spec) => {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [worker, JSON.stringify(spec)], {
+      cwd: root,
+      maxBuffer: 1 << 24,
+    });
+    return JSON.parse(stdout.trim().split('\n').at(-1));
+  } catch (error) {
+    const line = String(error.stdout ?? '')
+      .trim()
+      .split('\n')
+      .at(-1);
+    // e.g. Dawn's reason for rejecting an adapter, which it prints as a warning
+    const detail = String(error.stderr ?? '')
+      .split('\n')
+      .find((l) => /^(Warning|Error):/.test(l) && !/XDG_RUNTIME_DIR/.test(l));
+    try {
+      return { error: JSON.parse(line).error + (detail ? ` (${detail.trim()})` : '') };
+    } catch {
+      return {
+        error: String(error.stderr || error.message)
+          .trim()
+          .split('\n')[0],
+      };
+    }
+  }
+};
 const run = async (spec) => {
-  const { stdout } = await promisify(execFile)(process.execPath, [worker, JSON.stringify(spec)], {
-    cwd: root,
-    maxBuffer: 1 << 24,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)).result;
+  const out = await runFull(spec);
+  if (out.error) throw new Error(`bench worker ${JSON.stringify(spec)}: ${out.error}`);
+  return out.result;
+};
+const resolvable = (name) => {
+  try {
+    createRequire(join(root, 'package.json')).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const packageVersion = (name) => {
+  // the package's folder under node_modules: resolve its entry point and walk up to its package.json
+  try {
+    let dir = dirname(createRequire(join(root, 'package.json')).resolve(name));
+    while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  } catch {
+    return null;
+  }
 };
 
 function findMnistDir() {
@@ -75,9 +123,34 @@ const trainers = [
   { name: 'peer-wasm', spec: { task: 'train', backend: 'wasm', impl: 'peer', images, epochs } },
   {
     name: 'vae-cpu',
-    spec: { task: 'train', backend: 'cpu', impl: 'vae', images: Math.min(images, 1024), epochs: 2 },
+    spec: {
+      task: 'train',
+      backend: 'cpu',
+      impl: 'vae',
+      images: Math.min(images, quick ? 256 : 1024),
+      epochs: quick ? 1 : 2,
+    },
   },
 ];
+const notes = [];
+const skipped = {};
+// Optional backends: measured when present and working, else the reason is recorded.
+for (const [name, backend, module, hint] of [
+  ['vae-webgpu', 'webgpu', 'webgpu', 'pnpm add -Dw webgpu (Dawn for Node)'],
+  ['vae-tfjs-node', 'tensorflow', '@tensorflow/tfjs-node', 'pnpm add -Dw @tensorflow/tfjs-node'],
+]) {
+  if (!resolvable(module)) {
+    skipped[name] = `${module} is not installed (${hint})`;
+    continue;
+  }
+  const probe = await runFull({ task: 'probe', backend, images: 1 });
+  if (probe.error) skipped[name] = `${module} ${packageVersion(module)}: ${probe.error}`;
+  else {
+    if (probe.result.device) notes.push(`${name} ran on: ${probe.result.device}.`);
+    trainers.push({ name, spec: { task: 'train', backend, impl: 'vae', images, epochs } });
+  }
+}
+for (const [name, reason] of Object.entries(skipped)) notes.push(`${name} skipped: ${reason}.`);
 const python = torchCommand();
 // The OpenMP build of OpenBLAS unpacked by bench/setup-pytorch.sh: the fair PyTorch anchor (Debian's torch links
 // the slow reference BLAS otherwise).
@@ -87,9 +160,13 @@ const blasDir = join(
 );
 const haveBlas = existsSync(blasDir);
 const mnistDir = findMnistDir();
-const notes = [];
 if (python && mnistDir) {
-  trainers.push({ name: 'pytorch', torch: true });
+  // 2 threads: the anchor of the targets; 1 thread: the fair pairing with one-thread wasm, and far steadier on a
+  // loaded machine (two OpenMP threads collapse when another process holds a core)
+  trainers.push(
+    { name: 'pytorch', torch: true, threads: 2 },
+    { name: 'pytorch-1t', torch: true, threads: 1 },
+  );
   if (!haveBlas)
     notes.push('PyTorch runs on the reference BLAS (slow): run bench/setup-pytorch.sh for OpenBLAS.');
 } else {
@@ -98,32 +175,76 @@ if (python && mnistDir) {
   );
 }
 
+const torchRun = (n, e, seed = 1, testImages = 0, threads = 2) =>
+  JSON.parse(
+    execFileSync(
+      python,
+      [
+        join(here, 'ref.py'),
+        mnistDir,
+        String(n),
+        String(e),
+        String(threads),
+        String(seed),
+        String(testImages),
+      ],
+      { env: { ...torchEnvironment(), OMP_NUM_THREADS: String(threads) } },
+    ).toString(),
+  );
+let torchVersion = null;
+
 const started = new Date();
 const load = [loadavg()[0]];
 const results = Object.fromEntries(trainers.map((t) => [t.name, []]));
+const cpuResults = Object.fromEntries(trainers.map((t) => [t.name, []]));
 for (let r = 0; r < repeats; r++) {
   // rotate the order every round
   const order = trainers.map((_, i) => trainers[(i + r) % trainers.length]);
   for (const t of order) {
-    const result = t.torch
-      ? JSON.parse(
-          execFileSync(python, [join(here, 'ref.py'), mnistDir, String(images), String(epochs), '2'], {
-            env: torchEnvironment(),
-          }).toString(),
-        )
-      : await run(t.spec);
+    const result = t.torch ? torchRun(images, epochs, 1, 0, t.threads) : await run(t.spec);
+    if (t.torch) torchVersion = result.torch;
     results[t.name].push(result.imagesPerSecond);
+    if (result.cpuImagesPerSecond) cpuResults[t.name].push(result.cpuImagesPerSecond);
     process.stderr.write(`${t.name}: ${Math.round(result.imagesPerSecond)} images/s\n`);
     load.push(loadavg()[0]);
   }
 }
-const inference = await run({ task: 'inference', backend: 'wasm', repeats: quick ? 3 : 20 });
+const inference = await run({ task: 'inference', backend: 'wasm', repeats: quick ? 1 : 20 });
 const memory = {};
-for (const n of quick ? [512, 1024] : [10000, 60000]) {
+for (const n of quick ? [256, 512] : [10000, 60000]) {
   memory[n] = (await run({ task: 'memory', backend: 'wasm', images: n })).peakResidentMegabytes;
+  load.push(loadavg()[0]);
 }
 
-const training = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, summary(v)]));
+// Same maths: test loss after 10 epochs (quick: 1) on the same images, over seeds, interleaved with PyTorch.
+const qualitySettings = {
+  images: quick ? 256 : 8000,
+  epochs: quick ? 1 : 10,
+  testImages: quick ? 500 : 10000,
+};
+const quality = { settings: qualitySettings, 'vae-wasm': [], pytorch: [] };
+if (withQuality) {
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = await run({ task: 'quality', backend: 'wasm', seed, ...qualitySettings });
+    quality['vae-wasm'].push(r.testLoss);
+    if (python && mnistDir) {
+      const t = torchRun(qualitySettings.images, qualitySettings.epochs, seed, qualitySettings.testImages);
+      quality.pytorch.push(t.testLoss);
+      torchVersion ??= t.torch;
+    }
+    load.push(loadavg()[0]);
+    process.stderr.write(
+      `quality seed ${seed}: vae-wasm ${r.testLoss.toFixed(2)}, pytorch ${quality.pytorch.at(-1)?.toFixed(2)}\n`,
+    );
+  }
+}
+
+const training = Object.fromEntries(
+  Object.entries(results).map(([k, v]) => [
+    k,
+    { ...summary(v), ...(cpuResults[k].length ? { cpuTime: summary(cpuResults[k]) } : {}) },
+  ]),
+);
 const ratio = (a, b) => (training[a] && training[b] ? training[a].median / training[b].median : null);
 const report = {
   date: started.toISOString(),
@@ -132,28 +253,79 @@ const report = {
   node: process.version,
   tfjs: JSON.parse(readFileSync(join(root, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8'))
     .version,
-  loadAverage: { min: Math.min(...load), max: Math.max(...load) },
+  loadAverage: { min: Math.min(...load), max: Math.max(...load), samples: load },
   settings: { images, epochs, repeats, batchSize: 128 },
   training,
   ratios: {
     'vae-wasm / peer-wasm': ratio('vae-wasm', 'peer-wasm'),
+    'vae-wasm / pytorch-1t': ratio('vae-wasm', 'pytorch-1t'),
     'vae-wasm / pytorch': ratio('vae-wasm', 'pytorch'),
     'vae-cpu / vae-wasm': ratio('vae-cpu', 'vae-wasm'),
   },
   inference,
   memory: { peakResidentMegabytes: memory, ratio: Object.values(memory).at(-1) / Object.values(memory)[0] },
+  quality,
+  skipped,
   notes,
+};
+const mean = (v) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
+const spread = (v) => (v.length > 1 ? Math.max(...v) - Math.min(...v) : 0);
+const lossGap =
+  quality.pytorch.length && quality['vae-wasm'].length
+    ? Math.abs(mean(quality['vae-wasm']) - mean(quality.pytorch))
+    : null;
+// "Within seed spread": the gap between the means is no larger than the spread over seeds of either (or 0.5 %).
+const lossAllowance = Math.max(
+  spread(quality['vae-wasm']),
+  spread(quality.pytorch),
+  0.005 * (mean(quality.pytorch) ?? 0),
+);
+const target = (value, goal, met) => ({ value, goal, met: value == null ? null : met });
+report.targets = {
+  'vae-wasm / pytorch (2 threads) >= 0.18': target(
+    report.ratios['vae-wasm / pytorch'],
+    0.18,
+    report.ratios['vae-wasm / pytorch'] >= 0.18,
+  ),
+  'vae-wasm / peer-wasm >= 4': target(
+    report.ratios['vae-wasm / peer-wasm'],
+    4,
+    report.ratios['vae-wasm / peer-wasm'] >= 4,
+  ),
+  'test loss gap to PyTorch within seed spread': target(lossGap, lossAllowance, lossGap <= lossAllowance),
+  'decode 1 image < 16 ms (wasm)': target(
+    inference['decode@1']?.milliseconds,
+    16,
+    inference['decode@1']?.milliseconds < 16,
+  ),
+  'decode 16x16 grid (256) < 16 ms (wasm)': target(
+    inference['decode@256']?.milliseconds,
+    16,
+    inference['decode@256']?.milliseconds < 16,
+  ),
+  'peak memory 60k / 10k <= 1.5': target(report.memory.ratio, 1.5, report.memory.ratio <= 1.5),
+};
+report.versions = {
+  node: process.version,
+  tfjs: report.tfjs,
+  torch: torchVersion,
+  openblas: haveBlas ? 'OpenMP build (bench/setup-pytorch.sh)' : 'reference BLAS',
+  webgpu: packageVersion('webgpu'),
+  'tfjs-node': packageVersion('@tensorflow/tfjs-node'),
 };
 
 const f = (v, digits = 0) => (v == null ? 'n/a' : v.toFixed(digits));
 const md = [
   `# ref-vae benchmark (${report.date.slice(0, 10)}${quick ? ', quick' : ''})`,
   '',
-  `Machine: ${report.machine.cpus} cores (${report.machine.model}), ${report.machine.memoryGiB} GiB; Node ${report.node}; tfjs ${report.tfjs}; load average ${f(report.loadAverage.min, 2)}-${f(report.loadAverage.max, 2)}. ${images} MNIST images, batch 128, ${epochs} epochs (the first epoch is not timed when there are more), ${repeats} interleaved runs per row, a fresh process each.`,
+  `Machine: ${report.machine.cpus} cores (${report.machine.model}), ${report.machine.memoryGiB} GiB; Node ${report.node}; tfjs ${report.tfjs}; PyTorch ${torchVersion ?? 'absent'} (2 threads); load average ${f(report.loadAverage.min, 2)}-${f(report.loadAverage.max, 2)}. ${images} MNIST images, batch 128, ${epochs} epochs (the first epoch is not timed when there are more), ${repeats} interleaved runs per row, a fresh process each.`,
   '',
-  '| implementation | train images/s (median) | min-max |',
-  '|---|---|---|',
-  ...Object.entries(training).map(([k, s]) => `| ${k} | ${f(s.median)} | ${f(s.min)}-${f(s.max)} |`),
+  '| implementation | train images/s (median) | min-max | per CPU-second (median) |',
+  '|---|---|---|---|',
+  ...Object.entries(training).map(
+    ([k, s]) =>
+      `| ${k} | ${f(s.median)} | ${f(s.min)}-${f(s.max)} | ${s.cpuTime ? f(s.cpuTime.median) : 'n/a'} |`,
+  ),
   '',
   '| ratio | value |',
   '|---|---|',
@@ -164,6 +336,19 @@ const md = [
   ...Object.entries(inference).map(
     ([k, v]) => `| ${k} | ${f(v.milliseconds, 2)} | ${f(v.imagesPerSecond)} |`,
   ),
+  '',
+  `Test loss after ${qualitySettings.epochs} epochs on ${qualitySettings.images} images (${qualitySettings.testImages} test images, nats per image; one value per seed): vae-wasm ${quality['vae-wasm'].map((v) => f(v, 2)).join(', ') || 'n/a'}; PyTorch ${quality.pytorch.map((v) => f(v, 2)).join(', ') || 'n/a'}.`,
+  '',
+  '| target | value | goal | met |',
+  '|---|---|---|---|',
+  ...Object.entries(report.targets).map(
+    ([k, t]) =>
+      `| ${k} | ${f(t.value, 3)} | ${f(t.goal, 3)} | ${t.met == null ? 'n/a' : t.met ? 'yes' : 'no'} |`,
+  ),
+  '',
+  `Versions: ${Object.entries(report.versions)
+    .map(([k, v]) => `${k} ${v ?? 'absent'}`)
+    .join(', ')}.`,
   '',
   `Peak resident memory training one epoch: ${Object.entries(memory)
     .map(([n, m]) => `${n} images ${f(m)} MB`)

@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'apps/cli/package.json'));
+const requireFromRoot = createRequire(join(root, 'package.json'));
 const load = (name) => import(require.resolve(name));
+/** Ends the process with a one-line reason the parent records as the skip note. */
+function fail(reason) {
+  process.stdout.write(`${JSON.stringify({ error: reason })}\n`);
+  process.exit(2);
+}
 const tf = await load('@tensorflow/tfjs-core');
 await load('@tensorflow/tfjs-backend-cpu');
 const wasm = await load('@tensorflow/tfjs-backend-wasm');
@@ -18,11 +24,33 @@ const spec = JSON.parse(process.argv[2]);
 tf.env().set('PROD', true);
 const quiet = console.warn;
 console.warn = () => {};
+let device;
 if (spec.backend === 'wasm')
   wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
-await tf.setBackend(spec.backend);
+if (spec.backend === 'webgpu') {
+  // WebGPU in Node: Dawn through the `webgpu` package (optional; `pnpm add -Dw webgpu` to enable).
+  const { create, globals } = await import(requireFromRoot.resolve('webgpu'));
+  Object.assign(globalThis, globals);
+  const gpu = create([]);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) {
+    console.warn = quiet;
+    fail('no WebGPU adapter (Dawn found no usable Vulkan/GL device)');
+  }
+  device = [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description]
+    .filter(Boolean)
+    .join(' ');
+  await load('@tensorflow/tfjs-backend-webgpu');
+}
+if (spec.backend === 'tensorflow') await import(requireFromRoot.resolve('@tensorflow/tfjs-node'));
+if (!(await tf.setBackend(spec.backend))) fail(`the ${spec.backend} backend did not initialise`);
 await tf.ready();
 console.warn = quiet;
+if (spec.task === 'probe') {
+  process.stdout.write(`${JSON.stringify({ spec, backend: tf.getBackend(), result: { device } })}\n`);
+  process.exit(0);
+}
 
 const data = await loadMnist({
   split: 'train',
@@ -60,12 +88,21 @@ async function train() {
   const epochs = spec.epochs ?? 2;
   if (spec.impl === 'vae') {
     const model = new VAE({ seed: 1 });
-    const history = await model.fit(data, { epochs, batchSize: 128, seed: 1 });
+    let cpuStart = process.cpuUsage();
+    const history = await model.fit(data, {
+      epochs,
+      batchSize: 128,
+      seed: 1,
+      onEpochEnd: (record) => {
+        if (record.epoch === 1 && epochs > 1) cpuStart = process.cpuUsage();
+      },
+    });
     // the first epoch includes warm-up (kernel compilation, allocation): report the later ones
     const measured = history.epochs.slice(epochs > 1 ? 1 : 0);
     const seconds = measured.reduce((s, e) => s + e.seconds, 0);
     return {
       imagesPerSecond: (measured.length * data.size) / seconds,
+      cpuImagesPerSecond: (measured.length * data.size) / cpuSeconds(cpuStart),
       finalLoss: history.epochs.at(-1).train.total,
     };
   }
@@ -73,7 +110,9 @@ async function train() {
   const optimizer = tf.train.adam(1e-3);
   let measuredSeconds = 0;
   let lastLoss = 0;
+  let cpuStart = process.cpuUsage();
   for (let epoch = 0; epoch < epochs; epoch++) {
+    if (epoch === 1) cpuStart = process.cpuUsage();
     const started = performance.now();
     for (let start = 0; start < data.size; start += 128) {
       const indices = Array.from({ length: Math.min(128, data.size - start) }, (_, i) => start + i);
@@ -87,7 +126,20 @@ async function train() {
     if (epoch > 0 || epochs === 1) measuredSeconds += (performance.now() - started) / 1000;
   }
   const measuredEpochs = epochs > 1 ? epochs - 1 : 1;
-  return { imagesPerSecond: (measuredEpochs * data.size) / measuredSeconds, finalLoss: lastLoss };
+  return {
+    imagesPerSecond: (measuredEpochs * data.size) / measuredSeconds,
+    cpuImagesPerSecond: (measuredEpochs * data.size) / cpuSeconds(cpuStart),
+    finalLoss: lastLoss,
+  };
+}
+
+/**
+ * CPU seconds (user + system) of this process since `start`: with one compute thread it is the time the step
+ * took when it had a core, which load on a shared machine changes far less than wall time.
+ */
+function cpuSeconds(start) {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1e6;
 }
 
 async function inference() {
@@ -125,6 +177,19 @@ async function memory() {
   return { peakResidentMegabytes: process.resourceUsage().maxRSS / 1024, images: data.size };
 }
 
-const run = { train, inference, memory }[spec.task];
+/** Test loss (negative ELBO, nats per image, one z sample) after `epochs` epochs, as bench/ref.py reports it. */
+async function quality() {
+  const test = await loadMnist({
+    split: 'test',
+    limit: spec.testImages ?? 10000,
+    packageSearchPaths: [join(root, 'apps/cli')],
+  });
+  const model = new VAE({ seed: spec.seed });
+  const history = await model.fit(data, { epochs: spec.epochs, batchSize: 128, seed: spec.seed });
+  const evaluation = await model.evaluate(test, { seed: spec.seed });
+  return { testLoss: evaluation.total, trainLoss: history.epochs.at(-1).train.total, seed: spec.seed };
+}
+
+const run = { train, inference, memory, quality }[spec.task];
 const result = await run();
-process.stdout.write(`${JSON.stringify({ spec, backend: tf.getBackend(), result })}\n`);
+process.stdout.write(`${JSON.stringify({ spec, backend: tf.getBackend(), device, result })}\n`);

@@ -47,6 +47,31 @@ function activationGradient(activation: Activation, dy: tf.Tensor, y: tf.Tensor)
   }
 }
 
+/**
+ * `activation(a b + bias)` as one `_FusedMatMul` kernel. `tf.fused.matMul` splits a non-linear activation into
+ * separate kernels whenever a gradient is being recorded, but a custom gradient's forward pass is never recorded
+ * (tfjs runs it as one kernel), so the fused kernel is safe there, and saves an Add and an activation pass.
+ */
+function fusedMatMulKernel(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  bias: tf.Tensor1D | undefined,
+  activation: 'linear' | 'relu' | 'sigmoid',
+): tf.Tensor2D {
+  const [rows, inner] = a.shape;
+  const units = b.shape[1];
+  const y = tf.engine().runKernel(
+    tf._FusedMatMul,
+    {
+      a: tf.reshape(a, [1, rows, inner]),
+      b: tf.reshape(b, [1, inner, units]),
+      ...(bias ? { bias } : {}),
+    },
+    { transposeA: false, transposeB: false, activation },
+  ) as tf.Tensor;
+  return tf.reshape(y, [rows, units]);
+}
+
 export interface FusedDenseOptions {
   /** Nonlinearity applied after the affine map. Default 'linear'. */
   activation?: Activation;
@@ -99,7 +124,7 @@ export function fusedDense(
   const fusedActivation = activation === 'tanh' ? 'linear' : activation;
   const forward = (input: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | undefined): tf.Tensor2D => {
     const weights = transposeKernel ? (tf.transpose(w) as tf.Tensor2D) : w;
-    const y = tf.fused.matMul({ a: input, b: weights, bias: b, activation: fusedActivation }) as tf.Tensor2D;
+    const y = fusedMatMulKernel(input, weights, b, fusedActivation);
     return activation === 'tanh' ? (tf.tanh(y) as tf.Tensor2D) : y;
   };
   const kernelGradient = (input: tf.Tensor, g: tf.Tensor): tf.Tensor =>

@@ -1,3 +1,4 @@
+export { FUSED_ADAM_KERNEL, FusedAdamOptimizer, fusedAdam, fusedAdamAvailable } from './adam';
 export {
   BACKEND_PACKAGES,
   type BackendName,

@@ -62,6 +62,29 @@ describe('binaryCrossEntropyWithLogits', () => {
     expect(maxAbsDifference(auto, analytic)).toBeLessThan(1e-4);
     expect(maxAbsDifference(numeric, analytic)).toBeLessThan(2e-3);
   });
+
+  it('hand-written backward: per-example weights, image batches and the targets gradient (-l) match central differences, no leaks', async () => {
+    const x = tf.tensor4d([0.2, 1, 0, 0.7, 0.5, 0.1, 0.9, 0.3], [2, 2, 2, 1]);
+    const l = tf.tensor4d([0.5, -1.2, 2, -0.3, 1.1, -2.5, 0.2, 3], [2, 2, 2, 1]);
+    const weights = tf.tensor1d([1.5, -0.5]); // different upstream gradients per example
+    const f = (targets: tf.Tensor, logits: tf.Tensor) =>
+      tf.sum(
+        tf.mul(binaryCrossEntropyWithLogits(targets, logits, { reduction: 'none' }), weights),
+      ) as tf.Scalar;
+    const [gx, gl] = await expectNoLeaks(() => tf.grads(f)([x, l]), 2);
+    const numericL = await numericGradient((t) => f(x, t), l);
+    const numericX = await numericGradient((t) => f(t, l), x);
+    expect(maxAbsDifference(await gl.data(), numericL)).toBeLessThan(3e-3);
+    expect(maxAbsDifference(await gx.data(), numericX)).toBeLessThan(3e-3);
+    const lv = await l.data();
+    expect(
+      maxAbsDifference(
+        await gx.data(),
+        Array.from(lv, (v, i) => -v * (i < 4 ? 1.5 : -0.5)),
+      ),
+    ).toBeLessThan(1e-5);
+    tf.dispose([x, l, weights, gx, gl]);
+  });
 });
 
 describe('klDivergenceStandardNormal', () => {

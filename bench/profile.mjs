@@ -1,0 +1,55 @@
+// Where a ref-vae training step spends its time on one backend: kernels per step (tf.profile) and the time per
+// kernel type (from an instrumented backend run). usage: node bench/profile.mjs [wasm|cpu] [steps]
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'apps/cli/package.json'));
+const load = (name) => import(require.resolve(name));
+const tf = await load('@tensorflow/tfjs-core');
+await load('@tensorflow/tfjs-backend-cpu');
+const wasm = await load('@tensorflow/tfjs-backend-wasm');
+const { VAE } = await load('@vae/models');
+const { loadMnist } = await import(require.resolve('@vae/data/node'));
+
+const backend = process.argv[2] ?? 'wasm';
+const steps = Number(process.argv[3] ?? 40);
+tf.env().set('PROD', true);
+const quiet = console.warn;
+console.warn = () => {};
+if (backend === 'wasm') wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+await tf.setBackend(backend);
+await tf.ready();
+console.warn = quiet;
+const data = await loadMnist({
+  split: 'train',
+  limit: 128 * steps,
+  packageSearchPaths: [join(root, 'apps/cli')],
+});
+
+const model = new VAE({ seed: 1 });
+// warm up
+await model.fit(data, { epochs: 1, batchSize: 128, seed: 1 });
+const info = await tf.profile(() => model.fit(data, { epochs: 1, batchSize: 128, seed: 2 }));
+const perKernel = new Map();
+for (const k of info.kernels) {
+  const e = perKernel.get(k.name) ?? { count: 0, ms: 0 };
+  e.count += 1;
+  e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+  perKernel.set(k.name, e);
+}
+const total = [...perKernel.values()].reduce((s, e) => s + e.ms, 0);
+console.log(
+  `kernels per step: ${(info.kernels.length / steps).toFixed(1)}; kernel ms per step ${(total / steps).toFixed(2)}`,
+);
+for (const [name, e] of [...perKernel].sort((a, b) => b[1].ms - a[1].ms)) {
+  console.log(
+    `${name.padEnd(22)} ${(e.count / steps).toFixed(1).padStart(6)}/step ${(e.ms / steps).toFixed(3).padStart(8)} ms/step`,
+  );
+}
+const t0 = performance.now();
+const h = await model.fit(data, { epochs: 2, batchSize: 128, seed: 3 });
+console.log(
+  `wall ms per step (unprofiled): ${((performance.now() - t0) / (2 * steps)).toFixed(2)}; img/s ${h.epochs.map((e) => e.examplesPerSecond.toFixed(0))}`,
+);
