@@ -117,8 +117,11 @@ export class DenseLayer extends tfl.layers.Layer {
 }
 tf.serialization.registerClass(DenseLayer);
 
-/** A layer with a rank-2 `kernel` weight [inputSize, units], as `DenseLayer` and tfjs' dense layer have. */
-type WithKernel = tfl.layers.Layer & { kernel?: tfl.LayerVariable | null };
+/**
+ * A layer with a rank-2 `kernel` weight [inputSize, units], as `DenseLayer` and tfjs' dense layer have (what a
+ * `TiedDenseLayer` ties to).
+ */
+export type WithKernel = tfl.layers.Layer & { kernel?: tfl.LayerVariable | null };
 
 export interface TiedDenseLayerArgs extends LayerArgs {
   /**

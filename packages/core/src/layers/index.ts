@@ -10,8 +10,15 @@ export {
   mlpBlock,
   stackLayers,
 } from './blocks';
+export type { CallKwargs, LayerShape } from './common';
 export { ConvLayer, type ConvLayerArgs, ConvTransposeLayer } from './conv';
-export { DenseLayer, type DenseLayerArgs, TiedDenseLayer, type TiedDenseLayerArgs } from './dense';
+export {
+  DenseLayer,
+  type DenseLayerArgs,
+  TiedDenseLayer,
+  type TiedDenseLayerArgs,
+  type WithKernel,
+} from './dense';
 export {
   GaussianHeadLayer,
   type GaussianHeadLayerArgs,
