@@ -6,6 +6,7 @@
  * The maths lives in `fusedDense`, which the Layers API `DenseLayer` and `TiedDenseLayer` share.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { columnSums } from './column-sums';
 import './gradients';
 import { uniqueVariableName } from './naming';
 
@@ -146,7 +147,7 @@ export function fusedDense(
           const [savedInput, savedY] = saved;
           const g = activationGradient(activation, dy, savedY);
           const dw = kernelGradient(savedInput, g);
-          return withBias ? [dw, tf.sum(g, 0)] : [dw];
+          return withBias ? [dw, columnSums(g as tf.Tensor2D)] : [dw];
         },
       };
     }) as CustomGradient);
@@ -165,7 +166,7 @@ export function fusedDense(
         const [savedInput, savedW, savedY] = saved;
         const g = activationGradient(activation, dy, savedY);
         const grads = [inputGradient(savedW, g), kernelGradient(savedInput, g)];
-        if (withBias) grads.push(tf.sum(g, 0));
+        if (withBias) grads.push(columnSums(g as tf.Tensor2D));
         return grads;
       },
     };

@@ -5,6 +5,7 @@
  * give a scalar. The KL divergences live in divergences.ts and are re-exported here.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedBceAvailable, fusedBceRows } from './bce';
 import './gradients';
 import {
   assertBatched,
@@ -64,11 +65,25 @@ export function binaryCrossEntropyWithLogits(
  * d/dx = -l, each times the upstream gradient of the row. Automatic differentiation of the nine element-wise ops
  * of the forward pass runs about a dozen more full-size kernels per step; this runs three for the logits.
  * (At exactly l = 0 autodiff gives -x from the subgradients of relu and |l|; the true derivative is 1/2 - x.)
+ * On the wasm and cpu backends the forward pass is one fused kernel (bce.ts) that also returns sigmoid(l) - x,
+ * so the backward pass only scales it.
  */
 const bceWithLogitsRows = tf.customGrad(((...args: unknown[]) => {
   const x = args[0] as tf.Tensor2D;
   const l = args[1] as tf.Tensor2D;
   const save = args[2] as tf.GradSaveFunc;
+  if (x.dtype === 'float32' && l.dtype === 'float32' && fusedBceAvailable()) {
+    const [value, g] = fusedBceRows(x, l);
+    save([l, g]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedL, savedG] = saved;
+        const upstream = tf.reshape(dy, [dy.shape[0] ?? 0, 1]);
+        return [tf.mul(tf.neg(savedL), upstream), tf.mul(savedG, upstream)];
+      },
+    };
+  }
   save([x, l]);
   const elementwise = tf.add(tf.sub(tf.relu(l), tf.mul(l, x)), tf.log1p(tf.exp(tf.neg(tf.abs(l)))));
   return {
@@ -230,6 +245,30 @@ export function reparameterize(
     let eps: tf.Tensor = tf.randomNormal(mean.shape, 0, 1, 'float32', options.seed);
     if (options.temperature !== undefined && options.temperature !== 1)
       eps = tf.mul(eps, options.temperature);
-    return tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVar)), eps));
+    return reparameterizeWithNoise(mean, logVar, eps);
   });
+}
+
+/**
+ * `mean + exp(logVar / 2) * eps` for given noise, with the gradient written out: `d/dmean = dz`,
+ * `d/dlogVar = dz * exp(logVar / 2) * eps / 2` (no gradient for the noise). Autodiff of the four element-wise ops
+ * runs about eight backward kernels plus the copies it saves; this runs two.
+ */
+function reparameterizeWithNoise(mean: tf.Tensor, logVar: tf.Tensor, eps: tf.Tensor): tf.Tensor {
+  const op = tf.customGrad(((...args: unknown[]) => {
+    const m = args[0] as tf.Tensor;
+    const lv = args[1] as tf.Tensor;
+    const save = args[2] as tf.GradSaveFunc;
+    const scaledNoise = tf.mul(tf.exp(tf.mul(0.5, lv)), eps);
+    save([scaledNoise]);
+    return {
+      value: tf.add(m, scaledNoise),
+      // A new handle on dz for the mean (the engine may dispose accumulated gradients it owns).
+      gradFunc: (dz: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.reshape(dz, dz.shape),
+        tf.mul(tf.mul(dz, saved[0]), 0.5),
+      ],
+    };
+  }) as Parameters<typeof tf.customGrad>[0]) as (m: tf.Tensor, lv: tf.Tensor) => tf.Tensor;
+  return op(mean, logVar);
 }
