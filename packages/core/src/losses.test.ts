@@ -158,4 +158,20 @@ describe('reparameterize', () => {
     await expectNoLeaks(() => tf.dispose(klDivergenceStandardNormal(mean, logVar)));
     await expectNoLeaks(() => tf.dispose(binaryCrossEntropyWithLogits(mean, logVar)));
   });
+
+  it('leaks no tensors through the hand-written backward passes (reparameterization and KL)', async () => {
+    const mean = tf.tensor2d([
+      [0.1, -0.2],
+      [0.3, 0.4],
+    ]);
+    const logVar = tf.tensor2d([
+      [0.5, -0.6],
+      [0.0, 0.2],
+    ]);
+    const grads = (f: (m: tf.Tensor, l: tf.Tensor) => tf.Tensor) =>
+      tf.dispose(tf.grads((m: tf.Tensor, l: tf.Tensor) => tf.sum(f(m, l)) as tf.Scalar)([mean, logVar]));
+    await expectNoLeaks(() => grads((m, l) => reparameterize(m, l, { seed: 2, temperature: 0.7 })));
+    await expectNoLeaks(() => grads((m, l) => klDivergenceStandardNormal(m, l)));
+    tf.dispose([mean, logVar]);
+  });
 });
