@@ -1,7 +1,7 @@
 // Trains one of the demo's models with the vae CLI and copies it into public/models/<name>/, where the page loads
 // it from (and `vite build` copies it to dist/models/<name>/). Weights are stored as float16 (half the bytes;
-// tfjs dequantizes them on load). With --codes N it also writes codes.json: the posterior means of the first N
-// test images of the model's data set with their labels, from `vae embed`, rounded to 3 decimals.
+// tfjs dequantizes them on load), by `vae export`. With --codes N it also writes codes.json: the posterior means of
+// the first N test images of the model's data set with their labels, rounded to 3 decimals.
 //
 //   node apps/demo/scripts/prepare-model.mjs [name] [--epochs 10] [--latent-dim 20] [--codes N] [--float32]
 //                                            [-- <more arguments for `vae train`>]
@@ -13,20 +13,10 @@
 //
 // Needs the CLI built: `pnpm turbo run build` from the repository root.
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { quantizeModelFloat16 } from './quantize.mjs';
 
 const demoDirectory = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(demoDirectory, '..', 'cli', 'dist', 'bin.js');
@@ -167,19 +157,6 @@ function runCli(command) {
   if (run.status !== 0) fail(`\`vae ${command[1]}\` failed (exit status ${run.status ?? run.signal}).`);
 }
 
-/** The CLI's embed JSON, made compact: labels and row-major means rounded to 3 decimals. */
-function compactCodes(file) {
-  const { latentDim, records } = JSON.parse(readFileSync(file, 'utf8'));
-  const round = (value) => Math.round(value * 1000) / 1000;
-  return {
-    latentDim,
-    count: records.length,
-    labels: records.map((record) => record.label),
-    means: records.flatMap((record) => record.mean.map(round)),
-    sigmas: records.flatMap((record) => record.logVar.map((logVar) => round(Math.exp(logVar / 2)))),
-  };
-}
-
 function main() {
   const given = process.argv.slice(2);
   if (given[0] === '--all') {
@@ -216,42 +193,17 @@ function prepare(options) {
       ...options.passedOn,
     ]);
 
-    const modelDirectory = join(out, 'model');
-    const modelJson = join(modelDirectory, 'model.json');
-    if (!existsSync(modelJson)) fail(`\`vae train\` wrote no ${modelJson}.`);
-    const manifest = JSON.parse(readFileSync(modelJson, 'utf8')).weightsManifest ?? [];
-    const weightFiles = manifest.flatMap((group) => group.paths).map((path) => basename(path));
-    if (weightFiles.length === 0) fail(`${modelJson} names no weight files.`);
-    for (const file of weightFiles) {
-      if (!existsSync(join(modelDirectory, file))) fail(`${modelJson} names ${file}, which is missing.`);
-    }
-
-    let codes;
-    if (Number(options.codes) > 0) {
-      const codesFile = join(out, 'codes.json');
-      runCli([cli, 'embed', '--model', out, '--limit', options.codes, '--out', codesFile, '--quiet']);
-      codes = compactCodes(codesFile);
-    }
-
-    if (!options.float32) quantizeModelFloat16(modelDirectory);
-
-    mkdirSync(target, { recursive: true });
-    // weights first, so the page never sees a model.json whose weights are not there yet
-    for (const file of [...weightFiles, 'model.json']) {
-      copyFileSync(join(modelDirectory, file), join(target, file));
-      console.log(`prepare-model: ${join(target, file)} (${statSync(join(target, file)).size} bytes)`);
-    }
-    const metrics = join(out, 'metrics.json');
-    if (existsSync(metrics)) {
-      // the final test metrics, shown on the page
-      const { final } = JSON.parse(readFileSync(metrics, 'utf8'));
-      if (final) writeFileSync(join(target, 'metrics.json'), `${JSON.stringify({ final })}\n`);
-    }
-    if (codes) {
-      const file = join(target, 'codes.json');
-      writeFileSync(file, `${JSON.stringify(codes)}\n`);
-      console.log(`prepare-model: ${file} (${codes.count} codes, ${statSync(file).size} bytes)`);
-    }
+    // `vae export` writes what the page loads: weights (float16 unless --float32), then model.json, the final
+    // metrics, and the compact codes.json of the first N test images.
+    runCli([
+      cli,
+      'export',
+      out,
+      '--out',
+      target,
+      ...(options.float32 ? [] : ['--float16']),
+      ...(Number(options.codes) > 0 ? ['--codes', options.codes] : []),
+    ]);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
