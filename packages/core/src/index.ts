@@ -33,6 +33,7 @@ export {
   type FusedDenseOptions,
   fusedDense,
 } from './dense';
+export { sha256Available, sha256Hex } from './digest';
 export {
   type DensityOptions,
   DiagonalGaussian,

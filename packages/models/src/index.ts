@@ -1,3 +1,4 @@
+export { DEFAULT_MAX_WEIGHT_BYTES, type LoadOptions } from './artifacts';
 export {
   AUTOENCODER_DEFAULTS,
   Autoencoder,
@@ -32,6 +33,8 @@ export {
   MODEL_FORMAT,
   MODEL_FORMAT_VERSION,
   type ModelDescription,
+  type ModelSource,
+  type SaveOptions,
   saveModel,
   setWeights,
 } from './io';
@@ -79,6 +82,8 @@ export {
 export {
   type BatchProgress,
   type CheckpointOptions,
+  DivergenceError,
+  type DivergenceGuard,
   type EarlyStoppingOptions,
   type EpochRecord,
   type FitCallbacks,

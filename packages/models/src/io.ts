@@ -6,8 +6,27 @@
  * 'vae-checkpoint') adds the training state; `loadModel` reads the model out of one too.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { sha256Hex } from '@vae/core';
+import {
+  checkConfigSize,
+  checkFiniteWeights,
+  checkWeightSpecs,
+  type LoadOptions,
+  maxWeightBytes,
+  verifyWeightsChecksum,
+  weightElementCount,
+} from './artifacts';
+import { quantizeFloat16 } from './float16';
 import { MODEL_REGISTRY, type ModelClassName, type SavableModel } from './registry';
-import { type Checkpoint, isCheckpoint, parseCheckpoint } from './training/checkpoint';
+import {
+  type Checkpoint,
+  checkCheckpointDescription,
+  checkOptimizerWeights,
+  isCheckpoint,
+  isTrainingWeight,
+  parseCheckpoint,
+} from './training/checkpoint';
+import { urlHandler } from './url';
 
 export const MODEL_FORMAT = 'vae-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -17,19 +36,40 @@ export interface ModelDescription {
   formatVersion: number;
   className: string;
   config: unknown;
+  /** SHA-256 (hex) of the weight bytes in manifest order, verified on load. Absent in models saved before it. */
+  weightsSha256?: string;
 }
 
-/** Serializes a model's description and weights and hands them to an IO handler. */
-export async function saveModel(model: SavableModel, handler: tf.io.IOHandler): Promise<tf.io.SaveResult> {
+export interface SaveOptions {
+  /**
+   * Store the weights as float16 (half the bytes; tfjs turns them back into float32 on load, within half
+   * precision, about 3 significant digits). Default false.
+   */
+  float16?: boolean;
+}
+
+/**
+ * Serializes a model's description and weights (with their SHA-256, which loading verifies) and hands them to an
+ * IO handler.
+ */
+export async function saveModel(
+  model: SavableModel,
+  handler: tf.io.IOHandler,
+  options: SaveOptions = {},
+): Promise<tf.io.SaveResult> {
   if (!handler.save)
     throw new Error('saveModel: this IO handler cannot save; pass one with a save() method.');
+  const encoded = await tf.io.encodeWeights(model.variables);
+  const { data, specs } = options.float16
+    ? quantizeFloat16(encoded.data, encoded.specs as tf.io.WeightsManifestEntry[])
+    : encoded;
   const description: ModelDescription = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     className: model.className,
     config: model.config,
+    weightsSha256: await sha256Hex(data),
   };
-  const { data, specs } = await tf.io.encodeWeights(model.variables);
   return handler.save({
     modelTopology: description as unknown as tf.io.ModelJSON['modelTopology'],
     weightSpecs: specs,
@@ -39,53 +79,111 @@ export async function saveModel(model: SavableModel, handler: tf.io.IOHandler): 
   });
 }
 
-function describe(topology: unknown): ModelDescription {
+function describe(topology: unknown, caller: string): ModelDescription {
   const d = topology as Partial<ModelDescription> | undefined;
-  if (!d || typeof d !== 'object' || (d.format !== MODEL_FORMAT && !isCheckpoint(d))) {
+  if (!d || typeof d !== 'object' || Array.isArray(d) || (d.format !== MODEL_FORMAT && !isCheckpoint(d))) {
     throw new Error(
-      'loadModel: this is not a model saved by @vae/models (no "vae-model" format in modelTopology). ' +
+      `${caller}: this is not a model saved by @vae/models (no "vae-model" format in modelTopology). ` +
         'Point it at the model.json written by saveModel or `vae train`.',
     );
   }
   if (
     d.format === MODEL_FORMAT &&
-    (typeof d.formatVersion !== 'number' || d.formatVersion > MODEL_FORMAT_VERSION)
+    (typeof d.formatVersion !== 'number' || !Number.isInteger(d.formatVersion) || d.formatVersion < 1)
   ) {
+    throw new Error(`${caller}: the model's formatVersion ${JSON.stringify(d.formatVersion)} is not valid.`);
+  }
+  if (d.format === MODEL_FORMAT && (d.formatVersion as number) > MODEL_FORMAT_VERSION) {
     throw new Error(
-      `loadModel: the model has format version ${d.formatVersion}, newer than this @vae/models supports ` +
+      `${caller}: the model has format version ${d.formatVersion}, newer than this @vae/models supports ` +
         `(${MODEL_FORMAT_VERSION}). Upgrade @vae/models.`,
     );
+  }
+  if (typeof d.className !== 'string') {
+    throw new Error(`${caller}: the saved model names no class (className); the file is corrupt.`);
+  }
+  modelClass(d.className, caller);
+  if (typeof d.config !== 'object' || d.config === null || Array.isArray(d.config)) {
+    throw new Error(`${caller}: the saved model has no config object; the file is corrupt.`);
   }
   return d as ModelDescription;
 }
 
-function modelClass(className: string) {
-  const ModelClass = MODEL_REGISTRY[className as ModelClassName];
+function modelClass(className: string, caller = 'loadModel') {
+  const ModelClass = Object.hasOwn(MODEL_REGISTRY, className)
+    ? MODEL_REGISTRY[className as ModelClassName]
+    : undefined;
   if (!ModelClass) {
     throw new Error(
-      `loadModel: unknown model class '${className}'; this version knows ` +
+      `${caller}: unknown model class '${className.slice(0, 100)}'; this version knows ` +
         `${Object.keys(MODEL_REGISTRY).join(', ')}.`,
     );
   }
   return ModelClass;
 }
 
+/** What `readArtifacts` checked: the description, the manifest and the weight bytes (nothing allocated yet). */
+interface CheckedArtifacts {
+  topology: unknown;
+  description: ModelDescription;
+  specs: tf.io.WeightsManifestEntry[];
+  data: ArrayBuffer;
+}
+
+/**
+ * Loads and checks a saved model's or checkpoint's files through any IO handler, before any tensor exists: the
+ * description (format, version, known class, a config that the class accepts), the manifest (names, shapes,
+ * dtypes, total size within `maxBytes`, equal to the bytes present), the weights' SHA-256, a config no larger
+ * than the weights present, and finite values.
+ */
 async function readArtifacts(
   handler: tf.io.IOHandler,
   caller: string,
-): Promise<{ topology: unknown; weights: tf.NamedTensorMap }> {
-  if (!handler.load)
+  options: LoadOptions,
+): Promise<CheckedArtifacts> {
+  if (!handler?.load)
     throw new Error(`${caller}: this IO handler cannot load; pass one with a load() method.`);
+  const maxBytes = maxWeightBytes(options);
   const artifacts = await handler.load();
   const topology = artifacts.modelTopology;
-  describe(topology);
+  const description = describe(topology, caller);
   if (!artifacts.weightSpecs || !artifacts.weightData) {
     throw new Error(`${caller}: the saved model has no weights; save it again.`);
   }
-  const weightData = new tf.io.CompositeArrayBuffer(artifacts.weightData).slice();
-  let weights: tf.NamedTensorMap;
+  const expected = checkWeightSpecs(artifacts.weightSpecs, caller, maxBytes);
+  const specs = artifacts.weightSpecs;
+  const parts = Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData];
+  const present = parts.reduce((n, b) => n + b.byteLength, 0);
+  if (present !== expected) {
+    throw new Error(
+      `${caller}: the weights have ${present} bytes but the manifest describes ${expected}; the files are ` +
+        'incomplete or from different saves. Save the model again.',
+    );
+  }
+  const data = new tf.io.CompositeArrayBuffer(artifacts.weightData).slice();
+  const warn = options.onWarning ?? ((message: string) => console.warn(message));
+  await verifyWeightsChecksum(data, description.weightsSha256, caller, warn);
+  // The class's own config checks (types and ranges), then the size the config implies against the weights.
+  const ModelClass = modelClass(description.className, caller);
+  let resolved: unknown;
   try {
-    weights = tf.io.decodeWeights(weightData, artifacts.weightSpecs);
+    resolved = (ModelClass as unknown as { resolveConfig(c: unknown): unknown }).resolveConfig(
+      description.config,
+    );
+  } catch (error) {
+    throw new Error(`${caller}: the saved config is not valid (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+  const modelSpecs = isCheckpoint(topology) ? specs.filter((s) => !isTrainingWeight(s.name)) : specs;
+  checkConfigSize(resolved, weightElementCount(modelSpecs), caller);
+  checkFiniteWeights(data, specs, caller);
+  return { topology, description, specs, data };
+}
+
+function decode(checked: CheckedArtifacts, caller: string): tf.NamedTensorMap {
+  try {
+    return tf.io.decodeWeights(checked.data, checked.specs);
   } catch (error) {
     throw new Error(
       `${caller}: the weights do not match their manifest (${(error as Error).message}); the files are corrupt ` +
@@ -93,7 +191,6 @@ async function readArtifacts(
       { cause: error },
     );
   }
-  return { topology, weights };
 }
 
 function build(description: ModelDescription, weights: tf.NamedTensorMap): SavableModel {
@@ -108,10 +205,28 @@ function build(description: ModelDescription, weights: tf.NamedTensorMap): Savab
   return model;
 }
 
-/** Loads a model saved with `saveModel` (or the model of a checkpoint), whatever its class, through an IO handler. */
-export async function loadModel(handler: tf.io.IOHandler): Promise<SavableModel> {
-  const { topology, weights } = await readArtifacts(handler, 'loadModel');
-  const description = describe(topology);
+/** Where a model comes from: a tfjs IO handler, or (browsers, Node's fetch) the URL of its `model.json`. */
+export type ModelSource = tf.io.IOHandler | string | URL;
+
+function handlerFor(source: ModelSource, options: LoadOptions, caller: string): tf.io.IOHandler {
+  if (typeof source === 'string' || source instanceof URL) return urlHandler(source, options, caller);
+  return source;
+}
+
+/**
+ * Loads a model saved with `saveModel` (or the model of a checkpoint), whatever its class: from a tfjs IO handler,
+ * or from the URL of its `model.json` (weights fetched beside it, on the same origin unless
+ * `options.allowCrossOrigin`). Every file is treated as untrusted (see `LoadOptions` and SECURITY.md). In Node,
+ * load a folder with `loadModelFromDirectory` from `@vae/models/node`.
+ */
+export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<SavableModel> {
+  const checked = await readArtifacts(handlerFor(source, options, 'loadModel'), 'loadModel', options);
+  const { topology, description } = checked;
+  if (isCheckpoint(topology)) {
+    // The training state is checked although only the model is kept: a damaged checkpoint is refused whole.
+    checkCheckpointDescription(topology);
+  }
+  const weights = decode(checked, 'loadModel');
   try {
     if (isCheckpoint(topology)) {
       const { modelWeights, checkpoint } = parseCheckpoint(topology, { ...weights });
@@ -126,19 +241,27 @@ export async function loadModel(handler: tf.io.IOHandler): Promise<SavableModel>
 
 /**
  * Loads a checkpoint written by `fit` (options.checkpoint): the model with its weights, and the training state to
- * pass to `fit` as `resumeFrom`. Dispose the checkpoint when training has resumed.
+ * pass to `fit` as `resumeFrom`. Dispose the checkpoint when training has resumed. The training state is checked
+ * field by field (ranges, the optimizer's weights against the model's) before anything is allocated.
  */
 export async function loadCheckpoint(
-  handler: tf.io.IOHandler,
+  source: ModelSource,
+  options: LoadOptions = {},
 ): Promise<{ model: SavableModel; checkpoint: Checkpoint }> {
-  const { topology, weights } = await readArtifacts(handler, 'loadCheckpoint');
+  const checked = await readArtifacts(
+    handlerFor(source, options, 'loadCheckpoint'),
+    'loadCheckpoint',
+    options,
+  );
+  const { topology, description } = checked;
   if (!isCheckpoint(topology)) {
-    tf.dispose(Object.values(weights));
     throw new Error('loadCheckpoint: this is a saved model, not a checkpoint; load it with loadModel.');
   }
-  const { modelWeights, checkpoint } = parseCheckpoint(topology, weights);
+  checkCheckpointDescription(topology);
+  const { modelWeights, checkpoint } = parseCheckpoint(topology, decode(checked, 'loadCheckpoint'));
   try {
-    const model = build(describe(topology), modelWeights);
+    const model = build(description, modelWeights);
+    checkOptimizerWeights(checkpoint, model.variables);
     return { model, checkpoint };
   } catch (error) {
     checkpoint.dispose();

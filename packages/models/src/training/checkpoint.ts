@@ -6,7 +6,7 @@
  * from `@vae/models/node`), in the tfjs model.json layout with format 'vae-checkpoint'.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KlSchedule, LossTerms } from '@vae/core';
+import { type KlSchedule, type LossTerms, sha256Hex, validateSchedule } from '@vae/core';
 
 export const CHECKPOINT_FORMAT = 'vae-checkpoint';
 
@@ -70,6 +70,8 @@ interface CheckpointDescription {
   config: unknown;
   training: TrainingState;
   optimizer: { className: string; config: tf.serialization.ConfigDict; weights: number } | null;
+  /** SHA-256 (hex) of the weight bytes, verified on load. */
+  weightsSha256?: string;
 }
 
 const OPTIMIZER = 'optimizer/';
@@ -112,6 +114,7 @@ export async function saveCheckpoint(
       }),
     );
     const { data, specs } = await tf.io.encodeWeights(named);
+    description.weightsSha256 = await sha256Hex(data);
     return await handler.save({
       modelTopology: description as unknown as tf.io.ModelJSON['modelTopology'],
       weightSpecs: specs,
@@ -122,6 +125,155 @@ export async function saveCheckpoint(
   } finally {
     // getWeights() returns the optimizer's own variables and fresh tensors (the iteration count): free the latter.
     for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+  }
+}
+
+/** True for the names a checkpoint gives the optimizer's and the best epoch's weights (not the model's). */
+export function isTrainingWeight(name: string): boolean {
+  return name.startsWith(OPTIMIZER) || name.startsWith(BEST);
+}
+
+/** The most epochs, batches per epoch or history records a checkpoint may claim. */
+const MAX_COUNT = 1e9;
+
+function corrupt(field: string, value: unknown, expected: string): never {
+  const shown = JSON.stringify(value);
+  throw new Error(
+    `loadCheckpoint: the checkpoint's ${field} is ${shown === undefined ? 'missing' : shown.slice(0, 80)}, ` +
+      `not ${expected}; the file is damaged or was edited. Resume from an earlier checkpoint or train afresh.`,
+  );
+}
+
+function checkInteger(field: string, value: unknown, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
+    corrupt(field, value, `an integer in [${min}, ${max.toLocaleString('en-US')}]`);
+  }
+}
+
+function checkFinite(field: string, value: unknown, min = Number.NEGATIVE_INFINITY): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    corrupt(field, value, min === Number.NEGATIVE_INFINITY ? 'a finite number' : `a finite number >= ${min}`);
+  }
+}
+
+function checkTerms(field: string, value: unknown): void {
+  if (typeof value !== 'object' || value === null) corrupt(field, value, 'loss terms');
+  for (const key of ['reconstruction', 'kl', 'weightedKl', 'regularizer', 'total']) {
+    checkFinite(`${field}.${key}`, (value as Record<string, unknown>)[key]);
+  }
+}
+
+/**
+ * Checks a checkpoint's JSON (an untrusted file) field by field before anything is allocated or replayed: the
+ * format version, every training-state field's type and range, the KL schedule, the epoch history, the
+ * early-stopping state and the optimizer's description. `fit` checks the rest against the data it is given.
+ */
+export function checkCheckpointDescription(topology: unknown): void {
+  const d = topology as Partial<CheckpointDescription>;
+  if (typeof d.formatVersion !== 'number' || d.formatVersion > CHECKPOINT_FORMAT_VERSION) {
+    throw new Error(
+      `loadCheckpoint: the checkpoint has format version ${d.formatVersion}, newer than this @vae/models ` +
+        `supports (${CHECKPOINT_FORMAT_VERSION}). Upgrade @vae/models.`,
+    );
+  }
+  const t = d.training as Partial<TrainingState> | undefined;
+  if (typeof t !== 'object' || t === null) corrupt('training state', t, 'an object');
+  const state = t as Partial<TrainingState>;
+  checkInteger('training.epoch', state.epoch, 1, MAX_COUNT);
+  checkInteger('training.batch', state.batch, 0, MAX_COUNT);
+  checkInteger('training.step', state.step, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger('training.randomState', state.randomState, 0, 2 ** 32 - 1);
+  checkInteger('training.batchSize', state.batchSize, 1, 2 ** 24);
+  if (typeof state.shuffle !== 'boolean') corrupt('training.shuffle', state.shuffle, 'true or false');
+  const partial = state.partial;
+  if (typeof partial !== 'object' || partial === null) corrupt('training.partial', partial, 'an object');
+  const p = partial as TrainingState['partial'];
+  if (!Array.isArray(p.sums) || p.sums.length !== 5) corrupt('training.partial.sums', p.sums, '5 numbers');
+  p.sums.forEach((v, i) => {
+    checkFinite(`training.partial.sums[${i}]`, v);
+  });
+  checkInteger('training.partial.seen', p.seen, 0, Number.MAX_SAFE_INTEGER);
+  checkFinite('training.partial.seconds', p.seconds, 0);
+  if (state.batch === 0 && p.seen !== 0) corrupt('training.partial.seen', p.seen, '0 at an epoch boundary');
+  if (state.klSchedule !== undefined && state.klSchedule !== null) {
+    try {
+      validateSchedule(state.klSchedule);
+    } catch (error) {
+      corrupt('training.klSchedule', state.klSchedule, `a valid schedule (${(error as Error).message})`);
+    }
+  }
+  if (!Array.isArray(state.history) || state.history.length > MAX_COUNT) {
+    corrupt('training.history', state.history, 'a list of epoch records');
+  }
+  const history = state.history as EpochRecord[];
+  const epoch = state.epoch as number;
+  if (history.length > epoch) {
+    corrupt('training.history', `${history.length} records`, `at most one per epoch done (${epoch - 1})`);
+  }
+  history.forEach((record, i) => {
+    const where = `training.history[${i}]`;
+    if (typeof record !== 'object' || record === null) corrupt(where, record, 'an epoch record');
+    checkInteger(`${where}.epoch`, record.epoch, 1, state.epoch as number);
+    checkTerms(`${where}.train`, record.train);
+    if (record.validation !== undefined) checkTerms(`${where}.validation`, record.validation);
+    checkFinite(`${where}.seconds`, record.seconds, 0);
+    checkFinite(`${where}.examplesPerSecond`, record.examplesPerSecond, 0);
+    checkInteger(`${where}.step`, record.step, 0, state.step as number);
+  });
+  const stopping = state.earlyStopping;
+  if (stopping !== undefined && stopping !== null) {
+    if (typeof stopping !== 'object') corrupt('training.earlyStopping', stopping, 'an object');
+    // JSON writes Infinity (no best epoch yet) as null.
+    if (stopping.best !== null) checkFinite('training.earlyStopping.best', stopping.best);
+    checkInteger('training.earlyStopping.bestEpoch', stopping.bestEpoch, 0, state.epoch as number);
+    checkInteger('training.earlyStopping.wait', stopping.wait, 0, state.epoch as number);
+  }
+  const optimizer = d.optimizer;
+  if (optimizer !== null && optimizer !== undefined) {
+    if (typeof optimizer !== 'object') corrupt('optimizer', optimizer, 'an object or null');
+    if (typeof optimizer.className !== 'string' || optimizer.className.length > 200) {
+      corrupt('optimizer.className', optimizer.className, 'a class name');
+    }
+    if (
+      typeof optimizer.config !== 'object' ||
+      optimizer.config === null ||
+      Array.isArray(optimizer.config)
+    ) {
+      corrupt('optimizer.config', optimizer.config, 'an object');
+    }
+    for (const [key, value] of Object.entries(optimizer.config)) {
+      if (typeof value === 'number' && !Number.isFinite(value))
+        corrupt(`optimizer.config.${key}`, value, 'finite');
+    }
+    checkInteger('optimizer.weights', optimizer.weights, 0, MAX_COUNT);
+  }
+}
+
+/**
+ * Checks a loaded checkpoint's optimizer weights against the model's variables: after the scalar iteration count,
+ * the optimizer's slots (e.g. Adam's first and second moments) come in groups with the shapes of the model's
+ * trainable variables in order. Throws naming the first weight that differs.
+ */
+export function checkOptimizerWeights(checkpoint: Checkpoint, variables: Record<string, tf.Variable>): void {
+  const weights = checkpoint.optimizer?.weights;
+  if (!weights || weights.length === 0) return;
+  const shapes = Object.values(variables)
+    .filter((v) => v.trainable)
+    .map((v) => v.shape.join(','));
+  // tfjs optimizers put the iteration count, a scalar, first.
+  const slots = weights[0].tensor.rank === 0 ? weights.slice(1) : weights;
+  const fits =
+    shapes.length > 0 &&
+    slots.length % shapes.length === 0 &&
+    slots.every((w, i) => w.tensor.shape.join(',') === shapes[i % shapes.length]);
+  if (!fits) {
+    const first = slots.findIndex((w, i) => w.tensor.shape.join(',') !== shapes[i % shapes.length]);
+    throw new Error(
+      `loadCheckpoint: the optimizer's state does not fit the model (${weights.length} weights for ` +
+        `${shapes.length} variables` +
+        (first >= 0 ? `; weight ${first} has shape [${slots[first].tensor.shape}]` : '') +
+        '); the checkpoint is damaged or from another model. Resume from an earlier checkpoint or train afresh.',
+    );
   }
 }
 

@@ -110,6 +110,25 @@ export interface FitOptions extends FitCallbacks {
   resumeFrom?: Checkpoint;
   /** Scale the gradients down when their global norm exceeds this. Default: no clipping. */
   gradientClipNorm?: number;
+  /**
+   * Stop when the loss explodes: a finite loss far above its running scale (see `DivergenceGuard`), as well as a
+   * NaN or infinite one (always). Default `{ factor: 1000 }`; `false` turns the explosion check off.
+   */
+  divergence?: DivergenceGuard | false;
+}
+
+/**
+ * When a finite loss counts as an explosion: after the first `warmup` steps, a batch whose |total loss| exceeds `factor`
+ * times max(1, the running mean of |total loss| over earlier steps). The mean decays with `halfLife` steps, so
+ * slowly rising losses (KL warm-up, capacity schedules) move the scale with them.
+ */
+export interface DivergenceGuard {
+  /** Default 1000. */
+  factor?: number;
+  /** Steps whose loss only sets the scale before the check starts. Default 1. */
+  warmup?: number;
+  /** Half-life of the running scale, in steps. Default 50. */
+  halfLife?: number;
 }
 
 /** Thrown when a batch's loss (or gradient norm) is NaN or infinite; the model keeps its last good weights. */
@@ -124,6 +143,14 @@ export class NonFiniteLossError extends Error {
     this.epoch = epoch;
     this.step = step;
     this.losses = losses;
+  }
+}
+
+/** Thrown when a finite loss explodes far above its running scale (`FitOptions.divergence`). */
+export class DivergenceError extends NonFiniteLossError {
+  constructor(message: string, epoch: number, step: number, losses: LossTerms) {
+    super(message, epoch, step, losses);
+    this.name = 'DivergenceError';
   }
 }
 
@@ -219,6 +246,23 @@ export async function train(
       );
     }
   }
+  const guard =
+    options.divergence === false ? null : { factor: 1000, warmup: 1, halfLife: 50, ...options.divergence };
+  if (guard && (!(guard.factor > 1) || !(guard.warmup >= 0) || !(guard.halfLife > 0))) {
+    throw new Error(
+      'fit: divergence needs factor > 1, warmup >= 0 and halfLife > 0 (or false to turn it off).',
+    );
+  }
+  if (resume) {
+    // A checkpoint is untrusted input: its position must exist in this data (the replay below is bounded by it).
+    const batches = batchRanges(data.size, batchSize).length;
+    if (resume.state.batch >= batches) {
+      throw new Error(
+        `fit: the checkpoint stopped after batch ${resume.state.batch} of an epoch, but this data has ` +
+          `${batches} batches of ${batchSize}; resume with the data and batchSize the run was started with.`,
+      );
+    }
+  }
   model.assertTrainable();
   await model.prepareTraining(data);
 
@@ -268,6 +312,10 @@ export async function train(
   let epoch = resume?.state.epoch ?? 1;
   let startBatch = resume?.state.batch ?? 0;
   let partial = resume?.state.partial ?? { sums: [0, 0, 0, 0, 0], seen: 0, seconds: 0 };
+  // The running scale of |total loss| for the divergence guard (a decaying mean; weight = sum of decayed counts).
+  let scaleSum = 0;
+  let scaleWeight = 0;
+  let guarded = 0;
 
   try {
     if (resume?.optimizer) await optimizer.setWeights(resume.optimizer.weights);
@@ -358,6 +406,27 @@ export async function train(
             step + 1,
             losses,
           );
+        }
+        if (guard) {
+          const scale = scaleWeight > 0 ? scaleSum / scaleWeight : 0;
+          if (guarded >= guard.warmup && Math.abs(losses.total) > guard.factor * Math.max(1, scale)) {
+            tf.dispose(Object.values(grads));
+            throw new DivergenceError(
+              `fit: the loss exploded to ${losses.total.toPrecision(4)} at epoch ${epoch}, batch ${b + 1} of ` +
+                `${ranges.length} (step ${step + 1}), more than ${guard.factor}x its running scale ` +
+                `${scale.toPrecision(4)}. Training stopped before applying that step: the model keeps its last ` +
+                'good weights' +
+                (options.checkpoint ? ' and the last checkpoint stays as it was' : '') +
+                '. Lower the learning rate or set gradientClipNorm (or pass divergence: false to train on).',
+              epoch,
+              step + 1,
+              losses,
+            );
+          }
+          const decay = 0.5 ** (1 / guard.halfLife);
+          scaleSum = scaleSum * decay + Math.abs(losses.total);
+          scaleWeight = scaleWeight * decay + 1;
+          guarded += 1;
         }
         optimizer.applyGradients(grads);
         tf.dispose(Object.values(grads));
