@@ -3,7 +3,6 @@
  * `scripts/prepare-model.mjs`), the 2-D maps' test-set codes (`models/<name>/codes.json`) and 100 test digits to
  * pick from (`data/digits.png`, made at build time by `vite-plugin-demo-data.ts`).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { type AnyModel, loadModel, VAE } from '@vae/models';
 
 /** The model of the Draw, Interpolate and Sample views: 784-400-20, trained 10 epochs. */
@@ -81,7 +80,7 @@ export function getAnyModel(reference: string): Promise<AnyModel> {
   const url = modelUrl(reference);
   let promise = loading.get(url);
   if (!promise) {
-    promise = loadModel(tf.io.http(url)).then(
+    promise = loadModel(url).then(
       (model) => model as AnyModel,
       (error: unknown) => {
         throw new ModelLoadError(url, error instanceof Error ? error.message : String(error));

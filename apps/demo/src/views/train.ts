@@ -2,7 +2,7 @@
  * Train live: the visitor picks the latent size, beta (with an optional warm-up), epochs and the number of
  * images; a Web Worker trains on the MNIST test set served by the site, and the page draws the loss curves
  * (reconstruction and KL, every step) and decoded samples as they improve. Pause, resume, abort; then export the
- * model (model.json + weights.bin, loadable with `loadModel(tf.io.http(url))` or `?model=`) or open it in the
+ * model (model.json + weights.bin, loadable with `loadModel(url)` or `?model=`) or open it in the
  * other views.
  *
  * Hooks for tests on `#view-train`: `data-train-state` (idle, starting, running, paused, done, aborted, error),
