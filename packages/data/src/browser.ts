@@ -6,15 +6,22 @@
  * URL (with retries). Every file is verified with SubtleCrypto's SHA-256 before use, and only verified files are
  * put in the cache, so the cache never holds a partial or corrupt download; a cached copy that fails its check is
  * deleted and fetched again.
+ *
+ * Every answer is read with a size limit from the catalog (Content-Length checked first when present, the bytes
+ * streamed counted otherwise), and gzipped files decompress up to the catalog size of their content at most.
  */
 import { type DatasetInfo, datasetInfo, type IdxDatasetInfo, type Split, type SplitName } from './catalog';
 import type { ImageDataset } from './image-dataset';
+import { type ByteLimit, readResponseLimited, TooLargeError } from './limits';
 import {
   checkLoadOptions,
+  cifarLimits,
   cifarSplitFromTar,
+  freyFaceLimits,
   freyFaceSplit,
-  gunzip,
+  gunzipLimited,
   idxDataset,
+  idxLimits,
   loadSplits,
   sha256Hex,
   verifiedCifarArchive,
@@ -49,6 +56,8 @@ interface Candidate {
   url: string;
   /** File name, for messages and format detection. */
   name: string;
+  /** The most bytes the answer (or the cached copy) may hold. */
+  limit: ByteLimit;
 }
 
 function baseUrls(info: DatasetInfo, options: FetchDatasetOptions): string[] {
@@ -73,6 +82,7 @@ async function openCache(options: FetchDatasetOptions): Promise<Cache | undefine
 async function fetchBytes(
   url: string,
   options: FetchDatasetOptions,
+  limit: ByteLimit,
 ): Promise<{ bytes?: Uint8Array; failure?: string; missing?: boolean }> {
   const fetcher = options.fetch ?? globalThis.fetch;
   const attempts = options.attempts ?? 3;
@@ -85,8 +95,9 @@ async function fetchBytes(
         return { failure: `${url}: HTTP ${response.status} (not there)`, missing: true };
       }
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      return { bytes: new Uint8Array(await response.arrayBuffer()) };
+      return { bytes: await readResponseLimited(response, url, limit) };
     } catch (error) {
+      if (error instanceof TooLargeError) return { failure: error.message }; // no retry: not this file
       failure = `${url}: ${(error as Error).message}`;
       if (attempt < attempts) await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
     }
@@ -110,7 +121,7 @@ async function obtain<T>(
       const hit = await cache.match(candidate.url);
       if (!hit) continue;
       try {
-        return await verify(new Uint8Array(await hit.arrayBuffer()), candidate);
+        return await verify(await readResponseLimited(hit, candidate.url, candidate.limit), candidate);
       } catch (error) {
         options.onMessage?.(`deleting the cached copy of ${candidate.url}: ${(error as Error).message}`);
         await cache.delete(candidate.url);
@@ -120,7 +131,7 @@ async function obtain<T>(
   const failures: string[] = [];
   let everyMissing = true;
   for (const candidate of candidates) {
-    const { bytes, failure, missing } = await fetchBytes(candidate.url, options);
+    const { bytes, failure, missing } = await fetchBytes(candidate.url, options, candidate.limit);
     if (!bytes) {
       failures.push(failure ?? candidate.url);
       everyMissing &&= missing === true;
@@ -160,16 +171,18 @@ async function loadIdxSplit(
 ): Promise<ImageDataset> {
   const load = (part: 'images' | 'labels') => {
     const file = info.files[split][part];
+    const gzipped = idxLimits(info, file, true, RELOAD);
+    const plain = idxLimits(info, file, false, RELOAD);
     const candidates = baseUrls(info, options).flatMap((base) => [
-      { url: resolveUrl(`${base}${file.name}.gz`), name: `${file.name}.gz` },
-      { url: resolveUrl(`${base}${file.name}`), name: file.name },
+      { url: resolveUrl(`${base}${file.name}.gz`), name: `${file.name}.gz`, limit: gzipped.found },
+      { url: resolveUrl(`${base}${file.name}`), name: file.name, limit: plain.found },
     ]);
     return obtain(info.title, candidates, options, async (bytes, candidate) => {
       const compressed = candidate.name.endsWith('.gz');
       const checked = await verifiedIdxFile(file, bytes, candidate.url, sha256Hex, {
         compressed,
         fix: RELOAD,
-        decompress: gunzip,
+        decompress: (data, where) => gunzipLimited(data, where, gzipped.content),
       });
       return checked.idx;
     });
@@ -189,23 +202,36 @@ export async function loadDataset(name: string, options: FetchDatasetOptions = {
     return loadSplits(info, split, limit, (s) => loadIdxSplit(info, s, options));
   }
   if (info.format === 'frey-face') {
+    const limits = freyFaceLimits(info, RELOAD);
+    const found = { limit: limits.found };
     const candidates = baseUrls(info, options).flatMap((base) => [
-      { url: resolveUrl(`${base}${info.files.idx}.gz`), name: `${info.files.idx}.gz` },
-      { url: resolveUrl(`${base}${info.files.idx}`), name: info.files.idx },
-      { url: resolveUrl(`${base}${info.files.mat}`), name: info.files.mat },
+      { url: resolveUrl(`${base}${info.files.idx}.gz`), name: `${info.files.idx}.gz`, ...found },
+      { url: resolveUrl(`${base}${info.files.idx}`), name: info.files.idx, ...found },
+      { url: resolveUrl(`${base}${info.files.mat}`), name: info.files.mat, ...found },
     ]);
     const pixels = await obtain(info.title, candidates, options, async (bytes, candidate) => {
-      const content = candidate.name.endsWith('.gz') ? await gunzip(bytes, candidate.url) : bytes;
+      const content = candidate.name.endsWith('.gz')
+        ? await gunzipLimited(bytes, candidate.url, limits.content)
+        : bytes;
       return verifiedFreyFacePixels(info, content, candidate.url, sha256Hex, RELOAD);
     });
     return loadSplits(info, split, limit, async (s) => freyFaceSplit(info, pixels, s));
   }
+  const limits = cifarLimits(info, RELOAD);
   const candidates = baseUrls(info, options).map((base) => ({
     url: resolveUrl(`${base}${info.archive.name}`),
     name: info.archive.name,
+    limit: limits.found,
   }));
   const tar = await obtain(info.title, candidates, options, async (bytes, candidate) => {
-    const content = await verifiedCifarArchive(info, bytes, candidate.url, sha256Hex, gunzip, RELOAD);
+    const content = await verifiedCifarArchive(
+      info,
+      bytes,
+      candidate.url,
+      sha256Hex,
+      (data, where) => gunzipLimited(data, where, limits.content),
+      RELOAD,
+    );
     readTar(content, candidate.url);
     return content;
   });

@@ -7,10 +7,40 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataSource } from './transforms';
 
-/** Parses CSV text into rows of fields. Blank lines are skipped. */
-export function parseCsv(text: string, options: { delimiter?: string; name?: string } = {}): string[][] {
+/** The default most rows (`maxRows`) a CSV may have: 10 million. */
+export const CSV_MAX_ROWS = 10_000_000;
+/** The default most fields per row (`maxColumns`) a CSV may have: 100,000. */
+export const CSV_MAX_COLUMNS = 100_000;
+
+/** Options of `parseCsv`. */
+export interface ParseCsvOptions {
+  /** Field delimiter. Default ','. */
+  delimiter?: string;
+  /** A name for messages (e.g. the file's path). */
+  name?: string;
+  /** The most rows (header included) the text may have; more is an error, raised as soon as it is seen. Default 10,000,000. */
+  maxRows?: number;
+  /** The most fields a row may have; more is an error. Default 100,000. */
+  maxColumns?: number;
+}
+
+function positiveLimit(value: number | undefined, fallback: number, option: string, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${name}: ${option} must be a positive integer, got ${value}.`);
+  }
+  return value;
+}
+
+/**
+ * Parses CSV text into rows of fields. Blank lines are skipped. Stops with an error naming the line as soon as the
+ * text has more than `maxRows` rows or a row more than `maxColumns` fields.
+ */
+export function parseCsv(text: string, options: ParseCsvOptions = {}): string[][] {
   const delimiter = options.delimiter ?? ',';
   const name = options.name ?? 'CSV';
+  const maxRows = positiveLimit(options.maxRows, CSV_MAX_ROWS, 'maxRows', name);
+  const maxColumns = positiveLimit(options.maxColumns, CSV_MAX_COLUMNS, 'maxColumns', name);
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new Error(
       `${name}: delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}.`,
@@ -22,9 +52,23 @@ export function parseCsv(text: string, options: { delimiter?: string; name?: str
   let quoted = false;
   let line = 1;
   let fieldStarted = false;
+  const tooManyColumns = () =>
+    new Error(
+      `${name}: line ${line} has more than ${maxColumns.toLocaleString('en-US')} fields, the most allowed ` +
+        '(maxColumns); check the delimiter, or pass a larger maxColumns if the table is that wide.',
+    );
   const endRow = () => {
     row.push(field);
-    if (!(row.length === 1 && row[0] === '' && !fieldStarted)) rows.push(row);
+    if (!(row.length === 1 && row[0] === '' && !fieldStarted)) {
+      if (row.length > maxColumns) throw tooManyColumns();
+      if (rows.length === maxRows) {
+        throw new Error(
+          `${name} has more than ${maxRows.toLocaleString('en-US')} rows, the most allowed (maxRows); pass a ` +
+            'larger maxRows if the table is genuine, or split it.',
+        );
+      }
+      rows.push(row);
+    }
     row = [];
     field = '';
     fieldStarted = false;
@@ -48,6 +92,7 @@ export function parseCsv(text: string, options: { delimiter?: string; name?: str
       fieldStarted = true;
     } else if (c === delimiter) {
       row.push(field);
+      if (row.length >= maxColumns) throw tooManyColumns();
       field = '';
       fieldStarted = true;
     } else if (c === '\n' || c === '\r') {
@@ -158,6 +203,10 @@ export interface CsvDatasetOptions {
   classNames?: readonly string[];
   /** A name for messages. */
   name?: string;
+  /** The most rows the CSV may have (header included). Default 10,000,000. */
+  maxRows?: number;
+  /** The most fields per row. Default 100,000. */
+  maxColumns?: number;
 }
 
 /** Rows of numeric features in memory (float32), batched as [batch, columns]. */
@@ -227,7 +276,12 @@ function resolveColumn(column: string | number, names: readonly string[], name: 
 /** Builds a `TabularDataset` from CSV text (see `CsvDatasetOptions`). */
 export function csvDataset(text: string, options: CsvDatasetOptions = {}): TabularDataset {
   const name = options.name ?? 'CSV';
-  const rows = parseCsv(text, { delimiter: options.delimiter, name });
+  const rows = parseCsv(text, {
+    delimiter: options.delimiter,
+    name,
+    maxRows: options.maxRows,
+    maxColumns: options.maxColumns,
+  });
   if (rows.length === 0) throw new Error(`${name} is empty; expected rows of comma-separated numbers.`);
   const isNumber = (s: string) => s.trim() !== '' && Number.isFinite(Number(s));
   const header = options.header ?? rows[0].some((field) => !isNumber(field));

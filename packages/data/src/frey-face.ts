@@ -5,12 +5,14 @@
  */
 import { parseIdx } from './idx';
 import { ImageDataset } from './image-dataset';
-import { type MatArray, parseMat } from './mat';
+import { type MatArray, parseMatLimited } from './mat';
 
 export const FREY_FACE_COUNT = 1965;
 export const FREY_FACE_HEIGHT = 28;
 export const FREY_FACE_WIDTH = 20;
 const PIXELS = FREY_FACE_HEIGHT * FREY_FACE_WIDTH;
+/** The most a Frey Face .mat's compressed elements may inflate to: its pixels as complex doubles, and more. */
+const MAT_MAX_INFLATED_BYTES = 32 * 1024 ** 2;
 
 function toBytes(array: MatArray, file: string): Uint8Array {
   if (array.values instanceof Uint8Array) return array.values;
@@ -36,7 +38,12 @@ export function freyFaceFromMat(
   bytes: Uint8Array,
   file = 'frey_rawface.mat',
 ): { pixels: Uint8Array; count: number } {
-  const arrays = parseMat(bytes, file);
+  const arrays = parseMatLimited(bytes, file, {
+    maxBytes: MAT_MAX_INFLATED_BYTES,
+    what: 'a Frey Face .mat',
+    basis: '1965 frames of 28 x 20 pixels, even as complex doubles',
+    fix: "it is not Sam Roweis' frey_rawface.mat, or it is a decompression bomb. Check the file, or delete it and download it again.",
+  });
   const candidates = arrays.filter((a) => a.dims.length === 2 && a.dims.includes(PIXELS));
   const array = arrays.find((a) => a.name === 'ff') ?? (candidates.length === 1 ? candidates[0] : undefined);
   if (!array) {

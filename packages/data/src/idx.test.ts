@@ -33,7 +33,9 @@ describe('parseIdx', () => {
     const floats = idx([1], [0]);
     floats[2] = 0x0d;
     expect(() => parseIdx(floats)).toThrow(/only unsigned bytes/);
-    expect(() => parseIdx(idx([2, 2], [1, 2, 3]))).toThrow(/truncated or corrupt/);
+    expect(() => parseIdx(idx([2, 2], [1, 2, 3]))).toThrow(
+      /declares 2x2 = 4 bytes but the file holds 3 after the header; the file is truncated or not IDX/,
+    );
   });
 });
 

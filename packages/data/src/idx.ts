@@ -9,37 +9,79 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
-/** Parses an uncompressed IDX file. Throws a clear error for anything else (gzip, other types, truncation). */
+/** The most dimensions an IDX header may declare here (labels have 1, images 3, images with channels 4). */
+export const IDX_MAX_RANK = 8;
+
+/** The IDX element types and their sizes in bytes (only 0x08 is read; the others are named in errors). */
+const IDX_TYPES: Record<number, [string, number]> = {
+  8: ['unsigned bytes', 1],
+  9: ['signed bytes', 1],
+  11: ['16-bit integers', 2],
+  12: ['32-bit integers', 4],
+  13: ['32-bit floats', 4],
+  14: ['64-bit floats', 8],
+};
+
+/**
+ * Parses an uncompressed IDX file. The header is checked before anything else: the magic number, the element
+ * type, a sane number of dimensions, and the product of the dimensions times the element size, which must equal
+ * the bytes after the header exactly. Nothing is allocated (the data is a view into `bytes`). Throws a clear
+ * error, naming `name`, for anything else (gzip, other types, truncation, a lying header).
+ */
 export function parseIdx(bytes: Uint8Array, name = 'IDX file'): IdxArray {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     throw new Error(
       `${name} is gzip-compressed; decompress it first (the Node loaders do this for .gz files).`,
     );
   }
-  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0 || !(bytes[2] in IDX_TYPES)) {
+    const found = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new Error(
-      `${name} is not an IDX file (bad magic number); check that the path points to an IDX file.`,
+      `${name} is not an IDX file (bad magic number: ${found || 'the file is empty'}, expected 00 00 08 and ` +
+        'the number of dimensions); check that the path points to an IDX file.',
     );
   }
   const type = bytes[2];
   const rank = bytes[3];
   if (type !== 0x08) {
     throw new Error(
-      `${name} holds IDX type 0x${type.toString(16)}; only unsigned bytes (0x08) are supported.`,
+      `${name} holds IDX type 0x${type.toString(16)} (${IDX_TYPES[type][0]}); only unsigned bytes (0x08) ` +
+        'are supported.',
     );
   }
-  if (rank < 1 || bytes.length < 4 + 4 * rank) {
-    throw new Error(`${name} is truncated: its header is incomplete. Download the file again.`);
+  if (rank < 1 || rank > IDX_MAX_RANK) {
+    throw new Error(
+      `${name}: the IDX header declares ${rank} dimensions, expected 1 to ${IDX_MAX_RANK} (1 for labels, 3 ` +
+        'for images); the file is corrupt or not IDX. Delete it and download it again.',
+    );
+  }
+  const offset = 4 + 4 * rank;
+  if (bytes.length < offset) {
+    throw new Error(
+      `${name} is truncated: its header declares ${rank} dimensions (${offset} bytes of header) but the file ` +
+        `holds ${bytes.length.toLocaleString('en-US')} bytes. Delete it and download it again.`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
   for (let i = 0; i < rank; i++) shape.push(view.getUint32(4 + 4 * i, false));
-  const count = shape.reduce((a, b) => a * b, 1);
-  const offset = 4 + 4 * rank;
-  if (bytes.length !== offset + count) {
+  const elementBytes = IDX_TYPES[type][1];
+  const payload = bytes.length - offset;
+  // Exact in doubles: each step either stays at most the payload (below 2^53) or stops.
+  let needed = elementBytes;
+  for (const d of shape) {
+    needed *= d;
+    if (needed > payload) break;
+  }
+  if (needed !== payload) {
+    const product = needed > payload ? shape.reduce((a, b) => a * b, elementBytes) : needed;
+    const declared = Number.isSafeInteger(product)
+      ? product.toLocaleString('en-US')
+      : `about ${product.toExponential(2)}`;
     throw new Error(
-      `${name} has ${bytes.length - offset} bytes of data but its header [${shape}] needs ${count}; ` +
-        'the file is truncated or corrupt. Download it again.',
+      `${name}: the IDX header declares ${shape.join('x')} = ${declared} bytes but the file holds ` +
+        `${payload.toLocaleString('en-US')} after the header; the file is truncated or not IDX. Delete it and ` +
+        'download it again.',
     );
   }
   return { shape, data: bytes.subarray(offset) };

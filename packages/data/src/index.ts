@@ -23,11 +23,14 @@ export {
 } from './cifar';
 export {
   applyNormalization,
+  CSV_MAX_COLUMNS,
+  CSV_MAX_ROWS,
   type CsvDatasetOptions,
   csvDataset,
   fitNormalization,
   invertNormalization,
   type NormalizationStats,
+  type ParseCsvOptions,
   parseCsv,
   TabularDataset,
 } from './csv';
@@ -49,10 +52,11 @@ export {
   type SpriteParameters,
 } from './dsprites';
 export { FREY_FACE_COUNT, freyFaceDataset, freyFaceFromIdx, freyFaceFromMat } from './frey-face';
-export { type IdxArray, parseIdx } from './idx';
+export { IDX_MAX_RANK, type IdxArray, parseIdx } from './idx';
 export { ImageDataset, type ImageDatasetOptions } from './image-dataset';
-export { gunzip, sha256Hex } from './loading';
-export { type MatArray, parseMat } from './mat';
+export { DEFAULT_MAX_BYTES } from './limits';
+export { type GunzipOptions, gunzip, sha256Hex } from './loading';
+export { type MatArray, type ParseMatOptions, parseMat } from './mat';
 export { readTar, type TarEntry, writeTar } from './tar';
 export {
   type Batch,
@@ -72,6 +76,7 @@ export {
 export {
   type ArraySourceOptions,
   arraySource,
+  type ImageFilesOptions,
   type ImagesOptions,
   imageDataDataset,
   imageFilesDataset,

@@ -2,7 +2,6 @@
  * What the Node and browser loaders share: checking the bytes they found against the catalog's checksums (with
  * errors that name the file, what was expected, what was found and the fix), and assembling data sets.
  */
-import { gunzipSync } from 'fflate';
 import type {
   CifarDatasetInfo,
   DatasetInfo,
@@ -16,6 +15,17 @@ import { cifarDataset, cifarFilesFromTar } from './cifar';
 import { freyFaceDataset, freyFaceFromIdx, freyFaceFromMat } from './frey-face';
 import { type IdxArray, parseIdx } from './idx';
 import { ImageDataset } from './image-dataset';
+import {
+  type ByteLimit,
+  CATALOG_SLACK_BYTES,
+  checkMaxBytes,
+  DEFAULT_MAX_BYTES,
+  formatBytes,
+  inflateLimited,
+  readStreamLimited,
+  TooLargeError,
+  userLimit,
+} from './limits';
 
 /** Computes a hex SHA-256 (synchronously in Node, with SubtleCrypto in browsers). */
 export type Hasher = (bytes: Uint8Array) => string | Promise<string>;
@@ -38,8 +48,30 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Decompresses gzip bytes (the platform's DecompressionStream where there is one, else a JavaScript inflater). */
-export async function gunzip(bytes: Uint8Array, file = 'gzip data'): Promise<Uint8Array> {
+/** Options of `gunzip`. */
+export interface GunzipOptions {
+  /**
+   * The most bytes the output may hold: a gzip bomb fails as soon as it passes this, having inflated about this
+   * much. Default 1 GiB.
+   */
+  maxBytes?: number;
+}
+
+/**
+ * Decompresses gzip bytes (the platform's DecompressionStream where there is one, else a JavaScript inflater),
+ * stopping with an error that names the file and the limit as soon as the output passes `maxBytes` (default 1 GiB).
+ */
+export async function gunzip(
+  bytes: Uint8Array,
+  file = 'gzip data',
+  options: GunzipOptions = {},
+): Promise<Uint8Array> {
+  const maxBytes = checkMaxBytes(options.maxBytes, DEFAULT_MAX_BYTES, 'gunzip');
+  return gunzipLimited(bytes, file, userLimit(maxBytes, "gunzip's output", '{ maxBytes } to gunzip'));
+}
+
+/** `gunzip` with a limit that carries its own words (the loaders pass the catalog size of the file). */
+export async function gunzipLimited(bytes: Uint8Array, file: string, limit: ByteLimit): Promise<Uint8Array> {
   if (!isGzip(bytes)) {
     throw new Error(
       `${file} is not gzip-compressed (no gzip magic number); check the file or drop the .gz suffix.`,
@@ -50,15 +82,82 @@ export async function gunzip(bytes: Uint8Array, file = 'gzip data'): Promise<Uin
       const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
         .stream()
         .pipeThrough(new DecompressionStream('gzip'));
-      return new Uint8Array(await new Response(stream).arrayBuffer());
+      return await readStreamLimited(stream, file, 'decompresses to', limit);
     }
-    return gunzipSync(bytes);
+    return inflateLimited(bytes, 'gzip', file, limit);
   } catch (error) {
+    if (error instanceof TooLargeError) throw error;
     throw new Error(
       `${file} is not a valid gzip file (${(error as Error).message}): it is truncated or corrupt. ` +
         'Delete it and download it again.',
     );
   }
+}
+
+/**
+ * The size limits of a known data set's file, from the catalog: `found` for the file as read or downloaded (its
+ * catalog size plus 1 MiB of slack), `content` for its decompressed content (exactly its catalog size: no genuine
+ * copy is larger). No option raises them: a larger file cannot pass its checksum.
+ */
+export interface CatalogLimits {
+  found: ByteLimit;
+  content: ByteLimit;
+}
+
+function catalogLimit(what: string, bytes: number, slack: boolean, fix: string): ByteLimit {
+  return {
+    maxBytes: bytes + (slack ? CATALOG_SLACK_BYTES : 0),
+    what,
+    basis: slack ? 'its size in the catalog plus 1 MiB' : 'its size in the catalog',
+    fix: slack ? `it is not that file; ${fix}` : `it is not that file, or it is a decompression bomb; ${fix}`,
+  };
+}
+
+/** Limits of an IDX file (`compressed`: as found with `.gz`). */
+export function idxLimits(
+  info: IdxDatasetInfo,
+  file: IdxFile,
+  compressed: boolean,
+  fix: string,
+): CatalogLimits {
+  const found = compressed ? (file.gzip?.bytes ?? file.bytes) : file.bytes;
+  return {
+    found: catalogLimit(`${file.name}${compressed ? '.gz' : ''} of ${info.title}`, found, true, fix),
+    content: catalogLimit(`${file.name} of ${info.title}`, file.bytes, false, fix),
+  };
+}
+
+/** Frey Face files (the .mat may store the pixels as doubles: 8.8 MB) are at most 16 MiB. */
+export const FREY_FACE_MAX_FILE_BYTES = 16 * 1024 ** 2;
+
+/** Limits of a Frey Face file: the file as found (16 MiB), and a gzipped IDX copy's content (its exact size). */
+export function freyFaceLimits(info: FreyFaceDatasetInfo, fix: string): CatalogLimits {
+  const [height, width] = info.itemShape;
+  const idxBytes = 16 + (info.examples.train + info.examples.test) * height * width;
+  return {
+    found: {
+      maxBytes: FREY_FACE_MAX_FILE_BYTES,
+      what: `a ${info.title} file`,
+      basis: '1965 frames of 28 x 20 pixels, even as doubles in a .mat',
+      fix: `it is not a ${info.title} file; ${fix}`,
+    },
+    content: catalogLimit(`${info.files.idx} of ${info.title}`, idxBytes, false, fix),
+  };
+}
+
+/** Limits of the CIFAR-10 archive: as found (its catalog size plus 1 MiB) and as a tar (its batch files plus 1 MiB). */
+export function cifarLimits(info: CifarDatasetInfo, fix: string): CatalogLimits & { member: ByteLimit } {
+  const members = info.members.train.length + info.members.test.length;
+  return {
+    found: catalogLimit(info.archive.name, info.archive.bytes, true, fix),
+    content: {
+      maxBytes: members * info.memberBytes + CATALOG_SLACK_BYTES,
+      what: `the tar inside ${info.archive.name}`,
+      basis: `its ${members} batch files of ${formatBytes(info.memberBytes)} in the catalog, plus 1 MiB`,
+      fix: `it is not that archive, or it is a decompression bomb; ${fix}`,
+    },
+    member: catalogLimit(`a ${info.title} batch file`, info.memberBytes, true, fix),
+  };
 }
 
 /** The error for bytes whose checksum does not match. */
@@ -137,7 +236,7 @@ export async function verifiedIdxFile(
   return { idx: await verifiedIdx(file, content, where, hash, options), content };
 }
 
-/** The pixels of a Frey Face file (IDX or .mat, uncompressed), verified by their SHA-256. */
+/** The pixels of a Frey Face file (a .mat when `where` ends in .mat, else IDX; uncompressed), verified by their SHA-256. */
 export async function verifiedFreyFacePixels(
   info: FreyFaceDatasetInfo,
   content: Uint8Array,
@@ -145,7 +244,8 @@ export async function verifiedFreyFacePixels(
   hash: Hasher,
   fix: string,
 ): Promise<Uint8Array> {
-  const idx = content.length >= 4 && content[0] === 0 && content[1] === 0 && content[2] === 0x08;
+  // By name, not by content: a damaged IDX copy is then reported as a bad IDX file, not as a bad .mat.
+  const idx = !/\.mat$/i.test(where);
   const { pixels } = idx ? freyFaceFromIdx(content, where) : freyFaceFromMat(content, where);
   const actual = await hash(pixels);
   if (actual !== info.pixelsSha256) {

@@ -3,7 +3,15 @@
  * `frey_rawface.mat`): full real or complex numeric matrices of any class, either byte order, compressed (v7)
  * elements included. Cells, structs, sparse and character arrays are skipped. v7.3 files are HDF5: not supported.
  */
-import { unzlibSync } from 'fflate';
+import {
+  type ByteLimit,
+  checkMaxBytes,
+  DEFAULT_MAX_BYTES,
+  formatBytes,
+  inflateLimited,
+  TooLargeError,
+  userLimit,
+} from './limits';
 
 /** One numeric variable. Values are column-major, as MATLAB stores them. */
 export interface MatArray {
@@ -90,8 +98,31 @@ function readValues(
   }
 }
 
-/** Parses a .mat file (level 4 or 5) and returns its numeric variables, in file order. */
-export function parseMat(bytes: Uint8Array, file = '.mat file'): MatArray[] {
+/** Options of `parseMat`. */
+export interface ParseMatOptions {
+  /**
+   * The most bytes the file's compressed (v7) elements may inflate to, all together: a zlib bomb inside a .mat fails
+   * as soon as it passes this. Default 1 GiB.
+   */
+  maxBytes?: number;
+}
+
+/**
+ * Parses a .mat file (level 4 or 5) and returns its numeric variables, in file order. Every size a header declares
+ * is checked against the bytes the file holds before anything is allocated, and compressed elements inflate up to
+ * `maxBytes` (default 1 GiB) at most.
+ */
+export function parseMat(bytes: Uint8Array, file = '.mat file', options: ParseMatOptions = {}): MatArray[] {
+  const maxBytes = checkMaxBytes(options.maxBytes, DEFAULT_MAX_BYTES, 'parseMat');
+  return parseMatLimited(
+    bytes,
+    file,
+    userLimit(maxBytes, 'the decompressed elements of a .mat file', '{ maxBytes } to parseMat'),
+  );
+}
+
+/** `parseMat` with a limit that carries its own words (e.g. Frey Face's). */
+export function parseMatLimited(bytes: Uint8Array, file: string, limit: ByteLimit): MatArray[] {
   if (bytes.length < 20) {
     throw new Error(
       `${file} is truncated (${bytes.length} bytes); expected a MATLAB .mat file. Download it again.`,
@@ -105,7 +136,7 @@ export function parseMat(bytes: Uint8Array, file = '.mat file'): MatArray[] {
   // A level-4 file starts with a small integer (its type code), so some of its first four bytes are zero; a
   // level-5 file starts with 116 bytes of text.
   const v4 = bytes[0] === 0 || bytes[1] === 0 || bytes[2] === 0 || bytes[3] === 0;
-  return v4 ? parseMat4(bytes, file) : parseMat5(bytes, file);
+  return v4 ? parseMat4(bytes, file) : parseMat5(bytes, file, limit);
 }
 
 function parseMat4(bytes: Uint8Array, file: string): MatArray[] {
@@ -148,8 +179,9 @@ function parseMat4(bytes: Uint8Array, file: string): MatArray[] {
     const dataBytes = count * sizes[precision] * (complex ? 2 : 1);
     if (dataStart + dataBytes > bytes.length) {
       throw new Error(
-        `${file} is truncated: matrix at byte ${offset} needs ${dataBytes} bytes of data, ` +
-          `${Math.max(0, bytes.length - dataStart)} remain. Download it again.`,
+        `${file} is truncated: the level-4 matrix at byte ${offset} declares ${rows} x ${columns}` +
+          `${complex ? ' complex' : ''} values, which needs ${dataBytes} bytes of data, ` +
+          `${Math.max(0, bytes.length - dataStart)} remain. Delete it and download it again.`,
       );
     }
     const name = new TextDecoder().decode(bytes.subarray(nameStart, dataStart)).replace(/\0.*$/s, '');
@@ -203,7 +235,7 @@ function readElement(bytes: Uint8Array, offset: number, littleEndian: boolean, f
   return { type: first, data: bytes.subarray(start, start + size), next: start + padded };
 }
 
-function parseMat5(bytes: Uint8Array, file: string): MatArray[] {
+function parseMat5(bytes: Uint8Array, file: string, limit: ByteLimit): MatArray[] {
   if (bytes.length < 128) {
     throw new Error(`${file} is truncated: its 128-byte MAT-file header is incomplete. Download it again.`);
   }
@@ -217,6 +249,7 @@ function parseMat5(bytes: Uint8Array, file: string): MatArray[] {
   const littleEndian = indicator === 'IM';
   const out: MatArray[] = [];
   let offset = 128;
+  let inflatedBytes = 0;
   while (offset < bytes.length) {
     const element = readElement(bytes, offset, littleEndian, file);
     offset = element.next;
@@ -224,13 +257,24 @@ function parseMat5(bytes: Uint8Array, file: string): MatArray[] {
     if (element.type === MI_COMPRESSED) {
       let inflated: Uint8Array;
       try {
-        inflated = unzlibSync(element.data);
+        // The limit is for all compressed elements together.
+        inflated = inflateLimited(element.data, 'zlib', file, {
+          ...limit,
+          maxBytes: limit.maxBytes - inflatedBytes,
+        });
       } catch (error) {
+        if (error instanceof TooLargeError) {
+          throw new TooLargeError(
+            `${file}: its compressed elements inflate to more than ${formatBytes(limit.maxBytes)}, ` +
+              `the most allowed for ${limit.what}${limit.basis ? ` (${limit.basis})` : ''}; ${limit.fix}`,
+          );
+        }
         throw new Error(
           `${file} is corrupt: a compressed element does not inflate (${(error as Error).message}).`,
         );
       }
-      matrix = readElement(inflated, 0, littleEndian, file);
+      inflatedBytes += inflated.length;
+      matrix = readElement(inflated, 0, littleEndian, `${file} (a compressed element)`);
     }
     if (matrix.type !== MI_MATRIX) continue;
     const array = parseMatrix(matrix.data, littleEndian, file);
@@ -242,6 +286,11 @@ function parseMat5(bytes: Uint8Array, file: string): MatArray[] {
 function parseMatrix(data: Uint8Array, littleEndian: boolean, file: string): MatArray | undefined {
   if (data.length === 0) return undefined;
   const flags = readElement(data, 0, littleEndian, file);
+  if (flags.data.length < 4) {
+    throw new Error(
+      `${file} is corrupt: a matrix has no array flags (${flags.data.length} bytes). Check the file.`,
+    );
+  }
   const flagWord = new DataView(flags.data.buffer, flags.data.byteOffset, 4).getUint32(0, littleEndian);
   const classCode = flagWord & 0xff;
   const complex = (flagWord & 0x800) !== 0;
@@ -257,6 +306,14 @@ function parseMatrix(data: Uint8Array, littleEndian: boolean, file: string): Mat
   const name = new TextDecoder().decode(nameElement.data);
   const className = CLASS_NAMES[classCode];
   if (!className) return undefined; // cell, struct, object, char, sparse: not numeric arrays
+  if (dims.length < 2 || dims.some((d) => d < 0)) {
+    throw new Error(
+      `${file} is corrupt: variable '${name}' declares dimensions [${dims}] (expected two or more, none ` +
+        'negative). Check the file.',
+    );
+  }
+  // The data element's length was checked against the file when it was read; the declared dimensions must
+  // describe exactly that many values (checked before anything is allocated).
   const count = dims.reduce((a, b) => a * b, 1);
   const read = (element: Element): MatArray['values'] => {
     const type = V5_TYPES[element.type];

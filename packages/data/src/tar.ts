@@ -25,6 +25,7 @@ function octal(bytes: Uint8Array, start: number, length: number, what: string): 
     // GNU base-256 encoding for large values.
     let value = 0;
     for (let i = start + 1; i < start + length; i++) value = value * 256 + bytes[i];
+    if (!Number.isSafeInteger(value)) throw new Error(`impossible ${what} field (base-256, ${value} bytes)`);
     return value;
   }
   const field = text(bytes, start, length).trim();
@@ -65,10 +66,12 @@ export function readTar(bytes: Uint8Array, file = 'tar archive'): TarEntry[] {
     }
     const flag = String.fromCharCode(header[156]);
     const start = offset + BLOCK;
+    // The declared size is checked against the bytes the archive holds before the entry is used (entries are
+    // views: nothing is allocated for them).
     if (start + size > bytes.length) {
       throw new Error(
         `${file} is truncated: entry ${JSON.stringify(text(header, 0, 100))} needs ${size} bytes, ` +
-          `${bytes.length - start} remain. Download it again.`,
+          `${bytes.length - start} remain. Delete it and download it again.`,
       );
     }
     const data = bytes.subarray(start, start + size);

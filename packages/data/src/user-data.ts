@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageDataset } from './image-dataset';
+import { checkMaxBytes, formatBytes, tooLargeError, userLimit } from './limits';
 import type { DataSource } from './transforms';
 
 /** Numbers as a typed array or a plain array. */
@@ -161,14 +162,24 @@ export function imageDataDataset(
   });
 }
 
+/** Options of `imageFilesDataset`. */
+export interface ImageFilesOptions extends ImagesOptions {
+  /** Resize every image to [height, width]. */
+  size?: readonly [number, number];
+  /** The most bytes one file may hold; a larger one is refused before it is decoded. Default 128 MiB. */
+  maxBytes?: number;
+  /** The most pixels one image (as decoded, and as resized) may have. Default 16,777,216 (4096 x 4096). */
+  maxPixels?: number;
+}
+
 /**
  * An `ImageDataset` from image files in the browser (PNG, JPEG, WebP, ... whatever the browser decodes), e.g. the
  * `files` of an `<input type="file" multiple>`. With `size` every image is resized to [height, width]; without it
- * they must all have the size of the first.
+ * they must all have the size of the first. Files over `maxBytes` and images over `maxPixels` are refused.
  */
 export async function imageFilesDataset(
   files: ArrayLike<Blob>,
-  options: ImagesOptions & { size?: readonly [number, number] } = {},
+  options: ImageFilesOptions = {},
 ): Promise<ImageDataset> {
   if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas !== 'function') {
     throw new Error(
@@ -176,11 +187,20 @@ export async function imageFilesDataset(
         'from @vae/data/node.',
     );
   }
+  const maxBytes = checkMaxBytes(options.maxBytes, 128 * 1024 ** 2, 'imageFilesDataset');
+  const maxPixels = checkMaxBytes(options.maxPixels, 4096 * 4096, 'imageFilesDataset', 'maxPixels');
   const images: RgbaImage[] = [];
   const names: string[] = [];
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
     const label = (file as File).name ?? `file ${i}`;
+    if (file.size > maxBytes) {
+      throw tooLargeError(
+        label,
+        `is ${formatBytes(file.size)},`,
+        userLimit(maxBytes, 'one image file', 'maxBytes to imageFilesDataset'),
+      );
+    }
     let bitmap: ImageBitmap;
     try {
       bitmap = await createImageBitmap(file);
@@ -188,6 +208,14 @@ export async function imageFilesDataset(
       throw new Error(`${label} could not be decoded as an image (${(error as Error).message}).`);
     }
     const [height, width] = options.size ?? [bitmap.height, bitmap.width];
+    if (bitmap.width * bitmap.height > maxPixels || width * height > maxPixels) {
+      bitmap.close();
+      throw new Error(
+        `${label} is ${bitmap.width}x${bitmap.height} pixels${options.size ? ` (resized to ${width}x${height})` : ''}, ` +
+          `more than ${maxPixels.toLocaleString('en-US')}, the most allowed for one image; if it is genuine, pass ` +
+          'maxPixels to raise the limit (or make the images smaller).',
+      );
+    }
     const canvas = new OffscreenCanvas(width, height);
     const context = canvas.getContext('2d');
     if (!context) throw new Error('imageFilesDataset: no 2D canvas context in this browser.');
