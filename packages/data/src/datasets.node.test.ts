@@ -282,6 +282,8 @@ describe('user files', () => {
     await writeFile(join(dir, 'table.csv'), 'a,b\n1,2\n3,4\n');
     const table = await loadCsv(join(dir, 'table.csv'), { normalize: 'min-max' });
     expect(Array.from(table.values)).toEqual([0, 0, 1, 1]);
-    await expect(loadCsv(join(dir, 'missing.csv'))).rejects.toThrow(/cannot read .*missing\.csv \(ENOENT\)/);
+    await expect(loadCsv(join(dir, 'missing.csv'))).rejects.toThrow(
+      /missing\.csv does not exist \(expected a CSV file\); check the path/,
+    );
   });
 });

@@ -9,10 +9,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { inflateSync } from 'node:zlib';
 import { writeFileAtomic } from '@vae/core/node';
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
 import {
@@ -27,12 +27,17 @@ import {
 } from './catalog';
 import { cifarDataset } from './cifar';
 import { type CsvDatasetOptions, csvDataset, type TabularDataset } from './csv';
+import { checkDirectory, gunzipFile, readRegularFile } from './files';
 import { ImageDataset } from './image-dataset';
+import { type ByteLimit, checkMaxBytes, formatBytes, readResponseLimited, TooLargeError } from './limits';
 import {
   checkLoadOptions,
+  cifarLimits,
   cifarSplitFromTar,
+  freyFaceLimits,
   freyFaceSplit,
   idxDataset,
+  idxLimits,
   loadSplits,
   verifiedCifarArchive,
   verifiedFreyFacePixels,
@@ -91,27 +96,9 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-async function readBytes(path: string): Promise<Uint8Array> {
-  const buffer = await readFile(path);
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-}
-
-function gunzipFile(bytes: Uint8Array, path: string): Uint8Array {
-  try {
-    const out = gunzipSync(bytes);
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  } catch (error) {
-    throw new Error(
-      `${path} is not a valid gzip file (${(error as Error).message}): it is truncated or corrupt. ` +
-        'Delete it and try again.',
-    );
-  }
-}
-
-/** Reads a file, decompressing `.gz` files. */
-async function readContent(path: string): Promise<Uint8Array> {
-  const raw = await readBytes(path);
-  return path.endsWith('.gz') ? gunzipFile(raw, path) : raw;
+/** Reads a file of a known data set as found: a regular file, at most `limit.maxBytes` (from the catalog). */
+function readLimited(path: string, limit: ByteLimit): Promise<Uint8Array> {
+  return readRegularFile(path, limit);
 }
 
 /**
@@ -168,6 +155,7 @@ async function download<T>(
   urls: string[],
   target: string,
   options: LoadDatasetOptions,
+  limit: ByteLimit,
   verify: (bytes: Uint8Array, url: string) => Promise<{ value: T; store: Uint8Array }>,
 ): Promise<T> {
   const failures: string[] = [];
@@ -181,7 +169,14 @@ async function download<T>(
           break;
         }
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const bytes = new Uint8Array(await response.arrayBuffer());
+        let bytes: Uint8Array;
+        try {
+          bytes = await readResponseLimited(response, url, limit);
+        } catch (error) {
+          if (!(error instanceof TooLargeError)) throw error; // a network error: retry
+          failures.push(error.message);
+          break; // an answer over the limit (Content-Length, or the bytes streamed) is not this file
+        }
         let checked: { value: T; store: Uint8Array };
         try {
           checked = await verify(bytes, url);
@@ -208,6 +203,7 @@ async function obtain<T>(
   readLocal: (path: string) => Promise<T>,
   fetchRemote: () => Promise<T>,
 ): Promise<T> {
+  if (options.dir !== undefined) await checkDirectory(options.dir, `the folder with the ${info.title} files`);
   const dirs = searchDirs(info, options);
   const found = findFile(dirs, names);
   if (found) return readLocal(found);
@@ -250,7 +246,8 @@ async function loadIdxFile(info: IdxDatasetInfo, file: IdxFile, options: LoadDat
     verifiedIdxFile(file, bytes, where, sha256, {
       compressed,
       fix: DELETE_AND_RETRY,
-      decompress: gunzipFile,
+      decompress: (gzipped, path) =>
+        gunzipFile(gzipped, path, idxLimits(info, file, true, DELETE_AND_RETRY).content),
     });
   // The cache keeps the verified, decompressed file (later loads skip decompression), unless only the gzipped
   // original's checksum is known: then it keeps the .gz, so that it can be verified again.
@@ -259,12 +256,17 @@ async function loadIdxFile(info: IdxDatasetInfo, file: IdxFile, options: LoadDat
     info,
     [file.name, `${file.name}.gz`],
     options,
-    async (path) => (await check(await readBytes(path), path, path.endsWith('.gz'))).idx,
+    async (path) => {
+      const compressed = path.endsWith('.gz');
+      const bytes = await readLimited(path, idxLimits(info, file, compressed, DELETE_AND_RETRY).found);
+      return (await check(bytes, path, compressed)).idx;
+    },
     () =>
       download(
         mirrors(info, options).map((mirror) => `${mirror}${file.name}.gz`),
         cachePath(info, keepGzip ? `${file.name}.gz` : file.name, options),
         options,
+        idxLimits(info, file, true, DELETE_AND_RETRY).found,
         async (bytes, url) => {
           const { idx, content } = await check(bytes, url, true);
           return { value: idx, store: keepGzip ? bytes : content };
@@ -277,18 +279,23 @@ async function loadFreyFacePixels(
   info: FreyFaceDatasetInfo,
   options: LoadDatasetOptions,
 ): Promise<Uint8Array> {
+  const limits = freyFaceLimits(info, DELETE_AND_RETRY);
   const verify = (content: Uint8Array, where: string) =>
     verifiedFreyFacePixels(info, content, where, sha256, DELETE_AND_RETRY);
   return obtain(
     info,
     [info.files.idx, `${info.files.idx}.gz`, info.files.mat],
     options,
-    async (path) => verify(await readContent(path), path),
+    async (path) => {
+      const raw = await readLimited(path, limits.found);
+      return verify(path.endsWith('.gz') ? gunzipFile(raw, path, limits.content) : raw, path);
+    },
     () =>
       download(
         mirrors(info, options).map((mirror) => `${mirror}${info.files.mat}`),
         cachePath(info, info.files.mat, options),
         options,
+        limits.found,
         async (bytes, url) => ({ value: await verify(bytes, url), store: bytes }),
       ),
   );
@@ -319,8 +326,9 @@ async function loadCifarSplit(
         `reading extracted CIFAR-10 batch files from ${dirname(extracted[0])}: checked for size and labels only ` +
           `(no per-file checksums are published; keep ${info.archive.name} there to verify it in full)`,
       );
+      const limit = cifarLimits(info, DELETE_AND_RETRY).member;
       const files = await Promise.all(
-        extracted.map(async (path) => ({ name: path, bytes: await readBytes(path) })),
+        extracted.map(async (path) => ({ name: path, bytes: await readLimited(path, limit) })),
       );
       return cifarDataset(files, { name: `${info.name}/${split}`, expectedRecords: info.memberBytes / 3073 });
     }
@@ -330,8 +338,16 @@ async function loadCifarSplit(
 
 function cifarArchive(info: CifarDatasetInfo, options: LoadDatasetOptions): () => Promise<Uint8Array> {
   let tar: Promise<Uint8Array> | undefined;
+  const limits = cifarLimits(info, DELETE_AND_RETRY);
   const verify = async (bytes: Uint8Array, where: string) => {
-    const content = await verifiedCifarArchive(info, bytes, where, sha256, gunzipFile, DELETE_AND_RETRY);
+    const content = await verifiedCifarArchive(
+      info,
+      bytes,
+      where,
+      sha256,
+      (gzipped, path) => gunzipFile(gzipped, path, limits.content),
+      DELETE_AND_RETRY,
+    );
     readTar(content, where);
     return content;
   };
@@ -340,12 +356,13 @@ function cifarArchive(info: CifarDatasetInfo, options: LoadDatasetOptions): () =
       info,
       [info.archive.name],
       options,
-      async (path) => verify(await readBytes(path), path),
+      async (path) => verify(await readLimited(path, limits.found), path),
       () =>
         download(
           mirrors(info, options).map((mirror) => `${mirror}${info.archive.name}`),
           cachePath(info, info.archive.name, options),
           options,
+          limits.found,
           async (bytes, url) => ({ value: await verify(bytes, url), store: bytes }),
         ),
     );
@@ -407,7 +424,21 @@ export interface ImageFolderOptions {
   /** Keep only the first `limit` images (in sorted path order). */
   limit?: number;
   name?: string;
+  /** The most bytes one image file may hold; a larger one is refused before it is read. Default 128 MiB. */
+  maxBytes?: number;
+  /**
+   * The most pixels (width x height) one image may have, checked in its header before it is decoded; its compressed
+   * pixels must also inflate to no more than the header declares. Default 16,777,216 (4096 x 4096).
+   */
+  maxPixels?: number;
 }
+
+/** The default most bytes of one image file read by `loadImageFolder`: 128 MiB. */
+export const IMAGE_MAX_BYTES = 128 * 1024 ** 2;
+/** The default most pixels of one image read by `loadImageFolder`: 4096 x 4096. */
+export const IMAGE_MAX_PIXELS = 4096 * 4096;
+/** The default most bytes of a file read by `loadCsv`: 256 MiB (a JavaScript string holds at most about 512 MiB). */
+export const CSV_MAX_BYTES = 256 * 1024 ** 2;
 
 async function listImages(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -417,7 +448,9 @@ async function listImages(dir: string): Promise<string[]> {
       if (entry.name.startsWith('.')) continue;
       const path = join(folder, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile() && /\.(png|jpe?g|gif|bmp|webp|tiff?)$/i.test(entry.name)) out.push(path);
+      // Anything else with an image's name is listed, links, pipes and devices included: reading it refuses
+      // what is not a regular file, with an error that says so, rather than skipping it without a word.
+      else if (/\.(png|jpe?g|gif|bmp|webp|tiff?)$/i.test(entry.name)) out.push(path);
     }
   };
   await walk(dir);
@@ -467,6 +500,73 @@ function decodedToRgba(png: ReturnType<typeof decodePng>): { rgba: Uint8Array; g
   return { rgba, grey: channels <= 2 };
 }
 
+const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Adam7 passes: x start, y start, x step, y step. */
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
+
+/**
+ * Checks a PNG's header before it is decoded: the size it declares (at most `maxPixels`), and that its compressed
+ * pixels (the IDAT chunks) inflate to no more than that size needs, so a PNG bomb fails having inflated at most
+ * one image's worth. What else is wrong with the file is left to the decoder.
+ */
+function checkPng(bytes: Uint8Array, path: string, maxPixels: number): void {
+  if (bytes.length < 33 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
+    throw new Error(`${path} is not a valid PNG file (no PNG signature and header); re-export or delete it.`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const depth = bytes[24];
+  const channels = PNG_CHANNELS[bytes[25]];
+  if (width * height > maxPixels) {
+    throw new Error(
+      `${path}: its PNG header declares ${width}x${height} = ${(width * height).toLocaleString('en-US')} pixels, ` +
+        `more than ${maxPixels.toLocaleString('en-US')}, the most allowed for one image; if the image is genuine, ` +
+        'pass maxPixels to loadImageFolder to raise the limit (or make the images smaller).',
+    );
+  }
+  if (width === 0 || height === 0 || channels === undefined || ![1, 2, 4, 8, 16].includes(depth)) return;
+  const rowBytes = (w: number) => 1 + Math.ceil((w * channels * depth) / 8);
+  let needed = height * rowBytes(width);
+  if (bytes[28] === 1) {
+    needed = 0;
+    for (const [x0, y0, dx, dy] of ADAM7) {
+      const w = Math.ceil((width - x0) / dx);
+      const h = Math.ceil((height - y0) / dy);
+      if (w > 0 && h > 0) needed += h * rowBytes(w);
+    }
+  }
+  const idat: Uint8Array[] = [];
+  for (let offset = 8; offset + 12 <= bytes.length; ) {
+    const length = view.getUint32(offset);
+    const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
+    if (offset + 12 + length > bytes.length) break; // truncated: the decoder says so
+    if (type === 'IDAT') idat.push(bytes.subarray(offset + 8, offset + 8 + length));
+    if (type === 'IEND') break;
+    offset += 12 + length;
+  }
+  try {
+    inflateSync(Buffer.concat(idat), { maxOutputLength: needed });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new Error(
+        `${path}: its compressed pixels inflate to more than the ${formatBytes(needed)} its ${width}x${height} ` +
+          'PNG header declares; the file is corrupt or a decompression bomb. Re-export or delete it.',
+      );
+    }
+    // Other damage is reported by the decoder.
+  }
+}
+
 /**
  * Loads the PNG images under a folder as an `ImageDataset`. Images in sub-folders are labelled by their folder
  * (`dir/cat/1.png`, `dir/dog/2.png`: class names in sorted order); images directly in `dir` are unlabelled, and
@@ -474,7 +574,9 @@ function decodedToRgba(png: ReturnType<typeof decodePng>): { rgba: Uint8Array; g
  */
 export async function loadImageFolder(dir: string, options: ImageFolderOptions = {}): Promise<ImageDataset> {
   const name = options.name ?? basename(resolve(dir));
-  if (!existsSync(dir)) throw new Error(`image folder ${dir} does not exist; check the path.`);
+  const maxBytes = checkMaxBytes(options.maxBytes, IMAGE_MAX_BYTES, 'loadImageFolder');
+  const maxPixels = checkMaxBytes(options.maxPixels, IMAGE_MAX_PIXELS, 'loadImageFolder', 'maxPixels');
+  await checkDirectory(dir, 'an image folder (PNG images, directly or in class folders)');
   let paths = await listImages(dir);
   const other = paths.find((path) => extname(path).toLowerCase() !== '.png');
   if (other) {
@@ -498,9 +600,15 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   let width = 0;
   let height = 0;
   for (const path of paths) {
+    const bytes = await readRegularFile(path, {
+      maxBytes,
+      what: 'one PNG image',
+      fix: 'if the image is genuine, pass maxBytes to loadImageFolder to raise the limit.',
+    });
+    checkPng(bytes, path, maxPixels);
     let png: ReturnType<typeof decodePng>;
     try {
-      png = decodePng(await readFile(path));
+      png = decodePng(bytes);
     } catch (error) {
       throw new Error(
         `${path} is not a valid PNG file (${(error as Error).message}); re-export or delete it.`,
@@ -537,13 +645,32 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   });
 }
 
-/** Reads a CSV file as a `TabularDataset` (see `csvDataset` for the options: columns, labels, normalization). */
-export async function loadCsv(path: string, options: CsvDatasetOptions = {}): Promise<TabularDataset> {
+/** Options of `loadCsv`: those of `csvDataset`, and a size limit. */
+export interface LoadCsvOptions extends CsvDatasetOptions {
+  /** The most bytes the file may hold; a larger one is refused before it is read. Default 256 MiB. */
+  maxBytes?: number;
+}
+
+/**
+ * Reads a CSV file (UTF-8) as a `TabularDataset` (see `csvDataset` for the options: columns, labels,
+ * normalization, and the `maxRows` / `maxColumns` limits). Only a regular file of at most `maxBytes` (default
+ * 256 MiB) is read.
+ */
+export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promise<TabularDataset> {
+  const { maxBytes: maxOption, ...csvOptions } = options;
+  const maxBytes = checkMaxBytes(maxOption, CSV_MAX_BYTES, 'loadCsv');
+  const bytes = await readRegularFile(path, {
+    maxBytes,
+    what: 'a CSV file',
+    fix: 'if the file is genuine, pass maxBytes to loadCsv to raise the limit.',
+  });
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = new TextDecoder('utf-8').decode(bytes);
   } catch (error) {
-    throw new Error(`cannot read ${path} (${(error as NodeJS.ErrnoException).code}); check the path.`);
+    throw new Error(
+      `${path} (${formatBytes(bytes.length)}) is too large to hold as text (${(error as Error).message}); split it.`,
+    );
   }
-  return csvDataset(text, { name: path, ...options });
+  return csvDataset(text, { name: path, ...csvOptions });
 }
