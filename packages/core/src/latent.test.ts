@@ -54,6 +54,53 @@ describe('interpolateLatent', () => {
     tf.dispose([a, b, path, same]);
   });
 
+  it('slerp splits the angle evenly and interpolates the norm linearly (closed form)', async () => {
+    // a = |a| e1 and b = |b| (cos W e1 + sin W e2): the point at t lies in their plane at angle t W from a, with
+    // norm (1 - t) |a| + t |b|. Also for unequal norms, where slerp of the raw vectors drifts towards the longer one.
+    const tolerance = ['webgl', 'webgpu'].includes(tf.getBackend()) ? 1e-3 : 1e-5;
+    const t = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1];
+    for (const [normA, normB, angle] of [
+      [1, 2, Math.PI / 2],
+      [3, 0.5, 2],
+      [1.5, 1.5, 0.7],
+      [0.2, 4, 2.9],
+    ]) {
+      const a = tf.tensor2d([[normA, 0, 0]]);
+      const b = tf.tensor2d([[normB * Math.cos(angle), normB * Math.sin(angle), 0]]);
+      const path = interpolateLatent(a, b, t, { spherical: true });
+      const rows = ((await path.array()) as number[][][])[0];
+      rows.forEach((row, i) => {
+        expect(Math.abs(Math.atan2(row[1], row[0]) - t[i] * angle)).toBeLessThan(tolerance * 4);
+        expect(Math.abs(Math.hypot(...row) - ((1 - t[i]) * normA + t[i] * normB))).toBeLessThan(
+          tolerance * Math.max(normA, normB),
+        );
+        expect(Math.abs(row[2])).toBeLessThan(tolerance);
+      });
+      tf.dispose([a, b, path]);
+    }
+  });
+
+  it('takes explicit t values, and falls back to the straight line for a zero code', async () => {
+    const a = tf.tensor2d([[1, 0]]);
+    const b = tf.tensor2d([[0, 3]]);
+    const s = Math.SQRT1_2 * 2;
+    const one = await expectNoLeaks(() => interpolateLatent(a, b, [0.5], { spherical: true }), 1);
+    expect(one.shape).toEqual([1, 1, 2]);
+    await expectClose(one, [[[s, s]]]);
+    const zero = tf.tensor2d([[0, 0]]);
+    const fromZero = interpolateLatent(zero, b, 3, { spherical: true });
+    await expectClose(fromZero, [
+      [
+        [0, 0],
+        [0, 1.5],
+        [0, 3],
+      ],
+    ]);
+    expect(() => interpolateLatent(a, b, [])).toThrow(/non-empty array/);
+    expect(() => interpolateLatent(a, b, [0, Number.NaN])).toThrow(/steps\[1\]/);
+    tf.dispose([a, b, one, zero, fromZero]);
+  });
+
   it('names bad arguments', () => {
     const a = tf.zeros([2, 3]);
     expect(() => interpolateLatent(a, tf.zeros([2, 4]), 3)).toThrow(/interpolateLatent/);

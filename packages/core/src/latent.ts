@@ -6,34 +6,54 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertFiniteNumber, assertPositiveInteger, assertRank, assertSameShape } from './validation';
 
+/** Slerp needs |cos(omega)| below this; closer to (anti)parallel the path is linear. */
+const SLERP_COSINE_LIMIT = 0.9995;
+
 export interface InterpolateOptions {
   /**
    * Spherical interpolation (slerp) along the great circle between the codes, with the norm interpolated linearly;
-   * falls back to linear where the codes are (anti-)parallel. Default false: linear.
+   * falls back to linear where the codes are (anti-)parallel (within about 1.8 degrees) or one is zero, where the
+   * great circle is undefined or ill-conditioned. Default false: linear.
    */
   spherical?: boolean;
 }
 
 /**
- * `steps` codes from `a` to `b` (both ends included) for each row: `a` and `b` are [batch, latent], the result is
- * [batch, steps, latent]. Linear: `(1 - t) a + t b`. Spherical: `sin((1 - t) omega) / sin(omega) a_hat +
- * sin(t omega) / sin(omega) b_hat`, scaled by the linearly interpolated norm, with omega the angle between the codes.
+ * Codes on the path from `a` to `b` for each row: `a` and `b` are [batch, latent], the result is
+ * [batch, steps, latent]. `steps` is a count of evenly spaced points, both ends included (t = 0, 1 / (steps - 1),
+ * ..., 1), or the values of t themselves (e.g. `[0.3]` for one point; t = 0 is `a`, t = 1 is `b`).
+ * Linear: `(1 - t) a + t b`. Spherical (slerp, White 2016): the direction `sin((1 - t) omega) / sin(omega) a_hat +
+ * sin(t omega) / sin(omega) b_hat`, at angle `t omega` from `a` on the great circle through both codes (omega the
+ * angle between them), scaled by the linearly interpolated norm `(1 - t) |a| + t |b|`; linear where the codes are
+ * (anti-)parallel or one is zero. The one slerp of the toolkit: `@vae/viz` and `@vae/models` call it.
  */
 export function interpolateLatent(
   a: tf.Tensor,
   b: tf.Tensor,
-  steps: number,
+  steps: number | readonly number[],
   options: InterpolateOptions = {},
 ): tf.Tensor3D {
   const caller = 'interpolateLatent';
   assertRank(caller, 'a', a, 2, '[batch, latent]');
   assertSameShape(caller, 'a', a, 'b', b);
-  assertPositiveInteger(caller, 'steps', steps);
-  const t = Array.from({ length: steps }, (_, i) => (steps === 1 ? 0 : i / (steps - 1)));
+  let t: number[];
+  if (typeof steps === 'number') {
+    assertPositiveInteger(caller, 'steps', steps);
+    t = Array.from({ length: steps }, (_, i) => (steps === 1 ? 0 : i / (steps - 1)));
+  } else {
+    if (!Array.isArray(steps) || steps.length === 0) {
+      throw new Error(`${caller}: steps must be a positive integer or a non-empty array of t values.`);
+    }
+    steps.forEach((value, i) => {
+      assertFiniteNumber(caller, `steps[${i}]`, value);
+    });
+    t = [...steps];
+  }
+  const count = t.length;
   return tf.tidy(() => {
     const from = tf.expandDims(a, 1); // [batch, 1, latent]
     const to = tf.expandDims(b, 1);
-    const weights = tf.reshape(tf.tensor1d(t), [1, steps, 1]);
+    const weights = tf.reshape(tf.tensor1d(t), [1, count, 1]);
     const linear = tf.add(from, tf.mul(weights, tf.sub(to, from)));
     if (!options.spherical) return linear as tf.Tensor3D;
     const normA = tf.norm(from, 'euclidean', -1, true); // [batch, 1, 1]
@@ -43,7 +63,13 @@ export function interpolateLatent(
     const cosine = tf.clipByValue(tf.sum(tf.mul(unitA, unitB), -1, true), -1, 1);
     const omega = tf.acos(cosine);
     const sinOmega = tf.sin(omega);
-    const safe = tf.greater(tf.abs(sinOmega), 1e-6);
+    // Within about 1.8 degrees of (anti)parallel, sin(omega) is so small in float32 that the weights lose their
+    // digits (near-antipodal codes gave garbage): the straight line is used there, as for a zero code, which has
+    // no direction (its cosine is 0, so the norms are checked as well).
+    const safe = tf.logicalAnd(
+      tf.less(tf.abs(cosine), SLERP_COSINE_LIMIT),
+      tf.logicalAnd(tf.greater(normA, 1e-12), tf.greater(normB, 1e-12)),
+    );
     const denominator = tf.where(safe, sinOmega, tf.onesLike(sinOmega));
     const wa = tf.div(tf.sin(tf.mul(tf.sub(1, weights), omega)), denominator);
     const wb = tf.div(tf.sin(tf.mul(weights, omega)), denominator);

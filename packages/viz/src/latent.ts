@@ -4,6 +4,7 @@
  * takes a plain decode function, so any model fits: `(z) => tf.sigmoid(model.decode(z))`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { type InterpolateOptions as CoreInterpolateOptions, interpolateLatent } from '@vae/core';
 import { type Image, type ImageBatch, imageGrid } from './image';
 import { tensorToImageBatch } from './tensor';
 
@@ -55,14 +56,11 @@ export interface LatentManifoldOptions extends DecodeOptions {
   labels?: boolean;
 }
 
-export interface InterpolateOptions {
-  /**
-   * Spherical linear interpolation (slerp) along the great circle between the codes, scaled between their norms,
-   * instead of the straight line. Under a Gaussian prior, straight lines pass through the improbable region near
-   * the origin; slerp keeps norms typical (White 2016). Default false.
-   */
-  spherical?: boolean;
-}
+/**
+ * The options of `interpolateLatent` in `@vae/core` (`spherical`), which this package uses: under a Gaussian
+ * prior, straight lines pass through the improbable region near the origin; slerp keeps norms typical (White 2016).
+ */
+export type InterpolateOptions = CoreInterpolateOptions;
 
 export interface InterpolationStripOptions extends DecodeOptions, InterpolateOptions {
   /** Images in the strip, endpoints included. Default 10. */
@@ -398,10 +396,11 @@ function codeRow(where: string, label: string, code: LatentCode): tf.Tensor2D {
 
 /**
  * Codes along the path from `a` to `b`: `steps` points at t = 0, 1 / (steps - 1), ..., 1, endpoints included.
- * Linear: `(1 - t) a + t b`. Spherical (slerp): `sin((1 - t) Ω) / sin Ω · a + sin(t Ω) / sin Ω · b` with Ω the
- * angle between the codes, which keeps the norm when |a| = |b|; it falls back to linear when the codes are
- * (anti)parallel or one is zero, where the great circle is undefined. Returns a new float32 tensor
- * `[steps, latentSize]` for the caller to dispose.
+ * Linear: `(1 - t) a + t b`. Spherical: `interpolateLatent` of `@vae/core` (the toolkit's one slerp), whose point at
+ * t lies on the great circle through the codes at angle `t Ω` from `a` (Ω the angle between them), with the norm
+ * interpolated linearly, `(1 - t) |a| + t |b|`; it falls back to linear when the codes are (anti)parallel or one is
+ * zero, where the great circle is undefined. Returns a new float32 tensor `[steps, latentSize]` for the caller to
+ * dispose.
  */
 export function interpolateLatents(
   a: LatentCode,
@@ -420,19 +419,8 @@ export function interpolateLatents(
       throw new Error(`${where}: a has ${start.shape[1]} values but b has ${end.shape[1]}; they must match.`);
     }
     if (start.shape[1] === 0) throw new Error(`${where}: the codes are empty.`);
-    const t = tf.reshape(tf.linspace(0, 1, steps), [steps, 1]);
-    const linearStart = tf.sub(1, t);
-    if (!options.spherical) return tf.add(tf.mul(linearStart, start), tf.mul(t, end)) as tf.Tensor2D;
-    const norms = tf.mul(tf.norm(start), tf.norm(end));
-    const cosine = tf.clipByValue(tf.div(tf.sum(tf.mul(start, end)), norms), -1, 1);
-    const omega = tf.acos(cosine);
-    const sine = tf.sin(omega);
-    // Where sin Ω is (nearly) 0 or NaN (a zero code) the comparison is false and the linear weights are used.
-    const useSlerp = tf.broadcastTo(tf.greater(sine, 1e-6), [steps, 1]);
-    const safeSine = tf.maximum(sine, 1e-6);
-    const weightStart = tf.where(useSlerp, tf.div(tf.sin(tf.mul(linearStart, omega)), safeSine), linearStart);
-    const weightEnd = tf.where(useSlerp, tf.div(tf.sin(tf.mul(t, omega)), safeSine), t);
-    return tf.add(tf.mul(weightStart, start), tf.mul(weightEnd, end)) as tf.Tensor2D;
+    const path = interpolateLatent(start, end, steps, { spherical: options.spherical });
+    return tf.reshape(path, [steps, start.shape[1]]) as tf.Tensor2D;
   });
 }
 
