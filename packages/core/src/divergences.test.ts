@@ -80,6 +80,29 @@ describe('KL divergences of diagonal Gaussians', () => {
     );
   });
 
+  it('give the textbook values log(s2 / s1) + (s1^2 + (m1 - m2)^2) / (2 s2^2) - 1/2 of known pairs', async () => {
+    // Per dimension: N(1, 1) || N(0, 1) = 0.5; N(0, 4) || N(0, 1) = (4 - 1 - ln 4) / 2; N(2, 1) || N(1, 4) =
+    // ln 2 + 2 / 8 - 1/2. Each value computed by hand from standard deviations, not from the code's form.
+    const mean = tf.tensor2d([[1, 0, 2]]);
+    const logVar = tf.tensor2d([[0, Math.log(4), 0]]);
+    const toPrior = [0.5, (4 - 1 - Math.log(4)) / 2, Math.log(2) + (1 + 1) / (2 * 4) - 0.5];
+    const priorMean = tf.tensor2d([[0, 0, 1]]);
+    const priorLogVar = tf.tensor2d([[0, 0, Math.log(4)]]);
+    await expectClose(klDivergenceStandardNormalPerDimension(mean, logVar, { reduction: 'none' }), [
+      [0.5, toPrior[1], 2],
+    ]);
+    await expectClose(klDivergenceStandardNormal(mean, logVar, { reduction: 'none' }), [2.5 + toPrior[1]]);
+    await expectClose(
+      klDivergenceDiagonalGaussianPerDimension(mean, logVar, priorMean, priorLogVar, { reduction: 'none' }),
+      [toPrior],
+    );
+    await expectClose(
+      klDivergenceDiagonalGaussian(mean, logVar, priorMean, priorLogVar, { reduction: 'none' }),
+      [toPrior[0] + toPrior[1] + toPrior[2]],
+    );
+    tf.dispose([mean, logVar, priorMean, priorLogVar]);
+  });
+
   it('has the analytic gradients with respect to all four parameters', async () => {
     const m1 = 0.4;
     const l1 = -0.3;
