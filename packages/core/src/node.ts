@@ -1,7 +1,7 @@
 /** Node-only helpers (files). Import from `@vae/core/node`. */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { mkdir, open, realpath, rename, rm } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 
 /**
@@ -41,14 +41,9 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** What a path names when it is not a regular file, in words. */
-function kindOf(stats: {
-  isDirectory(): boolean;
-  isFIFO(): boolean;
-  isCharacterDevice(): boolean;
-  isBlockDevice(): boolean;
-  isSocket(): boolean;
-}): string {
+/** What a path is, in words, for errors ("a directory", "a FIFO (named pipe)"). */
+export function describeFileType(stats: Stats): string {
+  if (stats.isFile()) return 'a regular file';
   if (stats.isDirectory()) return 'a directory';
   if (stats.isFIFO()) return 'a FIFO (named pipe)';
   if (stats.isCharacterDevice()) return 'a character device';
@@ -57,19 +52,17 @@ function kindOf(stats: {
   return 'not a regular file';
 }
 
-export interface ReadRegularFileOptions {
-  /** Refuse files larger than this many bytes (checked before anything is read or allocated). */
-  maxBytes: number;
-  /** What the file is, for messages, e.g. 'the weights file' or 'the IDX file'. Default 'the file'. */
-  what?: string;
-  /** How to raise the limit, appended to the size error, e.g. 'pass maxBytes to allow larger files'. */
-  override?: string;
-}
-
-/** Thrown by `readRegularFile` and `resolveInside`; `code` says what was wrong. */
+/** Thrown by `readRegularFile`, `checkDirectory` and `resolveInside`; `code` says what was wrong. */
 export class UntrustedFileError extends Error {
   readonly path: string;
-  readonly code: 'not-found' | 'not-regular' | 'too-large' | 'outside' | 'bad-path' | 'changed';
+  readonly code:
+    | 'not-found'
+    | 'not-regular'
+    | 'too-large'
+    | 'outside'
+    | 'bad-path'
+    | 'changed'
+    | 'unreadable';
 
   constructor(message: string, path: string, code: UntrustedFileError['code']) {
     super(message);
@@ -79,69 +72,153 @@ export class UntrustedFileError extends Error {
   }
 }
 
+/** `path`, and where it leads when that is elsewhere (a symbolic link), for errors. */
+async function describePath(path: string): Promise<string> {
+  try {
+    if (!(await lstat(path)).isSymbolicLink()) return path;
+    return `${path} (a link to ${await realpath(path)})`;
+  } catch {
+    return path;
+  }
+}
+
+/** The error for a path that cannot be stat'ed or opened: missing, not allowed, a broken link, ... */
+function accessError(path: string, error: unknown, what: string): UntrustedFileError {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') {
+    return new UntrustedFileError(
+      `${path} does not exist (expected ${what}); check the path.`,
+      path,
+      'not-found',
+    );
+  }
+  if (code === 'ENOTDIR') {
+    return new UntrustedFileError(
+      `${path} does not exist: part of the path is not a directory (expected ${what}); check the path.`,
+      path,
+      'not-found',
+    );
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new UntrustedFileError(
+      `${path} cannot be read: permission denied (expected ${what}); check its permissions.`,
+      path,
+      'unreadable',
+    );
+  }
+  if (code === 'ELOOP') {
+    return new UntrustedFileError(
+      `${path} is a loop of symbolic links (expected ${what}); fix the link.`,
+      path,
+      'unreadable',
+    );
+  }
+  return new UntrustedFileError(
+    `cannot read ${path} (${code ?? (error as Error).message}); expected ${what}.`,
+    path,
+    'unreadable',
+  );
+}
+
+async function notRegularError(path: string, stats: Stats, what: string): Promise<UntrustedFileError> {
+  const hint = stats.isDirectory()
+    ? 'Point to the file itself, not to a folder'
+    : 'Only regular files are read: point to one (copy the data into a file if it comes from a pipe or a device)';
+  return new UntrustedFileError(
+    `${await describePath(path)} is ${describeFileType(stats)}, not a regular file; expected ${what}. ${hint}.`,
+    path,
+    'not-regular',
+  );
+}
+
+export interface ReadRegularFileOptions {
+  /** Refuse files larger than this many bytes (checked before anything is read or allocated). */
+  maxBytes: number;
+  /** What the file should be, for errors: "expected <what>", e.g. 'the weights file of a saved model'. */
+  what: string;
+  /**
+   * The error for a file over `maxBytes` (e.g. one that names the option that raises the limit). Default: one
+   * that gives the size and the limit.
+   */
+  tooLarge?: (size: number) => Error;
+}
+
 /**
- * Reads a file that may be hostile: it is opened without blocking (a FIFO cannot hang the read), checked through
- * the open handle to be a regular file (a directory, FIFO, device such as `/dev/zero` or socket is refused, also
- * behind a symlink), its size is checked against `maxBytes` before any buffer is allocated, and exactly that many
- * bytes are read (a file that grows while it is read cannot make the read go on). Errors name the path, what
- * was found and what to do.
+ * Reads a whole file that may be hostile. The path is stat'ed first (following symbolic links: a link to
+ * /dev/zero is a character device), so a FIFO (which would block forever), a device (which would never end), a
+ * socket or a directory is refused with an error that names the path, says what it is and what was expected; a
+ * file over `maxBytes` is refused before a byte is read; the file is opened without blocking and checked again
+ * through the open handle (in case the path changed in between), and never read past the size found.
  */
 export async function readRegularFile(path: string, options: ReadRegularFileOptions): Promise<Uint8Array> {
-  const what = options.what ?? 'the file';
+  const { what, maxBytes } = options;
+  const tooLarge = (size: number) =>
+    options.tooLarge?.(size) ??
+    new UntrustedFileError(
+      `${path} is ${size.toLocaleString('en-US')} bytes, more than the limit of ` +
+        `${maxBytes.toLocaleString('en-US')} for ${what}; it is not the file expected here.`,
+      path,
+      'too-large',
+    );
+  let before: Stats;
+  try {
+    before = await stat(path);
+  } catch (error) {
+    throw accessError(path, error, what);
+  }
+  if (!before.isFile()) throw await notRegularError(path, before, what);
+  if (before.size > maxBytes) throw tooLarge(before.size);
   let handle: Awaited<ReturnType<typeof open>>;
   try {
+    // O_NONBLOCK: should the path have become a FIFO since the stat, opening it must not wait for a writer.
     handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new UntrustedFileError(`${what} ${path} does not exist.`, path, 'not-found');
-    }
-    if (code === 'ENXIO' || code === 'EISDIR') {
-      throw new UntrustedFileError(
-        `${what} ${path} is not a regular file (${code === 'EISDIR' ? 'a directory' : 'a socket or device'}); ` +
-          'point it at a regular file.',
-        path,
-        'not-regular',
-      );
-    }
-    throw new Error(`cannot open ${what} ${path} (${code ?? (error as Error).message}).`, { cause: error });
+    throw accessError(path, error, what);
   }
   try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) {
-      throw new UntrustedFileError(
-        `${what} ${path} is ${kindOf(stats)}, not a regular file; point it at a regular file.`,
-        path,
-        'not-regular',
-      );
-    }
-    if (stats.size > options.maxBytes) {
-      throw new UntrustedFileError(
-        `${what} ${path} has ${stats.size.toLocaleString('en-US')} bytes, more than the limit of ` +
-          `${options.maxBytes.toLocaleString('en-US')}` +
-          (options.override ? `; ${options.override}.` : '; it is not the file expected here.'),
-        path,
-        'too-large',
-      );
-    }
-    const bytes = new Uint8Array(stats.size);
+    const opened = await handle.stat();
+    if (!opened.isFile()) throw await notRegularError(path, opened, what);
+    if (opened.size > maxBytes) throw tooLarge(opened.size);
+    // Read at most the size found: a file that grows while it is read is cut at that size, never read on.
+    const buffer = new Uint8Array(opened.size);
     let offset = 0;
-    while (offset < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, offset, bytes.length - offset, offset);
+    while (offset < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, offset, buffer.length - offset, offset);
       if (bytesRead === 0) break;
       offset += bytesRead;
     }
-    if (offset !== bytes.length) {
+    if (offset < buffer.length) {
       throw new UntrustedFileError(
-        `${what} ${path} shrank while it was read (${offset} of ${bytes.length} bytes); read it again when ` +
-          'nothing else writes it.',
+        `${path} shrank while it was read (${offset.toLocaleString('en-US')} of ` +
+          `${buffer.length.toLocaleString('en-US')} bytes); another program is writing it. Try again when it is done.`,
         path,
         'changed',
       );
     }
-    return bytes;
+    return buffer;
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Checks that `path` is a directory (following symbolic links), with an error that names it and says what it is
+ * otherwise.
+ */
+export async function checkDirectory(path: string, what: string): Promise<void> {
+  let stats: Stats;
+  try {
+    stats = await stat(path);
+  } catch (error) {
+    throw accessError(path, error, what);
+  }
+  if (!stats.isDirectory()) {
+    throw new UntrustedFileError(
+      `${await describePath(path)} is ${describeFileType(stats)}, not a directory; expected ${what}. Pass the ` +
+        'folder that holds the files.',
+      path,
+      'not-regular',
+    );
   }
 }
 

@@ -30,18 +30,8 @@ import {
 /** Computes a hex SHA-256 (synchronously in Node, with SubtleCrypto in browsers). */
 export type Hasher = (bytes: Uint8Array) => string | Promise<string>;
 
-/** SHA-256 (hex) with SubtleCrypto (browsers, Node >= 20, workers). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) {
-    throw new Error(
-      'SHA-256 needs SubtleCrypto (crypto.subtle), which browsers only offer on https:// pages and localhost; ' +
-        'serve the page over https to load verified data.',
-    );
-  }
-  const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
+/** SHA-256 (hex) with SubtleCrypto (browsers, Node >= 20, workers): core's `sha256Hex`, the one owner. */
+export { sha256Hex } from '@vae/core';
 
 /** True when the bytes start with the gzip magic number. */
 export function isGzip(bytes: Uint8Array): boolean {

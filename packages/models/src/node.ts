@@ -65,7 +65,7 @@ async function readDirectoryArtifacts(
   const text = new TextDecoder().decode(
     await readRegularFile(jsonPath, {
       maxBytes: MAX_MODEL_JSON_BYTES,
-      what: `the model file`,
+      what: `the ${jsonName} of a saved model (at most 64 MiB)`,
     }),
   );
   let json: tf.io.ModelJSON;
@@ -92,7 +92,10 @@ async function readDirectoryArtifacts(
   for (const file of files) {
     let bytes: Uint8Array;
     try {
-      bytes = await readRegularFile(file, { maxBytes: expected - total, what: 'the weights file' });
+      bytes = await readRegularFile(file, {
+        maxBytes: expected - total,
+        what: `a weights file named by ${jsonName}`,
+      });
     } catch (error) {
       if (error instanceof UntrustedFileError && (error as UntrustedFileError).code === 'too-large') {
         throw new Error(
@@ -170,7 +173,10 @@ function directoryHandler(
  */
 async function previousWeightFiles(directory: string, jsonName: string): Promise<string[]> {
   try {
-    const bytes = await readRegularFile(join(directory, jsonName), { maxBytes: MAX_MODEL_JSON_BYTES });
+    const bytes = await readRegularFile(join(directory, jsonName), {
+      maxBytes: MAX_MODEL_JSON_BYTES,
+      what: jsonName,
+    });
     const json = JSON.parse(new TextDecoder().decode(bytes)) as tf.io.ModelJSON;
     return (json.weightsManifest ?? [])
       .flatMap((group) => group.paths)

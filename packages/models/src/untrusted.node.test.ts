@@ -43,13 +43,13 @@ let copies = 0;
 /** A copy of the saved model with model.json changed by `edit` (and the weights by `weights`). */
 async function tampered(
   edit: (json: Record<string, any>) => void = () => {},
-  weights?: (bytes: Uint8Array) => Uint8Array,
+  weights?: (bytes: Uint8Array<ArrayBuffer>) => Uint8Array,
 ): Promise<string> {
   const dir = join(root, `case-${copies++}`);
   await mkdir(dir);
   const json = JSON.parse(await readFile(join(original, 'model.json'), 'utf8'));
-  let bytes = new Uint8Array(await readFile(join(original, 'weights.bin')));
-  if (weights) bytes = weights(bytes);
+  let bytes: Uint8Array = new Uint8Array(await readFile(join(original, 'weights.bin')));
+  if (weights) bytes = weights(bytes as Uint8Array<ArrayBuffer>);
   edit(json);
   await writeFile(join(dir, 'model.json'), JSON.stringify(json));
   await writeFile(join(dir, 'weights.bin'), bytes);
