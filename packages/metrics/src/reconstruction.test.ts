@@ -51,6 +51,55 @@ describe('reconstructionError', () => {
     logits.dispose();
   });
 
+  it('matches the closed form per pixel, for saturated and tiny values too (core owns the formula)', async () => {
+    // One pixel per example, so each example's value is one term. Closed forms in float64: -x ln p - (1 - x)
+    // ln(1 - p) and, from logits, ln(1 + e^-|l|) + max(l, 0) - x l. Where the per-pixel value is tiny (p = 1e-5,
+    // l = -30 or 15) tfjs's own ops lose many digits on some backends (ln(1 - p) in float32; log1p of exp on wasm,
+    // where it gave 0 for l = -30): core's fused BCE from logits keeps them on cpu and wasm, and its log1p(-p) on
+    // cpu. Elsewhere tfjs's ops run (GPU shaders, wasm's log1p): a looser tolerance.
+    const exact = (output: string) =>
+      output === 'logits' ? ['cpu', 'wasm'].includes(tf.getBackend()) : tf.getBackend() === 'cpu';
+    const check = async (
+      values: number[][],
+      output: 'probabilities' | 'logits',
+      closed: (x: number, v: number) => number,
+    ) => {
+      for (const [target, value] of values) {
+        const expected = closed(target, value);
+        const input = tf.tensor2d([[target]]);
+        const result = await expectNoLeaks(() =>
+          reconstructionError(() => tf.tensor2d([[value]]), tensorSource(input), { output }),
+        );
+        const error = Math.abs(result.binaryCrossEntropyPerImage - expected);
+        expect(error).toBeLessThanOrEqual(exact(output) ? 1e-5 * expected + 1e-12 : 5e-2 * expected + 1e-6);
+        input.dispose();
+      }
+    };
+    await check(
+      [
+        [0, 1e-5],
+        [0, 3e-4],
+        [1, 0.9],
+        [0.3, 0.2],
+        [0, 0.999],
+      ],
+      'probabilities',
+      (target, p) => -target * Math.log(p) - (1 - target) * Math.log1p(-p),
+    );
+    await check(
+      [
+        [0, -30],
+        [0, 25],
+        [1, 0.4],
+        [0.5, -2],
+        [1, 3],
+        [1, 15],
+      ],
+      'logits',
+      (target, l) => Math.log1p(Math.exp(-Math.abs(l))) + Math.max(l, 0) - target * l,
+    );
+  });
+
   it('rejects mismatched shapes, bad options and non-finite values', async () => {
     const source = tensorSource(x);
     await expectNoLeaks(() =>
@@ -64,6 +113,9 @@ describe('reconstructionError', () => {
     await expect(
       reconstructionError((input) => tf.onesLike(input), source, { output: 'mean' as 'logits' }),
     ).rejects.toThrow(/output/);
+    await expect(reconstructionError((input) => tf.onesLike(input), source, { epsilon: 0 })).rejects.toThrow(
+      /epsilon must be a number in \(0, 0.5\)/,
+    );
     await expect(reconstructionError((input) => tf.fill(input.shape, Number.NaN), source)).rejects.toThrow(
       /not finite/,
     );

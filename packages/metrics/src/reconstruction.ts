@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type BatchSource, meanOverBatches } from '@vae/core';
-import { assertInRange, assertInteger } from './checks';
+import {
+  type BatchSource,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  meanOverBatches,
+  squaredError,
+} from '@vae/core';
+import { assertInteger } from './checks';
 
 /** Maps a batch of inputs to their reconstructions: Bernoulli means in [0, 1], or logits (see `output`). */
 export type ReconstructFunction = (x: tf.Tensor) => tf.Tensor;
@@ -14,7 +20,7 @@ export interface ReconstructionErrorOptions {
    * error uses sigmoid(logits)).
    */
   output?: 'probabilities' | 'logits';
-  /** Clipping for probabilities in the cross-entropy. Default 1e-7. */
+  /** Clipping for probabilities in the cross-entropy, in (0, 0.5). Default 1e-7. */
   epsilon?: number;
 }
 
@@ -36,7 +42,8 @@ export interface ReconstructionError {
 /**
  * Binary cross-entropy and squared error between inputs x and their reconstructions, per image (summed over the
  * values of one example) and per pixel, averaged over a data set. The cross-entropy treats x in [0, 1] as Bernoulli
- * targets, as `binaryCrossEntropyWithLogits` in core does.
+ * targets: it is core's `binaryCrossEntropyWithLogits` (logits) or `binaryCrossEntropy` (probabilities), and the
+ * squared error core's `squaredError`.
  */
 export async function reconstructionError(
   reconstruct: ReconstructFunction,
@@ -48,7 +55,11 @@ export async function reconstructionError(
   const output = options.output ?? 'probabilities';
   const epsilon = options.epsilon ?? 1e-7;
   assertInteger(where, 'batchSize', batchSize);
-  assertInRange(where, 'epsilon', epsilon, 0, 0.5);
+  if (!(epsilon > 0 && epsilon < 0.5)) {
+    throw new Error(
+      `${where}: epsilon must be a number in (0, 0.5), got ${epsilon}; use a small value such as 1e-7.`,
+    );
+  }
   if (output !== 'probabilities' && output !== 'logits') {
     throw new Error(`${where}: output must be 'probabilities' or 'logits', got '${output}'.`);
   }
@@ -65,22 +76,14 @@ export async function reconstructionError(
       );
     }
     const flatOut = tf.reshape(out, [rows, pixels]);
-    let crossEntropy: tf.Tensor;
-    let mean: tf.Tensor;
-    if (output === 'logits') {
-      crossEntropy = tf.add(
-        tf.sub(tf.relu(flatOut), tf.mul(flatOut, flat)),
-        tf.log1p(tf.exp(tf.neg(tf.abs(flatOut)))),
-      );
-      mean = tf.sigmoid(flatOut);
-    } else {
-      const p = tf.clipByValue(flatOut, epsilon, 1 - epsilon);
-      crossEntropy = tf.neg(tf.add(tf.mul(flat, tf.log(p)), tf.mul(tf.sub(1, flat), tf.log(tf.sub(1, p)))));
-      mean = flatOut;
-    }
+    const logits = output === 'logits';
+    const crossEntropy = logits
+      ? binaryCrossEntropyWithLogits(flat, flatOut, { reduction: 'none' })
+      : binaryCrossEntropy(flat, flatOut, { epsilon, reduction: 'none' });
+    const mean = logits ? tf.sigmoid(flatOut) : flatOut;
     return {
-      crossEntropy: tf.sum(crossEntropy, 1) as tf.Tensor1D,
-      squared: tf.sum(tf.squaredDifference(flat, mean), 1) as tf.Tensor1D,
+      crossEntropy: crossEntropy as tf.Tensor1D,
+      squared: squaredError(flat, mean, { reduction: 'none' }) as tf.Tensor1D,
     };
   });
   if (!Number.isFinite(means.crossEntropy) || !Number.isFinite(means.squared)) {
