@@ -63,6 +63,7 @@ export {
   traverseLatent,
 } from './latent';
 export * from './layers/index';
+export { type PrincipalAxes, principalAxes, type SymmetricEigen, symmetricEigen } from './linear-algebra';
 export { logMeanExp, logSumExp } from './log-space';
 export {
   type BinaryCrossEntropyOptions,

@@ -2,54 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Random, tensorSource } from '@vae/core';
 import { expectNoLeaks } from '@vae/core/testing';
 import { describe, expect, it } from 'vitest';
-import { symmetricEigen } from './linear-algebra';
 import { pca, principalAngles } from './pca';
-
-function randomSymmetric(n: number, random: Random): Float64Array {
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const value = random.next() * 2 - 1;
-      a[i * n + j] = value;
-      a[j * n + i] = value;
-    }
-  }
-  return a;
-}
-
-describe('symmetricEigen', () => {
-  it('reconstructs random symmetric matrices with orthonormal eigenvectors', () => {
-    const random = new Random(7);
-    for (const n of [1, 2, 5, 12, 40]) {
-      const a = randomSymmetric(n, random);
-      const { values, vectors } = symmetricEigen(a, n);
-      for (let k = 1; k < n; k++) expect(values[k]).toBeLessThanOrEqual(values[k - 1]);
-      let worst = 0;
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          let reconstructed = 0;
-          let gram = 0;
-          for (let k = 0; k < n; k++) {
-            reconstructed += vectors[k * n + i] * values[k] * vectors[k * n + j];
-            gram += vectors[i * n + k] * vectors[j * n + k];
-          }
-          worst = Math.max(worst, Math.abs(reconstructed - a[i * n + j]), Math.abs(gram - (i === j ? 1 : 0)));
-        }
-      }
-      expect(worst).toBeLessThan(1e-12);
-    }
-  });
-
-  it('handles repeated eigenvalues and known spectra', () => {
-    const identity = symmetricEigen([2, 0, 0, 0, 2, 0, 0, 0, 2], 3);
-    expect(Array.from(identity.values)).toEqual([2, 2, 2]);
-    const known = symmetricEigen([2, 1, 1, 2], 2);
-    expect(known.values[0]).toBeCloseTo(3, 14);
-    expect(known.values[1]).toBeCloseTo(1, 14);
-    expect(Math.abs(known.vectors[0])).toBeCloseTo(Math.SQRT1_2, 14);
-    expect(symmetricEigen([], 0).values).toHaveLength(0);
-  });
-});
 
 describe('pca', () => {
   // Rows +-a u1, +-b u2, +-c u3 with orthonormal u: the sample covariance (divided by n - 1 = 5) is

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type BatchSource, batchRanges, range } from '@vae/core';
+import { type BatchSource, batchRanges, principalAxes, range, symmetricEigen } from '@vae/core';
 import { assertFinite, assertInteger } from './checks';
-import { orthonormalRows, symmetricEigen } from './linear-algebra';
+import { orthonormalRows } from './linear-algebra';
 import { type Matrix, type MatrixInput, toMatrix } from './matrix';
 
 export interface PcaOptions {
@@ -39,8 +39,9 @@ type RowReader = (start: number, end: number) => tf.Tensor2D;
 /**
  * Principal component analysis, the linear baseline for autoencoders: the eigendecomposition of the sample
  * covariance of the data. The covariance is accumulated batch by batch on the active backend (float32 products,
- * float64 sums) and decomposed in float64 in JavaScript, so the input dimension should stay in the low thousands
- * (784 for MNIST takes a few seconds).
+ * float64 sums) and decomposed in float64 in JavaScript by core's `principalAxes` (the toolkit's one PCA
+ * decomposition, which `@vae/viz` projects with too), so the input dimension should stay in the low thousands (784
+ * for MNIST takes a few seconds).
  */
 export async function pca(data: BatchSource | MatrixInput, options: PcaOptions = {}): Promise<PcaResult> {
   const where = 'pca';
@@ -110,19 +111,13 @@ export async function pca(data: BatchSource | MatrixInput, options: PcaOptions =
     for (let i = 0; i < covariance.length; i++) covariance[i] /= examples - 1;
     assertFinite(where, 'covariance', covariance);
 
-    const { values, vectors } = symmetricEigen(covariance, dimension);
-    let totalVariance = 0;
-    for (let j = 0; j < dimension; j++) totalVariance += covariance[j * dimension + j];
-    const explainedVariance = values.slice(0, components).map((value) => Math.max(0, value));
-    const explainedVarianceRatio = explainedVariance.map((value) =>
-      totalVariance > 0 ? value / totalVariance : 0,
-    );
+    const axes = principalAxes(covariance, dimension, components);
     return {
       mean,
-      components: { values: vectors.slice(0, components * dimension), rows: components, columns: dimension },
-      explainedVariance,
-      explainedVarianceRatio,
-      totalVariance,
+      components: { values: axes.components, rows: components, columns: dimension },
+      explainedVariance: axes.explainedVariance,
+      explainedVarianceRatio: axes.explainedVarianceRatio,
+      totalVariance: axes.totalVariance,
       examples,
     };
   } finally {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '@vae/core';
 import { expectNoLeaks } from '@vae/core/testing';
 import { describe, expect, it } from 'vitest';
-import { pca, projectLatents, symmetricEigen, umapEmbedding } from './projection';
+import { pca, projectLatents, umapEmbedding } from './projection';
 
 /** A standard normal sample (Box-Muller) from a seeded generator. */
 function gaussian(random: Random): number {
@@ -23,35 +23,6 @@ function clusters(centres: number[][], perCluster: number, seed: number) {
 }
 
 const distance = (a: number[], b: number[]) => Math.hypot(...a.map((value, i) => value - b[i]));
-
-describe('symmetricEigen', () => {
-  it('decomposes a symmetric matrix: A v = λ v, orthonormal vectors, λ descending', () => {
-    const random = new Random(3);
-    const size = 6;
-    const matrix = new Float64Array(size * size);
-    for (let p = 0; p < size; p++) {
-      for (let q = p; q < size; q++) matrix[p * size + q] = matrix[q * size + p] = gaussian(random);
-    }
-    const { values, vectors } = symmetricEigen(matrix, size);
-    for (let i = 1; i < size; i++) expect(values[i]).toBeLessThanOrEqual(values[i - 1]);
-    vectors.forEach((vector, i) => {
-      for (let p = 0; p < size; p++) {
-        let product = 0;
-        for (let q = 0; q < size; q++) product += matrix[p * size + q] * vector[q];
-        expect(product).toBeCloseTo(values[i] * vector[p], 10);
-      }
-      vectors.forEach((other, j) => {
-        const dot = vector.reduce((sum, value, k) => sum + value * other[k], 0);
-        expect(dot).toBeCloseTo(i === j ? 1 : 0, 10);
-      });
-    });
-    const small = symmetricEigen(new Float64Array([2, 1, 1, 2]), 2);
-    expect(small.values[0]).toBeCloseTo(3, 12);
-    expect(small.values[1]).toBeCloseTo(1, 12);
-    expect(small.vectors[0][0]).toBeCloseTo(Math.SQRT1_2, 12);
-    expect(small.vectors[0][1]).toBeCloseTo(Math.SQRT1_2, 12);
-  });
-});
 
 describe('pca', () => {
   it('finds known principal axes, their variances and the projected coordinates', () => {

@@ -1,19 +1,21 @@
 /**
- * 2-D projections of latent codes for scatter plots: principal component analysis (plain JavaScript, exact) and
- * UMAP (through umap-js, seeded). `projectLatents` picks one and reads tensors.
+ * 2-D projections of latent codes for scatter plots: onto the principal axes (core's `principalAxes`, the PCA that
+ * `pca` of `@vae/metrics` uses too) and UMAP (through umap-js, seeded). `projectLatents` picks one and reads tensors.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Random } from '@vae/core';
+import { principalAxes, Random } from '@vae/core';
 import { UMAP } from 'umap-js';
 
 /** Rows of numbers: an array of arrays or typed arrays, all of one length. */
 export type Rows = ArrayLike<ArrayLike<number>>;
 
+/** @deprecated With `pca` of this package: use `pca` of `@vae/metrics`, or `projectLatents` for scatter points. */
 export interface PcaOptions {
   /** Number of principal components to keep. Default 2. */
   components?: number;
 }
 
+/** @deprecated With `pca` of this package: use `pca` of `@vae/metrics`, or `projectLatents` for scatter points. */
 export interface PcaResult {
   /** Each row's coordinates along the components, `[n][components]`. */
   points: number[][];
@@ -91,70 +93,12 @@ function readRows(where: string, rows: Rows): { values: Float64Array; count: num
 }
 
 /**
- * Eigen-decomposition of a symmetric matrix (row-major, `size` x `size`) by cyclic Jacobi rotations. Returns the
- * eigenvalues in descending order and the eigenvectors as rows, each with its largest-magnitude entry positive.
+ * The coordinates of the rows along their leading principal axes, with those axes: centres the rows, forms their
+ * sample covariance (divisor n - 1, float64) and decomposes it with core's `principalAxes`. Deterministic: each axis
+ * has its entry of largest magnitude positive.
  */
-export function symmetricEigen(
-  matrix: Float64Array,
-  size: number,
-): { values: number[]; vectors: number[][] } {
-  const a = Float64Array.from(matrix);
-  const v = new Float64Array(size * size);
-  for (let i = 0; i < size; i++) v[i * size + i] = 1;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) scale += a[i] * a[i];
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < size; p++) for (let q = p + 1; q < size; q++) off += a[p * size + q] ** 2;
-    if (off <= 1e-30 * scale || off === 0) break;
-    for (let p = 0; p < size; p++) {
-      for (let q = p + 1; q < size; q++) {
-        const apq = a[p * size + q];
-        if (apq === 0) continue;
-        const app = a[p * size + p];
-        const aqq = a[q * size + q];
-        const theta = (aqq - app) / (2 * apq);
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < size; k++) {
-          if (k === p || k === q) continue;
-          const akp = a[k * size + p];
-          const akq = a[k * size + q];
-          a[k * size + p] = a[p * size + k] = c * akp - s * akq;
-          a[k * size + q] = a[q * size + k] = s * akp + c * akq;
-        }
-        a[p * size + p] = c * c * app - 2 * s * c * apq + s * s * aqq;
-        a[q * size + q] = s * s * app + 2 * s * c * apq + c * c * aqq;
-        a[p * size + q] = a[q * size + p] = 0;
-        for (let k = 0; k < size; k++) {
-          const vkp = v[k * size + p];
-          const vkq = v[k * size + q];
-          v[k * size + p] = c * vkp - s * vkq;
-          v[k * size + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: size }, (_, i) => i).sort((i, j) => a[j * size + j] - a[i * size + i]);
-  const vectors = order.map((column) => {
-    const vector = Array.from({ length: size }, (_, k) => v[k * size + column]);
-    let largest = 0;
-    for (const entry of vector) if (Math.abs(entry) > Math.abs(largest)) largest = entry;
-    return largest < 0 ? vector.map((entry) => -entry) : vector;
-  });
-  return { values: order.map((i) => a[i * size + i]), vectors };
-}
-
-/**
- * Principal component analysis: centres the rows, eigen-decomposes their covariance exactly (Jacobi rotations,
- * so meant for latent codes of up to a few hundred dimensions) and projects onto the leading components.
- * Deterministic: each axis is oriented so that its largest entry is positive.
- */
-export function pca(rows: Rows, options: PcaOptions = {}): PcaResult {
-  const where = 'pca';
+function principalCoordinates(where: string, rows: Rows, components: number): PcaResult {
   const { values, count, dimension } = readRows(where, rows);
-  const components = options.components ?? 2;
   if (!Number.isInteger(components) || components < 1 || components > dimension) {
     throw new Error(`${where}: components must be an integer in [1, ${dimension}], got ${components}.`);
   }
@@ -172,10 +116,10 @@ export function pca(rows: Rows, options: PcaOptions = {}): PcaResult {
       covariance[p * dimension + q] = covariance[q * dimension + p] = sum / divisor;
     }
   }
-  const eigen = symmetricEigen(covariance, dimension);
-  const axes = eigen.vectors.slice(0, components);
-  const variances = eigen.values.slice(0, components).map((value) => Math.max(0, value));
-  const total = eigen.values.reduce((sum, value) => sum + Math.max(0, value), 0);
+  const result = principalAxes(covariance, dimension, components);
+  const axes = Array.from({ length: components }, (_, k) =>
+    Array.from(result.components.subarray(k * dimension, (k + 1) * dimension)),
+  );
   const points = Array.from({ length: count }, (_, i) =>
     axes.map((axis) => {
       let sum = 0;
@@ -186,10 +130,21 @@ export function pca(rows: Rows, options: PcaOptions = {}): PcaResult {
   return {
     points,
     components: axes,
-    explainedVariance: variances,
-    explainedVarianceRatio: variances.map((value) => (total > 0 ? value / total : 0)),
+    explainedVariance: Array.from(result.explainedVariance),
+    explainedVarianceRatio: Array.from(result.explainedVarianceRatio),
     mean,
   };
+}
+
+/**
+ * Principal component analysis of rows, with each row's coordinates along the components.
+ *
+ * @deprecated PCA belongs to `@vae/metrics` (`pca`: principal axes and explained variance of any data set); this
+ * package draws: `projectLatents(codes, { method: 'pca' })` gives the 2-D points for `scatterSvg`. Both use core's
+ * `principalAxes`, so the results are the same.
+ */
+export function pca(rows: Rows, options: PcaOptions = {}): PcaResult {
+  return principalCoordinates('pca', rows, options.components ?? 2);
 }
 
 /**
@@ -219,7 +174,7 @@ export function umapEmbedding(rows: Rows, options: UmapOptions = {}): Array<[num
   );
   if (count < 3) {
     const padded = dimension === 1 ? data.map((row) => [row[0], 0]) : data;
-    return pca(padded, { components: 2 }).points.map((point) => [point[0], point[1]]);
+    return principalCoordinates(where, padded, 2).points.map((point) => [point[0], point[1]]);
   }
   const random = new Random(options.seed ?? 0);
   const umap = new UMAP({
@@ -277,7 +232,7 @@ export async function projectLatents(
   }
   if (method === 'pca') {
     const padded = size === 1 ? rows.map((row) => [row[0], 0]) : rows;
-    const result = pca(padded, { components: 2 });
+    const result = principalCoordinates(where, padded, 2);
     const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
     return {
       points: result.points.map((point) => [point[0], point[1]]),
