@@ -55,6 +55,7 @@ export type {
   LossTerms,
   ProbabilisticAutoencoder,
   RepresentationFunction,
+  RocCurve,
 } from './interfaces';
 export {
   type InterpolateOptions,

@@ -1,6 +1,7 @@
 /**
  * The contracts the packages meet on. `@vae/data` implements `BatchSource`; `@vae/models` implements
- * `ProbabilisticAutoencoder`; `@vae/metrics` and `@vae/viz` consume them without importing either package.
+ * `ProbabilisticAutoencoder`; `@vae/metrics` and `@vae/viz` consume them without importing either package, and meet
+ * each other on `RocCurve` (metrics computes it, viz draws it).
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
@@ -75,4 +76,20 @@ export interface FactorSource {
    * factor k for example i. Returns float32 [n, ...itemShape]; the caller disposes it.
    */
   render(factors: ReadonlyArray<ArrayLike<number>>): tf.Tensor;
+}
+
+/**
+ * A ROC curve as `rocCurve` of `@vae/metrics` computes it and `rocCurveSvg` of `@vae/viz` draws it: one point per
+ * threshold, in the order of decreasing thresholds (so rising rates), starting at (0, 0).
+ */
+export interface RocCurve {
+  /** False positive rate at each threshold, from 0 up to 1. */
+  falsePositiveRate: Float64Array;
+  /** True positive rate (recall) at each threshold. */
+  truePositiveRate: Float64Array;
+  /**
+   * The thresholds, decreasing: examples with score >= threshold are flagged. The first is +Infinity (nothing
+   * flagged); then one per distinct score.
+   */
+  thresholds: Float64Array;
 }

@@ -3,6 +3,7 @@
  * anomaly, the positive class; 0 or false = normal). Plain arrays in, plain numbers out: read tensors with
  * `await scores.data()` first.
  */
+import type { RocCurve } from '@vae/core';
 import { assertFinite, assertInRange, assertSameLength } from './checks';
 
 /** Labels as numbers (0 or 1) or booleans. */
@@ -66,17 +67,8 @@ export function auroc(scores: ArrayLike<number>, labels: BinaryLabels): number {
   return (positiveRankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-export interface RocCurve {
-  /** False positive rate at each threshold, from 0 up to 1. */
-  falsePositiveRate: Float64Array;
-  /** True positive rate (recall) at each threshold. */
-  truePositiveRate: Float64Array;
-  /**
-   * The thresholds, decreasing: examples with score >= threshold are flagged. The first is +Infinity (nothing
-   * flagged); then one per distinct score.
-   */
-  thresholds: Float64Array;
-}
+/** The ROC curve's type lives in `@vae/core` (viz draws it too); re-exported here, where `rocCurve` makes it. */
+export type { RocCurve };
 
 /** The ROC curve's points, one per distinct score (tied scores move together), starting at (0, 0). */
 export function rocCurve(scores: ArrayLike<number>, labels: BinaryLabels): RocCurve {

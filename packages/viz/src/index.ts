@@ -71,6 +71,7 @@ export {
   type HistogramGroup,
   type HistogramOptions,
   histogramSvg,
+  type NamedRocCurve,
   type RocCurve,
   type RocCurveOptions,
   type RocPoint,

@@ -74,6 +74,32 @@ describe('rocCurveSvg', () => {
     expect(rocCurveSvg([])).toContain('No data');
   });
 
+  it('draws the curve that rocCurve of @vae/metrics returns, as it is', () => {
+    // core's RocCurve: rates per threshold, from (0, 0), as rocCurve computes them.
+    const computed = {
+      falsePositiveRate: Float64Array.from([0, 0, 0.1, 0.5, 1]),
+      truePositiveRate: Float64Array.from([0, 0.2, 0.6, 0.9, 1]),
+      thresholds: Float64Array.from([Number.POSITIVE_INFINITY, 0.9, 0.7, 0.4, 0.1]),
+    };
+    const svg = rocCurveSvg(computed, { auc: 0.8125 });
+    expect(markers(svg)).toEqual([
+      [0, 0],
+      [0, 0.2],
+      [0.1, 0.6],
+      [0.5, 0.9],
+      [1, 1],
+    ]);
+    expect(svg).toContain('ROC (AUC = 0.813)');
+    const named = rocCurveSvg([
+      { name: 'VAE', points: computed },
+      { name: 'AE', points },
+    ]);
+    expect(markers(named)).toHaveLength(9);
+    expect(() => rocCurveSvg({ ...computed, truePositiveRate: Float64Array.from([0, 1]) })).toThrow(
+      /5 false positive rates but 2 true positive rates/,
+    );
+  });
+
   it('rejects rates outside [0, 1]', () => {
     expect(() => rocCurveSvg([{ falsePositiveRate: 1.5, truePositiveRate: 1 }])).toThrow(
       /rates must lie in \[0, 1\]/,

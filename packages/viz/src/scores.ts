@@ -1,4 +1,5 @@
 /** Charts of scores: ROC curves and histograms with a threshold, as self-contained SVG strings. */
+import type { RocCurve as ComputedRocCurve } from '@vae/core';
 import {
   categoricalColour,
   closeFrame,
@@ -18,13 +19,22 @@ export interface RocPoint {
   truePositiveRate: number;
 }
 
-/** A named ROC curve, for drawing several in one chart. */
-export interface RocCurve {
+/**
+ * A named ROC curve, for drawing several in one chart: its points, or the curve as `rocCurve` of `@vae/metrics`
+ * returns it (core's `RocCurve`).
+ */
+export interface NamedRocCurve {
   name: string;
-  points: readonly RocPoint[];
+  points: readonly RocPoint[] | ComputedRocCurve;
   /** Area under the curve, shown in the legend. */
   auc?: number;
 }
+
+/**
+ * @deprecated Renamed `NamedRocCurve`: `RocCurve` is the type of `@vae/core` (and `@vae/metrics`) for the curve
+ * that `rocCurve` computes, which `rocCurveSvg` draws as it is.
+ */
+export type RocCurve = NamedRocCurve;
 
 export interface RocCurveOptions {
   /** Area under the curve of a single curve, shown in the legend as `AUC = 0.934`. */
@@ -43,35 +53,72 @@ export interface RocCurveOptions {
 /** Markers and lines used for reference lines (chance diagonal, threshold). */
 const REFERENCE_COLOUR = '#4b5563';
 
-function isCurveList(input: readonly RocPoint[] | readonly RocCurve[]): input is readonly RocCurve[] {
+function isCurveList(
+  input: readonly RocPoint[] | readonly NamedRocCurve[],
+): input is readonly NamedRocCurve[] {
   return input.length > 0 && input[0] !== null && typeof input[0] === 'object' && 'points' in input[0];
+}
+
+function isComputedCurve(input: unknown): input is ComputedRocCurve {
+  const curve = input as Partial<ComputedRocCurve> | null;
+  return (
+    typeof curve === 'object' &&
+    curve !== null &&
+    !Array.isArray(curve) &&
+    typeof curve.falsePositiveRate?.length === 'number' &&
+    typeof curve.truePositiveRate?.length === 'number'
+  );
+}
+
+/** A computed curve's points, after checking that its two rate arrays match. */
+function pointsOf(where: string, curve: ComputedRocCurve, index: number): RocPoint[] {
+  const { falsePositiveRate, truePositiveRate } = curve;
+  if (falsePositiveRate.length !== truePositiveRate.length) {
+    throw new Error(
+      `${where}: curve ${index} has ${falsePositiveRate.length} false positive rates but ` +
+        `${truePositiveRate.length} true positive rates; they must pair up.`,
+    );
+  }
+  return Array.from(falsePositiveRate, (x, i) => ({
+    falsePositiveRate: x,
+    truePositiveRate: truePositiveRate[i],
+  }));
 }
 
 /**
  * Draws ROC curves (true positive rate against false positive rate, both in [0, 1]) with the chance diagonal,
- * dashed. Pass one curve's points (with `{ auc }` in the options to show it) or several named curves. Points are
+ * dashed. Pass one curve (with `{ auc }` in the options to show it) or several named curves; a curve is its points
+ * or what `rocCurve` of `@vae/metrics` returns, drawn as it is (`rocCurveSvg(rocCurve(scores, labels))`). Points are
  * sorted by false positive rate (then true positive rate) and joined by a polyline; curves of at most
  * `maxMarkers` points also get `<circle>` markers with `data-x` (false positive rate) and `data-y` (true positive
  * rate). Points with non-finite rates are skipped; rates outside [0, 1] are an error.
  */
 export function rocCurveSvg(
-  input: readonly RocPoint[] | readonly RocCurve[],
+  input: readonly RocPoint[] | ComputedRocCurve | readonly NamedRocCurve[],
   options: RocCurveOptions = {},
 ): string {
   const where = 'rocCurveSvg';
-  if (!Array.isArray(input)) {
+  if (!Array.isArray(input) && !isComputedCurve(input)) {
     throw new Error(
-      `${where}: pass an array of { falsePositiveRate, truePositiveRate } or of { name, points, auc? }.`,
+      `${where}: pass an array of { falsePositiveRate, truePositiveRate }, a curve from rocCurve, or an array of ` +
+        '{ name, points, auc? }.',
     );
   }
-  const curves: RocCurve[] = isCurveList(input)
-    ? [...input]
-    : [{ name: options.name ?? 'ROC', points: input as readonly RocPoint[], auc: options.auc }];
+  const curves: NamedRocCurve[] = isComputedCurve(input)
+    ? [{ name: options.name ?? 'ROC', points: input, auc: options.auc }]
+    : isCurveList(input)
+      ? [...input]
+      : [{ name: options.name ?? 'ROC', points: input as readonly RocPoint[], auc: options.auc }];
   const prepared = curves.map((curve, index) => {
-    if (curve === null || typeof curve !== 'object' || !Array.isArray(curve.points)) {
+    if (
+      curve === null ||
+      typeof curve !== 'object' ||
+      !(Array.isArray(curve.points) || isComputedCurve(curve.points))
+    ) {
       throw new Error(`${where}: curve ${index} must be { name, points: [...], auc? }.`);
     }
-    const points = curve.points
+    const given = isComputedCurve(curve.points) ? pointsOf(where, curve.points, index) : curve.points;
+    const points = given
       .map((point, i): [number, number] => {
         if (point === null || typeof point !== 'object') {
           throw new Error(
