@@ -13,6 +13,16 @@
  * and weights: checkpoints written with either load into the other.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  type CpuBackendLike,
+  cpuValues,
+  fusedKernelAvailable,
+  heapOffset,
+  heapView,
+  simdExport,
+  type WasmBackendLike,
+} from './kernel-support';
+import { ADAM_WASM } from './kernels.generated';
 
 /** Name of the fused update kernel (registered for the 'cpu' and 'wasm' backends). */
 export const FUSED_ADAM_KERNEL = 'VaeFusedAdamUpdate';
@@ -54,31 +64,6 @@ function adamLoop(
   }
 }
 
-// The members of the cpu and wasm backends the kernels use (public fields of their classes in tfjs 4.22).
-interface CpuBackendLike {
-  data: { get(dataId: object): { values?: unknown } | undefined };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-interface WasmBackendLike {
-  dataIdMap: { get(dataId: object): { memoryOffset?: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  wasm: { HEAPF32: Float32Array };
-}
-
-function isCpuBackend(backend: unknown): backend is CpuBackendLike {
-  const b = backend as Partial<CpuBackendLike>;
-  return typeof b?.data?.get === 'function' && typeof b.makeTensorInfo === 'function';
-}
-
-function isWasmBackend(backend: unknown): backend is WasmBackendLike {
-  const b = backend as Partial<WasmBackendLike>;
-  return (
-    typeof b?.dataIdMap?.get === 'function' &&
-    typeof b.makeOutput === 'function' &&
-    b.wasm?.HEAPF32 instanceof Float32Array
-  );
-}
-
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown };
 const INPUTS = ['value', 'm', 'v', 'gradient'] as const;
 const input = (inputs: tf.NamedTensorInfoMap, name: string) => inputs[name] as tf.TensorInfo;
@@ -86,9 +71,7 @@ type GradientsArgument = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 
 function cpuKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const b = backend as CpuBackendLike;
-  const [value, m, v, g] = INPUTS.map(
-    (name) => b.data.get(input(inputs, name).dataId)?.values as Float32Array,
-  );
+  const [value, m, v, g] = INPUTS.map((name) => cpuValues(b, input(inputs, name)));
   const shape = input(inputs, 'value').shape;
   const out = [
     new Float32Array(value.length),
@@ -100,14 +83,11 @@ function cpuKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
 }
 
 /**
- * The update as WebAssembly SIMD (f32x4), assembled from adam.wat beside this file with
- * `wat2wasm adam.wat` (wabt 1.0.32): it imports the wasm backend's own memory and runs over the tensors in place,
+ * The update as WebAssembly SIMD (f32x4), assembled from adam.wat beside this file by scripts/build-kernels.mjs
+ * (kernels.generated.ts): it imports the wasm backend's own memory and runs over the tensors in place,
  * as tfjs's element-wise kernels do, in float32 with tfjs's order of operations. JavaScript loops over the heap
  * run several times slower than the backend's SIMD kernels, so this is what makes the fusion pay on wasm.
  */
-const ADAM_WASM =
-  'AGFzbQEAAAABFAFgEH9/f39/f39/fX19fX19fX0AAg8BA2VudgZtZW1vcnkCAAADAgEABwgBBGFkYW0AAArPAgHMAgMCfwN7A30gB0F8cUECdCERAkADQCAQIBFPDQEgAyAQav0ABAAhEiABIBBq/QAEACAI/RP95gEgEiAJ/RP95gH95AEhEyACIBBq/QAEACAK/RP95gEgEiAS/eYBIAv9E/3mAf3kASEUIAUgEGogE/0LBAAgBiAQaiAU/QsEACAEIBBqIBMgDP0T/ecBIBQgDf0T/ecB/eMBIA79E/3kAf3nASAP/RP95gEgACAQav0ABAD95AH9CwQAIBBBEGohEAwACwsgB0ECdCERAkADQCAQIBFPDQEgAyAQaioCACEVIAEgEGoqAgAgCJQgFSAJlJIhFiACIBBqKgIAIAqUIBUgFZQgC5SSIRcgBSAQaiAWOAIAIAYgEGogFzgCACAEIBBqIBYgDJUgFyANlZEgDpKVIA+UIAAgEGoqAgCSOAIAIBBBBGohEAwACwsL';
-
 type AdamExport = (
   value: number,
   m: number,
@@ -127,26 +107,6 @@ type AdamExport = (
   negativeLearningRate: number,
 ) => void;
 
-const simdModules = new WeakMap<object, AdamExport | null>();
-
-/** The SIMD update bound to the backend's memory, or null where that memory or wasm SIMD is not available. */
-function simdAdam(backend: WasmBackendLike): AdamExport | null {
-  const memory = (backend.wasm as { asm?: { memory?: unknown } }).asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
-  if (!simdModules.has(memory)) {
-    let fn: AdamExport | null = null;
-    try {
-      const bytes = Uint8Array.from(atob(ADAM_WASM), (c) => c.charCodeAt(0));
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      fn = instance.exports.adam as AdamExport;
-    } catch {
-      fn = null; // no wasm SIMD, or a shared (threaded) memory: the JavaScript loop takes over
-    }
-    simdModules.set(memory, fn);
-  }
-  return simdModules.get(memory) ?? null;
-}
-
 function wasmKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const b = backend as WasmBackendLike;
   const a = attrs as unknown as AdamAttrs;
@@ -154,11 +114,10 @@ function wasmKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const size = shape.reduce((p, d) => p * d, 1);
   const outputs = [0, 1, 2].map(() => b.makeOutput(shape, 'float32'));
   if (size === 0) return outputs;
-  const offset = (info: tf.TensorInfo) => b.dataIdMap.get(info.dataId)?.memoryOffset as number;
-  const [value, m, v, g] = INPUTS.map((name) => offset(input(inputs, name)));
-  const [outValue, outM, outV] = outputs.map(offset);
-  const simd = simdAdam(b);
+  const simd = simdExport<AdamExport>(b, ADAM_WASM, 'adam');
   if (simd) {
+    const [value, m, v, g] = INPUTS.map((name) => heapOffset(b, input(inputs, name)));
+    const [outValue, outM, outV] = outputs.map((info) => heapOffset(b, info));
     const f = Math.fround;
     simd(
       value,
@@ -180,38 +139,19 @@ function wasmKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
     );
     return outputs;
   }
-  // Read the heap only after allocating: an allocation may grow the memory and replace HEAPF32.
-  const heap = b.wasm.HEAPF32;
-  const view = (byteOffset: number) => heap.subarray(byteOffset / 4, byteOffset / 4 + size);
-  adamLoop(view(value), view(m), view(v), view(g), view(outValue), view(outM), view(outV), a);
+  // Views only after allocating: an allocation may grow the memory and replace HEAPF32.
+  const [value, m, v, g] = INPUTS.map((name) => heapView(b, input(inputs, name)));
+  const [outValue, outM, outV] = outputs.map((info) => heapView(b, info));
+  adamLoop(value, m, v, g, outValue, outM, outV, a);
   return outputs;
-}
-
-let registered = false;
-function registerKernels(): void {
-  if (registered) return;
-  registered = true;
-  for (const [backendName, kernelFunc] of [
-    ['cpu', cpuKernel],
-    ['wasm', wasmKernel],
-  ] as const) {
-    if (!tf.getKernel(FUSED_ADAM_KERNEL, backendName)) {
-      tf.registerKernel({
-        kernelName: FUSED_ADAM_KERNEL,
-        backendName,
-        kernelFunc: kernelFunc as tf.KernelFunc,
-      });
-    }
-  }
 }
 
 /** Whether the current backend runs the fused Adam kernel (else `FusedAdamOptimizer` uses tfjs's Adam). */
 export function fusedAdamAvailable(): boolean {
-  registerKernels();
-  const name = tf.getBackend();
-  if (!tf.getKernel(FUSED_ADAM_KERNEL, name)) return false;
-  const backend = tf.engine().backend;
-  return name === 'wasm' ? isWasmBackend(backend) : isCpuBackend(backend);
+  return fusedKernelAvailable(FUSED_ADAM_KERNEL, {
+    cpu: cpuKernel as tf.KernelFunc,
+    wasm: wasmKernel as tf.KernelFunc,
+  });
 }
 
 interface AdamInternals {

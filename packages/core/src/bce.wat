@@ -1,6 +1,6 @@
 ;; The stable binary cross-entropy from logits over [batch, n] float32 rows in one pass, f32x4, four vectors per
 ;; iteration (the four copies differ only in their locals' suffix) so that their dependency chains overlap.
-;; Assemble with `wat2wasm bce.wat` (wabt 1.0.32); bce.ts embeds the result.
+;; scripts/build-kernels.mjs assembles it (wat2wasm of the npm package wabt) into kernels.generated.ts, which bce.ts uses.
 ;;   rows[r] = sum_j (max(l, 0) - l x + log1p(exp(-|l|))),   g = sigmoid(l) - x (the gradient with respect to l).
 ;; exp: Cephes expf (range reduction by ln 2, degree-5 polynomial), argument clamped to >= -87 (e stays normal).
 ;; log1p(e) = 2 atanh(s), s = e / (2 + e) in [0, 1/3], as the series in s^2 up to s^14 (error below 2^-24), with e

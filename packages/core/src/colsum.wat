@@ -1,6 +1,6 @@
 ;; Column sums of a [rows, n] float32 matrix: out[j] = x[0, j] + x[1, j] + ... + x[rows - 1, j], added in row order
 ;; (float32, the order of tfjs's Sum over axis 0), row by row so that both arrays are read sequentially.
-;; Assemble with `wat2wasm colsum.wat` (wabt 1.0.32); column-sums.ts embeds the result.
+;; scripts/build-kernels.mjs assembles it (wat2wasm of the npm package wabt) into kernels.generated.ts, which column-sums.ts uses.
 (module
   (import "env" "memory" (memory 0))
   ;; x, out: byte offsets of [rows, n] and [n] float32 arrays; rows >= 1.

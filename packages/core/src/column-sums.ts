@@ -15,6 +15,7 @@ import {
   simdExport,
   type WasmBackendLike,
 } from './kernel-support';
+import { COLSUM_WASM } from './kernels.generated';
 
 /** Name of the kernel (registered for the 'cpu' and 'wasm' backends): input x [rows, n]; output [n]. */
 export const COLUMN_SUMS_KERNEL = 'VaeColumnSums';
@@ -39,10 +40,6 @@ function cpuKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   if (rows > 0) columnSumsLoop(cpuValues(b, x), out, rows, n);
   return b.makeTensorInfo([n], 'float32', out);
 }
-
-/** colsum.wat assembled (wat2wasm 1.0.32). */
-const COLSUM_WASM =
-  'AGFzbQEAAAABCAFgBH9/f38AAg8BA2VudgZtZW1vcnkCAAADAgEABwoBBmNvbHN1bQAACq0BAaoBAQV/IANBAnQhByADQXxxQQJ0IQYgASAAIAf8CgAAQQEhBAJAA0AgBCACTw0BIAAgBCAHbGohCEEAIQUCQANAIAUgBk8NASABIAVqIAEgBWr9AAQAIAggBWr9AAQA/eQB/QsEACAFQRBqIQUMAAsLAkADQCAFIAdPDQEgASAFaiABIAVqKgIAIAggBWoqAgCSOAIAIAVBBGohBQwACwsgBEEBaiEEDAALCws=';
 
 type ColsumExport = (x: number, out: number, rows: number, n: number) => void;
 

@@ -1,7 +1,8 @@
 /**
- * What the fused kernels of bce.ts and column-sums.ts share: the members of the tfjs cpu and wasm backends they use
- * (public fields of their classes in tfjs 4.22, checked before use) and the instantiation of a WebAssembly SIMD
- * module on the wasm backend's own memory. (adam.ts predates this and keeps its own copy.)
+ * What the fused kernels of adam.ts, bce.ts and column-sums.ts share: the members of the tfjs cpu and wasm backends
+ * they use (public fields of their classes in tfjs 4.22, checked before use), their registration, and the
+ * instantiation of a WebAssembly SIMD module (assembled into kernels.generated.ts by scripts/build-kernels.mjs) on
+ * the wasm backend's own memory.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
