@@ -1,11 +1,13 @@
 /**
  * Trains a VAE on MNIST in a Web Worker, so the page stays responsive: loads the data from the site's own origin
- * (verified by SHA-256, kept in the Cache API), runs Adam steps, and reports every step's loss terms, a preview of
- * decoded samples now and then, and each epoch's averages. It pauses, resumes and aborts between steps, and
- * exports the trained model (the tfjs model.json artifacts and weights) on request.
+ * (verified by SHA-256, kept in the Cache API) and trains with `fit` from `@vae/models` (Adam, shuffling, the KL
+ * schedule, cancellation: the library's one training loop), reporting every step's loss terms, a preview of decoded
+ * samples now and then, and each epoch's averages from its callbacks. It pauses between steps (`onBatchEnd` waits),
+ * aborts through an AbortSignal, and exports the trained model (the tfjs model.json artifacts and weights) on
+ * request.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Random } from '@vae/core';
+import { batchRanges, type KlSchedule, klWeight } from '@vae/core';
 import { type ImageDataset, loadDataset } from '@vae/data';
 import { saveModel, VAE } from '@vae/models';
 import { startBackend } from './backends';
@@ -28,10 +30,8 @@ let dataKey = '';
 let model: VAE | undefined;
 let running = false;
 let paused = false;
-let aborted = false;
+let abort: AbortController | undefined;
 let wake: (() => void) | undefined;
-
-const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 async function preview(z: tf.Tensor2D): Promise<void> {
   if (!model) return;
@@ -41,10 +41,29 @@ async function preview(z: tf.Tensor2D): Promise<void> {
   post({ type: 'preview', pixels, count: PREVIEW_COUNT }, [pixels.buffer]);
 }
 
+/**
+ * The KL weight over training steps: beta throughout, or with the warm-up a linear ramp from 0 to beta over the
+ * first epoch's steps (core's linear schedule, which `fit` applies step by step).
+ */
+function klSchedule(config: TrainConfig, stepsPerEpoch: number): KlSchedule {
+  return config.warmup
+    ? { kind: 'linear', from: 0, to: config.beta, steps: stepsPerEpoch }
+    : { kind: 'constant', value: config.beta };
+}
+
+/** Waits while paused (between two steps); abort wakes it too. */
+async function waitWhilePaused(): Promise<void> {
+  if (!paused || abort?.signal.aborted) return;
+  post({ type: 'paused' });
+  while (paused && !abort?.signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
+  if (!abort?.signal.aborted) post({ type: 'resumed' });
+}
+
 async function train(config: TrainConfig): Promise<void> {
   running = true;
   paused = false;
-  aborted = false;
+  abort = new AbortController();
+  const { signal } = abort;
   backendReady ??= (async () => {
     post({ type: 'status', text: `Starting the ${config.backend ?? 'automatic'} backend in the worker…` });
     const choice = await startBackend(config.backend, ['wasm', 'cpu']);
@@ -73,10 +92,8 @@ async function train(config: TrainConfig): Promise<void> {
     seed: config.seed,
   });
   const trained = model;
-  const optimizer: tf.Optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8);
-  const random = new Random(config.seed);
-  const variables = Object.values(trained.variables).filter((variable) => variable.trainable);
-  const stepsPerEpoch = Math.ceil(dataset.size / config.batchSize);
+  const stepsPerEpoch = batchRanges(dataset.size, config.batchSize).length;
+  const schedule = klSchedule(config, stepsPerEpoch);
   const previewZ = tf.randomNormal([PREVIEW_COUNT, config.latentDim], 0, 1, 'float32', 11) as tf.Tensor2D;
   post({
     type: 'ready',
@@ -84,90 +101,61 @@ async function train(config: TrainConfig): Promise<void> {
     failures,
     examples: dataset.size,
     stepsPerEpoch,
-    parameters: variables.reduce((sum, variable) => sum + variable.size, 0),
+    parameters: Object.values(trained.variables)
+      .filter((variable) => variable.trainable)
+      .reduce((sum, variable) => sum + variable.size, 0),
   });
 
-  let step = 0;
-  let lastYield = performance.now();
+  let steps = 0;
+  let aborted = false;
   try {
     await preview(previewZ);
-    for (let epoch = 1; epoch <= config.epochs && !aborted; epoch++) {
-      const order = random.permutation(dataset.size);
-      const started = performance.now();
-      let pausedFor = 0;
-      let sumReconstruction = 0;
-      let sumKl = 0;
-      let seen = 0;
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        if (paused) {
-          const pausedAt = performance.now();
-          post({ type: 'paused' });
-          while (paused && !aborted) await new Promise<void>((resolve) => (wake = resolve));
-          pausedFor += performance.now() - pausedAt;
-          if (!aborted) post({ type: 'resumed' });
-        }
-        if (aborted) break;
-        const indices = order.subarray(
-          b * config.batchSize,
-          Math.min(dataset.size, (b + 1) * config.batchSize),
-        );
-        const klWeight = config.warmup ? config.beta * Math.min(1, step / stepsPerEpoch) : config.beta;
-        const seed = random.nextSeed();
-        let terms: tf.Tensor | undefined;
-        tf.tidy(() => {
-          const x = dataset.batch(indices);
-          const { value, grads } = tf.variableGrads(() => {
-            const loss = trained.trainingLoss(x, { seed, beta: klWeight });
-            terms = tf.keep(tf.stack([loss.terms.reconstruction, loss.terms.kl]));
-            return loss.total;
-          }, variables);
-          optimizer.applyGradients(grads);
-          value.dispose();
-        });
-        const [reconstruction, kl] = await terms!.data();
-        terms!.dispose();
-        step += 1;
-        sumReconstruction += reconstruction * indices.length;
-        sumKl += kl * indices.length;
-        seen += indices.length;
+    const history = await trained.fit(dataset, {
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      learningRate: config.learningRate,
+      seed: config.seed,
+      klSchedule: schedule,
+      signal,
+      onBatchEnd: async ({ epoch, batch, batches, step, losses }) => {
+        steps = step;
         post({
           type: 'step',
           record: {
             step,
             epoch,
-            progress: epoch - 1 + (b + 1) / stepsPerEpoch,
-            reconstruction,
-            kl,
-            klWeight,
+            progress: epoch - 1 + batch / batches,
+            reconstruction: losses.reconstruction,
+            kl: losses.kl,
+            // The weight of this step: `step` counts it, the schedule counts steps from 0.
+            klWeight: klWeight(schedule, step - 1),
           },
         });
         if (step % PREVIEW_EVERY_STEPS === 0) await preview(previewZ);
-        if (performance.now() - lastYield > 30) {
-          await yieldToEvents(); // lets pause and abort messages in
-          lastYield = performance.now();
-        }
-      }
-      if (seen === 0) break;
-      const seconds = (performance.now() - started - pausedFor) / 1000;
-      post({
-        type: 'epoch',
-        summary: {
-          epoch,
-          reconstruction: sumReconstruction / seen,
-          kl: sumKl / seen,
-          total: (sumReconstruction + config.beta * sumKl) / seen,
-          seconds,
-          imagesPerSecond: seen / seconds,
-        },
-      });
-      await preview(previewZ);
-    }
+        await waitWhilePaused();
+      },
+      onEpochEnd: async (record) => {
+        post({
+          type: 'epoch',
+          summary: {
+            epoch: record.epoch,
+            reconstruction: record.train.reconstruction,
+            kl: record.train.kl,
+            // The objective as trained: reconstruction + the scheduled weight x KL of each step.
+            total: record.train.total,
+            seconds: record.seconds,
+            imagesPerSecond: record.examplesPerSecond,
+          },
+        });
+        await preview(previewZ);
+      },
+    });
+    aborted = history.aborted;
   } finally {
-    optimizer.dispose();
     previewZ.dispose();
     running = false;
   }
-  post({ type: 'done', aborted, steps: step });
+  post({ type: 'done', aborted, steps });
 }
 
 /** The model's tfjs artifacts, and the posterior means of the first `count` training images. */
@@ -223,7 +211,7 @@ scope.addEventListener('message', (event) => {
       wake?.();
       break;
     case 'abort':
-      aborted = true;
+      abort?.abort();
       paused = false;
       wake?.();
       break;
