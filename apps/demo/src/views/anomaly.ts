@@ -5,6 +5,7 @@
  * the same digits turned a quarter (not digits as MNIST writes them), with its percentile among the normal ones.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { binaryCrossEntropyWithLogits, klDivergenceStandardNormal } from '@vae/core';
 import { loadDataset } from '@vae/data';
 import type { VAE } from '@vae/models';
 import { histogramSvg } from '@vae/viz';
@@ -31,12 +32,9 @@ function scoreTensor(model: VAE, x: tf.Tensor2D): { scores: tf.Tensor1D; reconst
   return tf.tidy(() => {
     const { mean, logVar } = model.encode(x);
     const logits = model.decodeLogits(mean);
-    // binary cross-entropy from logits, stable: max(l, 0) - l x + log(1 + exp(-|l|))
-    const bce = tf.sum(
-      tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))),
-      1,
-    );
-    const kl = tf.mul(0.5, tf.sum(tf.sub(tf.add(tf.square(mean), tf.exp(logVar)), tf.add(1, logVar)), 1));
+    // core's losses: -log p(x | z = mean) as the stable BCE from logits, and KL(q(z|x) || N(0, I))
+    const bce = binaryCrossEntropyWithLogits(x, logits, { reduction: 'none' });
+    const kl = klDivergenceStandardNormal(mean, logVar, { reduction: 'none' });
     return { scores: tf.add(bce, kl) as tf.Tensor1D, reconstruction: tf.sigmoid(logits) };
   });
 }

@@ -15,6 +15,7 @@
  * `data-active-plain` (numbers over 0.1 nats).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { klDivergenceStandardNormalPerDimension } from '@vae/core';
 import {
   DSPRITES_FACTOR_NAMES,
   DSPRITES_IMAGE_SIZE,
@@ -110,8 +111,8 @@ export function createDisentangleView(context: ViewContext): View {
   async function probe(model: VAE, images: tf.Tensor2D, factors: Int32Array[]) {
     const result = tf.tidy(() => {
       const { mean, logVar } = model.encode(images);
-      // KL(N(mean, exp(logVar)) || N(0, 1)) per number, averaged over the sprites
-      const kl = tf.mean(tf.mul(0.5, tf.sub(tf.add(tf.square(mean), tf.exp(logVar)), tf.add(1, logVar))), 0);
+      // KL(N(mean, exp(logVar)) || N(0, 1)) per number, averaged over the sprites (core's per-dimension KL)
+      const kl = klDivergenceStandardNormalPerDimension(mean, logVar, { reduction: 'mean' });
       return { kl, mean };
     });
     const [kl, mean] = await Promise.all([result.kl.data(), result.mean.data()]);

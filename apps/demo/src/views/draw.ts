@@ -11,6 +11,12 @@
  * autoencoder's output); `#draw-reconstruction` and `#draw-denoised` count `data-renders`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  binaryCrossEntropy,
+  DiagonalGaussian,
+  klDivergenceStandardNormal,
+  meanSquaredError,
+} from '@vae/core';
 import type { AnyModel, VAE } from '@vae/models';
 import {
   type Codes,
@@ -69,13 +75,6 @@ function uniformNoise(count: number, seed: number): Float32Array {
   return values;
 }
 
-/** Mean squared difference of two images. */
-function meanSquaredError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
-  return sum / a.length;
-}
-
 export function createDrawView(context: ViewContext): View {
   const pad = element<HTMLCanvasElement>('draw-pad');
   const inputCanvas = element<HTMLCanvasElement>('draw-input');
@@ -118,7 +117,6 @@ export function createDrawView(context: ViewContext): View {
   let codes: Codes | undefined;
   let frame: MapFrame = { size: MAP_SIZE, range: 3 };
   let mapLayer: HTMLCanvasElement | undefined;
-  let epsilon: tf.Tensor2D | undefined;
   let tool: Tool = 'pen';
   let empty = true;
   let modelInfo = '';
@@ -273,25 +271,17 @@ export function createDrawView(context: ViewContext): View {
   }
 
   /**
-   * How far the noisy input, the VAE's reconstruction and the denoiser's output are from the clean drawing; kept
-   * for tests on the section.
+   * How far the noisy input, the VAE's reconstruction and the denoiser's output (NaN without one) are from the
+   * clean drawing, as mean squared differences; kept for tests on the section.
    */
-  function noiseText(
-    level: number,
-    input: Float32Array,
-    reconstruction: ArrayLike<number>,
-    denoised: ArrayLike<number> | undefined,
-    clean: Float32Array,
-  ): string {
-    const noisy = meanSquaredError(input, clean);
-    const cleaned = meanSquaredError(reconstruction, clean);
+  function noiseText(level: number, errors: ArrayLike<number>): string {
+    const [noisy, cleaned, denoised] = Array.from(errors);
     section.dataset.noisyError = noisy.toFixed(5);
     section.dataset.cleanedError = cleaned.toFixed(5);
     let denoiserText = '';
-    if (denoised) {
-      const error = meanSquaredError(denoised, clean);
-      section.dataset.denoisedError = error.toFixed(5);
-      denoiserText = `, the denoising autoencoder's output by ${error.toFixed(3)}`;
+    if (!Number.isNaN(denoised)) {
+      section.dataset.denoisedError = denoised.toFixed(5);
+      denoiserText = `, the denoising autoencoder's output by ${denoised.toFixed(3)}`;
     }
     return (
       `${Math.round(level * 100)} % of pixels noisy: off the clean drawing by ${noisy.toFixed(3)} ` +
@@ -325,14 +315,19 @@ export function createDrawView(context: ViewContext): View {
       const x = tf.tensor2d(input, [1, DIGIT_PIXELS]);
       const { mean, logVar } = model.encode(x);
       const reconstruction = model.decode(mean);
-      const sigma = tf.exp(tf.mul(logVar, 0.5));
-      const samples = model.decode(tf.add(mean, tf.mul(sigma, epsilon!)));
-      const probabilities = tf.clipByValue(tf.reshape(reconstruction, [1, DIGIT_PIXELS]), 1e-6, 1 - 1e-6);
-      const bce = tf.neg(
-        tf.sum(
-          tf.add(tf.mul(x, tf.log(probabilities)), tf.mul(tf.sub(1, x), tf.log(tf.sub(1, probabilities)))),
-        ),
-      );
+      const posterior = new DiagonalGaussian(mean, logVar);
+      const sigma = posterior.standardDeviation();
+      // The same draws every time (seeded), so the samples change only with the drawing.
+      const draws = posterior.sample({ samples: SAMPLES, seed: 3 });
+      const samples = model.decode(tf.reshape(draws, [SAMPLES, model.latentDim]));
+      const flat = tf.reshape(reconstruction, [1, DIGIT_PIXELS]);
+      // core's losses, nats: -log p(x | z = mean) and KL(q(z|x) || N(0, I))
+      const bce = binaryCrossEntropy(x, flat, { epsilon: 1e-6 });
+      const kl = klDivergenceStandardNormal(mean, logVar);
+      // Mean squared differences from the clean drawing (core's meanSquaredError).
+      const cleanPixels = tf.tensor2d(clean, [1, DIGIT_PIXELS]);
+      const difference = (other: tf.Tensor) =>
+        meanSquaredError(cleanPixels, tf.reshape(other, [1, DIGIT_PIXELS]));
       let inpainted: tf.Tensor | undefined;
       if (erased > 0) {
         const keep = tf.tensor2d(
@@ -353,16 +348,24 @@ export function createDrawView(context: ViewContext): View {
         map = { mean: posterior.mean, sigma: tf.exp(tf.mul(posterior.logVar, 0.5)) };
       }
       const denoised = denoiser?.reconstruct(x);
-      return { mean, sigma, reconstruction, samples, bce, inpainted, map, denoised };
+      // noisy input, reconstruction, denoiser's output (NaN without one)
+      const errors = tf.stack([
+        difference(x),
+        difference(reconstruction),
+        denoised ? difference(denoised) : tf.scalar(Number.NaN),
+      ]);
+      return { mean, sigma, reconstruction, samples, bce, kl, errors, inpainted, map, denoised };
     });
     try {
-      const [mean, sigma, reconstruction, samples, bce, inpainted, mapMean, mapSigma, denoised] =
+      const [mean, sigma, reconstruction, samples, bce, kl, errors, inpainted, mapMean, mapSigma, denoised] =
         await Promise.all([
           outputs.mean.data(),
           outputs.sigma.data(),
           outputs.reconstruction.data(),
           outputs.samples.data(),
           outputs.bce.data(),
+          outputs.kl.data(),
+          outputs.errors.data(),
           outputs.inpainted?.data(),
           outputs.map?.mean.data(),
           outputs.map?.sigma.data(),
@@ -399,10 +402,6 @@ export function createDrawView(context: ViewContext): View {
       }
       drawPosteriorOnMap(mapMean, mapSigma);
       drawPosteriorBars(mean, sigma);
-      let kl = 0;
-      for (let j = 0; j < mean.length; j++) {
-        kl += 0.5 * (mean[j] * mean[j] + sigma[j] * sigma[j] - 1 - 2 * Math.log(sigma[j]));
-      }
       const meanSigma = Array.from(sigma).reduce((sum, value) => sum + value, 0) / sigma.length;
       const mapText =
         mapMean && mapSigma
@@ -410,10 +409,10 @@ export function createDrawView(context: ViewContext): View {
             `${mapSigma[1].toFixed(2)}). `
           : '';
       statsLine.textContent =
-        `${mapText}${model.latentDim}-D code: average σ ${meanSigma.toFixed(2)}, KL to the prior ${kl.toFixed(1)} nats, ` +
+        `${mapText}${model.latentDim}-D code: average σ ${meanSigma.toFixed(2)}, KL to the prior ${kl[0].toFixed(1)} nats, ` +
         `reconstruction error ${bce[0].toFixed(1)} nats` +
         (erased ? ` · ${erased} erased pixels inpainted` : '') +
-        (level > 0 ? ` · ${noiseText(level, input, reconstruction, denoised, clean)}` : '');
+        (level > 0 ? ` · ${noiseText(level, errors)}` : '');
       reconstructionCanvas.dataset.empty = String(empty);
       bumpRenders(reconstructionCanvas);
       hint.hidden = !empty;
@@ -498,8 +497,6 @@ export function createDrawView(context: ViewContext): View {
     modelInfo = describeModel(model);
     const denoiserInfo = denoiser ? ` · denoising: ${describeModel(denoiser)}` : '';
     context.setStatus('draw', `${escapeHtml(modelInfo + denoiserInfo)} · the 2-D map: ${MAP_MODEL}`);
-    epsilon?.dispose();
-    epsilon = tf.randomNormal([SAMPLES, model.latentDim], 0, 1, 'float32', 3);
   }
 
   return {

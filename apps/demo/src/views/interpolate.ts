@@ -4,6 +4,7 @@
  * code's norm typical of the prior). A slider morphs from one to the other, decoding on every move.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { interpolateLatent } from '@vae/core';
 import type { VAE } from '@vae/models';
 import { drawToCanvas, interpolationStrip } from '@vae/viz';
 import {
@@ -20,31 +21,6 @@ import type { View, ViewContext } from './context';
 
 const STEPS = 10;
 type End = 'a' | 'b';
-
-/** The code at t along the linear or spherical path from a to b (slerp falls back to linear when degenerate). */
-export function pathPoint(a: Float32Array, b: Float32Array, t: number, spherical: boolean): Float32Array {
-  const out = new Float32Array(a.length);
-  let weightA = 1 - t;
-  let weightB = t;
-  if (spherical) {
-    let dot = 0;
-    let normA = 0;
-    let normB = 0;
-    for (let j = 0; j < a.length; j++) {
-      dot += a[j] * b[j];
-      normA += a[j] * a[j];
-      normB += b[j] * b[j];
-    }
-    const omega = Math.acos(Math.min(1, Math.max(-1, dot / Math.sqrt(normA * normB))));
-    const sine = Math.sin(omega);
-    if (sine > 1e-6) {
-      weightA = Math.sin((1 - t) * omega) / sine;
-      weightB = Math.sin(t * omega) / sine;
-    }
-  }
-  for (let j = 0; j < a.length; j++) out[j] = weightA * a[j] + weightB * b[j];
-  return out;
-}
 
 export function createInterpolateView(context: ViewContext): View {
   const palette = element<HTMLCanvasElement>('interp-digits');
@@ -163,8 +139,13 @@ export function createInterpolateView(context: ViewContext): View {
         if (!a || !b) return;
         const t = Number(tInput.value);
         tValue.textContent = t.toFixed(2);
-        const z = pathPoint(a, b, t, sphericalInput.checked);
-        const image = tf.tidy(() => model.decode(tf.tensor2d(z, [1, z.length])));
+        // The code at t on the path the strips show (core's interpolateLatent, linear or slerp).
+        const image = tf.tidy(() => {
+          const path = interpolateLatent(tf.tensor2d(a, [1, a.length]), tf.tensor2d(b, [1, b.length]), [t], {
+            spherical: sphericalInput.checked,
+          });
+          return model.decode(tf.reshape(path, [1, a.length]));
+        });
         const pixels = await image.data();
         image.dispose();
         morphScratch = paintGrey(morphCanvas, pixels, DIGIT_SIDE, DIGIT_SIDE, morphScratch);
