@@ -247,3 +247,13 @@ export async function loadCheckpointFromDirectory(
 }
 
 export type { LoadOptions } from './artifacts';
+
+export {
+  describedModel,
+  loadModelFromPytorchFolder,
+  loadModelFromSafetensorsFile,
+  PYTORCH_CONFIG_FILE,
+  SAFETENSORS_FILE,
+  savePytorchFolder,
+  saveSafetensorsFile,
+} from './safetensors/node';
