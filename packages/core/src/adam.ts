@@ -13,15 +13,8 @@
  * and weights: checkpoints written with either load into the other.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type CpuBackendLike,
-  cpuValues,
-  fusedKernelAvailable,
-  heapOffset,
-  heapView,
-  simdExport,
-  type WasmBackendLike,
-} from './kernel-support';
+import type { CpuBackendLike, WasmBackendLike } from './kernel-support';
+import { cpuValues, fusedKernelAvailable, heapOffset, heapView, simdExport } from './kernel-support';
 import { ADAM_WASM } from './kernels.generated';
 
 /** Name of the fused update kernel (registered for the 'cpu' and 'wasm' backends). */

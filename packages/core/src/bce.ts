@@ -8,15 +8,8 @@
  * polynomials; both outputs agree with the exact values to float32 rounding); on cpu a double-precision loop.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type CpuBackendLike,
-  cpuValues,
-  fusedKernelAvailable,
-  heapOffset,
-  heapView,
-  simdExport,
-  type WasmBackendLike,
-} from './kernel-support';
+import type { CpuBackendLike, WasmBackendLike } from './kernel-support';
+import { cpuValues, fusedKernelAvailable, heapOffset, heapView, simdExport } from './kernel-support';
 import { BCE_WASM } from './kernels.generated';
 
 /** Name of the fused kernel (registered for the 'cpu' and 'wasm' backends): inputs x, logits; outputs rows, g. */

@@ -6,15 +6,8 @@
  * JavaScript loop in double precision. Other backends use `tf.sum`. The dense layers' bias gradients use it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type CpuBackendLike,
-  cpuValues,
-  fusedKernelAvailable,
-  heapOffset,
-  heapView,
-  simdExport,
-  type WasmBackendLike,
-} from './kernel-support';
+import type { CpuBackendLike, WasmBackendLike } from './kernel-support';
+import { cpuValues, fusedKernelAvailable, heapOffset, heapView, simdExport } from './kernel-support';
 import { COLSUM_WASM } from './kernels.generated';
 
 /** Name of the kernel (registered for the 'cpu' and 'wasm' backends): input x [rows, n]; output [n]. */
