@@ -39,7 +39,7 @@ describe('package boundaries', () => {
       for (const file of sources(join(root, 'packages', name, 'src'))) {
         const where = relative(root, file);
         const isTest = /\.test\.ts$/.test(file);
-        const nodeOnly = /(^|\/)node\.ts$|\.node\.test\.ts$/.test(file);
+        const nodeOnly = /(^|\/)node\.ts$|\.node\.ts$|\.node\.test\.ts$/.test(file);
         for (const spec of imports(file)) {
           const vae = spec.match(/^@vae\/([^/]+)/);
           if (vae && vae[1] !== name && !deps.includes(vae[1])) problems.push(`${where} imports ${spec}`);
@@ -50,6 +50,9 @@ describe('package boundaries', () => {
             problems.push(`${where} imports the tfjs union package`);
           if (spec.startsWith('node:') && !nodeOnly)
             problems.push(`${where} uses ${spec} outside a ./node entry`);
+          if (spec.startsWith('.') && /(^|\/|\.)node$/.test(spec) && !nodeOnly && !isTest) {
+            problems.push(`${where} imports the Node-only module ${spec} from browser-safe code`);
+          }
           if (/^@vae\/[^/]+\/node$/.test(spec) && !nodeOnly && !isTest) {
             problems.push(`${where} imports ${spec} from browser-safe code`);
           }

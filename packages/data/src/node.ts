@@ -27,7 +27,7 @@ import {
 } from './catalog';
 import { cifarDataset } from './cifar';
 import { type CsvDatasetOptions, csvDataset, type TabularDataset } from './csv';
-import { checkDirectory, gunzipFile, readRegularFile } from './files';
+import { checkDirectory, gunzipFile, readRegularFile } from './files.node';
 import { ImageDataset } from './image-dataset';
 import { type ByteLimit, checkMaxBytes, formatBytes, readResponseLimited, TooLargeError } from './limits';
 import {
