@@ -1,0 +1,520 @@
+"""nn.Modules for every model of @vae/models, built from its saved description (class name + config), with the
+state_dict names and layouts of packages/models/src/safetensors/pytorch-names.ts and the objectives of
+packages/models/src/*/*.model.ts (nats per example, means over the batch):
+
+- Autoencoder, LinearAutoencoder, TiedAutoencoder, SparseAutoencoder, DenoisingAutoencoder, ContractiveAutoencoder
+- VAE (Bernoulli; Gaussian with a fixed or learned variance), BetaVAE (beta or the capacity schedule),
+  ConditionalVAE, IWAE
+
+with the built-in 'mlp' and 'conv' networks (user-supplied tfjs Layers networks have no counterpart here).
+Images are channels-first (NCHW) here; rows are flattened in (channel, height, width) order. Inputs may be
+[batch, C, H, W] images or such flat rows.
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from . import losses
+from .config import resolve_config
+
+ACTIVATION_FUNCTIONS = {
+    "linear": lambda x: x,
+    "relu": torch.relu,
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+}
+
+
+def same_padding(size, kernel, stride):
+    """(before, after) padding of a 'same' convolution as tfjs computes it."""
+    out = math.ceil(size / stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def glorot_uniform_(tensor, fan_in, fan_out):
+    limit = math.sqrt(6 / (fan_in + fan_out))
+    with torch.no_grad():
+        tensor.uniform_(-limit, limit)
+
+
+class SameConv2d(nn.Conv2d):
+    """A strided convolution with tfjs' 'same' padding (pads before the convolution, asymmetric when needed)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding=0)
+        glorot_uniform_(self.weight, in_channels * kernel_size**2, out_channels * kernel_size**2)
+        nn.init.zeros_(self.bias)
+
+    def forward(self, x):
+        k, s = self.kernel_size[0], self.stride[0]
+        top, bottom = same_padding(x.shape[-2], k, s)
+        left, right = same_padding(x.shape[-1], k, s)
+        return super().forward(F.pad(x, (left, right, top, bottom)))
+
+
+class SameConvTranspose2d(nn.ConvTranspose2d):
+    """A transposed convolution giving stride x the input size, cropped as tfjs' 'same' conv2dTranspose does."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding=0)
+        glorot_uniform_(self.weight, in_channels * kernel_size**2, out_channels * kernel_size**2)
+        nn.init.zeros_(self.bias)
+
+    def forward(self, x):
+        k, s = self.kernel_size[0], self.stride[0]
+        y = F.conv_transpose2d(x, self.weight, None, s)
+        height, width = x.shape[-2] * s, x.shape[-1] * s
+        top, _ = same_padding(height, k, s)
+        left, _ = same_padding(width, k, s)
+        need_h = max(top + height - y.shape[-2], 0)
+        need_w = max(left + width - y.shape[-1], 0)
+        if need_h or need_w:
+            y = F.pad(y, (0, need_w, 0, need_h))
+        y = y[..., top : top + height, left : left + width]
+        return y + self.bias.view(1, -1, 1, 1)
+
+
+def linear(in_features, out_features):
+    layer = nn.Linear(in_features, out_features)
+    glorot_uniform_(layer.weight, in_features, out_features)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+def snake(name):
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+class Encoder(nn.Module):
+    """x -> [batch, out_units]: strided convolutions ('conv'), then dense layers, then the output layer."""
+
+    def __init__(self, config, out_units, out_name, out_activation="linear", condition_size=0):
+        super().__init__()
+        self.config = config
+        self.activation = ACTIVATION_FUNCTIONS[config["activation"]]
+        self.out_activation = ACTIVATION_FUNCTIONS[out_activation]
+        self.out_name = out_name
+        shape = config["inputShape"]
+        self.image_shape = [shape[2], shape[0], shape[1]] if len(shape) == 3 else None
+        size = math.prod(shape)
+        if config["network"] == "conv":
+            height, width, channels = shape
+            self.conv = nn.ModuleList()
+            for filters in config["filters"]:
+                self.conv.append(SameConv2d(channels, filters, config["kernelSize"], 2))
+                height, width, channels = math.ceil(height / 2), math.ceil(width / 2), filters
+            size = height * width * channels
+        size += condition_size
+        self.hidden = nn.ModuleList()
+        for units in config["hiddenUnits"]:
+            self.hidden.append(linear(size, units))
+            size = units
+        setattr(self, out_name, linear(size, out_units))
+
+    @property
+    def dense_layers(self):
+        return [*self.hidden, getattr(self, self.out_name)]
+
+    def forward(self, x, condition=None):
+        batch = x.shape[0]
+        if self.config["network"] == "conv":
+            h = x.reshape(batch, *self.image_shape)
+            for layer in self.conv:
+                h = self.activation(layer(h))
+            h = h.flatten(1)
+        else:
+            h = x.reshape(batch, -1)
+        if condition is not None:
+            h = torch.cat([h, condition], 1)
+        for layer in self.hidden:
+            h = self.activation(layer(h))
+        return self.out_activation(getattr(self, self.out_name)(h))
+
+
+class Decoder(nn.Module):
+    """z (plus a condition) -> one flat [batch, inputSize] tensor per head (raw outputs, channel-major)."""
+
+    def __init__(self, config, heads, condition_size=0):
+        super().__init__()
+        self.config = config
+        self.heads = [snake(h) for h in heads]
+        self.activation = ACTIVATION_FUNCTIONS[config["activation"]]
+        shape = config["inputShape"]
+        input_size = math.prod(shape)
+        size = config["latentDim"] + condition_size
+        self.hidden = nn.ModuleList()
+        for units in reversed(config["hiddenUnits"]):
+            self.hidden.append(linear(size, units))
+            size = units
+        if config["network"] == "conv":
+            height, width, channels = shape
+            filters = config["filters"]
+            factor = 2 ** len(filters)
+            self.project_shape = [filters[-1], height // factor, width // factor]
+            self.project = linear(size, math.prod(self.project_shape))
+            outputs = [*reversed(filters[:-1]), channels * len(heads)]
+            self.deconv = nn.ModuleList()
+            previous = filters[-1]
+            for count in outputs:
+                self.deconv.append(SameConvTranspose2d(previous, count, config["kernelSize"], 2))
+                previous = count
+            self.channels = channels
+        else:
+            for head in self.heads:
+                setattr(self, head, linear(size, input_size))
+
+    def forward(self, z, condition=None):
+        h = torch.cat([z, condition], 1) if condition is not None else z
+        for layer in self.hidden:
+            h = self.activation(layer(h))
+        if self.config["network"] == "conv":
+            h = self.activation(self.project(h)).view(h.shape[0], *self.project_shape)
+            for i, layer in enumerate(self.deconv):
+                h = layer(h)
+                if i < len(self.deconv) - 1:
+                    h = self.activation(h)
+            parts = h.split(self.channels, 1) if len(self.heads) > 1 else [h]
+            return [p.flatten(1) for p in parts]
+        return [getattr(self, head)(h) for head in self.heads]
+
+
+class _Bias(nn.Module):
+    def __init__(self, size):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(size))
+
+
+class TiedDecoder(nn.Module):
+    """The tied autoencoder's decoder: the encoder's dense weights transposed, a bias per layer."""
+
+    def __init__(self, encoder, activation):
+        super().__init__()
+        layers = list(reversed(encoder.dense_layers))
+        self._encoder = [encoder]  # not a submodule: its weights are the encoder's
+        self.activation = ACTIVATION_FUNCTIONS[activation]
+        self.hidden = nn.ModuleList([_Bias(layer.in_features) for layer in layers[:-1]])
+        self.output = _Bias(layers[-1].in_features)
+
+    def forward(self, z, condition=None):
+        layers = list(reversed(self._encoder[0].dense_layers))
+        biases = [*self.hidden, self.output]
+        h = z
+        for j, (layer, bias) in enumerate(zip(layers, biases)):
+            h = h @ layer.weight + bias.bias
+            if j < len(layers) - 1:
+                h = self.activation(h)
+        return [h]
+
+
+class _Preprocess(nn.Module):
+    def __init__(self, size):
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(size))
+
+
+class Autoencoder(nn.Module):
+    """Autoencoder and its variants: h = f(x), x_hat = g(h), the reconstruction loss plus a regularizer."""
+
+    class_name = "Autoencoder"
+    probabilistic = False
+
+    def __init__(self, config):
+        super().__init__()
+        self.config = resolve_config(self.class_name, config)
+        c = self.config
+        self.input_size = math.prod(c["inputShape"])
+        self.encoder = Encoder(c, c["latentDim"], "code", c["codeActivation"])
+        self.decoder = self.make_decoder()
+
+    def make_decoder(self):
+        return Decoder(self.config, ["output"])
+
+    def encode(self, x):
+        """The code h of each input, [batch, latentDim]."""
+        return self.encoder(x)
+
+    def decode_raw(self, code):
+        """Logits (binary data) or values (real data), flat [batch, inputSize]."""
+        return self.decoder(code)[0]
+
+    def decode(self, code):
+        raw = self.decode_raw(code)
+        return torch.sigmoid(raw) if self.config["data"] == "binary" else raw
+
+    def reconstruction_loss(self, targets, raw):
+        """[batch]: binary cross-entropy from logits, or the squared error."""
+        if self.config["data"] == "binary":
+            return losses.bce_with_logits(targets, raw)
+        return losses.squared_error(targets, raw)
+
+    def corrupt(self, x):
+        return x
+
+    def regularizer(self, inputs, code):
+        """weightDecay * |kernels|^2 (dense and conv weights, not biases); subclasses add their penalty."""
+        if self.config["weightDecay"] == 0:
+            return torch.zeros((), dtype=inputs.dtype)
+        kernels = [p for name, p in self.named_parameters() if name.endswith(".weight")]
+        return self.config["weightDecay"] * losses.l2_penalty(kernels)
+
+    def forward(self, *args, **kwargs):
+        """The objective (see `loss`), so that DistributedDataParallel synchronizes its gradients."""
+        return self.loss(*args, **kwargs)
+
+    def loss(self, x, labels=None, step=0, corrupted=None, **_):
+        """The objective and its terms (scalars, nats per example). `corrupted`: the denoising input (else drawn)."""
+        rows = x.reshape(x.shape[0], -1)
+        inputs = corrupted.reshape(rows.shape) if corrupted is not None else self.corrupt(rows)
+        code = self.encode(inputs)
+        reconstruction = self.reconstruction_loss(rows, self.decode_raw(code)).mean()
+        regularizer = self.regularizer(inputs, code)
+        zero = torch.zeros((), dtype=rows.dtype)
+        return {
+            "total": reconstruction + regularizer,
+            "reconstruction": reconstruction,
+            "kl": zero,
+            "weightedKl": zero,
+            "regularizer": regularizer,
+        }
+
+
+class LinearAutoencoder(Autoencoder):
+    class_name = "LinearAutoencoder"
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.preprocess = _Preprocess(self.input_size)
+
+    def encode(self, x):
+        return self.encoder(x.reshape(x.shape[0], -1) - self.preprocess.mean)
+
+    def decode_raw(self, code):
+        return self.decoder(code)[0] + self.preprocess.mean
+
+
+class TiedAutoencoder(Autoencoder):
+    class_name = "TiedAutoencoder"
+
+    def make_decoder(self):
+        return TiedDecoder(self.encoder, self.config.get("decoderActivation") or self.config["activation"])
+
+
+class SparseAutoencoder(Autoencoder):
+    class_name = "SparseAutoencoder"
+
+    def regularizer(self, inputs, code):
+        c = self.config
+        if c["sparsity"] == "kl":
+            penalty = losses.sparsity_penalty(code, c["rho"])
+        else:
+            penalty = losses.l1_penalty(code).mean()
+        return super().regularizer(inputs, code) + c["sparsityWeight"] * penalty
+
+
+class DenoisingAutoencoder(Autoencoder):
+    class_name = "DenoisingAutoencoder"
+
+    def corrupt(self, x):
+        level = self.config["noiseLevel"]
+        if self.config["noise"] == "masking":
+            return x * (torch.rand_like(x) >= level).to(x.dtype) if level > 0 else x
+        return x + level * torch.randn_like(x)
+
+
+class ContractiveAutoencoder(Autoencoder):
+    class_name = "ContractiveAutoencoder"
+
+    def jacobian_norm(self, inputs, code=None, create_graph=False):
+        """|J_x(h)|_F^2 per example: closed form for the one-layer encoder, autodiff otherwise."""
+        layers = self.encoder.dense_layers
+        if self.config["network"] == "mlp" and len(layers) == 1:
+            code = self.encode(inputs) if code is None else code
+            return losses.dense_contractive_penalty(code, layers[0].weight, self.config["codeActivation"])
+        return losses.contractive_penalty(self.encode, inputs, create_graph)
+
+    def regularizer(self, inputs, code):
+        penalty = self.jacobian_norm(inputs, code, create_graph=torch.is_grad_enabled()).mean()
+        return super().regularizer(inputs, code) + self.config["contractiveWeight"] * penalty
+
+
+class VAE(nn.Module):
+    """The VAE: q(z|x) = N(mean, diag(exp(logVar))), the reparameterization trick, KL to N(0, I), and a Bernoulli
+    or Gaussian decoder; the objective is mean reconstruction + beta KL (or a schedule)."""
+
+    class_name = "VAE"
+    probabilistic = True
+
+    def __init__(self, config):
+        super().__init__()
+        self.config = resolve_config(self.class_name, config)
+        c = self.config
+        self.input_size = math.prod(c["inputShape"])
+        self.latent_dim = c["latentDim"]
+        condition = self.condition_size()
+        self.encoder = Encoder(c, 2 * c["latentDim"], "posterior", "linear", condition)
+        self.decoder = Decoder(c, self.head_names(), condition)
+
+    def head_names(self):
+        if self.config["likelihood"] == "bernoulli":
+            return ["logits"]
+        return ["mean", "logVar"] if self.config["variance"] == "learned" else ["mean"]
+
+    def condition_size(self):
+        return 0
+
+    def condition(self, labels, batch):
+        return None
+
+    def default_kl_weight(self):
+        return self.config["beta"]
+
+    def encode(self, x, labels=None):
+        """The posterior's (mean, log_var), each [batch, latentDim]."""
+        both = self.encoder(x, self.condition(labels, x.shape[0]))
+        return both[:, : self.latent_dim], both[:, self.latent_dim :]
+
+    def decoder_outputs(self, z, labels=None):
+        """{'logits'} (Bernoulli) or {'mean'[, 'log_var']} (Gaussian), flat [batch, inputSize]."""
+        outputs = self.decoder(z, self.condition(labels, z.shape[0]))
+        if self.config["likelihood"] == "bernoulli":
+            return {"logits": outputs[0]}
+        mean = torch.sigmoid(outputs[0]) if self.config["meanActivation"] == "sigmoid" else outputs[0]
+        if self.config["variance"] != "learned":
+            return {"mean": mean}
+        log_var = outputs[1]
+        floor = self.config.get("minLogVar")
+        if floor is not None:
+            log_var = floor + F.softplus(log_var - floor)
+        return {"mean": mean, "log_var": log_var}
+
+    def decode(self, z, labels=None):
+        """The mean of p(x|z), flat [batch, inputSize] (channel-major)."""
+        outputs = self.decoder_outputs(z, labels)
+        return torch.sigmoid(outputs["logits"]) if "logits" in outputs else outputs["mean"]
+
+    def negative_log_likelihood(self, rows, outputs):
+        """-log p(x|z) per row, [rows]."""
+        if "logits" in outputs:
+            return losses.bce_with_logits(rows, outputs["logits"])
+        if "log_var" in outputs:
+            return losses.gaussian_nll(rows, outputs["mean"], outputs["log_var"])
+        return losses.gaussian_nll_fixed(rows, outputs["mean"], self.config["variance"])
+
+    def row_terms(self, x, labels=None, eps=None):
+        """Per-example (reconstruction, kl, mean, log_var); eps [samples, batch, latent] (or [batch, latent])."""
+        rows = x.reshape(x.shape[0], -1)
+        mean, log_var = self.encode(rows, labels)
+        samples = self.config["samples"]
+        batch = rows.shape[0]
+        kl = losses.kl_standard_normal(mean, log_var)
+        if eps is None:
+            eps = torch.randn(samples, batch, self.latent_dim, dtype=rows.dtype, device=rows.device)
+        eps = eps.reshape(samples, batch, self.latent_dim)
+        z = (mean + torch.exp(0.5 * log_var) * eps).reshape(samples * batch, self.latent_dim)
+        repeated = labels.repeat(samples) if labels is not None else None
+        nll = self.negative_log_likelihood(rows.repeat(samples, 1), self.decoder_outputs(z, repeated))
+        return nll.reshape(samples, batch).mean(0), kl, mean, log_var
+
+    def forward(self, *args, **kwargs):
+        """The objective (see `loss`), so that DistributedDataParallel synchronizes its gradients."""
+        return self.loss(*args, **kwargs)
+
+    def loss(self, x, labels=None, step=0, eps=None, kl_schedule=None, **_):
+        """The objective for a batch and its terms (scalars, nats per example)."""
+        reconstruction, kl, _, _ = self.row_terms(x, labels, eps)
+        weight = kl_schedule if kl_schedule is not None else self.default_kl_weight()
+        reconstruction, kl, weighted, total = losses.loss_terms(reconstruction, kl, weight, step)
+        return {
+            "total": total,
+            "reconstruction": reconstruction,
+            "kl": kl,
+            "weightedKl": weighted,
+            "regularizer": torch.zeros((), dtype=total.dtype),
+        }
+
+    def elbo_terms(self, x, labels=None, eps=None):
+        """Per-example (reconstruction, kl), each [batch]: the negative ELBO's terms."""
+        reconstruction, kl, _, _ = self.row_terms(x, labels, eps)
+        return reconstruction, kl
+
+
+class BetaVAE(VAE):
+    class_name = "BetaVAE"
+
+    def default_kl_weight(self):
+        return self.config.get("capacity") or self.config["beta"]
+
+
+class ConditionalVAE(VAE):
+    class_name = "ConditionalVAE"
+
+    def condition_size(self):
+        return self.config["numClasses"]
+
+    def condition(self, labels, batch):
+        if labels is None:
+            raise ValueError(f"ConditionalVAE: pass the class labels, one integer in [0, {self.config['numClasses']}) per example")
+        return F.one_hot(labels.long(), self.config["numClasses"]).to(torch.float32)
+
+
+class IWAE(VAE):
+    """The VAE's networks trained on the k-sample importance-weighted bound (Burda et al. 2016)."""
+
+    class_name = "IWAE"
+
+    def bound(self, x, labels=None, eps=None, samples=None):
+        """(L_k [batch], mean -log p(x|z_i), mean KL)."""
+        rows = x.reshape(x.shape[0], -1)
+        k = samples or self.config["importanceSamples"]
+        mean, log_var = self.encode(rows, labels)
+        batch = rows.shape[0]
+        if eps is None:
+            eps = torch.randn(k, batch, self.latent_dim, dtype=rows.dtype, device=rows.device)
+        eps = eps.reshape(k, batch, self.latent_dim)
+        z = mean + torch.exp(0.5 * log_var) * eps
+        repeated = labels.repeat(k) if labels is not None else None
+        nll = self.negative_log_likelihood(
+            rows.repeat(k, 1), self.decoder_outputs(z.reshape(k * batch, self.latent_dim), repeated)
+        ).reshape(k, batch)
+        log_weights = -nll + losses.standard_normal_log_density(z) - losses.diagonal_gaussian_log_density(z, mean, log_var)
+        return losses.importance_weighted_bound(log_weights), nll.mean(), losses.kl_standard_normal(mean, log_var).mean()
+
+    def loss(self, x, labels=None, step=0, eps=None, kl_schedule=None, **_):
+        if kl_schedule is not None:
+            raise ValueError("IWAE: the importance-weighted bound has no separate KL term; train it without a schedule")
+        bound, reconstruction, kl = self.bound(x, labels, eps)
+        total = -bound.mean()
+        return {
+            "total": total,
+            "reconstruction": reconstruction,
+            "kl": kl,
+            "weightedKl": total - reconstruction,
+            "regularizer": torch.zeros((), dtype=total.dtype),
+        }
+
+
+MODEL_CLASSES = {
+    cls.class_name: cls
+    for cls in (
+        Autoencoder,
+        LinearAutoencoder,
+        TiedAutoencoder,
+        SparseAutoencoder,
+        DenoisingAutoencoder,
+        ContractiveAutoencoder,
+        VAE,
+        BetaVAE,
+        ConditionalVAE,
+        IWAE,
+    )
+}
+
+
+def build_model(class_name, config):
+    """The nn.Module of a @vae model from its class name and config (defaults filled in)."""
+    resolve_config(class_name, config)
+    return MODEL_CLASSES[class_name](config)
