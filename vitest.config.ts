@@ -12,6 +12,8 @@ const alias = libraries.flatMap((name) => [
 ]);
 
 const unitTests = ['packages/*/src/**/*.test.ts'];
+// Tests across packages (e.g. every metric on every model), on the libraries' sources like the unit tests.
+const integrationTests = ['test/integration/**/*.test.ts'];
 const chromium = process.env.VAE_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(chromium);
 if (!haveChromium) {
@@ -33,7 +35,7 @@ const nodeProject = (backend: string) => ({
   resolve: { alias },
   test: {
     name: `unit:${backend}`,
-    include: unitTests,
+    include: [...unitTests, ...integrationTests],
     exclude: ['**/*.browser.test.ts'],
     environment: 'node',
     setupFiles: ['test/setup-node.ts'],
@@ -71,6 +73,7 @@ export default defineConfig({
         test: {
           name: 'apps',
           include: ['apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: integrationTests,
           environment: 'node',
           testTimeout: 300_000,
           hookTimeout: 300_000,

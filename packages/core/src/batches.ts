@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BatchSource } from './interfaces';
+import type { BatchSource, Labels } from './interfaces';
 
 /** Index ranges [start, end) covering 0..size-1 in batches of `batchSize`. */
 export function batchRanges(size: number, batchSize: number): Array<[number, number]> {
@@ -16,6 +16,49 @@ export function batchRanges(size: number, batchSize: number): Array<[number, num
 export function range(start: number, end: number): Int32Array {
   const out = new Int32Array(end - start);
   for (let i = 0; i < out.length; i++) out[i] = start + i;
+  return out;
+}
+
+/** The labels of examples `indices` of a source, as int32, or undefined when the source has none. */
+export function batchLabels(source: BatchSource, indices: ArrayLike<number>): Int32Array | undefined {
+  const labels = source.labels;
+  if (!labels) return undefined;
+  const out = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) out[i] = labels[indices[i]];
+  return out;
+}
+
+/**
+ * The labels a model is conditioned on for examples `indices` of a source: undefined for models that do not use
+ * labels (`usesLabels` absent or false); the batch's labels for conditional models, or a one-line error naming
+ * `caller` when the source has none.
+ */
+export function conditioningLabels(
+  model: { readonly usesLabels?: boolean; readonly className?: string },
+  source: BatchSource,
+  indices: ArrayLike<number>,
+  caller: string,
+): Int32Array | undefined {
+  if (!model.usesLabels) return undefined;
+  const labels = batchLabels(source, indices);
+  if (!labels) {
+    throw new Error(
+      `${caller}: the ${model.className ?? 'model'} is conditioned on class labels, but the data has none ` +
+        '(BatchSource.labels); pass labelled data, e.g. tensorSource(images, labels).',
+    );
+  }
+  return labels;
+}
+
+/**
+ * Labels repeated `times` over, as the rows of a batch tiled `times` over (`tf.tile(x, [times, ...])`): row
+ * `t * batch + i` gets label i. Tensors are tiled (the caller disposes the result); arrays copied.
+ */
+export function repeatLabels(labels: Labels, times: number): Labels {
+  if (labels instanceof tf.Tensor) return tf.tile(labels, [times]);
+  const out = new Int32Array(labels.length * times);
+  for (let t = 0; t < times; t++)
+    for (let i = 0; i < labels.length; i++) out[t * labels.length + i] = labels[i];
   return out;
 }
 
@@ -45,21 +88,22 @@ export function tensorSource(
 }
 
 /**
- * Sums per-example values over a whole source in batches and returns their means. `fn` returns named [batch]
- * tensors; they are disposed here. Returns plain numbers (nats per example for loss terms).
+ * Sums per-example values over a whole source in batches and returns their means. `fn` gets each batch, its index
+ * and the indices of its examples (for `batchLabels`), and returns named [batch] tensors; they are disposed here. Returns plain numbers (nats per example for loss terms).
  */
 export async function meanOverBatches<K extends string>(
   source: BatchSource,
   batchSize: number,
-  fn: (x: tf.Tensor, batchIndex: number) => Record<K, tf.Tensor1D>,
+  fn: (x: tf.Tensor, batchIndex: number, indices: Int32Array) => Record<K, tf.Tensor1D>,
 ): Promise<Record<K, number>> {
   if (source.size < 1) throw new Error('meanOverBatches: the data source is empty.');
   const sums = {} as Record<K, number>;
   let batchIndex = 0;
   for (const [start, end] of batchRanges(source.size, batchSize)) {
     const totals = tf.tidy(() => {
-      const x = source.batch(range(start, end));
-      const terms = fn(x, batchIndex);
+      const indices = range(start, end);
+      const x = source.batch(indices);
+      const terms = fn(x, batchIndex, indices);
       const out = {} as Record<K, tf.Scalar>;
       for (const key of Object.keys(terms) as K[]) out[key] = tf.sum(terms[key]);
       return out;

@@ -6,7 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
-import type { ElboTerms } from './interfaces';
+import { repeatLabels } from './batches';
+import { DiagonalGaussian, standardNormalLogDensity } from './distributions';
+import type { ElboTerms, Labels, ProbabilisticAutoencoder } from './interfaces';
 import { logMeanExp } from './log-space';
 import { type KlSchedule, klPenalty } from './schedules';
 import {
@@ -132,4 +134,77 @@ export function importanceWeightedBound(
     throw new Error(`${caller}: k (the first axis of logWeights) must be >= 1, got ${logWeights.shape[0]}.`);
   }
   return tf.tidy(() => reduceBatch(logMeanExp(logWeights, 0), options.reduction ?? 'none', caller));
+}
+
+/**
+ * log p(z) of a probabilistic model per code, [batch] (nats): its own `logPrior` when it has one, else the
+ * standard normal prior N(0, I).
+ */
+export function logPriorOf(
+  model: Pick<ProbabilisticAutoencoder, 'logPrior'>,
+  z: tf.Tensor,
+  labels?: Labels,
+): tf.Tensor1D {
+  if (model.logPrior) return model.logPrior(z, labels);
+  return standardNormalLogDensity(z) as tf.Tensor1D;
+}
+
+export interface PosteriorLogWeightsOptions {
+  /** k, the codes drawn from q(z|x) per example. */
+  samples: number;
+  /** Seed of the draws. */
+  seed?: number;
+  /** The batch's labels, [batch] (conditional models). */
+  labels?: Labels;
+  /** q(z|x) of the batch when the caller already has it (from `model.encode(x, labels)`); encoded here otherwise. */
+  posterior?: { mean: tf.Tensor2D; logVar: tf.Tensor2D };
+}
+
+/**
+ * Log importance weights of a probabilistic model for a batch x [batch, ...]: draws k codes z_i ~ q(z|x) and
+ * returns `log w_i = log p(x|z_i) + log p(z_i) - log q(z_i|x)`, shape [k, batch] (nats), through the model's
+ * contract (`encode`, `logLikelihood`, `logPrior` or N(0, I), each with the batch's labels when given). log q comes
+ * from the noise (`DiagonalGaussian.sampleWithLogProb`). `importanceWeightedBound` of the result is L_k;
+ * `@vae/metrics`' importance-sampled log-likelihood averages it over chunks of samples.
+ */
+export function posteriorLogWeights(
+  model: ProbabilisticAutoencoder,
+  x: tf.Tensor,
+  options: PosteriorLogWeightsOptions,
+): tf.Tensor2D {
+  const caller = 'posteriorLogWeights';
+  const k = options.samples;
+  if (!Number.isInteger(k) || k < 1)
+    throw new Error(`${caller}: samples (k) must be an integer >= 1, got ${k}.`);
+  return tf.tidy(() => {
+    const { mean, logVar } = options.posterior ?? model.encode(x, options.labels);
+    const batch = x.shape[0];
+    if (mean.rank !== 2 || mean.shape[0] !== batch || mean.shape[1] !== model.latentDim) {
+      throw new Error(
+        `${caller}: encode returned a mean of shape [${mean.shape}], expected [${batch}, ${model.latentDim}].`,
+      );
+    }
+    const { z, logProb } = new DiagonalGaussian(mean, logVar).sampleWithLogProb({
+      samples: k,
+      seed: options.seed,
+    });
+    const codes = tf.reshape(z, [k * batch, model.latentDim]);
+    const repeatedX = k === 1 ? x : tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
+    const labels = options.labels === undefined || k === 1 ? options.labels : repeatLabels(options.labels, k);
+    const logLikelihood = model.logLikelihood(repeatedX, codes, labels);
+    if (logLikelihood.rank !== 1 || logLikelihood.shape[0] !== k * batch) {
+      throw new Error(
+        `${caller}: logLikelihood returned shape [${logLikelihood.shape}], expected [${k * batch}].`,
+      );
+    }
+    const logPrior = logPriorOf(model, codes, labels);
+    if (logPrior.rank !== 1 || logPrior.shape[0] !== k * batch) {
+      throw new Error(`${caller}: logPrior returned shape [${logPrior.shape}], expected [${k * batch}].`);
+    }
+    return logImportanceWeights({
+      logLikelihood: tf.reshape(logLikelihood, [k, batch]),
+      logPrior: tf.reshape(logPrior, [k, batch]),
+      logPosterior: logProb,
+    }) as tf.Tensor2D;
+  });
 }

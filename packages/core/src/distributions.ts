@@ -131,6 +131,25 @@ export class DiagonalGaussian {
   }
 
   /**
+   * Draws like `sample` and returns the draws with their log-density log q(z) (nats, [batch] or [samples, batch]).
+   * The density comes from the standardized noise eps itself, `-1/2 sum_j [log(2 pi) + logVar_j + eps_j^2]`, which
+   * stays exact where the standard deviation is tiny next to the mean (`logProb(z)` would subtract two nearly
+   * equal numbers there). Gradients flow to the parameters through both.
+   */
+  sampleWithLogProb(options: Omit<SampleOptions, 'temperature'> = {}): { z: tf.Tensor; logProb: tf.Tensor } {
+    const caller = 'DiagonalGaussian.sampleWithLogProb';
+    if (options.samples !== undefined) assertPositiveInteger(caller, 'samples', options.samples);
+    const shape = options.samples === undefined ? this.mean.shape : [options.samples, ...this.mean.shape];
+    return tf.tidy(() => {
+      const eps = tf.randomNormal(shape, 0, 1, 'float32', options.seed);
+      const z = tf.add(this.mean, tf.mul(tf.exp(tf.mul(0.5, this.logVar)), eps));
+      const elementwise = tf.mul(-0.5, tf.add(tf.add(this.logVar, tf.square(eps)), LOG_TWO_PI));
+      const axes = eventAxes(caller, elementwise.rank, this.eventRank);
+      return { z, logProb: sumAxes(elementwise, axes) };
+    });
+  }
+
+  /**
    * log q(z) summed over each event (nats): z has the shape of `mean` ([batch]) or leading sample axes
    * ([k, batch, ...latent] gives [k, batch]). Reduced as `reduction` says ('none' by default).
    */

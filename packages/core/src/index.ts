@@ -7,7 +7,15 @@ export {
   registeredBackends,
   selectBackend,
 } from './backend';
-export { batchRanges, meanOverBatches, range, tensorSource } from './batches';
+export {
+  batchLabels,
+  batchRanges,
+  conditioningLabels,
+  meanOverBatches,
+  range,
+  repeatLabels,
+  tensorSource,
+} from './batches';
 export {
   evidenceLowerBound,
   importanceWeightedBound,
@@ -15,7 +23,10 @@ export {
   type LossTermsOptions,
   type LossTermTensors,
   logImportanceWeights,
+  logPriorOf,
   lossTerms,
+  type PosteriorLogWeightsOptions,
+  posteriorLogWeights,
 } from './bounds';
 export { clipByGlobalNorm, globalNorm } from './clipping';
 export {
@@ -52,6 +63,7 @@ export type {
   BatchSource,
   ElboTerms,
   FactorSource,
+  Labels,
   LossTerms,
   ProbabilisticAutoencoder,
   RepresentationFunction,

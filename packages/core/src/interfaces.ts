@@ -30,9 +30,18 @@ export interface BatchSource {
   readonly itemShape: readonly number[];
   /** A float32 tensor of shape [indices.length, ...itemShape]. The caller disposes it. */
   batch(indices: ArrayLike<number>): tf.Tensor;
-  /** Integer class labels, one per example, when the data set has them. */
+  /**
+   * Integer class labels, one per example, when the data set has them. Conditional models are conditioned on them:
+   * `fit`, `evaluate` and the metrics hand a batch's labels to the model alongside its inputs.
+   */
   readonly labels?: ArrayLike<number>;
 }
+
+/**
+ * Conditioning inputs of a batch: integer class labels, one per example, as a [batch] tensor or an array. Models
+ * that are not conditioned ignore them.
+ */
+export type Labels = tf.Tensor | ArrayLike<number>;
 
 /** Per-example terms of the negative ELBO, each of shape [batch]. */
 export interface ElboTerms {
@@ -40,25 +49,44 @@ export interface ElboTerms {
   kl: tf.Tensor1D;
 }
 
-/** A model with a Gaussian posterior q(z|x) and a decoder, as likelihood measures need it. */
+/**
+ * A latent-variable model with a Gaussian posterior q(z|x) and a decoder p(x|z), as likelihood measures need it:
+ * the posterior (`encode`), the prior's log-density (`logPrior`) and log p(x|z) per example (`logLikelihood`).
+ * Conditional models (`usesLabels`) take the batch's labels y alongside x in every method: q(z|x, y), p(x|z, y) and
+ * p(z|y). `@vae/metrics` is written once against this contract: callers pass a model and a `BatchSource` (whose
+ * `labels` the metrics hand over batch by batch), never a wrapper that holds labels.
+ */
 export interface ProbabilisticAutoencoder {
   readonly latentDim: number;
   /** Size of one flattened input. */
   readonly inputSize: number;
-  /** Posterior parameters for a batch. */
-  encode(x: tf.Tensor): { mean: tf.Tensor2D; logVar: tf.Tensor2D };
-  /** Per-example reconstruction and KL terms with one reparameterized sample of z. */
-  elboTerms(x: tf.Tensor, options?: { seed?: number }): ElboTerms;
   /**
-   * log p(x|z) per example, shape [batch], in nats: x is [batch, ...] (any shape with inputSize values per
-   * example), z is [batch, latentDim]. With the prior N(0, I) and the posterior from `encode`, this is all an
-   * importance-sampled estimate of log p(x) needs.
+   * True when the model is conditioned on class labels: callers must pass them to every method below (metrics take
+   * them from `BatchSource.labels` and refuse a source without labels). Absent or false: labels are not needed.
    */
-  logLikelihood(x: tf.Tensor, z: tf.Tensor): tf.Tensor1D;
+  readonly usesLabels?: boolean;
+  /** Posterior parameters for a batch: q(z|x) (or q(z|x, y)) = N(mean, diag(exp(logVar))), each [batch, latentDim]. */
+  encode(x: tf.Tensor, labels?: Labels): { mean: tf.Tensor2D; logVar: tf.Tensor2D };
+  /** Per-example reconstruction and KL terms with one reparameterized sample of z. */
+  elboTerms(x: tf.Tensor, options?: { seed?: number; labels?: Labels }): ElboTerms;
+  /**
+   * log p(x|z) (or log p(x|z, y)) per example, shape [batch], in nats: x is [batch, ...] (any shape with inputSize
+   * values per example), z is [batch, latentDim], labels (conditional models) [batch].
+   */
+  logLikelihood(x: tf.Tensor, z: tf.Tensor, labels?: Labels): tf.Tensor1D;
+  /**
+   * log p(z) (or log p(z|y)) per code, shape [batch], in nats, for z of shape [batch, latentDim]. Optional: a model
+   * without it has the standard normal prior N(0, I) (core's `standardNormalLogDensity`, see `logPriorOf`).
+   */
+  logPrior?(z: tf.Tensor, labels?: Labels): tf.Tensor1D;
 }
 
-/** Maps a batch of inputs to codes (e.g. the posterior mean), shape [batch, codeSize]. */
-export type RepresentationFunction = (x: tf.Tensor) => tf.Tensor2D;
+/**
+ * Maps a batch of inputs to codes (e.g. the posterior mean), shape [batch, codeSize]. Metrics pass the batch's
+ * labels (from `BatchSource.labels`) when the data has them, for conditional models: `(x, labels) =>
+ * model.encode(x, labels).mean`.
+ */
+export type RepresentationFunction = (x: tf.Tensor, labels?: Int32Array) => tf.Tensor2D;
 
 /**
  * A data set generated from known factors of variation (e.g. dSprites: shape, scale, orientation, x, y), as

@@ -1,4 +1,10 @@
-import { type BatchSource, meanOverBatches, type ProbabilisticAutoencoder, Random } from '@vae/core';
+import {
+  type BatchSource,
+  conditioningLabels,
+  meanOverBatches,
+  type ProbabilisticAutoencoder,
+  Random,
+} from '@vae/core';
 
 export interface ElboEstimate {
   /** Average negative ELBO (the test loss), nats per example: reconstruction + kl. */
@@ -22,7 +28,8 @@ export interface ElboOptions {
 
 /**
  * The evidence lower bound of a VAE averaged over a data set, estimated with one reparameterized sample of z per
- * example, as the PyTorch VAE example reports its test loss. Values are in nats per example.
+ * example, as the PyTorch VAE example reports its test loss. Values are in nats per example. Conditional models
+ * (`usesLabels`) get each batch's labels from `data.labels`.
  */
 export async function evaluateElbo(
   model: ProbabilisticAutoencoder,
@@ -35,8 +42,11 @@ export async function evaluateElbo(
     throw new Error(`evaluateElbo: batchSize must be a positive integer, got ${batchSize}.`);
   }
   const random = new Random(options.seed ?? 0);
-  const means = await meanOverBatches(data, batchSize, (x) =>
-    model.elboTerms(x, { seed: random.nextSeed() }),
+  const means = await meanOverBatches(data, batchSize, (x, _, indices) =>
+    model.elboTerms(x, {
+      seed: random.nextSeed(),
+      labels: conditioningLabels(model, data, indices, 'evaluateElbo'),
+    }),
   );
   const loss = means.reconstruction + means.kl;
   if (!Number.isFinite(loss)) {

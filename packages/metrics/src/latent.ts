@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   type BatchSource,
   batchRanges,
+  conditioningLabels,
   klDivergenceStandardNormalPerDimension,
   type ProbabilisticAutoencoder,
   range,
@@ -75,10 +76,11 @@ export interface LatentHealth {
 
 /**
  * Latent health of a VAE over a data set: the KL per latent dimension, the active units (Burda et al. 2016) and a
- * list of dimensions that look collapsed to the prior (posterior collapse), with warnings that say so.
+ * list of dimensions that look collapsed to the prior (posterior collapse), with warnings that say so. Conditional
+ * models (`usesLabels`) get each batch's labels from `data.labels`.
  */
 export async function latentHealth(
-  model: Pick<ProbabilisticAutoencoder, 'encode'>,
+  model: Pick<ProbabilisticAutoencoder, 'encode' | 'usesLabels'>,
   data: BatchSource,
   options: LatentHealthOptions = {},
 ): Promise<LatentHealth> {
@@ -99,9 +101,11 @@ export async function latentHealth(
   let seen = 0;
   for (const [start, end] of batchRanges(data.size, batchSize)) {
     const rows = end - start;
+    const indices = range(start, end);
+    const labels = conditioningLabels(model, data, indices, where);
     const [meanTensor, klTensor] = tf.tidy(() => {
-      const x = data.batch(range(start, end));
-      const { mean, logVar } = model.encode(x);
+      const x = data.batch(indices);
+      const { mean, logVar } = model.encode(x, labels);
       if (mean.rank !== 2 || mean.shape[0] !== rows) {
         throw new Error(`${where}: encode returned a mean of shape [${mean.shape}] for ${rows} examples.`);
       }

@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type BatchSource, batchRanges, type ProbabilisticAutoencoder, Random, range } from '@vae/core';
+import {
+  type BatchSource,
+  batchRanges,
+  conditioningLabels,
+  type ProbabilisticAutoencoder,
+  posteriorLogWeights,
+  Random,
+  range,
+} from '@vae/core';
 import { assertInteger, logAddExp } from './checks';
 
 export interface ImportanceSampledLogLikelihoodOptions {
@@ -40,9 +48,11 @@ export interface ImportanceSampledLogLikelihood {
  *
  *   log p(x) ~= log (1/k) sum_k p(x|z_k) p(z_k) / q(z_k|x),   z_k ~ q(z|x) = N(mean, exp(logVar)),
  *
- * with the prior p(z) = N(0, I), computed with a log-sum-exp over all k samples so it neither overflows nor
- * underflows. In expectation it lies below log p(x) and rises to it as k grows; with k = 1 it is a one-sample
- * ELBO. The samples of each batch are drawn in chunks of at most `rowsPerCall` decoder rows. Values in nats.
+ * with the model's prior p(z) (`logPrior`, N(0, I) when it has none), computed with a log-sum-exp over all k samples
+ * so it neither overflows nor underflows. The log weights are core's `posteriorLogWeights`, the same as an IWAE
+ * trains on. In expectation it lies below log p(x) and rises to it as k grows; with k = 1 it is a one-sample ELBO.
+ * Conditional models (`usesLabels`) get each batch's labels from `data.labels`: the estimate is then log p(x|y).
+ * The samples of each batch are drawn in chunks of at most `rowsPerCall` decoder rows. Values in nats.
  */
 export async function importanceSampledLogLikelihood(
   model: ProbabilisticAutoencoder,
@@ -70,8 +80,10 @@ export async function importanceSampledLogLikelihood(
 
   for (const [start, end] of batchRanges(data.size, batchSize)) {
     const rows = end - start;
-    const x = data.batch(range(start, end));
-    const { mean, logVar } = tf.tidy(() => model.encode(x));
+    const indices = range(start, end);
+    const labels = conditioningLabels(model, data, indices, where);
+    const x = data.batch(indices);
+    const { mean, logVar } = tf.tidy(() => model.encode(x, labels));
     try {
       if (mean.shape[0] !== rows || mean.shape[1] !== model.latentDim) {
         throw new Error(
@@ -86,23 +98,12 @@ export async function importanceSampledLogLikelihood(
       for (let done = 0; done < samples; done += chunk) {
         const count = Math.min(chunk, samples - done);
         const [chunkLogSum, chunkLogSumSquares] = tf.tidy(() => {
-          const noise = tf.randomNormal([count * rows, model.latentDim], 0, 1, 'float32', random.nextSeed());
-          const repeatedLogVar = tf.tile(logVar, [count, 1]);
-          const z = tf.add(tf.tile(mean, [count, 1]), tf.mul(tf.exp(tf.mul(0.5, repeatedLogVar)), noise));
-          const repeatedX = tf.tile(x, [count, ...x.shape.slice(1).map(() => 1)]);
-          const logConditional = model.logLikelihood(repeatedX, z);
-          if (logConditional.rank !== 1 || logConditional.shape[0] !== count * rows) {
-            throw new Error(
-              `${where}: logLikelihood returned shape [${logConditional.shape}], expected [${count * rows}].`,
-            );
-          }
-          // log p(z) - log q(z|x) = -1/2 sum(z^2) + 1/2 sum(logVar + noise^2): the log(2 pi) terms cancel, and
-          // q's density comes from the noise itself, exact even where the std is tiny next to the mean.
-          const logRatio = tf.mul(
-            0.5,
-            tf.sum(tf.sub(tf.add(repeatedLogVar, tf.square(noise)), tf.square(z)), 1),
-          );
-          const logWeights = tf.reshape(tf.add(logConditional, logRatio), [count, rows]);
+          const logWeights = posteriorLogWeights(model, x, {
+            samples: count,
+            seed: random.nextSeed(),
+            labels,
+            posterior: { mean, logVar },
+          });
           return [tf.logSumExp(logWeights, 0), tf.logSumExp(tf.mul(2, logWeights), 0)];
         });
         const [sums, sumSquares] = await Promise.all([chunkLogSum.data(), chunkLogSumSquares.data()]);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type BatchSource, batchRanges, type RepresentationFunction, range } from '@vae/core';
+import { type BatchSource, batchLabels, batchRanges, type RepresentationFunction, range } from '@vae/core';
 import { assertFinite, assertInteger } from './checks';
 
 /** A dense row-major matrix of plain numbers: `values[row * columns + column]`. */
@@ -71,7 +71,8 @@ export interface CollectCodesOptions {
 
 /**
  * Runs a representation function (e.g. the posterior mean of an encoder) over a whole data set in batches and
- * returns the codes as a [size, codeSize] `Matrix`, ready for the representation-quality measures.
+ * returns the codes as a [size, codeSize] `Matrix`, ready for the representation-quality measures. The function
+ * gets each batch's labels when the data has them (conditional models: `(x, labels) => model.encode(x, labels).mean`).
  */
 export async function collectCodes(
   represent: RepresentationFunction,
@@ -85,9 +86,10 @@ export async function collectCodes(
   let values: Float64Array | undefined;
   let columns = 0;
   for (const [start, end] of batchRanges(data.size, batchSize)) {
+    const indices = range(start, end);
     const codes = tf.tidy(() => {
-      const x = data.batch(range(start, end));
-      const out = represent(x);
+      const x = data.batch(indices);
+      const out = represent(x, batchLabels(data, indices));
       if (out.rank !== 2 || out.shape[0] !== end - start) {
         throw new Error(
           `${where}: the representation returned shape [${out.shape}] for ${end - start} inputs.`,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type BatchSource,
+  batchLabels,
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
   meanOverBatches,
@@ -8,8 +9,12 @@ import {
 } from '@vae/core';
 import { assertInteger } from './checks';
 
-/** Maps a batch of inputs to their reconstructions: Bernoulli means in [0, 1], or logits (see `output`). */
-export type ReconstructFunction = (x: tf.Tensor) => tf.Tensor;
+/**
+ * Maps a batch of inputs to their reconstructions: Bernoulli means in [0, 1], or logits (see `output`). It gets the
+ * batch's labels when the data has them (`BatchSource.labels`), so one function serves every model, conditional
+ * ones included: `(x, labels) => model.reconstruct(x, labels)`.
+ */
+export type ReconstructFunction = (x: tf.Tensor, labels?: Int32Array) => tf.Tensor;
 
 export interface ReconstructionErrorOptions {
   /** Examples per batch. Default 1000. */
@@ -65,10 +70,10 @@ export async function reconstructionError(
   }
   if (data.size < 1) throw new Error(`${where}: the data set is empty; pass at least one example.`);
   const pixels = data.itemShape.reduce((a, b) => a * b, 1);
-  const means = await meanOverBatches(data, batchSize, (x) => {
+  const means = await meanOverBatches(data, batchSize, (x, _, indices) => {
     const rows = x.shape[0];
     const flat = tf.reshape(x, [rows, pixels]);
-    const out = reconstruct(x);
+    const out = reconstruct(x, batchLabels(data, indices));
     if (out.shape[0] !== rows || out.size !== rows * pixels) {
       throw new Error(
         `${where}: reconstruct returned shape [${out.shape}] for inputs of shape [${x.shape}]; it must return ` +

@@ -7,8 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   type BatchSource,
   batchRanges,
+  conditioningLabels,
+  batchLabels as coreBatchLabels,
   interpolateLatent,
   type KlSchedule,
+  type Labels,
   type LossTerms,
   Random,
   range,
@@ -19,8 +22,8 @@ import { type FitOptions, type History, train } from '../training/fit';
 import type { LossTermScalars, ObjectiveContext, TrainableModel } from '../training/trainable';
 import type { ModelConfig } from './config';
 
-/** Class labels: a [batch] tensor of integers, or an array of them. */
-export type Labels = tf.Tensor | ArrayLike<number>;
+/** Class labels: a [batch] tensor of integers, or an array of them (core's `Labels`). */
+export type { Labels };
 
 /** Data for `embed`, `score` and `evaluate`: a batch source, or a tensor of examples (with labels if needed). */
 export type DataInput = BatchSource | tf.Tensor;
@@ -49,12 +52,8 @@ function toSource(data: DataInput, labels?: ArrayLike<number>): BatchSource {
 
 /** The labels of `indices` from a source, as int32 [batch]. */
 export function batchLabels(data: BatchSource, indices: ArrayLike<number>): tf.Tensor1D | undefined {
-  const labels = data.labels;
-  if (!labels) return undefined;
-  return tf.tensor1d(
-    Array.from(indices, (i) => labels[i]),
-    'int32',
-  );
+  const labels = coreBatchLabels(data, indices);
+  return labels && tf.tensor1d(labels, 'int32');
 }
 
 /** An encoder or decoder, as the base class handles them. */
@@ -256,14 +255,8 @@ export abstract class BaseModel<C extends ModelConfig> implements TrainableModel
   }
 
   protected sourceLabels(source: BatchSource, indices: ArrayLike<number>): tf.Tensor1D | undefined {
-    if (!this.usesLabels) return undefined;
-    const labels = batchLabels(source, indices);
-    if (!labels) {
-      throw new Error(
-        `${this.className}: the data has no labels (BatchSource.labels); conditional models need them.`,
-      );
-    }
-    return labels;
+    const labels = conditioningLabels(this, source, indices, this.className);
+    return labels && tf.tensor1d(labels, 'int32');
   }
 
   /** Averages the loss terms over a data set, in nats per example (one random draw per example). */

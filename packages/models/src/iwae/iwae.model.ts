@@ -12,7 +12,6 @@ import {
   importanceWeightedBound,
   klDivergenceStandardNormal,
   logImportanceWeights,
-  standardNormalLogDensity,
 } from '@vae/core';
 import type { LossTermScalars, ObjectiveContext } from '../training/trainable';
 import { type CustomNetworks, VAE } from '../vae/vae.model';
@@ -40,19 +39,19 @@ export class IWAE extends VAE {
   ): { bound: tf.Tensor1D; reconstruction: tf.Scalar; kl: tf.Scalar } {
     const { mean, logVar } = this.encodeRows(rows, labels, dataInput);
     const batch = rows.shape[0];
-    const posterior = new DiagonalGaussian(mean, logVar);
-    const z = posterior.sample({ seed, samples }); // [k, batch, latent]
+    // The log weights as the importance-sampled log p(x) of @vae/metrics computes them (core's posteriorLogWeights):
+    // log q from the noise, the model's prior, core's logImportanceWeights.
+    const { z, logProb } = new DiagonalGaussian(mean, logVar).sampleWithLogProb({ seed, samples });
     const flatZ = tf.reshape(z, [samples * batch, this.latentDim]) as tf.Tensor2D;
     const repeatedLabels = labels ? (tf.tile(labels, [samples]) as tf.Tensor1D) : undefined;
     const nll = this.negativeLogLikelihood(
       tf.tile(rows, [samples, 1]) as tf.Tensor2D,
       this.decoderOutputs(flatZ, repeatedLabels),
     );
-    const logLikelihood = tf.neg(tf.reshape(nll, [samples, batch]));
     const logWeights = logImportanceWeights({
-      logLikelihood,
-      logPrior: standardNormalLogDensity(z, { eventRank: 1 }),
-      logPosterior: posterior.logProb(z),
+      logLikelihood: tf.neg(tf.reshape(nll, [samples, batch])),
+      logPrior: tf.reshape(this.logPrior(flatZ, repeatedLabels), [samples, batch]),
+      logPosterior: logProb,
     });
     return {
       bound: importanceWeightedBound(logWeights) as tf.Tensor1D,

@@ -21,6 +21,7 @@ import {
   type ProbabilisticAutoencoder,
   Random,
   reparameterize,
+  standardNormalLogDensity,
 } from '@vae/core';
 import { BaseModel, type Labels } from '../base/model';
 import { DecoderNetwork, EncoderNetwork, serializeNetwork } from '../networks/networks';
@@ -274,6 +275,15 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
       const outputs = this.decoderOutputs(z as tf.Tensor2D, this.labelTensor(labels, rows.shape[0]));
       return tf.neg(this.negativeLogLikelihood(rows, outputs)) as tf.Tensor1D;
     });
+  }
+
+  /**
+   * log p(z) per code, [batch], nats: the prior N(0, I) of every model of the family (conditional ones included:
+   * p(z|y) = N(0, I)). Labels are accepted for the contract and not used.
+   */
+  logPrior(z: tf.Tensor, _labels?: Labels): tf.Tensor1D {
+    this.checkCodes(z);
+    return standardNormalLogDensity(z) as tf.Tensor1D;
   }
 
   protected scoreRows(rows: tf.Tensor2D, seed: number, labels?: tf.Tensor1D): tf.Tensor1D {
