@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { evidenceLowerBound, importanceWeightedBound, logImportanceWeights, lossTerms } from './bounds';
+import {
+  evidenceLowerBound,
+  importanceWeightedBound,
+  logImportanceWeights,
+  lossTerms,
+  posteriorLogWeights,
+} from './bounds';
 import { DiagonalGaussian, gaussianLogDensity, standardNormalLogDensity } from './distributions';
 import { expectClose, expectNoLeaks } from './testing';
 
@@ -159,5 +165,86 @@ describe('bounds', () => {
       ),
     );
     tf.dispose([terms.reconstruction, terms.kl, logWeights]);
+  });
+});
+
+describe('posteriorLogWeights', () => {
+  // A conditional linear-Gaussian model: p(z) = N(0, 1), p(x|z, y) = N(x; z + y, 1) on one value, q(z|x, y) =
+  // N((x - y) / 2, 1/2), the exact posterior, so every log weight equals log p(x|y) = log N(x; y, 2).
+  const model = {
+    latentDim: 1,
+    inputSize: 1,
+    usesLabels: true,
+    seen: [] as number[][],
+    encode(x: tf.Tensor, labels?: ArrayLike<number> | tf.Tensor) {
+      const y = tf.reshape(tf.tensor1d(Array.from(labels as ArrayLike<number>)), [-1, 1]);
+      return {
+        mean: tf.div(tf.sub(x, y), 2) as tf.Tensor2D,
+        logVar: tf.fill(x.shape as [number, number], Math.log(0.5)) as tf.Tensor2D,
+      };
+    },
+    elboTerms: () => {
+      throw new Error('not used');
+    },
+    logLikelihood(x: tf.Tensor, z: tf.Tensor, labels?: ArrayLike<number> | tf.Tensor) {
+      const values = Array.from(labels as ArrayLike<number>);
+      model.seen.push(values);
+      const mean = tf.add(z, tf.reshape(tf.tensor1d(values), [-1, 1]));
+      return gaussianLogDensity(x, mean, tf.zerosLike(mean)) as tf.Tensor1D;
+    },
+  };
+
+  it('gives log p(x|z) + log p(z) - log q(z|x) per sample and example, with the labels tiled like x', async () => {
+    const x = tf.tensor2d([[0.5], [3], [-1]]);
+    const labels = [0, 2, 1];
+    const logWeights = await expectNoLeaks(
+      () => posteriorLogWeights(model, x, { samples: 4, seed: 1, labels }),
+      1,
+    );
+    expect(logWeights.shape).toEqual([4, 3]);
+    const exact = [0.5, 1, -2].map((d) => -0.5 * (LOG_2PI + Math.log(2) + (d * d) / 2));
+    await expectClose(logWeights, [exact, exact, exact, exact], { atol: 1e-5 });
+    expect(model.seen.at(-1)).toEqual([0, 2, 1, 0, 2, 1, 0, 2, 1, 0, 2, 1]);
+    tf.dispose([x, logWeights]);
+  });
+
+  it('uses the model logPrior when it has one, and checks what the model returns', () => {
+    const x = tf.tensor2d([[0.5]]);
+    const withPrior = { ...model, logPrior: (z: tf.Tensor) => tf.fill([z.shape[0]], -1) as tf.Tensor1D };
+    const weights = posteriorLogWeights(withPrior, x, { samples: 2, labels: [0] });
+    expect(weights.shape).toEqual([2, 1]);
+    const broken = { ...model, logLikelihood: () => tf.zeros([5]) as tf.Tensor1D };
+    expect(() => posteriorLogWeights(broken, x, { samples: 2, labels: [0] })).toThrow(
+      /posteriorLogWeights: logLikelihood returned shape \[5\], expected \[2\]/,
+    );
+    expect(() => posteriorLogWeights(model, x, { samples: 0 })).toThrow(
+      /samples \(k\) must be an integer >= 1/,
+    );
+    tf.dispose([x, weights]);
+  });
+});
+
+describe('DiagonalGaussian.sampleWithLogProb', () => {
+  it('gives the draws and their log-density, equal to logProb(z), exact where the std is tiny', async () => {
+    const q = new DiagonalGaussian(
+      tf.tensor2d([
+        [1, -2],
+        [1000, 0],
+      ]),
+      tf.tensor2d([
+        [0, 1],
+        [-30, -1],
+      ]),
+    );
+    const { z, logProb } = q.sampleWithLogProb({ samples: 3, seed: 5 });
+    expect(z.shape).toEqual([3, 2, 2]);
+    expect(logProb.shape).toEqual([3, 2]);
+    const direct = (await q.logProb(z).array()) as number[][];
+    const fromNoise = (await logProb.array()) as number[][];
+    for (let k = 0; k < 3; k++) expect(fromNoise[k][0]).toBeCloseTo(direct[k][0], 4);
+    // The second example's first std is 3e-7 next to a mean of 1000: in float32 z - mean is 0, so logProb(z) drops
+    // the eps^2 / 2 term; the density from the noise keeps it (and stays finite).
+    for (let k = 0; k < 3; k++) expect(Number.isFinite(fromNoise[k][1])).toBe(true);
+    tf.dispose([z, logProb, q.mean, q.logVar]);
   });
 });
