@@ -277,12 +277,14 @@ describe('a project with every library and @tensorflow/tfjs', () => {
     esm = resultOf(await run(process.execPath, ['node-client.mjs'], projects.full));
     expect(esm.backend).toBe('cpu');
     expectWorkingClient(esm);
+    expect(esm.instanceofAcrossEntries).toBe(true);
     expect(esm.png).toEqual([14, 14, 1]);
   });
 
   it('works from Node CommonJS, with the same numbers as ESM', async () => {
     const cjs = resultOf(await run(process.execPath, ['node-client.cjs'], projects.full));
     expectWorkingClient(cjs);
+    expect(cjs.instanceofAcrossEntries).toBe(true);
     if (esm) expect({ ...cjs, client: 'esm' }).toEqual(esm);
   });
 

@@ -6,7 +6,8 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
-  sourcemap: true,
+  // No source maps in the tarballs (they were 59 % of them); the sources are in the repository.
+  sourcemap: false,
   target: 'es2022',
   // CommonJS: a missing tfjs peer fails with an error that says what to install.
   banner: peerDependencyBanner(),

@@ -57,6 +57,8 @@ async function main() {
       client: 'cjs',
       backend: tf.getBackend(),
       className: loaded.className,
+      // the model that @vae/models/node loaded is an instance of the VAE class of @vae/models
+      instanceofAcrossEntries: loaded instanceof VAE,
       losses: history.epochs.map((epoch) => epoch.train.total),
       trainingChangedOutputs: maxDifference(initial, trained),
       reloadDifference: maxDifference(trained, reloaded),

@@ -58,6 +58,8 @@ console.log(
     client: 'esm',
     backend: tf.getBackend(),
     className: loaded.className,
+    // the model that @vae/models/node loaded is an instance of the VAE class of @vae/models
+    instanceofAcrossEntries: loaded instanceof VAE,
     losses: history.epochs.map((epoch) => epoch.train.total),
     trainingChangedOutputs: maxDifference(initial, trained),
     reloadDifference: maxDifference(trained, reloaded),
