@@ -92,8 +92,10 @@ export {
   reparameterize,
   squaredError,
 } from './losses';
+export { maskedMeanSquaredError, maskedSquaredError } from './masked';
 export { uniqueVariableName } from './naming';
 export { Random } from './random';
+export { checkRatingTriples, maskedRows, type RatingTriples } from './ratings';
 export {
   contractivePenalty,
   denseContractivePenalty,
