@@ -57,6 +57,27 @@ export { ImageDataset, type ImageDatasetOptions } from './image-dataset';
 export { DEFAULT_MAX_BYTES } from './limits';
 export { type GunzipOptions, gunzip, sha256Hex } from './loading';
 export { type MatArray, type ParseMatOptions, parseMat } from './mat';
+export {
+  type DuplicatePolicy,
+  formatRatings,
+  type ParseRatingsOptions,
+  parseRatings,
+  RATING_BATCH_MAX_VALUES,
+  RATING_FORMATS,
+  RATINGS_MAX,
+  type RatingFormat,
+  RatingRows,
+  RatingSet,
+  RatingSetBuilder,
+  type RatingSplit,
+  type RawRating,
+  type RowKind,
+  ratingRows,
+  type SplitOptions,
+  splitByTime,
+  splitPerUser,
+  splitRandom,
+} from './ratings/index';
 export { readTar, type TarEntry, writeTar } from './tar';
 export {
   type Batch,

@@ -46,6 +46,13 @@ import {
 import { readTar } from './tar';
 import { rgbaToChannels } from './user-data';
 
+export {
+  RATINGS_MAX_BYTES,
+  type ReadRatingsOptions,
+  ratingFormatOf,
+  readRatingsFile,
+} from './ratings/ratings.node';
+
 export interface LoadDatasetOptions {
   /** 'train' (default), 'test' or 'all' (train then test). */
   split?: SplitName;

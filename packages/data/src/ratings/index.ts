@@ -1,0 +1,11 @@
+export {
+  formatRatings,
+  type ParseRatingsOptions,
+  parseRatings,
+  RATING_FORMATS,
+  RATINGS_MAX,
+  type RatingFormat,
+} from './parse';
+export { type DuplicatePolicy, RatingSet, RatingSetBuilder, type RawRating } from './rating-set';
+export { RATING_BATCH_MAX_VALUES, RatingRows, type RowKind, ratingRows } from './rows';
+export { type RatingSplit, type SplitOptions, splitByTime, splitPerUser, splitRandom } from './splits';
