@@ -39,6 +39,15 @@ export { type SymmetricEigen, symmetricEigen } from './linear-algebra';
 export { type CollectCodesOptions, collectCodes, type Matrix, type MatrixInput } from './matrix';
 export { type PcaOptions, type PcaResult, type PrincipalAngles, pca, principalAngles } from './pca';
 export {
+  type RatingErrorOptions,
+  type RatingErrors,
+  ratingErrors,
+  type TopNInput,
+  type TopNMetrics,
+  topN,
+  topNMetrics,
+} from './ranking';
+export {
   type ReconstructFunction,
   type ReconstructionError,
   type ReconstructionErrorOptions,
