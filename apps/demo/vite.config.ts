@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { demoData } from './vite-plugin-demo-data.ts';
 
@@ -11,6 +12,8 @@ export default defineConfig({
   // Relative asset URLs: the built site works from any sub-path (GitHub Pages, a folder on a static host).
   base: './',
   plugins: [demoData()],
+  // @vae/viz's UMAP projection is unused here: keep umap-js (about 100 kB) out of the page's bundle.
+  resolve: { alias: { 'umap-js': fileURLToPath(new URL('./src/umap-stub.ts', import.meta.url)) } },
   build: {
     target: 'es2022',
     // TensorFlow.js and its backends are large chunks; that is expected here.

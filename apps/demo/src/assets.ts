@@ -3,7 +3,10 @@
  * `scripts/prepare-model.mjs`), the 2-D maps' test-set codes (`models/<name>/codes.json`) and 100 test digits to
  * pick from (`data/digits.png`, made at build time by `vite-plugin-demo-data.ts`).
  */
+
+import { DATA_FILES } from 'virtual:demo-data';
 import { type AnyModel, loadModel, VAE } from '@vae/models';
+import { fetchShipped } from './host-data';
 
 /** The model of the Draw, Interpolate and Sample views: 784-400-20, trained 10 epochs. */
 export const DEFAULT_MODEL = 'mnist-vae';
@@ -80,12 +83,9 @@ export function getAnyModel(reference: string): Promise<AnyModel> {
   const url = modelUrl(reference);
   let promise = loading.get(url);
   if (!promise) {
-    promise = loadModel(url).then(
-      (model) => model as AnyModel,
-      (error: unknown) => {
-        throw new ModelLoadError(url, error instanceof Error ? error.message : String(error));
-      },
-    );
+    promise = loadModel(url).catch((error: unknown) => {
+      throw new ModelLoadError(url, error instanceof Error ? error.message : String(error));
+    });
     loading.set(url, promise);
     promise.catch(() => loading.delete(url));
   }
@@ -154,6 +154,7 @@ export function getCodes(reference: string): Promise<Codes | undefined> {
       return codes;
     });
     codesCache.set(url, promise);
+    promise.catch(() => codesCache.delete(url));
   }
   return promise;
 }
@@ -168,11 +169,11 @@ let digitsPromise: Promise<DigitSet> | undefined;
 
 export function getDigits(): Promise<DigitSet> {
   digitsPromise ??= (async () => {
-    const url = new URL('data/digits.png', location.href).href;
-    const response = await fetch(url);
-    if (!response.ok)
-      throw new Error(`could not load the example digits from ${url} (HTTP ${response.status}).`);
-    const bitmap = await createImageBitmap(await response.blob());
+    const url = new URL(DATA_FILES['data/digits.png'], location.href).href;
+    const bytes = await fetchShipped(url);
+    const bitmap = await createImageBitmap(
+      new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }),
+    );
     const canvas = document.createElement('canvas');
     canvas.width = bitmap.width;
     canvas.height = bitmap.height;
@@ -197,5 +198,9 @@ export function getDigits(): Promise<DigitSet> {
     }
     return digits;
   })();
+  // a failed load is tried again on the next call (the view's Retry)
+  digitsPromise.catch(() => {
+    digitsPromise = undefined;
+  });
   return digitsPromise;
 }

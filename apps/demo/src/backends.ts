@@ -10,7 +10,6 @@
 
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as tf from '@tensorflow/tfjs-core';
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -78,10 +77,12 @@ const registerBackend: Record<BackendName, () => Promise<void>> = {
     setWasmPaths({
       'tfjs-backend-wasm.wasm': absolute(wasmUrl),
       'tfjs-backend-wasm-simd.wasm': absolute(wasmSimdUrl),
-      'tfjs-backend-wasm-threaded-simd.wasm': absolute(wasmThreadedSimdUrl),
+      // setWasmPaths wants every binary named; the threaded one is never loaded (multithreading is off below)
+      'tfjs-backend-wasm-threaded-simd.wasm': absolute(wasmSimdUrl),
     });
     // The threaded worker crashes in a minified build, and threads need cross-origin isolation (COOP/COEP
-    // headers) that static hosts rarely send: always use the single-threaded (SIMD) binary.
+    // headers) that static hosts rarely send: always use the single-threaded binaries, so the threaded one
+    // (436 kB) is not shipped at all.
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   },
   async cpu() {

@@ -32,6 +32,9 @@ const shareLink = element<HTMLAnchorElement>('share-link');
 
 type PageState = 'loading' | 'ready' | 'error';
 
+/** Set when the page cannot run at all (no backend): then no view can start. */
+let fatal = false;
+
 function setState(state: PageState): void {
   document.body.dataset.state = state;
 }
@@ -45,7 +48,14 @@ function currentView(): ViewName {
   return isViewName(view) ? view : 'explore';
 }
 
-function showError(title: string, detail: string, hint?: string): void {
+interface Failure {
+  title: string;
+  detail: string;
+  hint?: string;
+}
+
+/** Shows an error in the box above the views, with a button that tries again (`retry`). */
+function renderError({ title, detail, hint }: Failure, retry: () => void): void {
   errorBox.replaceChildren();
   const heading = document.createElement('strong');
   heading.textContent = title;
@@ -58,11 +68,23 @@ function showError(title: string, detail: string, hint?: string): void {
     advice.innerHTML = hint;
     errorBox.append(advice);
   }
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.id = 'error-retry';
+  button.textContent = 'Try again';
+  button.addEventListener('click', retry, { once: true });
+  errorBox.append(button);
   errorBox.hidden = false;
   section(currentView()).hidden = true;
+  setState('error');
+}
+
+/** An error that stops the whole page (no backend): every view needs TensorFlow.js. */
+function showError(title: string, detail: string, hint?: string): void {
+  fatal = true;
+  renderError({ title, detail, hint }, () => location.reload());
   const backend = document.body.dataset.backend;
   statusLine.textContent = backend ? `Backend ${backend} · stopped by the error above.` : 'Stopped.';
-  setState('error');
 }
 
 const MISSING_MODEL_HINT =
@@ -136,6 +158,10 @@ async function main(): Promise<void> {
 
   const views = new Map<ViewName, View>();
   const started = new Map<ViewName, Promise<void>>();
+  /** Views that failed, with what to show: each view fails alone, the others keep working. */
+  const failures = new Map<ViewName, Failure>();
+  /** Views whose start() completed (a later failure is retried with reload(), not a new page). */
+  const startedOk = new Set<ViewName>();
   /** The main model each started view has loaded. */
   const loadedModel = new Map<ViewName, string | undefined>();
 
@@ -143,14 +169,50 @@ async function main(): Promise<void> {
     const message = messageOf(error);
     if (error instanceof ModelLoadError) {
       const custom = modelOverride !== undefined && !isMemoryModel(modelOverride);
-      showError(
-        `Could not load the model from ${error.url}`,
-        message,
-        custom ? CUSTOM_MODEL_HINT : MISSING_MODEL_HINT,
-      );
+      failWith(view, {
+        title: `Could not load the model from ${error.url}`,
+        detail: message,
+        hint: custom ? CUSTOM_MODEL_HINT : MISSING_MODEL_HINT,
+      });
     } else {
-      showError(`The ${view} view failed`, message);
+      failWith(view, { title: `The ${view} view failed`, detail: message });
     }
+  }
+
+  function failWith(view: ViewName, failure: Failure): void {
+    console.warn(`${view} view: ${failure.title}: ${failure.detail}`);
+    failures.set(view, failure);
+    if (view === currentView()) showFailure(view);
+  }
+
+  function showFailure(view: ViewName): void {
+    const failure = failures.get(view);
+    if (!failure) return;
+    renderError(failure, () => retry(view));
+    viewStatus.set(view, 'this view stopped on the error above; the other views still work.');
+    renderStatus();
+  }
+
+  /** Tries a failed view again: reloads its model if it had started, else opens the page again at this view. */
+  function retry(view: ViewName): void {
+    failures.delete(view);
+    errorBox.hidden = true;
+    viewStatus.delete(view);
+    const instance = views.get(view);
+    if (instance?.reload && startedOk.has(view)) {
+      section(view).hidden = false;
+      setState('loading');
+      section(view).dataset.ready = 'false';
+      instance
+        .reload()
+        .then(() => {
+          section(view).dataset.ready = 'true';
+          if (currentView() === view) setState('ready');
+        })
+        .catch((error) => failView(view, error));
+      return;
+    }
+    location.reload();
   }
 
   const context: ViewContext = {
@@ -167,7 +229,7 @@ async function main(): Promise<void> {
       viewStatus.set(view, html);
       if (view === currentView()) renderStatus();
     },
-    fail: (title, detail, hint) => showError(title, detail, hint),
+    fail: (title, detail, hint) => failWith(currentView(), { title, detail, hint }),
     showView: (view) => showView(view),
   };
 
@@ -197,6 +259,7 @@ async function main(): Promise<void> {
       const promise = instance.start();
       started.set(view, promise);
       await promise;
+      startedOk.add(view);
     } else {
       await started.get(view);
       if (loadedModel.get(view) !== desired && instance.reload) {
@@ -211,17 +274,27 @@ async function main(): Promise<void> {
   }
 
   function showView(view: ViewName): void {
-    if (document.body.dataset.state === 'error') return;
+    if (fatal) return;
     document.body.dataset.view = view;
     for (const name of VIEWS) {
-      section(name).hidden = name !== view;
+      section(name).hidden = name !== view || failures.has(name);
       const tab = document.getElementById(`tab-${name}`);
       tab?.setAttribute('aria-selected', String(name === view));
       tab?.setAttribute('tabindex', name === view ? '0' : '-1');
     }
     updateUrl({ view: view === 'explore' ? null : view });
     renderStatus();
-    activate(view).catch((error) => failView(view, error));
+    if (failures.has(view)) {
+      showFailure(view);
+      return;
+    }
+    errorBox.hidden = true;
+    setState(section(view).dataset.ready === 'true' ? 'ready' : 'loading');
+    activate(view)
+      .then(() => {
+        if (currentView() === view && !failures.has(view)) setState('ready');
+      })
+      .catch((error) => failView(view, error));
   }
 
   for (const tab of document.querySelectorAll<HTMLButtonElement>('[role="tab"]')) {
@@ -252,7 +325,7 @@ async function main(): Promise<void> {
     failView(initialView, error);
     return;
   }
-  if (document.body.dataset.state === 'error') return;
+  if (failures.has(initialView) || currentView() !== initialView) return;
   setState('ready');
 }
 

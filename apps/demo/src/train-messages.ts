@@ -16,8 +16,10 @@ export interface TrainConfig {
   seed: number;
   /** Backend to train on; wasm, then cpu, if it cannot start in a worker. */
   backend?: BackendName;
-  /** Absolute URL of the folder holding the MNIST IDX files. */
-  dataUrl: string;
+  /** Absolute URL of the site's root, which the data paths are relative to. */
+  siteUrl: string;
+  /** The shipped data files: logical name -> fingerprinted path (`virtual:demo-data`). */
+  dataFiles: Record<string, string>;
 }
 
 export type ToWorker =

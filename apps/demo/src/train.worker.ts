@@ -8,9 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchRanges, type KlSchedule, klWeight } from '@vae/core';
-import { type ImageDataset, loadDataset } from '@vae/data';
+import type { ImageDataset } from '@vae/data';
 import { saveModel, VAE } from '@vae/models';
 import { startBackend } from './backends';
+import { loadMnistTest } from './host-data';
 import type { ExportedModel, FromWorker, ToWorker, TrainConfig } from './train-messages';
 
 interface WorkerScope {
@@ -71,15 +72,10 @@ async function train(config: TrainConfig): Promise<void> {
   })();
   const { backend, failures } = await backendReady;
 
-  const key = `${config.dataUrl}|${config.examples}`;
+  const key = `${config.siteUrl}|${config.examples}`;
   if (!data || dataKey !== key) {
     post({ type: 'status', text: 'Loading the MNIST test set (1.6 MB, checked by SHA-256)…' });
-    data = await loadDataset('mnist', {
-      split: 'test',
-      limit: config.examples,
-      baseUrl: config.dataUrl,
-      cache: 'vae-demo-data',
-    });
+    data = await loadMnistTest(config.dataFiles, config.siteUrl, config.examples);
     dataKey = key;
   }
   const dataset = data;

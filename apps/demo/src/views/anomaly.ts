@@ -4,9 +4,10 @@
  * score low. The drawing's score is shown on the histogram of the scores of 1000 MNIST test digits (normal) and of
  * the same digits turned a quarter (not digits as MNIST writes them), with its percentile among the normal ones.
  */
+
+import { DATA_FILES } from 'virtual:demo-data';
 import * as tf from '@tensorflow/tfjs-core';
 import { binaryCrossEntropyWithLogits, klDivergenceStandardNormal } from '@vae/core';
-import { loadDataset } from '@vae/data';
 import type { VAE } from '@vae/models';
 import { histogramSvg } from '@vae/viz';
 import {
@@ -19,6 +20,7 @@ import {
   getModel,
 } from '../assets';
 import { canvas2d, DrawingPad, mnistTransform, reduceCanvas, strokeLine } from '../digit-input';
+import { loadMnistTest } from '../host-data';
 import { bumpRenders, element, escapeHtml, paintGrey } from '../shared';
 import type { View, ViewContext } from './context';
 
@@ -80,12 +82,7 @@ export function createAnomalyView(context: ViewContext): View {
 
   /** Scores the reference images: normal test digits, and the same turned a quarter. */
   async function scoreReference(): Promise<void> {
-    const data = await loadDataset('mnist', {
-      split: 'test',
-      limit: REFERENCE_COUNT,
-      baseUrl: new URL('data/mnist/', location.href).href,
-      cache: 'vae-demo-data',
-    });
+    const data = await loadMnistTest(DATA_FILES, location.href, REFERENCE_COUNT);
     const values = data.batchValues(Array.from({ length: data.size }, (_, i) => i));
     const turned = new Float32Array(values.length);
     for (let i = 0; i < data.size; i++) {

@@ -8,11 +8,14 @@
  * Hooks for tests on `#view-train`: `data-train-state` (idle, starting, running, paused, done, aborted, error),
  * `data-steps`, `data-first-loss` and `data-last-loss` (reconstruction + KL of the first and latest step).
  */
+
+import { DATA_FILES } from 'virtual:demo-data';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModel, VAE } from '@vae/models';
-import { drawToCanvas, imageGrid, lineChartSvg } from '@vae/viz';
+import { drawToCanvas, imageGrid } from '@vae/viz';
 import { addMemoryModel, DIGIT_SIDE, describeModel, setMemoryCodes } from '../assets';
 import { isBackendName } from '../backends';
+import { LiveChart } from '../live-chart';
 import { element } from '../shared';
 import type {
   EpochSummary,
@@ -84,44 +87,56 @@ export function createTrainView(context: ViewContext): View {
       learningRate: Number(value('lr')),
       seed: 1,
       backend: isBackendName(backend) ? backend : undefined,
-      dataUrl: new URL('data/mnist/', location.href).href,
+      siteUrl: new URL('./', location.href).href,
+      dataFiles: DATA_FILES,
     };
   }
 
+  /** The two loss charts, kept as SVG nodes and grown point by point (see live-chart.ts). */
+  let charts: { reconstruction: LiveChart; kl: LiveChart; weighted: boolean } | undefined;
+  /** Steps already drawn on the charts. */
+  let charted = 0;
+
+  function makeCharts(run: TrainConfig): void {
+    const weighted = run.warmup || run.beta !== 1;
+    const xDomain: [number, number] = [0, run.epochs];
+    charts = {
+      weighted,
+      reconstruction: new LiveChart(reconstructionChart, {
+        title: 'Reconstruction −log p(x|z)',
+        xLabel: 'epoch',
+        yLabel: 'nats per image',
+        xDomain,
+        series: [{ name: 'reconstruction', colour: '#3b5bdb' }],
+      }),
+      kl: new LiveChart(klChart, {
+        title: 'KL divergence',
+        xLabel: 'epoch',
+        yLabel: 'nats per image',
+        xDomain,
+        series: [
+          { name: 'KL(q(z|x) ‖ p(z))', colour: '#e8590c' },
+          ...(weighted ? [{ name: 'weight × KL', colour: '#868e96' }] : []),
+        ],
+      }),
+    };
+    charted = 0;
+  }
+
+  /** Appends the steps that arrived since the last frame. */
   function drawCharts(): void {
     chartScheduled = false;
+    if (!charts) return;
+    const fresh = steps.slice(charted);
+    charted = steps.length;
+    if (!fresh.length) return;
     const points = (pick: (record: StepRecord) => number) =>
-      steps.map(
-        (record) => [Number(record.progress.toFixed(4)), Number(pick(record).toFixed(3))] as [number, number],
-      );
-    reconstructionChart.innerHTML = lineChartSvg({
-      title: 'Reconstruction −log p(x|z)',
-      xLabel: 'epoch',
-      yLabel: 'nats per image',
-      width: 460,
-      height: 250,
-      series: [
-        { name: 'reconstruction', points: points((record) => record.reconstruction), colour: '#3b5bdb' },
-      ],
-    });
-    const klSeries = [
-      { name: 'KL(q(z|x) ‖ p(z))', points: points((record) => record.kl), colour: '#e8590c' },
-    ];
-    if (config && (config.warmup || config.beta !== 1)) {
-      klSeries.push({
-        name: 'weight × KL',
-        points: points((record) => record.klWeight * record.kl),
-        colour: '#868e96',
-      });
-    }
-    klChart.innerHTML = lineChartSvg({
-      title: 'KL divergence',
-      xLabel: 'epoch',
-      yLabel: 'nats per image',
-      width: 460,
-      height: 250,
-      series: klSeries,
-    });
+      fresh.map((record) => [record.progress, pick(record)] as [number, number]);
+    charts.reconstruction.append([points((record) => record.reconstruction)]);
+    charts.kl.append([
+      points((record) => record.kl),
+      ...(charts.weighted ? [points((record) => record.klWeight * record.kl)] : []),
+    ]);
   }
 
   function scheduleCharts(): void {
@@ -197,8 +212,8 @@ export function createTrainView(context: ViewContext): View {
         weightSpecs: model.weightSpecs as tf.io.WeightsManifestEntry[],
         weightData: model.weightData,
       }),
+      { as: VAE },
     );
-    if (!(loaded instanceof VAE)) throw new Error('the trained model is not a VAE.');
     const reference = addMemoryModel(loaded);
     if (model.codes) setMemoryCodes(reference, model.codes);
     log.textContent = `Opened the trained ${describeModel(loaded)} in the other views (it lives in this tab only).`;
@@ -299,7 +314,7 @@ export function createTrainView(context: ViewContext): View {
     progressBar.value = 0;
     setState('starting');
     log.textContent = 'Starting the worker…';
-    drawCharts();
+    makeCharts(config);
     send({ type: 'start', config });
   }
 

@@ -1,0 +1,323 @@
+/**
+ * The production build on the static hosts visitors' sites run on: `vite preview` (sirv: precompressed files and
+ * `.gz` answered with `Content-Encoding: gzip`) and a small Node server written here that gzips every answer and
+ * answers unknown paths with index.html (a single-page-app fallback, as many hosts do), both under a sub-path.
+ * Every view is visited in Chromium, on a desktop and on a 390-px phone viewport (no horizontal overflow); any
+ * console error, page error or failed request fails the test. Also: a data file answered with a web page makes
+ * that view fail alone, with a message and a retry, while the other views keep working; and the build's size
+ * budget. VAE_DEMO_DIST=<folder> tests an existing build.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const demoDirectory = fileURLToPath(new URL('..', import.meta.url));
+const haveChromium = process.env.VAE_HAVE_CHROMIUM === '1';
+const SUB_PATH = '/vae/';
+const VIEWS = ['explore', 'draw', 'interpolate', 'sample', 'train', 'disentangle', 'anomaly'] as const;
+const PHONE = { width: 390, height: 844 };
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const MIME_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+/**
+ * Budgets for the build, in bytes (measured 2026-12-03: whole dist 15.21 MB, code 4.49 MB; before dropping the threaded wasm binary and UMAP 15.76 MB). The code is
+ * every file in assets/ (JavaScript, CSS, wasm): most of it is backends a visit does not load.
+ */
+const BUDGET = { total: 15_400_000, code: 4_600_000, largestChunk: 620_000 };
+
+/**
+ * A host that compresses everything: every answer gzipped with `Content-Encoding: gzip` (when the browser accepts
+ * it), `.gz` files sent as they are with `Content-Encoding: gzip` (like sirv), and any unknown path under the
+ * sub-path answered with index.html and status 200 (a single-page-app fallback). Records encoded answers.
+ */
+function serveCompressing(root: string, encoded: string[]): Promise<Server> {
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    if (!path.startsWith(SUB_PATH)) {
+      response.writeHead(404).end('not found');
+      return;
+    }
+    let file = normalize(join(root, path.slice(SUB_PATH.length)));
+    if (!file.startsWith(root)) {
+      response.writeHead(403).end('forbidden');
+      return;
+    }
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+    } catch {
+      file = join(root, 'index.html'); // the fallback many hosts use for client-side routing
+    }
+    const body = await readFile(file);
+    const gzipFile = file.endsWith('.gz');
+    const type = gzipFile
+      ? 'application/octet-stream'
+      : (MIME_TYPES[extname(file)] ?? 'application/octet-stream');
+    const accepts = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+    if (gzipFile || accepts) {
+      encoded.push(path);
+      response.writeHead(200, { 'content-type': type, 'content-encoding': 'gzip', vary: 'Accept-Encoding' });
+      response.end(gzipFile ? body : gzipSync(body, { level: 1 }));
+    } else {
+      response.writeHead(200, { 'content-type': type });
+      response.end(body);
+    }
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((done) => probe.close(done));
+  return port;
+}
+
+/** `vite preview` of the build under the sub-path; resolves with the site's URL once it listens. */
+async function vitePreview(outDirectory: string): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const vite = join(demoDirectory, 'node_modules', 'vite', 'bin', 'vite.js');
+  const child = spawn(
+    process.execPath,
+    [
+      vite,
+      'preview',
+      '--outDir',
+      outDirectory,
+      '--base',
+      SUB_PATH,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+    ],
+    { cwd: demoDirectory, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const url = `http://127.0.0.1:${port}${SUB_PATH}`;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      if ((await fetch(url)).ok) return { child, url };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  child.kill();
+  throw new Error('vite preview did not start');
+}
+
+function filesUnder(directory: string): { path: string; bytes: number }[] {
+  return readdirSync(directory, { recursive: true, encoding: 'utf8' })
+    .map((path) => ({ path, full: join(directory, path) }))
+    .filter(({ full }) => statSync(full).isFile())
+    .map(({ path, full }) => ({ path, bytes: statSync(full).size }));
+}
+
+describe.skipIf(!haveChromium)(
+  'the production build on static hosts (vite preview, a compressing server)',
+  () => {
+    let outDirectory: string;
+    let builtHere = false;
+    let browser: Browser;
+    let preview: { child: ChildProcess; url: string };
+    let compressing: Server;
+    let compressingUrl: string;
+    const encoded: string[] = [];
+    const problems: string[] = [];
+
+    beforeAll(async () => {
+      if (process.env.VAE_DEMO_DIST) {
+        outDirectory = resolve(process.env.VAE_DEMO_DIST);
+      } else {
+        outDirectory = mkdtempSync(join(tmpdir(), 'vae-demo-hosting-'));
+        builtHere = true;
+        const vite = join(demoDirectory, 'node_modules', 'vite', 'bin', 'vite.js');
+        const build = spawnSync(
+          process.execPath,
+          [vite, 'build', '--outDir', outDirectory, '--emptyOutDir', '--logLevel', 'warn'],
+          { cwd: demoDirectory, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
+        );
+        if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
+      }
+      preview = await vitePreview(outDirectory);
+      compressing = await serveCompressing(outDirectory + sep, encoded);
+      compressingUrl = `http://127.0.0.1:${(compressing.address() as AddressInfo).port}${SUB_PATH}`;
+      browser = await chromium.launch({
+        executablePath: process.env.VAE_CHROMIUM || '/usr/bin/chromium',
+        headless: true,
+        args: CHROMIUM_ARGS,
+      });
+    }, 120_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      preview?.child.kill();
+      await new Promise((done) => (compressing ? compressing.close(done) : done(undefined)));
+      if (builtHere && outDirectory) rmSync(outDirectory, { recursive: true, force: true });
+    });
+
+    /** Any console error, page error, failed request or HTTP error goes to `problems` (or `expected`). */
+    function watch(page: Page, label: string, expected?: string[]): void {
+      const sink = expected ?? problems;
+      page.on('pageerror', (error) => sink.push(`${label}: page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') sink.push(`${label}: console: ${message.text()}`);
+      });
+      page.on('requestfailed', (request) => sink.push(`${label}: failed: ${request.url()}`));
+      page.on('response', (response) => {
+        if (response.status() >= 400) sink.push(`${label}: HTTP ${response.status()} ${response.url()}`);
+      });
+    }
+
+    async function waitReady(page: Page, view: string): Promise<void> {
+      await page.waitForFunction(
+        (name) =>
+          document.body.dataset.state === 'error' ||
+          (document.body.dataset.state === 'ready' &&
+            document.getElementById(`view-${name}`)?.dataset.ready === 'true'),
+        view,
+        { timeout: 90_000 },
+      );
+      const error = await page.locator('#error').textContent();
+      expect(await page.evaluate(() => document.body.dataset.state), `${view}: ${error}`).toBe('ready');
+    }
+
+    /** Trains a few steps on the served data (the worker loads it), then aborts. */
+    async function trainAFewSteps(page: Page): Promise<void> {
+      await page.locator('select[name="examples"]').selectOption('1000');
+      await page.locator('select[name="batch"]').selectOption('128');
+      await page.locator('#train-start').click();
+      await page.waitForFunction(
+        () => {
+          const section = document.getElementById('view-train')!;
+          return Number(section.dataset.steps ?? '0') >= 2 || section.dataset.trainState === 'error';
+        },
+        null,
+        { timeout: 90_000 },
+      );
+      expect(await page.locator('#train-log').textContent()).not.toContain('rror');
+      await page.locator('#train-abort').click();
+      await page.waitForFunction(
+        () => document.getElementById('view-train')?.dataset.trainState === 'aborted',
+      );
+    }
+
+    /** Widest layout box in the page, in CSS pixels (the document's scroll width). */
+    function pageWidth(page: Page): Promise<number> {
+      return page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth));
+    }
+
+    for (const host of ['vite preview', 'compressing server'] as const) {
+      it(`every view works from ${host}, on a desktop and a 390-px phone`, async () => {
+        const site = host === 'vite preview' ? preview.url : compressingUrl;
+        const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+        const page = await context.newPage();
+        watch(page, host);
+        for (const view of VIEWS) {
+          await page.goto(`${site}?view=${view}&backend=wasm`);
+          await waitReady(page, view);
+          if (view === 'train') await trainAFewSteps(page);
+        }
+        await context.close();
+
+        const phone = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true });
+        const phonePage = await phone.newPage();
+        watch(phonePage, `${host} (phone)`);
+        const widths: Record<string, number> = {};
+        for (const view of VIEWS) {
+          await phonePage.goto(`${site}?view=${view}&backend=wasm`);
+          await waitReady(phonePage, view);
+          widths[view] = await pageWidth(phonePage);
+        }
+        console.info(`${host}: page widths at ${PHONE.width} px: ${JSON.stringify(widths)}`);
+        for (const view of VIEWS) expect(widths[view], view).toBeLessThanOrEqual(PHONE.width);
+        await phone.close();
+        expect(problems).toEqual([]);
+      }, 300_000);
+    }
+
+    it('the compressing server really compressed the data and the code', () => {
+      expect(
+        encoded.some((path) => /\/data\/mnist\/t10k-images-idx3-ubyte\.[0-9a-f]+\.bin$/.test(path)),
+      ).toBe(true);
+      expect(encoded.some((path) => path.endsWith('.js'))).toBe(true);
+    });
+
+    it('a data file answered with a web page fails its view alone, with a message and a retry', async () => {
+      const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+      let broken = true;
+      await context.route('**/data/mnist/*.bin', async (route) => {
+        if (!broken) return route.continue();
+        const html = await readFile(join(outDirectory, 'index.html'));
+        return route.fulfill({ status: 200, contentType: 'text/html', body: html });
+      });
+      const page = await context.newPage();
+      const expected: string[] = [];
+      watch(page, 'html fallback', expected);
+      await page.goto(`${compressingUrl}?view=anomaly&backend=wasm`);
+      await page.waitForFunction(() => document.body.dataset.state === 'error', null, { timeout: 90_000 });
+      const text = await page.locator('#error').textContent();
+      expect(text).toContain('with a web page');
+      expect(text).toContain('t10k-');
+      expect(await page.locator('#error-retry').isVisible()).toBe(true);
+
+      // the other views still work
+      await page.locator('#tab-sample').click();
+      await waitReady(page, 'sample');
+      expect(await page.locator('#error').isVisible()).toBe(false);
+      await page.locator('#tab-anomaly').click();
+      expect(await page.evaluate(() => document.body.dataset.state)).toBe('error');
+
+      // retry once the host answers properly
+      broken = false;
+      await page.locator('#error-retry').click();
+      await waitReady(page, 'anomaly');
+      await context.close();
+      expect(expected).toEqual([]);
+    }, 180_000);
+
+    it('stays within its size budget, without the threaded wasm binary or UMAP', async () => {
+      const files = filesUnder(outDirectory);
+      const total = files.reduce((sum, file) => sum + file.bytes, 0);
+      const code = files.filter((file) => file.path.startsWith(`assets${sep}`));
+      const codeBytes = code.reduce((sum, file) => sum + file.bytes, 0);
+      const largest = Math.max(...code.map((file) => file.bytes));
+      console.info(
+        `build: ${total} bytes in all, code ${codeBytes} bytes, largest file in assets/ ${largest} bytes`,
+      );
+      expect(total).toBeLessThanOrEqual(BUDGET.total);
+      expect(codeBytes).toBeLessThanOrEqual(BUDGET.code);
+      expect(largest).toBeLessThanOrEqual(BUDGET.largestChunk);
+      expect(files.filter((file) => /threaded/.test(file.path))).toEqual([]);
+      for (const file of code.filter((entry) => entry.path.endsWith('.js'))) {
+        const text = await readFile(join(outDirectory, file.path), 'utf8');
+        expect(/nNeighbors|umap-js/i.test(text), file.path).toBe(false);
+      }
+      expect(existsSync(join(outDirectory, 'index.html'))).toBe(true);
+    });
+  },
+);
