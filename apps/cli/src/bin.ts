@@ -1,62 +1,50 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ACTIVATION_CHOICES as ACTIVATIONS, BACKENDS, CLI_DATASETS, MODEL_CHOICES } from './choices';
-import { applyConfigFile } from './config-file';
+import { applyConfigFile, checkOptionValues } from './config-file';
 import { CliError, EXIT } from './errors';
+import { CAPS, checkSize } from './limits';
 import { checkModelOptions } from './model-options';
+import { integer, integerList, RANGES, real, realList } from './parse';
 
 const VERSION = '0.0.0';
 
-function integer(name: string, minimum = 1) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < minimum) {
-      throw new InvalidArgumentError(`${name} must be an integer >= ${minimum}.`);
-    }
-    return n;
-  };
+const EXIT_CODES = `
+Exit codes: 0 success; 1 a failure at run time (a missing or unreadable file, a model that does not load, a
+failed download); 2 bad usage (a flag, a value out of range, a config file, an --out that would replace files vae
+did not write, a size over a limit); 130 interrupted (Ctrl-C; \`vae train\` saves a checkpoint first).`;
+
+/** --hidden: layer sizes; "" means no hidden layer. */
+const hiddenList = integerList('--hidden', {
+  ...RANGES.hiddenUnits,
+  minCount: 0,
+  maxCount: RANGES.hiddenLayers,
+  example: '400 or 512,256',
+});
+
+const dimensionList = (flag: string, count?: number) =>
+  integerList(flag, {
+    ...RANGES.dimension,
+    minCount: count ?? 1,
+    maxCount: count ?? RANGES.latentDim.max,
+    example: count === 2 ? '0,1' : '0,1,2',
+  });
+
+/** --range low,high of traverse: two latent values, low <= high. */
+function latentRange(value: string): number[] {
+  const [low, high] = realList('--range', { ...RANGES.latentValue, count: 2, example: '-3,3' })(value);
+  if (low > high)
+    throw new InvalidArgumentError(`--range takes low,high with low <= high, e.g. -3,3; got '${value}'.`);
+  return [low, high];
 }
 
-function positiveNumber(name: string, allowZero = false) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) {
-      throw new InvalidArgumentError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number.`);
-    }
-    return n;
-  };
-}
-
-function hiddenList(value: string) {
-  return value.trim() === '' ? [] : integerList(value);
-}
-
-function integerList(value: string) {
-  const parts = value.split(',').map((p) => Number(p.trim()));
-  if (parts.length === 0 || parts.some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new InvalidArgumentError(
-      'give layer sizes as positive integers separated by commas, e.g. 400 or 512,256.',
-    );
-  }
-  return parts;
-}
-
-function numberList(name: string, count?: number) {
-  return (value: string) => {
-    const parts = value.split(',').map((p) => Number(p.trim()));
-    if (parts.some((n) => !Number.isFinite(n)) || (count !== undefined && parts.length !== count)) {
-      throw new InvalidArgumentError(`${name} takes ${count ?? 'some'} numbers separated by commas.`);
-    }
-    return parts;
-  };
-}
-
-function dimensionList(value: string) {
-  const parts = value.split(',').map((p) => Number(p.trim()));
-  if (parts.length === 0 || parts.some((n) => !Number.isInteger(n) || n < 0)) {
-    throw new InvalidArgumentError('give latent dimensions as integers >= 0 separated by commas, e.g. 0,1.');
-  }
-  return parts;
-}
+const seedOption = (description = 'random seed') =>
+  new Option('--seed <n>', description)
+    .argParser(integer('--seed', RANGES.seed.min, RANGES.seed.max))
+    .default(1);
+const forceOption = (what: string) =>
+  new Option('--force', `write even where --out holds ${what} vae did not write (nothing is deleted)`);
+const allowLargeOption = () =>
+  new Option('--allow-large', 'lift the size limits that keep memory under about 1 GB');
 
 const backendOption = () =>
   new Option(
@@ -87,7 +75,26 @@ function buildProgram(): Command {
     // Usage errors on one line: "error: unknown option '--epocs' (Did you mean --epochs?) (run with --help ...)".
     // commander writes the showHelpAfterError hint right after the error, ending the line.
     .configureOutput({ outputError: (text, write) => write(`${text.trim().split('\n').join(' ')} `) })
+    .addHelpText('afterAll', EXIT_CODES)
     .exitOverride();
+  const epochsOption = (fallback: number) =>
+    new Option('--epochs <n>', 'passes over the training set')
+      .argParser(integer('--epochs', RANGES.epochs.min, RANGES.epochs.max))
+      .default(fallback);
+  const batchSizeOption = () =>
+    new Option('--batch-size <n>', 'examples per step')
+      .argParser(integer('--batch-size', RANGES.batchSize.min, RANGES.batchSize.max))
+      .default(128);
+  const lrOption = () =>
+    new Option('--lr <rate>', 'Adam learning rate')
+      .argParser(real('--lr', RANGES.learningRate))
+      .default(1e-3);
+  const limitOption = (flag: '--limit' | '--test-limit', description: string) =>
+    new Option(`${flag} <n>`, description).argParser(integer(flag, RANGES.limit.min, RANGES.limit.max));
+  const latentDimOption = (description: string) =>
+    new Option('--latent-dim <n>', description).argParser(
+      integer('--latent-dim', RANGES.latentDim.min, RANGES.latentDim.max),
+    );
 
   const train = program
     .command('train')
@@ -97,16 +104,18 @@ function buildProgram(): Command {
     .option('--config <file>', 'read options from a JSON or YAML file (flags override it)')
     .addOption(new Option('--model <name>', 'model to train').choices(MODEL_CHOICES).default('vae'))
     .addOption(datasetOption('mnist'))
-    .option('--epochs <n>', 'passes over the training set', integer('--epochs'), 10)
-    .option('--batch-size <n>', 'examples per step', integer('--batch-size'), 128)
-    .option('--lr <rate>', 'Adam learning rate', positiveNumber('--lr'), 1e-3)
+    .addOption(epochsOption(10))
+    .addOption(batchSizeOption())
+    .addOption(lrOption())
     .addOption(backendOption())
-    .option('--seed <n>', 'random seed (weights, shuffling, noise)', integer('--seed', 0), 1)
-    .option('--limit <n>', 'use only the first n training images', integer('--limit'))
-    .option('--test-limit <n>', 'use only the first n test images', integer('--test-limit'));
+    .addOption(seedOption('random seed (weights, shuffling, noise)'))
+    .addOption(limitOption('--limit', 'use only the first n training images'))
+    .addOption(limitOption('--test-limit', 'use only the first n test images'));
   withDataOptions(train)
     .option('--out <dir>', 'output directory', 'vae-out')
+    .addOption(forceOption('files'))
     .option('--resume [dir]', "continue an interrupted run from its checkpoint (default: --out's)")
+    .addOption(allowLargeOption())
     .option('--json', 'print the final metrics as JSON on stdout (and no progress)')
     .option('--quiet', 'print nothing but errors');
   const group = (heading: string, options: Option[]) => {
@@ -114,41 +123,47 @@ function buildProgram(): Command {
   };
   const numberOption = (flags: string, description: string, parse: (v: string) => unknown) =>
     new Option(flags, description).argParser(parse);
+  const weight = (flag: string) => real(flag, RANGES.weight);
+  const int = (flag: string, range: { min: number; max: number }) => integer(flag, range.min, range.max);
   group("Model options (all models; default: the model's own):", [
-    numberOption('--latent-dim <n>', 'size of the code / latent variable z', integer('--latent-dim')),
+    latentDimOption('size of the code / latent variable z'),
     numberOption('--hidden <sizes>', 'hidden layer sizes, comma separated (none: "")', hiddenList),
     new Option('--activation <name>', 'activation of the hidden layers').choices(ACTIVATIONS),
     new Option('--network <kind>', 'dense layers, or strided convolutions first').choices(['mlp', 'conv']),
-    numberOption('--filters <list>', 'filters of the convolutions (--network conv), e.g. 32,64', integerList),
+    numberOption(
+      '--filters <list>',
+      'filters of the convolutions (--network conv), e.g. 32,64',
+      integerList('--filters', {
+        ...RANGES.filters,
+        maxCount: RANGES.filterLayers,
+        example: '32,64',
+      }),
+    ),
   ]);
   group('Autoencoders (autoencoder, linear-, tied-, sparse-, denoising-, contractive-autoencoder):', [
     new Option('--code-activation <name>', 'activation of the code').choices(ACTIVATIONS),
-    numberOption(
-      '--weight-decay <lambda>',
-      'L2 penalty on the kernels',
-      positiveNumber('--weight-decay', true),
-    ),
+    numberOption('--weight-decay <lambda>', 'L2 penalty on the kernels', weight('--weight-decay')),
     new Option('--noise <kind>', 'denoising-autoencoder: the corruption').choices(['masking', 'gaussian']),
     numberOption(
       '--noise-level <q>',
       'denoising-autoencoder: masking probability q, or Gaussian sigma',
-      positiveNumber('--noise-level', true),
+      weight('--noise-level'),
     ),
     new Option('--sparsity <kind>', 'sparse-autoencoder: the penalty').choices(['kl', 'l1']),
     numberOption(
       '--sparsity-target <rho>',
       'sparse-autoencoder: target mean activation rho (kl)',
-      positiveNumber('--sparsity-target'),
+      real('--sparsity-target', RANGES.probability),
     ),
     numberOption(
       '--sparsity-weight <w>',
       'sparse-autoencoder: weight of the penalty',
-      positiveNumber('--sparsity-weight', true),
+      weight('--sparsity-weight'),
     ),
     numberOption(
       '--contractive-weight <lambda>',
       'contractive-autoencoder: weight of |J|_F^2',
-      positiveNumber('--contractive-weight', true),
+      weight('--contractive-weight'),
     ),
   ]);
   group('VAEs (vae, beta-vae, conditional-vae, iwae):', [
@@ -157,37 +172,37 @@ function buildProgram(): Command {
       'gaussian',
       'gaussian-learned',
     ]),
-    numberOption('--variance <v>', 'fixed variance of --decoder gaussian', positiveNumber('--variance')),
+    numberOption(
+      '--variance <v>',
+      'fixed variance of --decoder gaussian',
+      real('--variance', RANGES.positive),
+    ),
     numberOption(
       '--samples <L>',
       'samples of z per example in the reconstruction term',
-      integer('--samples'),
+      int('--samples', RANGES.samples),
     ),
-    numberOption(
-      '--beta <weight>',
-      'weight of the KL term (1 = the ELBO; beta-vae: 4)',
-      positiveNumber('--beta', true),
-    ),
+    numberOption('--beta <weight>', 'weight of the KL term (1 = the ELBO; beta-vae: 4)', weight('--beta')),
     numberOption(
       '--capacity <nats>',
       'beta-vae: gamma |KL - C| with C rising to this (Burgess et al.)',
-      positiveNumber('--capacity', true),
+      weight('--capacity'),
     ),
     numberOption(
       '--capacity-gamma <g>',
       'beta-vae: gamma (default 1000)',
-      positiveNumber('--capacity-gamma'),
+      real('--capacity-gamma', RANGES.positive),
     ),
     numberOption(
       '--capacity-steps <n>',
       'beta-vae: steps for C to reach --capacity (default 100000)',
-      integer('--capacity-steps'),
+      int('--capacity-steps', RANGES.steps),
     ),
-    numberOption('--k <n>', 'iwae: importance samples per example', integer('--k')),
+    numberOption('--k <n>', 'iwae: importance samples per example', int('--k', RANGES.samples)),
     numberOption(
       '--num-classes <n>',
       "conditional-vae: classes (default: the data set's)",
-      integer('--num-classes', 2),
+      int('--num-classes', RANGES.classes),
     ),
     new Option('--kl-schedule <kind>', 'KL weight over training steps').choices([
       'constant',
@@ -198,16 +213,24 @@ function buildProgram(): Command {
     numberOption(
       '--kl-steps <n>',
       'ramp length (linear, cosine) or cycle period (cyclical), in steps',
-      integer('--kl-steps'),
+      int('--kl-steps', RANGES.steps),
     ),
-    numberOption('--kl-from <w>', 'weight at the start (default 0)', positiveNumber('--kl-from', true)),
-    numberOption('--kl-to <w>', 'weight at the end (default --beta)', positiveNumber('--kl-to', true)),
-    numberOption('--kl-delay <n>', 'linear: steps at --kl-from before the ramp', integer('--kl-delay', 0)),
-    numberOption('--kl-cycles <n>', 'cyclical: number of cycles (default: forever)', integer('--kl-cycles')),
+    numberOption('--kl-from <w>', 'weight at the start (default 0)', weight('--kl-from')),
+    numberOption('--kl-to <w>', 'weight at the end (default --beta)', weight('--kl-to')),
+    numberOption(
+      '--kl-delay <n>',
+      'linear: steps at --kl-from before the ramp',
+      integer('--kl-delay', 0, RANGES.steps.max),
+    ),
+    numberOption(
+      '--kl-cycles <n>',
+      'cyclical: number of cycles (default: forever)',
+      int('--kl-cycles', RANGES.klCycles),
+    ),
     numberOption(
       '--kl-ramp <fraction>',
       'cyclical: fraction of a cycle spent rising (default 0.5)',
-      positiveNumber('--kl-ramp'),
+      real('--kl-ramp', RANGES.fraction),
     ),
   ]);
   train
@@ -222,7 +245,10 @@ Examples:
   vae train --kl-schedule linear --kl-steps 2000 # KL warm-up over 2000 steps
   vae train --resume vae-out                  # continue after Ctrl-C
   vae train --config run.yaml --epochs 3      # options from a file; flags win
-  vae train --config vae-out/config.json      # repeat an earlier run`,
+  vae train --config vae-out/config.json      # repeat an earlier run
+
+--out must be missing, empty, or an earlier \`vae train\` output (it holds .vae-run.json); --force writes into any
+folder, replacing files named like the outputs and deleting nothing.`,
     )
     .hook('preAction', async (command) => {
       const file = command.opts().config;
@@ -244,7 +270,10 @@ Examples:
         ),
       );
       given.delete('config');
-      process.exitCode = await run(rest, given);
+      // a resumed run's saved options pass the same checks as a config file
+      const check = (saved: Record<string, unknown>, origin: string) =>
+        Object.fromEntries(checkOptionValues(command, saved, origin));
+      process.exitCode = await run(rest, given, check);
     });
 
   const evaluateCommand = program
@@ -255,47 +284,64 @@ Examples:
     .requiredOption('--model <dir>', 'a `vae train` output directory (or its model/ folder)')
     .addOption(datasetOption())
     .addOption(splitOption())
-    .option('--limit <n>', 'evaluate only the first n images', integer('--limit'))
-    .option(
-      '--k <n>',
-      'importance samples per image for log p(x) (5000 is the published standard)',
-      integer('--k'),
-      100,
+    .addOption(limitOption('--limit', 'evaluate only the first n images'))
+    .addOption(
+      new Option('--k <n>', 'importance samples per image for log p(x) (5000 is the published standard)')
+        .argParser(integer('--k', RANGES.importanceSamples.min, RANGES.importanceSamples.max))
+        .default(100),
     )
-    .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
+    .addOption(seedOption())
     .addOption(backendOption())
+    .addOption(allowLargeOption())
     .option('--json', 'print the results as JSON');
   withDataOptions(evaluateCommand)
     .addHelpText(
       'after',
-      '\nExamples:\n  vae eval --model vae-out\n  vae eval --model vae-out --k 5000 --limit 1000 --json',
+      '\nExamples:\n  vae eval --model vae-out\n  vae eval --model vae-out --k 5000 --limit 1000 --json\n\n' +
+        `--k times the images is at most ${CAPS.decodes.toLocaleString('en-US')} decodes without --allow-large.`,
     )
     .action(async (options) => {
+      if (options.limit !== undefined)
+        checkSize(
+          options,
+          `--k ${options.k} on ${options.limit} images`,
+          options.k * options.limit,
+          CAPS.decodes,
+          'decodes',
+        );
       const { evaluate } = await import('./commands/evaluate');
       process.exitCode = await evaluate(options);
     });
+
+  const countOption = (fallback: number, what: string) =>
+    new Option('-n, --count <n>', what)
+      .argParser(integer('-n (--count)', RANGES.count.min, RANGES.count.max))
+      .default(fallback);
 
   program
     .command('sample')
     .description('Decode draws from the prior into a PNG grid (VAE-family models).')
     .requiredOption('--model <dir>', 'a `vae train` output directory (or its model/ folder)')
-    .option('-n, --count <n>', 'number of samples', integer('--count'), 64)
-    .option('--temperature <t>', 'scale of the prior draws', positiveNumber('--temperature'), 1)
-    .option('--columns <n>', 'grid columns (default: square)', integer('--columns'))
+    .addOption(countOption(64, 'number of samples'))
+    .option('--temperature <t>', 'scale of the prior draws', real('--temperature', RANGES.temperature), 1)
+    .option('--columns <n>', 'grid columns (default: square)', integer('--columns', 1, RANGES.count.max))
     .option(
       '--label <class>',
       'conditional-vae: draw this class (default: one row per class)',
-      integer('--label', 0),
+      integer('--label', 0, RANGES.classes.max - 1),
     )
-    .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
+    .addOption(seedOption())
     .addOption(backendOption())
     .option('--out <file>', 'PNG file to write', 'samples.png')
+    .addOption(forceOption('a file'))
+    .addOption(allowLargeOption())
     .option('--quiet', 'print nothing but errors')
     .addHelpText(
       'after',
-      '\nExamples:\n  vae sample --model vae-out -n 100 --temperature 0.8 --out samples.png',
+      `\nExamples:\n  vae sample --model vae-out -n 100 --temperature 0.8 --out samples.png\n\n-n is at most ${CAPS.images} without --allow-large.`,
     )
     .action(async (options) => {
+      checkSize(options, `-n ${options.count}`, options.count, CAPS.images, 'images');
       const { sample } = await import('./commands/draw');
       process.exitCode = await sample(options);
     });
@@ -306,14 +352,20 @@ Examples:
     .requiredOption('--model <dir>', 'a `vae train` output directory (or its model/ folder)')
     .addOption(datasetOption())
     .addOption(splitOption())
-    .option('-n, --count <n>', 'number of images', integer('--count'), 16)
-    .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
+    .addOption(countOption(16, 'number of images'))
+    .addOption(seedOption())
     .addOption(backendOption())
     .option('--out <file>', 'PNG file to write', 'reconstructions.png')
+    .addOption(forceOption('a file'))
+    .addOption(allowLargeOption())
     .option('--quiet', 'print nothing but errors');
   withDataOptions(reconstructCommand)
-    .addHelpText('after', '\nExamples:\n  vae reconstruct --model vae-out -n 24 --out recon.png')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  vae reconstruct --model vae-out -n 24 --out recon.png\n\n-n is at most ${CAPS.reconstructions} without --allow-large.`,
+    )
     .action(async (options) => {
+      checkSize(options, `-n ${options.count}`, options.count, CAPS.reconstructions, 'images');
       const { reconstruct } = await import('./commands/draw');
       process.exitCode = await reconstruct(options);
     });
@@ -324,17 +376,20 @@ Examples:
     .requiredOption('--model <dir>', 'a `vae train` output directory (or its model/ folder)')
     .addOption(datasetOption())
     .addOption(splitOption())
-    .option('--limit <n>', 'embed only the first n images', integer('--limit'))
+    .addOption(limitOption('--limit', 'embed only the first n images'))
     .addOption(
       new Option('--format <kind>', 'output format (default: from the file name)').choices(['csv', 'json']),
     )
     .addOption(backendOption())
     .option('--out <file>', 'file to write', 'codes.csv')
+    .addOption(forceOption('a file'))
+    .addOption(allowLargeOption())
     .option('--quiet', 'print nothing but errors');
   withDataOptions(embedCommand)
     .addHelpText(
       'after',
-      '\nExamples:\n  vae embed --model vae-out --out codes.csv\n  vae embed --model vae-out --limit 500 --out codes.json',
+      '\nExamples:\n  vae embed --model vae-out --out codes.csv\n  vae embed --model vae-out --limit 500 --out codes.json\n\n' +
+        `Images times latent dimensions is at most ${CAPS.codeValues.toLocaleString('en-US')} without --allow-large.`,
     )
     .action(async (options) => {
       const { embed } = await import('./commands/embed');
@@ -351,18 +406,30 @@ Examples:
         .addOption(splitOption())
         .addOption(backendOption())
         .option('--out <file>', 'PNG file to write', out)
+        .addOption(forceOption('a file'))
+        .addOption(allowLargeOption())
         .option('--quiet', 'print nothing but errors'),
     );
+  const gridSteps = (flag: string) => integer(flag, RANGES.gridSteps.min, RANGES.gridSteps.max);
 
   latentCommand(
     'manifold',
     'Decode a grid over the prior quantiles of two latent dimensions (Kingma & Welling, Fig. 4).',
     'manifold.png',
   )
-    .option('--steps <n>', 'grid size', integer('--steps', 2), 20)
-    .option('--dimensions <i,j>', 'the two latent dimensions to vary (others at 0)', dimensionList, [0, 1])
-    .addHelpText('after', '\nExamples:\n  vae manifold --model vae-2d --steps 20 --out manifold.png')
+    .option('--steps <n>', 'grid size', gridSteps('--steps'), 20)
+    .option(
+      '--dimensions <i,j>',
+      'the two latent dimensions to vary (others at 0)',
+      dimensionList('--dimensions', 2),
+      [0, 1],
+    )
+    .addHelpText(
+      'after',
+      `\nExamples:\n  vae manifold --model vae-2d --steps 20 --out manifold.png\n\n--steps is at most ${Math.floor(Math.sqrt(CAPS.images))} (a grid of ${CAPS.images} images) without --allow-large.`,
+    )
     .action(async (options) => {
+      checkSize(options, `--steps ${options.steps}`, options.steps ** 2, CAPS.images, 'images');
       const { manifold } = await import('./commands/latent');
       process.exitCode = await manifold(options);
     });
@@ -372,15 +439,16 @@ Examples:
     'Decode the path between the codes of two data examples (linear or spherical).',
     'interpolation.png',
   )
-    .option('--from <index>', 'first example (index in the split)', integer('--from', 0), 0)
-    .option('--to <index>', 'second example', integer('--to', 0), 1)
-    .option('--steps <n>', 'images along the path', integer('--steps', 2), 10)
+    .option('--from <index>', 'first example (index in the split)', integer('--from', 0, RANGES.index.max), 0)
+    .option('--to <index>', 'second example', integer('--to', 0, RANGES.index.max), 1)
+    .option('--steps <n>', 'images along the path', gridSteps('--steps'), 10)
     .option('--spherical', 'spherical interpolation (slerp) instead of linear')
     .addHelpText(
       'after',
-      '\nExamples:\n  vae interpolate --model vae-out --from 0 --to 1 --steps 12 --spherical --out slerp.png',
+      `\nExamples:\n  vae interpolate --model vae-out --from 0 --to 1 --steps 12 --spherical --out slerp.png\n\n--steps is at most ${CAPS.strip} without --allow-large.`,
     )
     .action(async (options) => {
+      checkSize(options, `--steps ${options.steps}`, options.steps, CAPS.strip, 'images');
       const { interpolate } = await import('./commands/latent');
       process.exitCode = await interpolate(options);
     });
@@ -393,16 +461,28 @@ Examples:
     .option(
       '--index <n>',
       'encode this example as the base code (default: the prior mean, 0)',
-      integer('--index', 0),
+      integer('--index', 0, RANGES.index.max),
     )
-    .option('--range <low,high>', 'values each dimension takes', numberList('--range', 2), [-3, 3])
-    .option('--steps <n>', 'values per dimension', integer('--steps', 2), 9)
-    .option('--dimensions <list>', 'dimensions to traverse (default: the first 10)', dimensionList)
+    .option('--range <low,high>', 'values each dimension takes', latentRange, [-3, 3])
+    .option('--steps <n>', 'values per dimension', gridSteps('--steps'), 9)
+    .option(
+      '--dimensions <list>',
+      'dimensions to traverse (default: the first 10)',
+      dimensionList('--dimensions'),
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  vae traverse --model vae-out --index 0 --range -3,3 --steps 9 --out traversal.png',
+      `\nExamples:\n  vae traverse --model vae-out --index 0 --range -3,3 --steps 9 --out traversal.png\n\n--steps times the dimensions is at most ${CAPS.images} images without --allow-large.`,
     )
     .action(async (options) => {
+      const rows = options.dimensions?.length ?? 1;
+      checkSize(
+        options,
+        `--steps ${options.steps} on ${rows} dimension${rows === 1 ? '' : 's'}`,
+        options.steps * rows,
+        CAPS.images,
+        'images',
+      );
       const { traverse } = await import('./commands/latent');
       process.exitCode = await traverse(options);
     });
@@ -421,31 +501,39 @@ Examples:
     .option(
       '--normal <classes>',
       'the classes treated as normal (trained on), comma separated',
-      dimensionList,
+      integerList('--normal', {
+        min: 0,
+        max: RANGES.classes.max - 1,
+        maxCount: RANGES.classes.max,
+        example: '0,1,2,3,4',
+      }),
       [0, 1, 2, 3, 4],
     )
-    .option('--latent-dim <n>', "size of the code (default: the model's)", integer('--latent-dim'))
+    .addOption(latentDimOption("size of the code (default: the model's)"))
     .option('--hidden <sizes>', "hidden layer sizes, comma separated (default: the model's)", hiddenList)
-    .option('--epochs <n>', 'passes over the normal training images', integer('--epochs'), 5)
-    .option('--batch-size <n>', 'examples per step', integer('--batch-size'), 128)
-    .option('--lr <rate>', 'Adam learning rate', positiveNumber('--lr'), 1e-3)
+    .addOption(epochsOption(5).default(5, 'passes over the normal training images'))
+    .addOption(batchSizeOption())
+    .addOption(lrOption())
+    .addOption(limitOption('--limit', 'use only the first n training images (before the class filter)'))
+    .addOption(limitOption('--test-limit', 'score only the first n test images'))
     .option(
-      '--limit <n>',
-      'use only the first n training images (before the class filter)',
-      integer('--limit'),
+      '--samples <n>',
+      'draws of z per score',
+      integer('--samples', RANGES.samples.min, RANGES.samples.max),
+      5,
     )
-    .option('--test-limit <n>', 'score only the first n test images', integer('--test-limit'))
-    .option('--samples <n>', 'draws of z per score', integer('--samples'), 5)
     .option(
       '--false-positive-rate <rate>',
       'where to put the threshold',
-      positiveNumber('--false-positive-rate'),
+      real('--false-positive-rate', RANGES.probability),
       0.05,
     )
-    .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
+    .addOption(seedOption())
     .addOption(backendOption());
   withDataOptions(anomalyCommand)
     .option('--out <dir>', 'output directory', 'vae-anomaly')
+    .addOption(forceOption('files'))
+    .addOption(allowLargeOption())
     .option('--json', 'print the results as JSON')
     .option('--quiet', 'print nothing but errors')
     .addHelpText(
@@ -467,10 +555,10 @@ Examples:
     .option(
       '--scale <fraction>',
       "evaluation sizes as a fraction of disentanglement_lib's",
-      positiveNumber('--scale'),
+      real('--scale', RANGES.fraction),
       0.1,
     )
-    .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
+    .addOption(seedOption())
     .addOption(backendOption())
     .option('--json', 'print the scores as JSON')
     .addHelpText(
@@ -487,6 +575,7 @@ Examples:
     .description('Write the HTML report (metrics, curves, figures) of a saved `vae train` run again.')
     .argument('<run>', 'a `vae train` output directory')
     .option('--out <file>', 'HTML file to write (default: report.html in the run directory)')
+    .addOption(forceOption('a file'))
     .addOption(backendOption())
     .option('--quiet', 'print nothing but errors');
   withDataOptions(reportCommand)
@@ -503,20 +592,25 @@ Examples:
     )
     .argument('<run>', 'a `vae train` output directory (or its model/ folder)')
     .requiredOption('--out <dir>', 'directory to write, e.g. apps/demo/public/models/<name>')
+    .addOption(forceOption('files'))
     .option('--float16', 'store the weights as float16 (half the bytes; tfjs dequantizes them on load)')
     .option(
       '--codes <n>',
       'also write codes.json: codes of the first n test images, with labels',
-      integer('--codes'),
+      integer('--codes', RANGES.codes.min, RANGES.codes.max),
     )
     .addOption(backendOption())
+    .addOption(allowLargeOption())
     .option('--quiet', 'print nothing but errors');
   withDataOptions(exportCommand)
     .addHelpText(
       'after',
-      '\nExamples:\n  vae export vae-out --out apps/demo/public/models/mnist-vae --float16\n  vae export vae-2d --out apps/demo/public/models/mnist-vae-2d --float16 --codes 2000',
+      '\nExamples:\n  vae export vae-out --out apps/demo/public/models/mnist-vae --float16\n  vae export vae-2d --out apps/demo/public/models/mnist-vae-2d --float16 --codes 2000\n\n' +
+        '--out must be missing, empty, or hold only files export writes; --force writes into any folder.',
     )
     .action(async (run, options) => {
+      if (options.codes !== undefined)
+        checkSize(options, `--codes ${options.codes}`, options.codes, CAPS.codeValues, 'code values');
       const { exportModel } = await import('./commands/export');
       process.exitCode = await exportModel(run, options);
     });
@@ -524,8 +618,14 @@ Examples:
   const datasetsCommand = program
     .command('datasets')
     .description('List the known data sets, verify local copies, or fetch them into the cache.')
-    .argument('[action]', 'list, verify or fetch', 'list')
-    .argument('[name]', 'one data set (default: all)')
+    .addArgument(
+      new Argument('[action]', 'list, verify or fetch').choices(['list', 'verify', 'fetch']).default('list'),
+    )
+    .addArgument(
+      new Argument('[name]', 'one data set (default: all)').choices(
+        CLI_DATASETS.filter((name) => name !== 'dsprites'),
+      ),
+    )
     .option('--json', 'print the list as JSON');
   withDataOptions(datasetsCommand)
     .addHelpText(
@@ -561,7 +661,10 @@ async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      const ok = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
+      // --help, --version and `vae help` succeed; help shown for a missing command is a usage error
+      const ok =
+        ['commander.helpDisplayed', 'commander.version'].includes(error.code) ||
+        (error.code === 'commander.help' && error.exitCode === 0);
       process.exitCode = ok ? EXIT.ok : EXIT.usage;
       return;
     }

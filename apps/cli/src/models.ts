@@ -144,6 +144,7 @@ export function modelConfigOf(
     if (classes === undefined) {
       throw new CliError(
         'conditional-vae needs class labels: the data set has none. Use a labelled data set (mnist, fashion-mnist, cifar-10).',
+        EXIT.usage,
       );
     }
     config.numClasses = classes;

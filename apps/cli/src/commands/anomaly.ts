@@ -9,10 +9,12 @@ import { saveModelToDirectory } from '@vae/models/node';
 import { histogramSvg, rocCurveSvg } from '@vae/viz';
 import { type BackendChoice, selectBackend } from '../backend';
 import { MODEL_NAMES, type ModelName } from '../choices';
-import { CliError } from '../errors';
+import { CliError, EXIT } from '../errors';
+import { prepareOutputFolder } from '../files';
+import { CAPS, checkSize, estimateParameters } from '../limits';
 import { buildModel, isProbabilistic, modelConfigOf, modelNameOf } from '../models';
 import { createProgress } from '../progress';
-import { loadSplit, loadTrainedModel, prepareOutput, testCap } from '../shared';
+import { datasetShape, loadSplit, loadTrainedModel, testCap } from '../shared';
 
 export interface AnomalyOptions {
   /** A model to train (a `vae train --model` name), or the directory of a trained one to score with. */
@@ -35,6 +37,8 @@ export interface AnomalyOptions {
   out: string;
   json: boolean;
   quiet: boolean;
+  force?: boolean;
+  allowLarge?: boolean;
 }
 
 /**
@@ -44,40 +48,77 @@ export interface AnomalyOptions {
  * AUPRC, the threshold at a chosen false positive rate), with the ROC curve and score histograms.
  */
 export async function anomaly(options: AnomalyOptions): Promise<number> {
-  const out = await prepareOutput(options.out);
+  const isDirectory =
+    existsSync(joinPath(options.model, 'model.json')) ||
+    existsSync(joinPath(options.model, 'model', 'model.json'));
+  if (!isDirectory && !(options.model in MODEL_NAMES)) {
+    throw new CliError(
+      `--model ${options.model} is neither a model name (${Object.keys(MODEL_NAMES).join(', ')}) nor a trained model's directory.`,
+      EXIT.usage,
+    );
+  }
+  checkSize(
+    options,
+    `--batch-size ${options.batchSize}`,
+    options.batchSize,
+    CAPS.rowsPerStep,
+    'rows per training step',
+  );
+  if (!isDirectory) {
+    // the model's size from the flags and the data set's known shape, before anything is written or built
+    const shape = datasetShape(options.dataset);
+    const config = modelConfigOf(
+      { model: options.model as ModelName, latentDim: options.latentDim, hidden: options.hidden },
+      { inputShape: shape.itemShape, classes: shape.classes },
+      options.seed,
+    );
+    checkSize(
+      options,
+      'the model',
+      estimateParameters(config as Parameters<typeof estimateParameters>[0]),
+      CAPS.parameters,
+      'weights (about; --hidden and --latent-dim set it)',
+    );
+  }
+  const out = await prepareOutputFolder(options.out, 'anomaly', { force: options.force });
   const backend = await selectBackend(options.backend);
   const progress = createProgress({ quiet: options.quiet || options.json, stream: process.stderr });
   const train = await loadSplit(options.dataset, 'train', { ...options, limit: options.limit });
   const test = await loadSplit(options.dataset, 'test', { ...options, limit: options.testLimit });
-  if (!train.labels || !test.labels)
-    throw new CliError(`${options.dataset} has no labels; anomaly needs classes.`);
+  if (!train.labels || !test.labels) {
+    throw new CliError(
+      `${options.dataset} has no labels; anomaly needs classes (mnist, fashion-mnist, kmnist, cifar-10).`,
+      EXIT.usage,
+    );
+  }
   const classes = train.classNames?.length ?? Math.max(...train.labels) + 1;
   for (const c of options.normal) {
     if (c >= classes)
-      throw new CliError(`--normal ${c} is not a class of ${options.dataset} (0 to ${classes - 1}).`);
+      throw new CliError(
+        `--normal ${c} is not a class of ${options.dataset} (0 to ${classes - 1}).`,
+        EXIT.usage,
+      );
   }
   if (new Set(options.normal).size >= classes) {
-    throw new CliError('--normal lists every class; leave at least one out as the anomalies.');
+    throw new CliError('--normal lists every class; leave at least one out as the anomalies.', EXIT.usage);
   }
   const normal = new Set(options.normal);
   const normalIndices = range(0, train.size).filter((i) => normal.has(train.labels![i]));
   const normalTrain = subset(train, normalIndices, 'normal training images');
   let model: AnyModel;
-  const isDirectory =
-    existsSync(joinPath(options.model, 'model.json')) ||
-    existsSync(joinPath(options.model, 'model', 'model.json'));
   if (isDirectory) {
     model = (await loadTrainedModel(options.model)).model;
     if (model.inputSize !== train.itemShape.reduce((a, b) => a * b, 1)) {
       model.dispose();
       throw new CliError(
         `the model in ${options.model} was not trained on ${options.dataset} images; pass --dataset.`,
+        EXIT.usage,
       );
     }
     progress.log(
       `vae anomaly: scoring with the ${modelNameOf(model)} in ${options.model}, backend ${backend}`,
     );
-  } else if (options.model in MODEL_NAMES) {
+  } else {
     progress.log(
       `vae anomaly: training ${options.model} on classes ${options.normal.join(',')} (${normalTrain.size} images), backend ${backend}`,
     );
@@ -105,11 +146,6 @@ export async function anomaly(options: AnomalyOptions): Promise<number> {
       },
     });
     await saveModelToDirectory(model, join(out, 'model'));
-  } else {
-    throw new CliError(
-      `--model ${options.model} is neither a model name (${Object.keys(MODEL_NAMES).join(', ')}) nor a trained model's directory.`,
-      2,
-    );
   }
   const probabilistic = isProbabilistic(model);
 

@@ -1,6 +1,6 @@
 import { DATASET_NAMES, datasetInfo } from '@vae/data';
 import { defaultCacheDir, localSources } from '@vae/data/node';
-import { CliError } from '../errors';
+import { CliError, EXIT } from '../errors';
 import { cliDirectory, loadSplit } from '../shared';
 
 /** `vae datasets list|verify|fetch [name]`. */
@@ -9,8 +9,10 @@ export async function datasets(
   name: string | undefined,
   options: { dataDir?: string; download: boolean; json: boolean },
 ): Promise<number> {
+  if (name !== undefined && !(DATASET_NAMES as readonly string[]).includes(name)) {
+    throw new CliError(`unknown data set '${name}'; choose one of ${DATASET_NAMES.join(', ')}.`, EXIT.usage);
+  }
   const names = name ? [name] : DATASET_NAMES;
-  for (const n of names) datasetInfo(n);
   if (action === 'list') {
     const rows = names.map((n) => ({
       name: n,
@@ -26,7 +28,7 @@ export async function datasets(
     return 0;
   }
   if (action !== 'verify' && action !== 'fetch') {
-    throw new CliError(`unknown action '${action}'; use list, verify or fetch.`);
+    throw new CliError(`unknown action '${action}'; use list, verify or fetch.`, EXIT.usage);
   }
   // verify: only local copies; fetch: download what is missing into the cache
   const download = action === 'fetch' && options.download;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DSprites } from '@vae/data';
 import { betaVaeScore, factorVaeScore, mutualInformationGap } from '@vae/metrics';
 import { type BackendChoice, selectBackend } from '../backend';
-import { CliError } from '../errors';
+import { CliError, EXIT } from '../errors';
 import { isProbabilistic } from '../models';
 import { loadTrainedModel, testCap } from '../shared';
 
@@ -28,11 +28,12 @@ export async function disentangle(options: DisentangleOptions): Promise<number> 
     model.dispose();
     throw new CliError(
       `the model takes ${model.inputSize} values per image, not dSprites' 64x64; train one with --dataset dsprites.`,
+      EXIT.usage,
     );
   }
   if (model.usesLabels) {
     model.dispose();
-    throw new CliError('a conditional model needs labels to encode, and dSprites has none.');
+    throw new CliError('a conditional model needs labels to encode, and dSprites has none.', EXIT.usage);
   }
   // posterior means (VAEs) or codes (autoencoders)
   const represent = (x: tf.Tensor) =>

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchRanges, range } from '@vae/core';
-import { writeFileAtomic } from '@vae/core/node';
 import { type BackendChoice, selectBackend } from '../backend';
+import { prepareOutputFile, writeOutputFile } from '../files';
+import { CAPS, checkSize } from '../limits';
 import { isProbabilistic } from '../models';
-import { checkWritableFile, datasetOf, labelsFor, loadSplit, loadTrainedModel } from '../shared';
+import { datasetOf, labelsFor, loadSplit, loadTrainedModel } from '../shared';
 
 export interface EmbedOptions {
   model: string;
@@ -16,6 +17,8 @@ export interface EmbedOptions {
   dataDir?: string;
   download: boolean;
   quiet: boolean;
+  force?: boolean;
+  allowLarge?: boolean;
 }
 
 /**
@@ -23,12 +26,24 @@ export interface EmbedOptions {
  * deterministic autoencoder (no log-variances).
  */
 export async function embed(options: EmbedOptions): Promise<number> {
-  const out = await checkWritableFile(options.out);
   const format = options.format ?? (options.out.endsWith('.json') ? 'json' : 'csv');
+  const out = await prepareOutputFile(options.out, format, options);
   await selectBackend(options.backend);
   const trained = await loadTrainedModel(options.model);
   const { model } = trained;
   const data = await loadSplit(options.dataset ?? datasetOf(trained), options.split, options);
+  try {
+    checkSize(
+      options,
+      `${data.size} images with ${model.latentDim} latent dimensions`,
+      data.size * model.latentDim,
+      CAPS.codeValues,
+      'code values (pass --limit for fewer images)',
+    );
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
   const means = new Float32Array(data.size * model.latentDim);
   const probabilistic = isProbabilistic(model);
   const logVars = probabilistic ? new Float32Array(data.size * model.latentDim) : undefined;
@@ -62,7 +77,7 @@ export async function embed(options: EmbedOptions): Promise<number> {
     );
     text = `${header}\n${lines.join('\n')}\n`;
   }
-  await writeFileAtomic(out, text);
+  await writeOutputFile(out, text, format, options);
   if (!options.quiet)
     process.stderr.write(`wrote ${out} (${data.size} codes of dimension ${d}, ${format})\n`);
   return 0;

@@ -6,6 +6,7 @@ import {
   reconstructionError,
 } from '@vae/metrics';
 import { type BackendChoice, selectBackend } from '../backend';
+import { CAPS, checkSize } from '../limits';
 import { isProbabilistic, modelNameOf } from '../models';
 import { datasetOf, labelsFor, loadSplit, loadTrainedModel, probabilisticView } from '../shared';
 
@@ -20,6 +21,7 @@ export interface EvaluateOptions {
   dataDir?: string;
   download: boolean;
   json: boolean;
+  allowLarge?: boolean;
 }
 
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -35,6 +37,15 @@ export async function evaluate(options: EvaluateOptions): Promise<number> {
   try {
     const dataset = options.dataset ?? datasetOf(trained);
     const data = await loadSplit(dataset, options.split, { ...options, limit: options.limit });
+    if (isProbabilistic(model)) {
+      checkSize(
+        options,
+        `--k ${options.k} on ${data.size} images`,
+        options.k * data.size,
+        CAPS.decodes,
+        'decodes (pass --limit for fewer images)',
+      );
+    }
     const reconstruction = model.usesLabels
       ? await reconstructionByIndex(model, data)
       : await reconstructionError((x) => model.reconstruct(x), data);

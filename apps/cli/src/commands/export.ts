@@ -1,13 +1,15 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { batchRanges, range } from '@vae/core';
 import { writeFileAtomic } from '@vae/core/node';
+import { saveModelToDirectory } from '@vae/models/node';
 import { type BackendChoice, selectBackend } from '../backend';
-import { CliError } from '../errors';
-import { quantizeFloat16 } from '../float16';
+import { CliError, EXIT } from '../errors';
+import { prepareOutputFolder, readJsonFile } from '../files';
+import { CAPS, checkSize } from '../limits';
 import { isProbabilistic, modelNameOf } from '../models';
-import { datasetOf, labelsFor, loadSplit, loadTrainedModel, prepareOutput } from '../shared';
+import { datasetOf, labelsFor, loadSplit, loadTrainedModel, resolveModelDirectory } from '../shared';
 
 export interface ExportOptions {
   out: string;
@@ -17,78 +19,76 @@ export interface ExportOptions {
   dataDir?: string;
   download: boolean;
   quiet: boolean;
-}
-
-interface ModelJson {
-  weightsManifest: Array<{
-    paths: string[];
-    weights: Array<{ name: string; shape: number[]; dtype: string }>;
-  }>;
-  [key: string]: unknown;
+  force?: boolean;
+  allowLarge?: boolean;
 }
 
 /**
  * `vae export <run> --out <dir>`: the files the demo page loads (apps/demo/src/assets.ts): `model.json` with one
  * `weights.bin` (float16 with --float16: tfjs dequantizes on load), `metrics.json` with the run's final test
  * metrics, and with --codes N `codes.json`: codes (and posterior standard deviations) of the first N test images
- * with their labels, rounded to 3 decimals.
+ * with their labels, rounded to 3 decimals. Nothing is copied from the model folder: the model is loaded by
+ * @vae/models (which checks the folder: contained paths, regular files, sizes, checksums) and saved again by it.
  */
 export async function exportModel(path: string, options: ExportOptions): Promise<number> {
+  const source = resolveModelDirectory(path);
+  for (const folder of [source.modelDirectory, source.runDirectory]) {
+    if (folder && resolve(options.out) === resolve(folder)) {
+      throw new CliError(
+        `--out ${options.out} is the folder of the model it exports; export to another directory.`,
+        EXIT.usage,
+      );
+    }
+  }
+  const out = await prepareOutputFolder(options.out, 'export', { force: options.force });
   await selectBackend(options.backend);
   const trained = await loadTrainedModel(path);
-  const { modelDirectory, runDirectory } = trained;
-  const out = await prepareOutput(options.out);
-  if (out === resolve(modelDirectory)) {
-    trained.model.dispose();
-    throw new CliError(`--out ${options.out} is the model's own folder; export to another directory.`);
-  }
-  const files: Array<[string, string | Uint8Array]> = [];
+  const { model, runDirectory } = trained;
+  const files: Array<[string, string]> = [];
   try {
-    const json = JSON.parse(await readFile(join(modelDirectory, 'model.json'), 'utf8')) as ModelJson;
-    const parts = await Promise.all(
-      json.weightsManifest.flatMap((group) => group.paths).map((p) => readFile(join(modelDirectory, p))),
-    );
-    let weights: Uint8Array = new Uint8Array(Buffer.concat(parts));
-    const specs = json.weightsManifest.flatMap((group) => group.weights);
-    if (options.float16) {
-      try {
-        weights = quantizeFloat16(weights, specs);
-      } catch (error) {
-        throw new CliError(`cannot convert ${modelDirectory} to float16: ${(error as Error).message}`);
-      }
+    if (options.codes) {
+      checkSize(
+        options,
+        `--codes ${options.codes} with ${model.latentDim} latent dimensions`,
+        options.codes * model.latentDim,
+        CAPS.codeValues,
+        'code values',
+      );
     }
-    json.weightsManifest = [{ paths: ['./weights.bin'], weights: specs }];
-    files.push(['weights.bin', weights], ['model.json', JSON.stringify(json)]);
-
     if (runDirectory) {
       try {
-        const { final } = JSON.parse(await readFile(join(runDirectory, 'metrics.json'), 'utf8'));
-        if (final) files.push(['metrics.json', `${JSON.stringify({ final })}\n`]);
+        const metrics = (await readJsonFile(join(runDirectory, 'metrics.json'), { what: 'metrics' })) as {
+          final?: unknown;
+        };
+        if (metrics?.final && typeof metrics.final === 'object') {
+          files.push(['metrics.json', `${JSON.stringify({ final: metrics.final })}\n`]);
+        }
       } catch {
         // a run without final metrics (interrupted): nothing to show
       }
     }
     if (options.codes) {
       const data = await loadSplit(datasetOf(trained), 'test', { ...options, limit: options.codes });
-      files.push(['codes.json', `${JSON.stringify(await compactCodes(trained.model, data))}\n`]);
+      files.push(['codes.json', `${JSON.stringify(await compactCodes(model, data))}\n`]);
     }
+    // weights first, then model.json (the library's order), so a page never sees a model.json whose weights are
+    // not there yet; then the rest
+    await saveModelToDirectory(model, out, { float16: options.float16 });
   } finally {
-    trained.model.dispose();
+    model.dispose();
   }
-  // weights first, so a page never sees a model.json whose weights are not there yet
   for (const [name, contents] of files) await writeFileAtomic(join(out, name), contents);
   if (!options.quiet) {
+    const names = ['weights.bin', 'model.json', ...files.map(([name]) => name)];
     const sizes = await Promise.all(
-      files.map(async ([name]) => `${name} ${(await stat(join(out, name))).size} B`),
+      names.map(async (name) => `${name} ${(await stat(join(out, name))).size} B`),
     );
-    const note = isProbabilistic(trained.model)
-      ? ''
-      : ` (a ${modelNameOf(trained.model)}: the demo shows VAEs only)`;
+    const note = isProbabilistic(model) ? '' : ` (a ${modelNameOf(model)}: the demo shows VAEs only)`;
     process.stderr.write(
       `wrote ${out}: ${sizes.join(', ')}${options.float16 ? ', float16 weights' : ''}${note}\n`,
     );
   }
-  return 0;
+  return EXIT.ok;
 }
 
 /** Labels, row-major codes and (VAEs) posterior standard deviations, rounded to 3 decimals. */

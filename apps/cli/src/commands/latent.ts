@@ -1,17 +1,10 @@
-import { writeFileAtomic } from '@vae/core/node';
 import { encodePng, interpolationStrip, latentManifold, traversalGrid } from '@vae/viz';
 import { type BackendChoice, selectBackend } from '../backend';
-import { CliError } from '../errors';
+import { CliError, EXIT } from '../errors';
 import { decoderOf } from '../figures';
-import {
-  checkWritableFile,
-  codesOf,
-  datasetOf,
-  labelsFor,
-  loadSplit,
-  loadTrainedModel,
-  requireGenerative,
-} from '../shared';
+import { prepareOutputFile, tagPng, writeOutputFile } from '../files';
+import { CAPS, checkSize } from '../limits';
+import { codesOf, datasetOf, labelsFor, loadSplit, loadTrainedModel, requireGenerative } from '../shared';
 
 interface Common {
   model: string;
@@ -22,11 +15,15 @@ interface Common {
   split: 'train' | 'test';
   dataDir?: string;
   download: boolean;
+  force?: boolean;
+  allowLarge?: boolean;
 }
 
 function checkDimensions(dimensions: number[], latentDim: number, flag: string): void {
   for (const d of dimensions) {
-    if (d >= latentDim) throw new CliError(`${flag} ${d} is not a latent dimension (0 to ${latentDim - 1}).`);
+    if (d >= latentDim) {
+      throw new CliError(`${flag} ${d} is not a latent dimension (0 to ${latentDim - 1}).`, EXIT.usage);
+    }
   }
 }
 
@@ -34,14 +31,20 @@ function checkDimensions(dimensions: number[], latentDim: number, flag: string):
 async function encodeIndices(
   options: Common,
   trained: Awaited<ReturnType<typeof loadTrainedModel>>,
-  indices: number[],
+  flags: Array<[string, number]>,
 ) {
+  const indices = flags.map(([, index]) => index);
   const data = await loadSplit(options.dataset ?? datasetOf(trained), options.split, {
     ...options,
     limit: Math.max(...indices) + 1,
   });
-  for (const i of indices) {
-    if (i >= data.size) throw new CliError(`index ${i} is past the end of the data (${data.size} examples).`);
+  for (const [flag, i] of flags) {
+    if (i >= data.size) {
+      throw new CliError(
+        `${flag} ${i} is past the end of the ${options.split} split (${data.size} examples: 0 to ${data.size - 1}).`,
+        EXIT.usage,
+      );
+    }
   }
   const codes = codesOf(trained.model, data, indices);
   const values = await codes.data();
@@ -55,21 +58,22 @@ async function encodeIndices(
 
 /** `vae manifold`: the decoded grid over the prior's quantiles (two latent dimensions, others at 0). VAEs only. */
 export async function manifold(options: Common & { steps: number; dimensions: number[] }) {
-  const out = await checkWritableFile(options.out);
+  const out = await prepareOutputFile(options.out, 'png', options);
   await selectBackend(options.backend);
   const model = requireGenerative((await loadTrainedModel(options.model)).model, 'manifold');
-  if (options.dimensions.length !== 2) {
+  try {
+    checkDimensions(options.dimensions, model.latentDim, '--dimensions');
+  } catch (error) {
     model.dispose();
-    throw new CliError('--dimensions takes two dimensions, e.g. 0,1.');
+    throw error;
   }
-  checkDimensions(options.dimensions, model.latentDim, '--dimensions');
   const image = await latentManifold(decoderOf(model), {
     steps: options.steps,
     latentSize: model.latentDim,
     dimensions: options.dimensions as [number, number],
   });
   model.dispose();
-  await writeFileAtomic(out, encodePng(image));
+  await writeOutputFile(out, tagPng(encodePng(image), 'manifold'), 'png', options);
   if (!options.quiet) process.stderr.write(`wrote ${out} (${options.steps}x${options.steps} manifold)\n`);
   return 0;
 }
@@ -78,10 +82,13 @@ export async function manifold(options: Common & { steps: number; dimensions: nu
 export async function interpolate(
   options: Common & { from: number; to: number; steps: number; spherical?: boolean },
 ) {
-  const out = await checkWritableFile(options.out);
+  const out = await prepareOutputFile(options.out, 'png', options);
   await selectBackend(options.backend);
   const trained = await loadTrainedModel(options.model);
-  const { codes, labels } = await encodeIndices(options, trained, [options.from, options.to]);
+  const { codes, labels } = await encodeIndices(options, trained, [
+    ['--from', options.from],
+    ['--to', options.to],
+  ]);
   const [a, b] = codes;
   // conditional models: the path is decoded with the class of the first example
   const image = await interpolationStrip(decoderOf(trained.model, labels?.[0]), a, b, {
@@ -89,7 +96,7 @@ export async function interpolate(
     spherical: options.spherical,
   });
   trained.model.dispose();
-  await writeFileAtomic(out, encodePng(image));
+  await writeOutputFile(out, tagPng(encodePng(image), 'interpolate'), 'png', options);
   if (!options.quiet) {
     process.stderr.write(
       `wrote ${out} (${options.steps} steps, ${options.spherical ? 'spherical' : 'linear'}, example ${options.from} to ${options.to})\n`,
@@ -102,24 +109,37 @@ export async function interpolate(
 export async function traverse(
   options: Common & { index?: number; range: number[]; steps: number; dimensions?: number[] },
 ) {
-  const out = await checkWritableFile(options.out);
+  const out = await prepareOutputFile(options.out, 'png', options);
   await selectBackend(options.backend);
   const trained = await loadTrainedModel(options.model);
   const { model } = trained;
-  if (options.range.length !== 2 || options.range[0] > options.range[1]) {
-    throw new CliError('--range takes low,high with low <= high, e.g. -3,3.');
+  const dimensions = options.dimensions ?? Array.from({ length: Math.min(model.latentDim, 10) }, (_, d) => d);
+  try {
+    checkDimensions(dimensions, model.latentDim, '--dimensions');
+    const rows = dimensions.length;
+    checkSize(
+      options,
+      `--steps ${options.steps} on ${rows} dimension${rows === 1 ? '' : 's'}`,
+      options.steps * rows,
+      CAPS.images,
+      'images',
+    );
+  } catch (error) {
+    model.dispose();
+    throw error;
   }
-  if (options.dimensions) checkDimensions(options.dimensions, model.latentDim, '--dimensions');
   const encoded =
-    options.index === undefined ? undefined : await encodeIndices(options, trained, [options.index]);
+    options.index === undefined
+      ? undefined
+      : await encodeIndices(options, trained, [['--index', options.index]]);
   const base = encoded ? encoded.codes[0] : new Float32Array(model.latentDim);
   const image = await traversalGrid(decoderOf(model, encoded?.labels?.[0]), base, {
     range: options.range as [number, number],
     steps: options.steps,
-    dimensions: options.dimensions ?? Array.from({ length: Math.min(model.latentDim, 10) }, (_, d) => d),
+    dimensions,
   });
   model.dispose();
-  await writeFileAtomic(out, encodePng(image));
+  await writeOutputFile(out, tagPng(encodePng(image), 'traverse'), 'png', options);
   if (!options.quiet) process.stderr.write(`wrote ${out}\n`);
   return 0;
 }

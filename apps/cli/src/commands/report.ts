@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@vae/core/node';
 import { type BackendChoice, selectBackend } from '../backend';
 import { CliError } from '../errors';
+import { prepareOutputFile, readJsonFile, writeOutputFile } from '../files';
+import { RANGES } from '../parse';
 import { buildReport, type RunMetrics } from '../report';
-import { checkWritableFile, datasetOf, loadSplit, loadTrainedModel } from '../shared';
+import { datasetOf, loadSplit, loadTrainedModel } from '../shared';
 
 export interface ReportOptions {
   out?: string;
@@ -12,6 +12,7 @@ export interface ReportOptions {
   dataDir?: string;
   download: boolean;
   quiet: boolean;
+  force?: boolean;
 }
 
 /** `vae report <run>`: the HTML report of a saved `vae train` run (metrics, curves, figures), made again. */
@@ -27,21 +28,28 @@ export async function report(path: string, options: ReportOptions): Promise<numb
     }
     let metrics: RunMetrics;
     try {
-      metrics = JSON.parse(await readFile(join(runDirectory, 'metrics.json'), 'utf8'));
+      metrics = (await readJsonFile(join(runDirectory, 'metrics.json'), { what: 'metrics' })) as RunMetrics;
     } catch {
       throw new CliError(
         `no metrics.json in ${runDirectory}; the run did not finish, or it is not a \`vae train\` run.`,
       );
     }
-    if (!Array.isArray(metrics.epochs))
+    if (!metrics || !Array.isArray(metrics.epochs))
       throw new CliError(`${join(runDirectory, 'metrics.json')} has no epochs.`);
-    const out = await checkWritableFile(options.out ?? join(runDirectory, 'report.html'));
+    const out = await prepareOutputFile(options.out ?? join(runDirectory, 'report.html'), 'html', options);
     const dataset = datasetOf(trained);
-    const testLimit = run.options?.testLimit as number | undefined;
+    // the saved --test-limit, when it is one (the file may have been edited)
+    const saved = run.options?.testLimit;
+    const testLimit =
+      Number.isSafeInteger(saved) &&
+      (saved as number) >= RANGES.limit.min &&
+      (saved as number) <= RANGES.limit.max
+        ? (saved as number)
+        : undefined;
     const testData = await loadSplit(dataset, 'test', { ...options, limit: testLimit });
     const seed = typeof run.seed === 'number' ? run.seed : 1;
     const files = await buildReport(model, testData, metrics, run, { seed, dataset });
-    await writeFileAtomic(out, files['report.html']);
+    await writeOutputFile(out, files['report.html'], 'html', options);
     if (!options.quiet) process.stderr.write(`wrote ${out} (${metrics.epochs.length} epochs)\n`);
   } finally {
     model.dispose();

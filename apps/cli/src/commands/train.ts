@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '@vae/core/node';
@@ -9,6 +8,8 @@ import { checkpointDirectory, loadCheckpointFromDirectory, saveModelToDirectory 
 import { type BackendChoice, selectBackend } from '../backend';
 import { CliError, EXIT } from '../errors';
 import { testTerms } from '../evaluation';
+import { prepareOutputFolder, readJsonFile, tagPng } from '../files';
+import { CAPS, checkSize, estimateParameters } from '../limits';
 import {
   buildModel,
   checkModelOptions,
@@ -20,7 +21,7 @@ import {
 } from '../models';
 import { createProgress } from '../progress';
 import { buildReport, type EpochEntry } from '../report';
-import { datasetTitle, loadSplit, prepareOutput, testCap } from '../shared';
+import { datasetShape, datasetTitle, loadSplit, testCap } from '../shared';
 
 export interface TrainOptions extends ModelOptions {
   dataset: string;
@@ -34,6 +35,10 @@ export interface TrainOptions extends ModelOptions {
   dataDir?: string;
   download: boolean;
   out: string;
+  /** Write into an --out folder that holds files vae train did not write. */
+  force?: boolean;
+  /** Lift the size limits (limits.ts). */
+  allowLarge?: boolean;
   /** Continue the run in this directory (true: the --out directory) from its checkpoint. */
   resume?: string | boolean;
   json: boolean;
@@ -50,9 +55,14 @@ const RESUME_OVERRIDES = new Set([
   'quiet',
   'out',
   'resume',
+  'force',
+  'allowLarge',
 ]);
 /** Options that only shape output, not the run (not saved in config.json). */
-const NOT_SAVED = new Set(['json', 'quiet', 'resume', 'out']);
+const NOT_SAVED = new Set(['json', 'quiet', 'resume', 'out', 'force', 'allowLarge']);
+
+/** Checks the options a run saved in its config.json like a config file's (bin.ts); returns the parsed values. */
+export type SavedOptionsCheck = (saved: Record<string, unknown>, origin: string) => Record<string, unknown>;
 
 function round(value: number, digits = 4): number {
   const f = 10 ** digits;
@@ -65,8 +75,15 @@ function roundTerms(terms: Record<string, number | undefined>): Record<string, n
   return rounded;
 }
 
-/** Reads the config.json of a run to resume and merges the options `--resume` may change. */
-async function resumeOptions(options: TrainOptions, given: Set<string>): Promise<TrainOptions> {
+/**
+ * Reads the config.json of a run to resume, checks its saved options like a config file's (exit code 2 for a bad
+ * value) and merges the options `--resume` may change.
+ */
+async function resumeOptions(
+  options: TrainOptions,
+  given: Set<string>,
+  check: SavedOptionsCheck,
+): Promise<TrainOptions> {
   const directory = resolve(typeof options.resume === 'string' ? options.resume : options.out);
   if (typeof options.resume === 'string' && given.has('out') && resolve(options.out) !== directory) {
     throw new CliError(
@@ -82,42 +99,77 @@ async function resumeOptions(options: TrainOptions, given: Set<string>): Promise
       EXIT.usage,
     );
   }
-  let saved: { options?: Partial<TrainOptions> };
-  try {
-    saved = JSON.parse(await readFile(join(directory, 'config.json'), 'utf8'));
-  } catch {
+  const configPath = join(directory, 'config.json');
+  if (!existsSync(configPath)) {
     throw new CliError(
       `no run to resume in ${directory} (config.json is missing); pass the --out directory of a \`vae train\` run.`,
     );
   }
+  const saved = (await readJsonFile(configPath, { what: "the run's config" })) as { options?: unknown };
+  if (!saved || typeof saved !== 'object' || !saved.options || typeof saved.options !== 'object') {
+    throw new CliError(`${configPath} has no options; it is not the config.json of a \`vae train\` run.`);
+  }
+  const checked = check(saved.options as Record<string, unknown>, configPath) as Partial<TrainOptions>;
   if (!existsSync(join(directory, 'checkpoint', 'checkpoint.json'))) {
     throw new CliError(
       `no checkpoint in ${join(directory, 'checkpoint')} to resume from; train without --resume.`,
     );
   }
   return {
-    ...(saved.options as TrainOptions),
-    epochs: given.has('epochs') ? options.epochs : (saved.options?.epochs ?? options.epochs),
-    backend: given.has('backend') ? options.backend : (saved.options?.backend ?? options.backend),
-    dataDir: options.dataDir ?? saved.options?.dataDir,
+    ...(checked as TrainOptions),
+    epochs: given.has('epochs') ? options.epochs : (checked.epochs ?? options.epochs),
+    backend: given.has('backend') ? options.backend : (checked.backend ?? options.backend),
+    dataDir: options.dataDir ?? checked.dataDir,
     download: options.download,
     json: options.json,
     quiet: options.quiet,
+    force: options.force,
+    allowLarge: options.allowLarge,
     out: directory,
     resume: true,
   };
 }
 
+/** Refuses training steps with more rows than CAPS.rowsPerStep (batch x samples of z x IWAE's k). */
+function checkRowsPerStep(options: TrainOptions): void {
+  const rows = options.batchSize * (options.samples ?? 1) * (options.k ?? 1);
+  const parts = [`--batch-size ${options.batchSize}`];
+  if (options.samples !== undefined) parts.push(`--samples ${options.samples}`);
+  if (options.k !== undefined) parts.push(`--k ${options.k}`);
+  checkSize(options, parts.join(' x '), rows, CAPS.rowsPerStep, 'rows per training step');
+}
+
 /** `vae train`. `given` names the options set on the command line or in --config (not defaults). */
-export async function train(requested: TrainOptions, given: Set<string> = new Set()): Promise<number> {
+export async function train(
+  requested: TrainOptions,
+  given: Set<string> = new Set(),
+  check: SavedOptionsCheck = (saved) => saved,
+): Promise<number> {
   const started = performance.now();
-  const options = requested.resume ? await resumeOptions(requested, given) : requested;
+  const options = requested.resume ? await resumeOptions(requested, given, check) : requested;
   const model = options.model ?? 'vae';
   if (!(model in MODEL_NAMES)) throw new CliError(`unknown model '${model}' in the saved config.`);
   checkModelOptions(options);
+  checkRowsPerStep(options);
+  if (!options.resume) {
+    // the model's size from the flags and the data set's known shape, before anything is written or built
+    const shape = datasetShape(options.dataset);
+    const config = modelConfigOf(
+      { ...options, model },
+      { inputShape: shape.itemShape, classes: shape.classes },
+      options.seed,
+    );
+    checkSize(
+      options,
+      'the model',
+      estimateParameters(config as Parameters<typeof estimateParameters>[0]),
+      CAPS.parameters,
+      'weights (about; --hidden, --latent-dim and --filters set it)',
+    );
+  }
   const klSchedule = klScheduleOf(options);
   const epochs = testCap('VAE_CLI_TEST_EPOCHS', options.epochs);
-  const out = await prepareOutput(options.out);
+  const out = await prepareOutputFolder(options.out, 'train', { force: options.force });
   const checkpointDir = join(out, 'checkpoint');
 
   // Ctrl-C: the first stops training after the current batch and saves a checkpoint; a second one quits at once.
@@ -160,8 +212,12 @@ export async function train(requested: TrainOptions, given: Set<string> = new Se
       }
       const state = checkpoint.state;
       try {
-        const previous = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
-        epochEntries = (previous.epochs ?? []).filter((e: EpochEntry) => e.epoch < state.epoch);
+        const previous = (await readJsonFile(join(out, 'metrics.json'), { what: 'metrics' })) as {
+          epochs?: unknown;
+        };
+        epochEntries = (Array.isArray(previous.epochs) ? previous.epochs : []).filter(
+          (e: EpochEntry) => e && typeof e.epoch === 'number' && e.epoch < state.epoch,
+        );
       } catch {
         epochEntries = [];
       }
@@ -323,7 +379,12 @@ export async function train(requested: TrainOptions, given: Set<string> = new Se
       seed: options.seed,
       dataset: options.dataset,
     });
-    for (const [name, contents] of Object.entries(files)) await writeFileAtomic(join(out, name), contents);
+    for (const [name, contents] of Object.entries(files)) {
+      // PNGs carry `Software: vae train`, so that `vae sample --out` and the like know them as the CLI's own
+      const bytes =
+        name.endsWith('.png') && typeof contents !== 'string' ? tagPng(contents, 'train') : contents;
+      await writeFileAtomic(join(out, name), bytes);
+    }
     net.dispose();
     trained = undefined;
 
