@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { ArrayData } from './inputs';
 import type { BatchSource, Labels } from './interfaces';
 
 /** Index ranges [start, end) covering 0..size-1 in batches of `batchSize`. */
@@ -63,27 +64,69 @@ export function repeatLabels(labels: Labels, times: number): Labels {
 }
 
 /**
- * A `BatchSource` over a float32 tensor (or typed array with a shape) the caller owns. Rows are examples.
+ * A `BatchSource` over examples in memory: a tensor [examples, ...] the caller owns (read, never disposed), or
+ * numbers in JavaScript memory, `{ values, shape: [examples, ...], labels?, scale? }` (typed or plain arrays, kept
+ * there and converted to float32 one batch at a time, times `scale`). Labels: one integer per example. For any
+ * input at all (iterables included) see `toBatchSource`.
  */
-export function tensorSource(
-  data: tf.Tensor | { values: Float32Array; shape: readonly number[] },
-  labels?: ArrayLike<number>,
-): BatchSource {
-  const tensor = data instanceof tf.Tensor ? data : tf.tensor(data.values, [...data.shape], 'float32');
+export function tensorSource(data: tf.Tensor | ArrayData, labels?: ArrayLike<number>): BatchSource {
+  const caller = 'tensorSource';
+  if (!(data instanceof tf.Tensor)) return arrayDataSource(data, labels ?? data.labels, caller);
+  const tensor = data;
   if (tensor.rank < 2) {
-    throw new Error(`tensorSource: expected shape [examples, ...], got [${tensor.shape}]. Add a batch axis.`);
+    throw new Error(`${caller}: expected shape [examples, ...], got [${tensor.shape}]. Add a batch axis.`);
   }
   const [size, ...itemShape] = tensor.shape;
   if (labels !== undefined && labels.length !== size) {
-    throw new Error(
-      `tensorSource: ${labels.length} labels for ${size} examples; pass one label per example.`,
-    );
+    throw new Error(`${caller}: ${labels.length} labels for ${size} examples; pass one label per example.`);
   }
   return {
     size,
     itemShape,
     labels,
     batch: (indices) => tf.tidy(() => tf.gather(tensor, tf.tensor1d(Array.from(indices), 'int32'))),
+  };
+}
+
+function arrayDataSource(data: ArrayData, labels: ArrayLike<number> | undefined, name: string): BatchSource {
+  const [size, ...itemShape] = data.shape;
+  if (data.shape.length < 2 || !data.shape.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new Error(
+      `${name}: shape must be [examples, ...item shape] of positive integers, got [${data.shape}]. Add a batch axis.`,
+    );
+  }
+  const itemSize = itemShape.reduce((a, b) => a * b, 1);
+  if (data.values.length !== size * itemSize) {
+    throw new Error(
+      `${name}: ${data.values.length} values do not fill shape [${data.shape}] (${size * itemSize}); check the shape.`,
+    );
+  }
+  if (labels !== undefined && labels.length !== size) {
+    throw new Error(`${name}: ${labels.length} labels for ${size} examples; pass one label per example.`);
+  }
+  const scale = data.scale ?? 1;
+  const values = data.values;
+  return {
+    size,
+    itemShape,
+    labels,
+    batch(indices) {
+      const out = new Float32Array(indices.length * itemSize);
+      for (let b = 0; b < indices.length; b++) {
+        const index = indices[b];
+        if (!(Number.isInteger(index) && index >= 0 && index < size)) {
+          throw new Error(`${name}: index ${index} is out of range [0, ${size}).`);
+        }
+        const source = index * itemSize;
+        const target = b * itemSize;
+        if (scale === 1 && values instanceof Float32Array) {
+          out.set(values.subarray(source, source + itemSize), target);
+        } else {
+          for (let i = 0; i < itemSize; i++) out[target + i] = values[source + i] * scale;
+        }
+      }
+      return tf.tensor(out, [indices.length, ...itemShape], 'float32');
+    },
   };
 }
 

@@ -59,6 +59,14 @@ export {
   klDivergenceStandardNormal,
   klDivergenceStandardNormalPerDimension,
 } from './divergences';
+export {
+  type ArrayData,
+  type BatchInput,
+  type DataInput,
+  type NumericArray,
+  type ToBatchSourceOptions,
+  toBatchSource,
+} from './inputs';
 export type {
   BatchSource,
   ElboTerms,
@@ -94,6 +102,13 @@ export {
 } from './losses';
 export { maskedMeanSquaredError, maskedSquaredError } from './masked';
 export { uniqueVariableName } from './naming';
+export {
+  type Progress,
+  type ProgressOptions,
+  reportProgress,
+  throwIfAborted,
+  yieldToEventLoop,
+} from './progress';
 export { Random } from './random';
 export { checkRatingTriples, maskedRows, type RatingTriples } from './ratings';
 export {

@@ -2,84 +2,31 @@
  * The user's own data: typed arrays of any shape, and images as `ImageData` (or anything with width, height and
  * RGBA bytes) or, in browsers, image files (`File`, `Blob`, `FileList`).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { type ArrayData, type NumericArray, tensorSource } from '@vae/core';
 import { ImageDataset } from './image-dataset';
 import { checkMaxBytes, formatBytes, tooLargeError, userLimit } from './limits';
 import type { DataSource } from './transforms';
 
-/** Numbers as a typed array or a plain array. */
-export type NumericArray =
-  | Float32Array
-  | Float64Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Int32Array
-  | Uint32Array
-  | number[];
+/** Numbers as a typed array or a plain array (core's `NumericArray`). */
+export type { NumericArray };
 
-/** Options of `arraySource`. */
-export interface ArraySourceOptions {
-  /** Values, examples first, row-major. */
-  values: NumericArray;
-  /** [examples, ...item shape], e.g. [1000, 20] or [500, 28, 28, 1]. */
-  shape: readonly number[];
-  /** One integer label per example. */
-  labels?: ArrayLike<number>;
-  /** Multiplier applied per batch, e.g. 1/255 for bytes. Default 1. */
-  scale?: number;
+/** Options of `arraySource`: core's `ArrayData` with a name and class names. */
+export interface ArraySourceOptions extends ArrayData {
   classNames?: readonly string[];
   name?: string;
 }
 
 /**
  * A `BatchSource` over a typed array kept in JavaScript memory (not on the GPU) and converted to float32 one batch
- * at a time. For a tensor you already hold, `tensorSource` of `@vae/core` does the same.
+ * at a time, with a name and class names.
+ *
+ * @deprecated Use `tensorSource({ values, shape, labels, scale })` of `@vae/core`: the same source (one name for
+ * examples in memory, typed arrays or tensors). Add `name` and `classNames` yourself if you need them. Kept for one
+ * minor version.
  */
 export function arraySource(options: ArraySourceOptions): DataSource {
   const name = options.name ?? 'array';
-  const [size, ...itemShape] = options.shape;
-  if (options.shape.length < 2 || !options.shape.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new Error(
-      `${name}: shape must be [examples, ...item shape] of positive integers, got [${options.shape}].`,
-    );
-  }
-  const itemSize = itemShape.reduce((a, b) => a * b, 1);
-  if (options.values.length !== size * itemSize) {
-    throw new Error(
-      `${name}: ${options.values.length} values do not fill shape [${options.shape}] (${size * itemSize}); ` +
-        'check the shape.',
-    );
-  }
-  if (options.labels && options.labels.length !== size) {
-    throw new Error(
-      `${name}: ${options.labels.length} labels for ${size} examples; pass one label per example.`,
-    );
-  }
-  const scale = options.scale ?? 1;
-  const values = options.values;
-  return {
-    name,
-    size,
-    itemShape,
-    labels: options.labels,
-    classNames: options.classNames,
-    batch(indices) {
-      const out = new Float32Array(indices.length * itemSize);
-      for (let b = 0; b < indices.length; b++) {
-        const index = indices[b];
-        if (!(Number.isInteger(index) && index >= 0 && index < size)) {
-          throw new Error(`${name}: index ${index} is out of range [0, ${size}).`);
-        }
-        const source = index * itemSize;
-        const target = b * itemSize;
-        for (let i = 0; i < itemSize; i++) out[target + i] = values[source + i] * scale;
-      }
-      return tf.tensor(out, [indices.length, ...itemShape], 'float32');
-    },
-  };
+  return { ...tensorSource(options), name, classNames: options.classNames };
 }
 
 /** An image as RGBA bytes (the shape of the DOM's `ImageData`). */

@@ -3,10 +3,17 @@
  * the beta-VAE metric (Higgins et al. 2017), the FactorVAE metric (Kim and Mnih 2018) and the mutual information
  * gap (Chen et al. 2018). Defaults are disentanglement_lib's evaluation sizes. Factor values are drawn uniformly and
  * independently with a seeded generator, rendered by the `FactorSource` and encoded by the representation function
- * (typically the posterior mean) in chunks of at most `rowsPerCall` examples.
+ * (typically the posterior mean) in chunks of at most `rowsPerCall` examples. After each chunk they report the
+ * examples encoded to `onProgress`, yield to the event loop and stop if `signal` was aborted.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type FactorSource, Random, type RepresentationFunction } from '@vae/core';
+import {
+  type FactorSource,
+  type ProgressOptions,
+  Random,
+  type RepresentationFunction,
+  reportProgress,
+} from '@vae/core';
 import { assertFinite, assertInRange, assertInteger } from './checks';
 import { type SoftmaxRegressionOptions, trainSoftmaxRegression } from './classifier';
 import type { Matrix } from './matrix';
@@ -24,6 +31,13 @@ function sampleFactors(sizes: readonly number[], count: number, random: Random):
   return Array.from({ length: count }, () => Int32Array.from(sizes, (size) => random.nextInt(size)));
 }
 
+/** Examples encoded so far of all a metric encodes, for `onProgress`. */
+interface Tracker {
+  options: ProgressOptions;
+  done: number;
+  total: number;
+}
+
 /** Renders and encodes factor rows in chunks; returns the codes as a [rows, codeSize] matrix. */
 async function encodeFactors(
   where: string,
@@ -31,6 +45,7 @@ async function encodeFactors(
   represent: RepresentationFunction,
   factors: Int32Array[],
   rowsPerCall: number,
+  tracker: Tracker,
 ): Promise<Matrix> {
   let values: Float64Array | undefined;
   let columns = 0;
@@ -55,6 +70,8 @@ async function encodeFactors(
       throw new Error(`${where}: the code size changed between calls (${columns} then ${width}).`);
     }
     values.set(data, start * columns);
+    tracker.done += end - start;
+    await reportProgress(tracker.options, tracker.done, tracker.total);
   }
   assertFinite(where, 'codes', values!);
   return { values: values!, rows: factors.length, columns };
@@ -66,7 +83,7 @@ function assertCodeSize(where: string, codes: Matrix, expected: number): void {
   }
 }
 
-interface SizeOptions {
+interface SizeOptions extends ProgressOptions {
   /** Seed for the factor sampling (and the classifier). Default 0. */
   seed?: number;
   /**
@@ -120,6 +137,7 @@ export async function betaVaeScore(
   assertInteger(where, 'evalPoints', evalPoints);
   assertInteger(where, 'rowsPerCall', rowsPerCall);
   const random = new Random(seed);
+  const tracker = { options, done: 0, total: (trainPoints + evalPoints) * 2 * batchSize };
 
   const generate = async (points: number) => {
     const labels = new Int32Array(points);
@@ -138,7 +156,7 @@ export async function betaVaeScore(
         labels[p] = index;
         rows.push(...first, ...second);
       }
-      const codes = await encodeFactors(where, source, represent, rows, rowsPerCall);
+      const codes = await encodeFactors(where, source, represent, rows, rowsPerCall, tracker);
       if (features === undefined) {
         columns = codes.columns;
         features = new Float64Array(points * columns);
@@ -242,6 +260,11 @@ export async function factorVaeScore(
   assertInteger(where, 'rowsPerCall', rowsPerCall);
   assertInRange(where, 'pruneThreshold', pruneThreshold, 0, Number.MAX_VALUE);
   const random = new Random(options.seed ?? 0);
+  const tracker = {
+    options,
+    done: 0,
+    total: varianceEstimatePoints + (trainPoints + evalPoints) * batchSize,
+  };
 
   const globalCodes = await encodeFactors(
     where,
@@ -249,6 +272,7 @@ export async function factorVaeScore(
     represent,
     sampleFactors(source.factorSizes, varianceEstimatePoints, random),
     rowsPerCall,
+    tracker,
   );
   const globalVariances = columnVariances(globalCodes, 0, varianceEstimatePoints);
   const activeDimensions: number[] = [];
@@ -275,7 +299,7 @@ export async function factorVaeScore(
         fixed.push(index);
         rows.push(...factors);
       }
-      const codes = await encodeFactors(where, source, represent, rows, rowsPerCall);
+      const codes = await encodeFactors(where, source, represent, rows, rowsPerCall, tracker);
       assertCodeSize(where, codes, dimensions);
       fixed.forEach((index, p) => {
         const local = columnVariances(codes, p * batchSize, batchSize);
@@ -370,7 +394,11 @@ export async function mutualInformationGap(
   assertInteger(where, 'rowsPerCall', rowsPerCall);
   const random = new Random(options.seed ?? 0);
   const factors = sampleFactors(source.factorSizes, points, random);
-  const codes = await encodeFactors(where, source, represent, factors, rowsPerCall);
+  const codes = await encodeFactors(where, source, represent, factors, rowsPerCall, {
+    options,
+    done: 0,
+    total: points,
+  });
   const dimensions = codes.columns;
   const factorValues = Array.from({ length: factorCount }, (_, k) =>
     Int32Array.from(factors, (row) => row[k]),

@@ -1,9 +1,10 @@
 import {
-  type BatchSource,
   conditioningLabels,
+  type DataInput,
   meanOverBatches,
   type ProbabilisticAutoencoder,
   Random,
+  toBatchSource,
 } from '@vae/core';
 
 export interface ElboEstimate {
@@ -24,18 +25,26 @@ export interface ElboOptions {
   batchSize?: number;
   /** Seed for the reparameterization noise (one sample of z per example). Default 0. */
   seed?: number;
+  /** Labels of data given as a tensor or bare values (conditional models), one per example. */
+  labels?: ArrayLike<number>;
 }
 
 /**
  * The evidence lower bound of a VAE averaged over a data set, estimated with one reparameterized sample of z per
  * example, as the PyTorch VAE example reports its test loss. Values are in nats per example. Conditional models
- * (`usesLabels`) get each batch's labels from `data.labels`.
+ * (`usesLabels`) get each batch's labels from `data.labels`. `data` is a `BatchSource`, a tensor, a typed array or an
+ * async iterable of batches (core's `DataInput`).
  */
 export async function evaluateElbo(
   model: ProbabilisticAutoencoder,
-  data: BatchSource,
+  input: DataInput,
   options: ElboOptions = {},
 ): Promise<ElboEstimate> {
+  const data = await toBatchSource(input, {
+    labels: options.labels,
+    itemShape: [model.inputSize],
+    caller: 'evaluateElbo',
+  });
   if (data.size < 1) throw new Error('evaluateElbo: the data set is empty; pass at least one example.');
   const batchSize = options.batchSize ?? 1000;
   if (!Number.isInteger(batchSize) || batchSize < 1) {

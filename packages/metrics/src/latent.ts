@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  type BatchSource,
   batchRanges,
   conditioningLabels,
+  type DataInput,
   klDivergenceStandardNormalPerDimension,
   type ProbabilisticAutoencoder,
   range,
+  toBatchSource,
 } from '@vae/core';
 import { assertFinite, assertInRange, assertInteger } from './checks';
 import { type MatrixInput, toMatrix } from './matrix';
@@ -53,6 +54,8 @@ export interface LatentHealthOptions {
   activityThreshold?: number;
   /** A dimension has collapsed to the prior when its average KL is below this, nats. Default 0.01. */
   collapseThreshold?: number;
+  /** Labels of data given as a tensor or bare values (conditional models), one per example. */
+  labels?: ArrayLike<number>;
 }
 
 export interface LatentHealth {
@@ -81,10 +84,11 @@ export interface LatentHealth {
  */
 export async function latentHealth(
   model: Pick<ProbabilisticAutoencoder, 'encode' | 'usesLabels'>,
-  data: BatchSource,
+  input: DataInput,
   options: LatentHealthOptions = {},
 ): Promise<LatentHealth> {
   const where = 'latentHealth';
+  const data = await toBatchSource(input, { labels: options.labels, caller: where });
   const batchSize = options.batchSize ?? 1000;
   const activityThreshold = options.activityThreshold ?? 0.01;
   const collapseThreshold = options.collapseThreshold ?? 0.01;

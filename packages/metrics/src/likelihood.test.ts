@@ -255,8 +255,48 @@ describe('importanceSampledLogLikelihood on probabilistic PCA', () => {
     await expect(importanceSampledLogLikelihood(exactModel.model, empty)).rejects.toThrow(/empty/);
     const wide = tf.zeros([2, 5]);
     await expect(importanceSampledLogLikelihood(exactModel.model, tensorSource(wide))).rejects.toThrow(
-      /inputSize 4/,
+      /examples have shape \[5\] \(5 values\) but \[4\] \(4 values\) are expected/,
     );
     wide.dispose();
+  });
+});
+
+describe('importanceSampledLogLikelihood as a long operation', () => {
+  const model = ppca(
+    [
+      [1.2, 0.6, -0.6, 0.3],
+      [0.5, -1, 0.4, 0.8],
+    ],
+    [0.5, -1, 0.25, 2],
+    0.5,
+  );
+  afterAll(() => model.dispose());
+
+  it('takes a tensor or bare values, reports the samples drawn and stops on an aborted signal', async () => {
+    const x = tf.tensor2d(sample([[1, 0, 0, 0]], [0, 0, 0, 0], 1, 6, 3));
+    const seen: Array<[number, number]> = [];
+    const options = { samples: 40, batchSize: 4, rowsPerCall: 80, seed: 1 };
+    const fromTensor = await importanceSampledLogLikelihood(model.model, x, {
+      ...options,
+      onProgress: ({ done, total }) => seen.push([done, total]),
+    });
+    // Batches of 4 and 2 examples, 20 samples per call for the first (80 rows), 40 for the second.
+    expect(seen).toEqual([
+      [80, 240],
+      [160, 240],
+      [240, 240],
+    ]);
+    const fromValues = await importanceSampledLogLikelihood(model.model, await x.data(), options);
+    expect(fromValues.perExample).toEqual(fromTensor.perExample);
+    const controller = new AbortController();
+    const run = expectNoLeaks(() =>
+      importanceSampledLogLikelihood(model.model, x, {
+        ...options,
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      }).catch((error: Error) => error.name),
+    );
+    await expect(run).resolves.toBe('AbortError');
+    x.dispose();
   });
 });

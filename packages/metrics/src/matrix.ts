@@ -1,5 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type BatchSource, batchLabels, batchRanges, type RepresentationFunction, range } from '@vae/core';
+import {
+  batchLabels,
+  batchRanges,
+  type DataInput,
+  type ProgressOptions,
+  type RepresentationFunction,
+  range,
+  reportProgress,
+  toBatchSource,
+} from '@vae/core';
 import { assertFinite, assertInteger } from './checks';
 
 /** A dense row-major matrix of plain numbers: `values[row * columns + column]`. */
@@ -64,9 +73,11 @@ export function selectRows(matrix: Matrix, indices: ArrayLike<number>): Matrix {
   return { values, rows: indices.length, columns: matrix.columns };
 }
 
-export interface CollectCodesOptions {
+export interface CollectCodesOptions extends ProgressOptions {
   /** Examples per call of the representation function. Default 1000. */
   batchSize?: number;
+  /** Labels of data given as a tensor (handed to `represent`), one per example. */
+  labels?: ArrayLike<number>;
 }
 
 /**
@@ -76,10 +87,11 @@ export interface CollectCodesOptions {
  */
 export async function collectCodes(
   represent: RepresentationFunction,
-  data: BatchSource,
+  input: DataInput,
   options: CollectCodesOptions = {},
 ): Promise<Matrix> {
   const where = 'collectCodes';
+  const data = await toBatchSource(input, { labels: options.labels, caller: where });
   const batchSize = options.batchSize ?? 1000;
   assertInteger(where, 'batchSize', batchSize);
   if (data.size < 1) throw new Error(`${where}: the data set is empty; pass at least one example.`);
@@ -107,6 +119,7 @@ export async function collectCodes(
     }
     codes.dispose();
     values.set(batchValues, start * columns);
+    await reportProgress(options, end, data.size);
   }
   const matrix = { values: values!, rows: data.size, columns };
   assertFinite(where, 'codes', matrix.values);

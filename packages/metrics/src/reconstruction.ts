@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  type BatchSource,
   batchLabels,
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
+  type DataInput,
   meanOverBatches,
   squaredError,
+  toBatchSource,
 } from '@vae/core';
 import { assertInteger } from './checks';
 
@@ -27,6 +28,8 @@ export interface ReconstructionErrorOptions {
   output?: 'probabilities' | 'logits';
   /** Clipping for probabilities in the cross-entropy, in (0, 0.5). Default 1e-7. */
   epsilon?: number;
+  /** Labels of data given as a tensor (handed to `reconstruct`), one per example. */
+  labels?: ArrayLike<number>;
 }
 
 export interface ReconstructionError {
@@ -52,10 +55,11 @@ export interface ReconstructionError {
  */
 export async function reconstructionError(
   reconstruct: ReconstructFunction,
-  data: BatchSource,
+  input: DataInput,
   options: ReconstructionErrorOptions = {},
 ): Promise<ReconstructionError> {
   const where = 'reconstructionError';
+  const data = await toBatchSource(input, { labels: options.labels, caller: where });
   const batchSize = options.batchSize ?? 1000;
   const output = options.output ?? 'probabilities';
   const epsilon = options.epsilon ?? 1e-7;

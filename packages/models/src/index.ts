@@ -32,6 +32,7 @@ export {
   loadModel,
   MODEL_FORMAT,
   MODEL_FORMAT_VERSION,
+  type ModelClass,
   type ModelDescription,
   type ModelSource,
   type SaveOptions,

@@ -17,7 +17,7 @@ import {
   weightElementCount,
 } from './artifacts';
 import { quantizeFloat16 } from './float16';
-import { MODEL_REGISTRY, type ModelClassName, type SavableModel } from './registry';
+import { type AnyModel, MODEL_REGISTRY, type ModelClassName, type SavableModel } from './registry';
 import {
   type Checkpoint,
   checkCheckpointDescription,
@@ -122,6 +122,29 @@ function modelClass(className: string, caller = 'loadModel') {
   return ModelClass;
 }
 
+/**
+ * A model class to load as: a class of the registry (`VAE`, `ConditionalVAE`, ...) or a subclass of one. A saved
+ * model loads when its class is this class or extends it (a saved `BetaVAE` loads `as: VAE`).
+ */
+export type ModelClass<M> = abstract new (...args: never[]) => M;
+
+const article = (name: string) => (/^[AEIOU]/.test(name) ? 'an' : 'a');
+
+/** Refuses a saved class that is not `as` or a subclass of it, before anything is allocated. */
+function checkClass(className: string, as: ModelClass<unknown> | undefined, caller: string): void {
+  if (as === undefined) return;
+  if (typeof as !== 'function') {
+    throw new Error(`${caller}: options.as must be a model class such as VAE, got ${typeof as}.`);
+  }
+  const Saved = modelClass(className, caller);
+  if (Saved === as || Saved.prototype instanceof as) return;
+  throw new Error(
+    `${caller}: the saved model is ${article(className)} ${className}, not ${article(as.name)} ${as.name}; load it ` +
+      `with { as: ${className} } ` +
+      '(or without `as`, then check its class).',
+  );
+}
+
 /** What `readArtifacts` checked: the description, the manifest and the weight bytes (nothing allocated yet). */
 interface CheckedArtifacts {
   topology: unknown;
@@ -139,7 +162,7 @@ interface CheckedArtifacts {
 async function readArtifacts(
   handler: tf.io.IOHandler,
   caller: string,
-  options: LoadOptions,
+  options: LoadOptions & { as?: ModelClass<unknown> },
 ): Promise<CheckedArtifacts> {
   if (!handler?.load)
     throw new Error(`${caller}: this IO handler cannot load; pass one with a load() method.`);
@@ -147,6 +170,7 @@ async function readArtifacts(
   const artifacts = await handler.load();
   const topology = artifacts.modelTopology;
   const description = describe(topology, caller);
+  checkClass(description.className, options.as, caller);
   if (!artifacts.weightSpecs || !artifacts.weightData) {
     throw new Error(`${caller}: the saved model has no weights; save it again.`);
   }
@@ -193,9 +217,9 @@ function decode(checked: CheckedArtifacts, caller: string): tf.NamedTensorMap {
   }
 }
 
-function build(description: ModelDescription, weights: tf.NamedTensorMap): SavableModel {
+function build(description: ModelDescription, weights: tf.NamedTensorMap): AnyModel {
   const ModelClass = modelClass(description.className);
-  const model = new ModelClass(description.config as never) as SavableModel;
+  const model = new ModelClass(description.config as never) as AnyModel;
   try {
     setWeights(model, weights);
   } catch (error) {
@@ -214,12 +238,24 @@ function handlerFor(source: ModelSource, options: LoadOptions, caller: string): 
 }
 
 /**
- * Loads a model saved with `saveModel` (or the model of a checkpoint), whatever its class: from a tfjs IO handler,
- * or from the URL of its `model.json` (weights fetched beside it, on the same origin unless
- * `options.allowCrossOrigin`). Every file is treated as untrusted (see `LoadOptions` and SECURITY.md). In Node,
- * load a folder with `loadModelFromDirectory` from `@vae/models/node`.
+ * Loads a model saved with `saveModel` (or the model of a checkpoint): from a tfjs IO handler, or from the URL of
+ * its `model.json` (weights fetched beside it, on the same origin unless `options.allowCrossOrigin`). Every file is
+ * treated as untrusted (see `LoadOptions` and SECURITY.md). In Node, load a folder with `loadModelFromDirectory`
+ * from `@vae/models/node`.
+ *
+ * With `as: VAE` (any model class) the result is typed as that class, and a saved model of another class is
+ * refused before anything is allocated; without it, the result is any model of the registry (narrow it with
+ * `instanceof`).
  */
-export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<SavableModel> {
+export async function loadModel<M>(
+  source: ModelSource,
+  options: LoadOptions & { as: ModelClass<M> },
+): Promise<M>;
+export async function loadModel(source: ModelSource, options?: LoadOptions): Promise<AnyModel>;
+export async function loadModel(
+  source: ModelSource,
+  options: LoadOptions & { as?: ModelClass<unknown> } = {},
+): Promise<unknown> {
   const checked = await readArtifacts(handlerFor(source, options, 'loadModel'), 'loadModel', options);
   const { topology, description } = checked;
   if (isCheckpoint(topology)) {
@@ -242,12 +278,21 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
 /**
  * Loads a checkpoint written by `fit` (options.checkpoint): the model with its weights, and the training state to
  * pass to `fit` as `resumeFrom`. Dispose the checkpoint when training has resumed. The training state is checked
- * field by field (ranges, the optimizer's weights against the model's) before anything is allocated.
+ * field by field (ranges, the optimizer's weights against the model's) before anything is allocated. `as` types
+ * and checks the model's class as in `loadModel`.
  */
+export async function loadCheckpoint<M>(
+  source: ModelSource,
+  options: LoadOptions & { as: ModelClass<M> },
+): Promise<{ model: M; checkpoint: Checkpoint }>;
 export async function loadCheckpoint(
   source: ModelSource,
-  options: LoadOptions = {},
-): Promise<{ model: SavableModel; checkpoint: Checkpoint }> {
+  options?: LoadOptions,
+): Promise<{ model: AnyModel; checkpoint: Checkpoint }>;
+export async function loadCheckpoint(
+  source: ModelSource,
+  options: LoadOptions & { as?: ModelClass<unknown> } = {},
+): Promise<{ model: unknown; checkpoint: Checkpoint }> {
   const checked = await readArtifacts(
     handlerFor(source, options, 'loadCheckpoint'),
     'loadCheckpoint',

@@ -7,6 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fusedDense } from '@vae/core';
 import { maxAbsDifference } from '@vae/core/testing';
 import { describe, expect, it } from 'vitest';
+import { Autoencoder } from './autoencoder/autoencoder.model';
+import { BetaVAE } from './beta-vae/beta-vae.model';
+import { ConditionalVAE } from './conditional-vae/conditional-vae.model';
 import { loadModelFromDirectory, saveModelToDirectory } from './node';
 import { VAE } from './vae/vae.model';
 
@@ -18,11 +21,34 @@ describe('saving to a directory', () => {
     const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
     expect(json.modelTopology).toMatchObject({ format: 'vae-model', formatVersion: 1, className: 'VAE' });
     expect(json.weightsManifest[0].paths).toEqual(['./weights.bin']);
-    const loaded = (await loadModelFromDirectory(dir)) as VAE;
+    const loaded = await loadModelFromDirectory(dir, { as: VAE });
     const x = tf.randomUniform([4, 6], 0, 1, 'float32', 1);
     expect(maxAbsDifference(await model.reconstruct(x).data(), await loaded.reconstruct(x).data())).toBe(0);
     model.dispose();
     loaded.dispose();
+  });
+
+  it('types the loaded model by the class asked for and refuses another class before allocating', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vae-model-'));
+    const model = new BetaVAE({ inputShape: [6], hiddenUnits: [5], latentDim: 3, beta: 4, seed: 2 });
+    await saveModelToDirectory(model, dir);
+    model.dispose();
+    // A subclass loads as its parent class (a BetaVAE is a VAE), typed as VAE without a cast.
+    const asVae: VAE = await loadModelFromDirectory(dir, { as: VAE });
+    expect(asVae).toBeInstanceOf(BetaVAE);
+    asVae.dispose();
+    const before = tf.memory().numTensors;
+    await expect(loadModelFromDirectory(dir, { as: ConditionalVAE })).rejects.toThrow(
+      /loadModel: the saved model is a BetaVAE, not a ConditionalVAE; load it with \{ as: BetaVAE \}/,
+    );
+    await expect(loadModelFromDirectory(dir, { as: Autoencoder })).rejects.toThrow(
+      /is a BetaVAE, not an Autoencoder/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    // Without `as`: any model of the registry, narrowed with instanceof.
+    const any = await loadModelFromDirectory(dir);
+    expect(any instanceof VAE && any.latentDim).toBe(3);
+    any.dispose();
   });
 
   it('explains missing and truncated files', async () => {

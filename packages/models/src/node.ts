@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { readRegularFile, resolveInside, UntrustedFileError, writeFileAtomic } from '@vae/core/node';
 import { checkWeightSpecs, type LoadOptions, MAX_MODEL_JSON_BYTES, maxWeightBytes } from './artifacts';
-import { loadCheckpoint, loadModel, type SaveOptions, saveModel } from './io';
-import type { SavableModel } from './registry';
+import { loadCheckpoint, loadModel, type ModelClass, type SaveOptions, saveModel } from './io';
+import type { AnyModel, SavableModel } from './registry';
 import type { Checkpoint } from './training/checkpoint';
 
 const MODEL_JSON = 'model.json';
@@ -198,10 +198,19 @@ export function saveModelToDirectory(
 
 /**
  * Loads a model from a directory written by `saveModelToDirectory` or `vae train`. The folder is untrusted input:
- * see `LoadOptions` and SECURITY.md for what is checked.
+ * see `LoadOptions` and SECURITY.md for what is checked. `{ as: VAE }` types the result as that class and refuses a
+ * saved model of another class (see `loadModel`).
  */
-export function loadModelFromDirectory(directory: string, options: LoadOptions = {}): Promise<SavableModel> {
-  return loadModel(fileSystem(directory, options), options);
+export function loadModelFromDirectory<M>(
+  directory: string,
+  options: LoadOptions & { as: ModelClass<M> },
+): Promise<M>;
+export function loadModelFromDirectory(directory: string, options?: LoadOptions): Promise<AnyModel>;
+export function loadModelFromDirectory(
+  directory: string,
+  options: LoadOptions & { as?: ModelClass<unknown> } = {},
+): Promise<unknown> {
+  return loadModel(fileSystem(directory, options), options as LoadOptions);
 }
 
 const CHECKPOINT_JSON = 'checkpoint.json';
@@ -234,16 +243,24 @@ export function checkpointDirectory(directory: string, options: LoadOptions = {}
  * Loads the checkpoint in `directory` (model and training state, for `fit`'s `resumeFrom`), or returns null when
  * the directory holds none yet, so that a run can resume when it can and start fresh otherwise.
  */
+export async function loadCheckpointFromDirectory<M>(
+  directory: string,
+  options: LoadOptions & { as: ModelClass<M> },
+): Promise<{ model: M; checkpoint: Checkpoint } | null>;
 export async function loadCheckpointFromDirectory(
   directory: string,
-  options: LoadOptions = {},
-): Promise<{ model: SavableModel; checkpoint: Checkpoint } | null> {
+  options?: LoadOptions,
+): Promise<{ model: AnyModel; checkpoint: Checkpoint } | null>;
+export async function loadCheckpointFromDirectory(
+  directory: string,
+  options: LoadOptions & { as?: ModelClass<unknown> } = {},
+): Promise<{ model: unknown; checkpoint: Checkpoint } | null> {
   try {
     await lstat(join(directory, CHECKPOINT_JSON));
   } catch {
     return null;
   }
-  return loadCheckpoint(checkpointDirectory(directory, options), options);
+  return loadCheckpoint(checkpointDirectory(directory, options), options as LoadOptions);
 }
 
 export type { LoadOptions } from './artifacts';

@@ -98,7 +98,7 @@ describe('loading a model from a URL', () => {
   it('explains an HTML page served in place of model.json (a static host fallback)', async () => {
     const html: typeof fetch = async () => response(new TextEncoder().encode('<!doctype html><html></html>'));
     await expect(loadModel('https://models.example/vae/model.json', { fetch: html })).rejects.toThrow(
-      /is not JSON .*answered with a web page/,
+      /is not JSON .*often a web page.*loadModelFromDirectory/,
     );
   });
 
@@ -154,7 +154,7 @@ describe('loading a model from a URL', () => {
       /file: URLs are not loaded/,
     );
     await expect(loadModel('https://models.example/missing/model.json', { fetch: serve })).rejects.toThrow(
-      /answered 404/,
+      /answered 404.*public folder.*tf\.io\.browserFiles/,
     );
   });
 });

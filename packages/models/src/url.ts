@@ -11,6 +11,13 @@ function baseUrl(): string | undefined {
   return typeof location?.href === 'string' ? location.href : undefined;
 }
 
+/** What to pass instead, when the model.json a string named is not there (a folder path given in a browser). */
+const WHERE_MODELS_LIVE =
+  'pass the URL at which your server serves the model.json (e.g. "/models/vae/model.json" for a model copied into ' +
+  "your app's public folder, as `vae export` writes it); a folder on disk is not a URL: in a browser pass a tfjs IO " +
+  'handler instead (tf.io.browserFiles([modelJson, weightsBin]) for files the user picked), in Node use ' +
+  "loadModelFromDirectory from '@vae/models/node'.";
+
 /** The absolute URL of `model.json` for a URL, a path relative to the page, or a folder URL. */
 export function modelJsonUrl(source: string | URL, caller: string): URL {
   let url: URL;
@@ -83,7 +90,8 @@ async function fetchBytes(
     }
     if (!response.ok) {
       throw new Error(
-        `${caller}: ${what} ${url.href} answered ${response.status} ${response.statusText}; check the URL.`,
+        `${caller}: ${what} ${url.href} answered ${response.status} ${response.statusText}; ` +
+          (what === 'model.json' ? WHERE_MODELS_LIVE : 'check the URL.'),
       );
     }
     const tooLarge = (n: number | string) =>
@@ -167,7 +175,7 @@ export function urlHandler(source: string | URL, options: LoadOptions, caller: s
       } catch (error) {
         throw new Error(
           `${caller}: ${modelUrl.href} is not JSON (${(error as Error).message.slice(0, 100)}); the server ` +
-            'may have answered with a web page: check the URL.',
+            `answered with something else, often a web page (dev servers serve index.html for unknown paths): ${WHERE_MODELS_LIVE}`,
         );
       }
       const manifest = json?.weightsManifest;

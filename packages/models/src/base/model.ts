@@ -9,13 +9,16 @@ import {
   batchRanges,
   conditioningLabels,
   batchLabels as coreBatchLabels,
+  type DataInput,
   interpolateLatent,
   type KlSchedule,
   type Labels,
   type LossTerms,
+  type ProgressOptions,
   Random,
   range,
-  tensorSource,
+  reportProgress,
+  toBatchSource,
   traverseLatent,
 } from '@vae/core';
 import { type FitOptions, type History, train } from '../training/fit';
@@ -23,19 +26,23 @@ import type { LossTermScalars, ObjectiveContext, TrainableModel } from '../train
 import type { ModelConfig } from './config';
 
 /** Class labels: a [batch] tensor of integers, or an array of them (core's `Labels`). */
-export type { Labels };
+/**
+ * Data for `fit`, `evaluate`, `embed` and `score` (core's `DataInput`): a batch source, a tensor of examples, a
+ * typed array (the values alone, in the model's `inputShape`, or `{ values, shape, labels }`), or an async iterable
+ * of batches. Labels of a tensor or of bare values go in the `labels` option.
+ */
+export type { DataInput, Labels };
 
-/** Data for `embed`, `score` and `evaluate`: a batch source, or a tensor of examples (with labels if needed). */
-export type DataInput = BatchSource | tf.Tensor;
-
-export interface BatchOptions {
+export interface BatchOptions extends ProgressOptions {
   /** Examples per batch. Default 1000. */
   batchSize?: number;
-  /** Labels of a tensor input (conditional models). */
+  /** Labels of a tensor or of bare values (conditional models), one per example. */
   labels?: ArrayLike<number>;
 }
 
-export interface EvaluateOptions {
+export interface EvaluateOptions extends ProgressOptions {
+  /** Labels of a tensor or of bare values (conditional models), one per example. */
+  labels?: ArrayLike<number>;
   /** Examples per batch. Default 1000. */
   batchSize?: number;
   /** Seed of the random draws (reparameterization, corruption). Default 0. */
@@ -44,10 +51,6 @@ export interface EvaluateOptions {
   step?: number;
   /** KL weight; default the model's own (beta, or its capacity schedule). */
   klSchedule?: KlSchedule;
-}
-
-function toSource(data: DataInput, labels?: ArrayLike<number>): BatchSource {
-  return data instanceof tf.Tensor ? tensorSource(data, labels) : data;
 }
 
 /** The labels of `indices` from a source, as int32 [batch]. */
@@ -211,9 +214,26 @@ export abstract class BaseModel<C extends ModelConfig> implements TrainableModel
     return tf.reshape(this.decodeRows(rows, repeated), [batch, steps, ...this.config.inputShape]);
   }
 
-  /** Codes of every example (posterior means for VAEs), [size, latentDim]. The caller disposes the tensor. */
+  /** `data` in any accepted form as a `BatchSource` of this model's inputs. */
+  protected toSource(
+    data: DataInput,
+    labels: ArrayLike<number> | undefined,
+    method: string,
+  ): Promise<BatchSource> {
+    this.assertAlive();
+    return toBatchSource(data, {
+      labels,
+      itemShape: this.config.inputShape,
+      caller: `${this.className}.${method}`,
+    });
+  }
+
+  /**
+   * Codes of every example (posterior means for VAEs), [size, latentDim]. The caller disposes the tensor. Reports
+   * the examples done to `onProgress` after every batch; `signal` stops it (rejecting with the signal's reason).
+   */
   async embed(data: DataInput, options: BatchOptions = {}): Promise<tf.Tensor2D> {
-    const source = toSource(data, options.labels);
+    const source = await this.toSource(data, options.labels, 'embed');
     const parts: tf.Tensor2D[] = [];
     try {
       for (const [start, end] of batchRanges(source.size, options.batchSize ?? 1000)) {
@@ -223,7 +243,7 @@ export abstract class BaseModel<C extends ModelConfig> implements TrainableModel
             this.codesOf(this.flatten(source.batch(indices)), this.sourceLabels(source, indices)),
           ),
         );
-        await tf.nextFrame();
+        await reportProgress(options, end, source.size);
       }
       return tf.tidy(() => (parts.length === 1 ? tf.clone(parts[0]) : tf.concat(parts, 0))) as tf.Tensor2D;
     } finally {
@@ -233,10 +253,11 @@ export abstract class BaseModel<C extends ModelConfig> implements TrainableModel
 
   /**
    * Per-example anomaly scores, one per example in order: the negative ELBO (VAEs) or the reconstruction error
-   * (autoencoders), in nats. Higher means less typical of the training data.
+   * (autoencoders), in nats. Higher means less typical of the training data. Reports progress and stops on
+   * `signal` like `embed`.
    */
   async score(data: DataInput, options: BatchOptions & { seed?: number } = {}): Promise<Float32Array> {
-    const source = toSource(data, options.labels);
+    const source = await this.toSource(data, options.labels, 'score');
     const out = new Float32Array(source.size);
     const random = new Random(options.seed ?? 0);
     for (const [start, end] of batchRanges(source.size, options.batchSize ?? 1000)) {
@@ -250,6 +271,7 @@ export abstract class BaseModel<C extends ModelConfig> implements TrainableModel
       );
       out.set(await scores.data(), start);
       scores.dispose();
+      await reportProgress(options, end, source.size);
     }
     return out;
   }
@@ -259,8 +281,12 @@ export abstract class BaseModel<C extends ModelConfig> implements TrainableModel
     return labels && tf.tensor1d(labels, 'int32');
   }
 
-  /** Averages the loss terms over a data set, in nats per example (one random draw per example). */
-  async evaluate(data: BatchSource, options: EvaluateOptions = {}): Promise<LossTerms> {
+  /**
+   * Averages the loss terms over a data set, in nats per example (one random draw per example). Reports progress
+   * and stops on `signal` like `embed`.
+   */
+  async evaluate(input: DataInput, options: EvaluateOptions = {}): Promise<LossTerms> {
+    const data = await this.toSource(input, options.labels, 'evaluate');
     if (data.size < 1) throw new Error(`${this.className}.evaluate: the data source is empty.`);
     const random = new Random(options.seed ?? 0);
     const step = options.step ?? this.trainingStep;
@@ -280,15 +306,23 @@ export abstract class BaseModel<C extends ModelConfig> implements TrainableModel
       const values = await stacked.data();
       stacked.dispose();
       for (let k = 0; k < 5; k++) sums[k] += values[k] * (end - start);
+      await reportProgress(options, end, data.size);
     }
     const [reconstruction, kl, weightedKl, regularizer, total] = sums.map((s) => s / data.size);
     return { reconstruction, kl, weightedKl, regularizer, total };
   }
 
-  /** Trains the model (Adam by default) on a data source. See `FitOptions`. */
-  fit(data: BatchSource, options: FitOptions = {}): Promise<History> {
-    this.assertAlive();
-    return train(this, data, options);
+  /**
+   * Trains the model (Adam by default) on a data source, a tensor, a typed array (the values alone, in the model's
+   * `inputShape`) or an async iterable of batches; labels of a tensor in `options.labels`. See `FitOptions`.
+   */
+  async fit(data: DataInput, options: FitOptions = {}): Promise<History> {
+    const source = await this.toSource(data, options.labels, 'fit');
+    const validationData =
+      options.validationData === undefined
+        ? undefined
+        : await this.toSource(options.validationData, undefined, 'fit (validationData)');
+    return train(this, source, { ...options, validationData });
   }
 
   /** Throws a clear error when the active backend cannot compute this model's gradients. */

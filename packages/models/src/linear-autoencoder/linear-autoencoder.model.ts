@@ -6,7 +6,7 @@
  * kept as a non-trainable weight; the 1/sqrt(m) scaling is the averaging of the loss over the m examples.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type BatchSource, batchRanges, range, uniqueVariableName } from '@vae/core';
+import { type BatchSource, batchRanges, range, uniqueVariableName, yieldToEventLoop } from '@vae/core';
 import { Autoencoder } from '../autoencoder/autoencoder.model';
 import { type LinearAutoencoderConfig, resolveLinearAutoencoderConfig } from './linear-autoencoder.config';
 
@@ -44,7 +44,7 @@ export class LinearAutoencoder extends Autoencoder<LinearAutoencoderConfig> {
       const next = tf.tidy(() => tf.add(sum, tf.sum(this.flatten(data.batch(range(start, end))), 0)));
       sum.dispose();
       sum = next;
-      await tf.nextFrame();
+      await yieldToEventLoop();
     }
     tf.tidy(() => this.dataMean.assign(tf.div(sum, data.size)));
     sum.dispose();

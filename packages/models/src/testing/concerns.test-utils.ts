@@ -8,7 +8,7 @@ import { type BatchSource, tensorSource } from '@vae/core';
 import { expectNoLeaks, maxAbsDifference } from '@vae/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { BaseModel } from '../base/model';
-import { loadModel, saveModel } from '../io';
+import { loadModel, type ModelClass, saveModel } from '../io';
 
 type Model = BaseModel<any> & { sample?: (count: number, options?: any) => tf.Tensor };
 
@@ -137,7 +137,7 @@ export function describeConcerns<M extends Model>(name: string, spec: ConcernSpe
       const model = spec.create(4);
       const handler = memoryHandler();
       await saveModel(model, handler);
-      const loaded = (await loadModel(handler)) as M;
+      const loaded = await loadModel(handler, { as: model.constructor as ModelClass<M> });
       expect(loaded.className).toBe(model.className);
       expect(loaded.constructor).toBe(model.constructor);
       expect(loaded.config).toEqual(model.config);

@@ -256,3 +256,67 @@ describe('fit', () => {
     model.dispose();
   });
 });
+
+describe('inputs in every form', () => {
+  it('fit and evaluate take a tensor, a typed array, ArrayData and an async iterable alike, with the same result', async () => {
+    const { x } = binaryPrototypes(16);
+    const values = (await x.data()) as Float32Array;
+    const train = async (data: Parameters<VAE['fit']>[0]) => {
+      const model = new VAE({ ...small, seed: 3 });
+      const progress: number[] = [];
+      const history = await model.fit(data, {
+        epochs: 1,
+        batchSize: 8,
+        seed: 2,
+        shuffle: false,
+        onProgress: ({ done, total }) => progress.push(done / total),
+      });
+      expect(progress).toEqual([0.5, 1]);
+      const evaluated = await model.evaluate(values, { seed: 1 });
+      model.dispose();
+      return [history.epochs[0].train.total, evaluated.total];
+    };
+    async function* batches() {
+      yield tf.slice(x, [0], [8]);
+      yield tf.slice(x, [8], [8]);
+    }
+    const reference = await train(tensorSource(x));
+    expect(await train(x)).toEqual(reference);
+    expect(await train(values)).toEqual(reference);
+    expect(await train({ values, shape: x.shape })).toEqual(reference);
+    expect(await train(batches())).toEqual(reference);
+    x.dispose();
+  });
+
+  it('conditional models take labels of a tensor in the options; embed and score stop on an aborted signal', async () => {
+    const { ConditionalVAE } = await import('../conditional-vae/conditional-vae.model');
+    const model = new ConditionalVAE({ ...small, numClasses: 2, seed: 1 });
+    const { x } = binaryPrototypes(16);
+    const labels = Array.from({ length: 16 }, (_, i) => i % 2);
+    await expect(model.fit(x, { epochs: 1 })).rejects.toThrow(/needs class labels/);
+    const history = await model.fit(x, { epochs: 1, batchSize: 8, seed: 1, labels });
+    expect(history.epochs).toHaveLength(1);
+    const codes = await model.embed(x, { labels, batchSize: 4 });
+    expect(codes.shape).toEqual([16, 2]);
+    codes.dispose();
+    const controller = new AbortController();
+    const seen: number[] = [];
+    await expect(
+      model.embed(x, {
+        labels,
+        batchSize: 4,
+        signal: controller.signal,
+        onProgress: ({ done }) => {
+          seen.push(done);
+          if (done === 8) controller.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen).toEqual([4, 8]);
+    await expect(
+      expectNoLeaks(() => model.score(x, { labels, signal: controller.signal }).catch(() => 'stopped')),
+    ).resolves.toBe('stopped');
+    model.dispose();
+    x.dispose();
+  });
+});

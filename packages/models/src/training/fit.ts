@@ -6,14 +6,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  type BatchSource,
+  batchLabels,
   batchRanges,
   clipByGlobalNorm,
+  type DataInput,
   FusedAdamOptimizer,
   type KlSchedule,
   type LossTerms,
+  type Progress,
   Random,
+  toBatchSource,
   validateSchedule,
+  yieldToEventLoop,
 } from '@vae/core';
 import {
   type Checkpoint,
@@ -90,8 +94,18 @@ export interface FitOptions extends FitCallbacks {
   learningRate?: number;
   /** An optimizer of your own (it is not disposed). Default: Adam(learningRate, 0.9, 0.999, 1e-8), as PyTorch. */
   optimizer?: tf.Optimizer;
-  /** Data to evaluate after every epoch. */
-  validationData?: BatchSource;
+  /**
+   * Data to evaluate after every epoch, in any form `fit` takes its training data (labels of a bare tensor: pass a
+   * `BatchSource`, e.g. `tensorSource(x, labels)`, or `{ values, shape, labels }`).
+   */
+  validationData?: DataInput;
+  /** Labels of training data given as a tensor or bare values (conditional models), one per example. */
+  labels?: ArrayLike<number>;
+  /**
+   * Called after every optimizer step with the steps done (`done`, counting those of a resumed checkpoint) of all
+   * the run's steps (`total` = epochs x batches per epoch).
+   */
+  onProgress?: (progress: Progress) => void;
   /** Seed for shuffling and for the random draws of every step. Default: the clock. */
   seed?: number;
   /** Shuffle the examples every epoch. Default true. */
@@ -160,13 +174,6 @@ function checkPositiveInteger(name: string, value: number): void {
   }
 }
 
-// Node's setImmediate yields to the event loop (I/O, timers) without the 1 ms minimum wait of setTimeout(0), up to
-// 2 % of a training run with a yield every 50 ms; browsers (no setImmediate) use setTimeout.
-const yieldToEventLoop = () =>
-  new Promise<void>((resolve) =>
-    typeof globalThis.setImmediate === 'function' ? globalThis.setImmediate(resolve) : setTimeout(resolve, 0),
-  );
-
 const TERMS = ['reconstruction', 'kl', 'weightedKl', 'regularizer', 'total'] as const;
 
 function toTerms(values: ArrayLike<number>, scale = 1): LossTerms {
@@ -199,12 +206,20 @@ function snapshot(variables: Record<string, tf.Variable>): tf.NamedTensorMap {
   return copy;
 }
 
-/** Trains `model` on `data`. See `FitOptions`; returns the epoch records. */
+/**
+ * Trains `model` on `input`: a `BatchSource`, a tensor, a typed array with its shape or an iterable of batches (see
+ * core's `DataInput`). See `FitOptions`; returns the epoch records.
+ */
 export async function train(
   model: TrainableModel,
-  data: BatchSource,
+  input: DataInput,
   options: FitOptions = {},
 ): Promise<History> {
+  const data = await toBatchSource(input, { labels: options.labels, caller: 'fit' });
+  const validationData =
+    options.validationData === undefined
+      ? undefined
+      : await toBatchSource(options.validationData, { caller: 'fit (validationData)' });
   const resume = options.resumeFrom;
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? resume?.state.batchSize ?? 128;
@@ -230,7 +245,7 @@ export async function train(
         'Load the data with its labels, e.g. tensorSource(images, labels).',
     );
   }
-  if (model.usesLabels && options.validationData && !options.validationData.labels) {
+  if (model.usesLabels && validationData && !validationData.labels) {
     throw new Error(`fit: ${model.className} needs labels in validationData too.`);
   }
   if (resume) {
@@ -289,10 +304,10 @@ export async function train(
       : new FusedAdamOptimizer(learningRate, 0.9, 0.999, 1e-8));
   const variables = Object.values(model.variables).filter((v) => v.trainable);
   const stopping = options.earlyStopping;
-  const monitor = stopping?.monitor ?? (options.validationData ? 'validation' : 'train');
+  const monitor = stopping?.monitor ?? (validationData ? 'validation' : 'train');
   if (stopping) {
     checkPositiveInteger('earlyStopping.patience', stopping.patience ?? 5);
-    if (monitor === 'validation' && !options.validationData) {
+    if (monitor === 'validation' && !validationData) {
       throw new Error("fit: earlyStopping.monitor is 'validation' but no validationData was given.");
     }
   }
@@ -367,12 +382,8 @@ export async function train(
         // One tensor read per step: the five loss terms, then the gradient norm when clipping.
         const { terms, grads } = tf.tidy((): tf.TensorContainerObject => {
           const x = data.batch(indices);
-          const labels = data.labels
-            ? tf.tensor1d(
-                Array.from(indices, (i) => (data.labels as ArrayLike<number>)[i]),
-                'int32',
-              )
-            : undefined;
+          const indexLabels = batchLabels(data, indices);
+          const labels = indexLabels && tf.tensor1d(indexLabels, 'int32');
           let stacked: tf.Tensor | undefined;
           const { value, grads } = tf.variableGrads(() => {
             const loss = model.trainingLoss(x, { ...context, labels });
@@ -436,6 +447,7 @@ export async function train(
         seen += count;
         seconds += (performance.now() - started) / 1000;
         await runHooks(hooks, 'onBatchEnd', { epoch, batch: b + 1, batches: ranges.length, step, losses });
+        options.onProgress?.({ done: step, total: epochs * ranges.length });
         if (performance.now() - lastYield > 50) {
           await yieldToEventLoop();
           lastYield = performance.now();
@@ -453,8 +465,8 @@ export async function train(
         step,
       };
       if (history.aborted) record.partial = true;
-      if (options.validationData) {
-        record.validation = await model.evaluate(options.validationData, {
+      if (validationData) {
+        record.validation = await model.evaluate(validationData, {
           seed: random.nextSeed(),
           step,
           klSchedule,
