@@ -128,7 +128,7 @@ describe('vae train', () => {
     expect(dataset.stderr.trim().split('\n')).toHaveLength(1);
     const epochs = await vae(['train', '--epochs', 'ten']);
     expect(epochs.code).toBe(2);
-    expect(epochs.stderr).toMatch(/--epochs must be an integer >= 1/);
+    expect(epochs.stderr).toMatch(/--epochs must be an integer from 1 to 100000; got 'ten'/);
   });
 
   it('rejects an unwritable --out before training, in one line', async () => {

@@ -176,7 +176,7 @@ describe('vae latent figures', () => {
     expect(rows.height).toBeGreaterThanOrEqual(2 * 28);
     expect(rows.height).toBeLessThan(3 * 28 + 40);
     const bad = await vae(['traverse', '--model', run, '--dimensions', '7']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2); // a dimension the model does not have: bad usage
     expect(bad.stderr).toMatch(/--dimensions 7 is not a latent dimension \(0 to 3\)/);
   });
 
