@@ -106,7 +106,7 @@ describe('every metric on every model kind', () => {
         expect(Number.isFinite(elbo.loss)).toBe(true);
         expect(elbo.loss).toBeCloseTo(elbo.reconstruction + elbo.kl, 4);
         const likelihood = await importanceSampledLogLikelihood(vae, data.source, {
-          samples: 16,
+          importanceSamples: 16,
           batchSize: 10,
         });
         expect(likelihood.perExample).toHaveLength(24);
@@ -186,7 +186,7 @@ describe('every metric on every model kind', () => {
       await expect(evaluateElbo(model, source)).rejects.toThrow(
         /evaluateElbo: .*labels.*tensorSource\(images, labels\)/,
       );
-      await expect(importanceSampledLogLikelihood(model, source, { samples: 2 })).rejects.toThrow(
+      await expect(importanceSampledLogLikelihood(model, source, { importanceSamples: 2 })).rejects.toThrow(
         /importanceSampledLogLikelihood: .*labels/,
       );
       await expect(latentHealth(model, source)).rejects.toThrow(/latentHealth: .*labels/);
@@ -236,7 +236,7 @@ describe('importance-sampled log p(x) against quadrature (one latent dimension)'
     try {
       const exact = await logMarginalByQuadrature(model, subset, model.usesLabels ? labels : undefined);
       const estimate = await importanceSampledLogLikelihood(model, tensorSource(subset, labels.slice(0, 6)), {
-        samples: 4000,
+        importanceSamples: 4000,
         seed: 3,
       });
       for (let i = 0; i < 6; i++) expect(Math.abs(estimate.perExample[i] - exact[i])).toBeLessThan(0.02);

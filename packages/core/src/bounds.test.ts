@@ -198,7 +198,7 @@ describe('posteriorLogWeights', () => {
     const x = tf.tensor2d([[0.5], [3], [-1]]);
     const labels = [0, 2, 1];
     const logWeights = await expectNoLeaks(
-      () => posteriorLogWeights(model, x, { samples: 4, seed: 1, labels }),
+      () => posteriorLogWeights(model, x, { importanceSamples: 4, seed: 1, labels }),
       1,
     );
     expect(logWeights.shape).toEqual([4, 3]);
@@ -211,14 +211,14 @@ describe('posteriorLogWeights', () => {
   it('uses the model logPrior when it has one, and checks what the model returns', () => {
     const x = tf.tensor2d([[0.5]]);
     const withPrior = { ...model, logPrior: (z: tf.Tensor) => tf.fill([z.shape[0]], -1) as tf.Tensor1D };
-    const weights = posteriorLogWeights(withPrior, x, { samples: 2, labels: [0] });
+    const weights = posteriorLogWeights(withPrior, x, { importanceSamples: 2, labels: [0] });
     expect(weights.shape).toEqual([2, 1]);
     const broken = { ...model, logLikelihood: () => tf.zeros([5]) as tf.Tensor1D };
-    expect(() => posteriorLogWeights(broken, x, { samples: 2, labels: [0] })).toThrow(
+    expect(() => posteriorLogWeights(broken, x, { importanceSamples: 2, labels: [0] })).toThrow(
       /posteriorLogWeights: logLikelihood returned shape \[5\], expected \[2\]/,
     );
-    expect(() => posteriorLogWeights(model, x, { samples: 0 })).toThrow(
-      /samples \(k\) must be an integer >= 1/,
+    expect(() => posteriorLogWeights(model, x, { importanceSamples: 0 })).toThrow(
+      /importanceSamples \(k\) must be an integer >= 1/,
     );
     tf.dispose([x, weights]);
   });

@@ -151,7 +151,7 @@ export function logPriorOf(
 
 export interface PosteriorLogWeightsOptions {
   /** k, the codes drawn from q(z|x) per example. */
-  samples: number;
+  importanceSamples: number;
   /** Seed of the draws. */
   seed?: number;
   /** The batch's labels, [batch] (conditional models). */
@@ -161,7 +161,8 @@ export interface PosteriorLogWeightsOptions {
 }
 
 /**
- * Log importance weights of a probabilistic model for a batch x [batch, ...]: draws k codes z_i ~ q(z|x) and
+ * Log importance weights of a probabilistic model for a batch x [batch, ...]: draws k (`importanceSamples`) codes
+ * z_i ~ q(z|x) and
  * returns `log w_i = log p(x|z_i) + log p(z_i) - log q(z_i|x)`, shape [k, batch] (nats), through the model's
  * contract (`encode`, `logLikelihood`, `logPrior` or N(0, I), each with the batch's labels when given). log q comes
  * from the noise (`DiagonalGaussian.sampleWithLogProb`). `importanceWeightedBound` of the result is L_k;
@@ -173,9 +174,10 @@ export function posteriorLogWeights(
   options: PosteriorLogWeightsOptions,
 ): tf.Tensor2D {
   const caller = 'posteriorLogWeights';
-  const k = options.samples;
-  if (!Number.isInteger(k) || k < 1)
-    throw new Error(`${caller}: samples (k) must be an integer >= 1, got ${k}.`);
+  const k = options.importanceSamples;
+  if (!Number.isInteger(k) || k < 1) {
+    throw new Error(`${caller}: importanceSamples (k) must be an integer >= 1, got ${k}.`);
+  }
   return tf.tidy(() => {
     const { mean, logVar } = options.posterior ?? model.encode(x, options.labels);
     const batch = x.shape[0];

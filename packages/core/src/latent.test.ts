@@ -105,8 +105,21 @@ describe('interpolateLatent', () => {
     const a = tf.zeros([2, 3]);
     expect(() => interpolateLatent(a, tf.zeros([2, 4]), 3)).toThrow(/interpolateLatent/);
     expect(() => interpolateLatent(a, a, 0)).toThrow(/steps/);
-    expect(() => interpolateLatent(tf.zeros([3]), tf.zeros([3]), 2)).toThrow(/\[batch, latent\]/);
+    expect(() =>
+      interpolateLatent(tf.zeros([2, 2, 3]) as tf.Tensor, tf.zeros([2, 2, 3]) as tf.Tensor, 2),
+    ).toThrow(/\[batch, latent\]/);
+    expect(() => interpolateLatent(tf.zeros([3]), tf.zeros([4]), 2)).toThrow(/interpolateLatent/);
     a.dispose();
+  });
+
+  it('takes two single codes and gives [steps, latent], the same path as a batch of one', async () => {
+    const a = tf.tensor1d([1, 0]);
+    const b = tf.tensor1d([0, 3]);
+    const single = await expectNoLeaks(() => interpolateLatent(a, b, 4, { spherical: true }), 1);
+    expect(single.shape).toEqual([4, 2]);
+    const batch = interpolateLatent(tf.expandDims(a, 0), tf.expandDims(b, 0), 4, { spherical: true });
+    expect(await single.data()).toEqual(await batch.data());
+    tf.dispose([a, b, single, batch]);
   });
 });
 

@@ -20,7 +20,7 @@ export interface InterpolateOptions {
 
 /**
  * Codes on the path from `a` to `b` for each row: `a` and `b` are [batch, latent], the result is
- * [batch, steps, latent]. `steps` is a count of evenly spaced points, both ends included (t = 0, 1 / (steps - 1),
+ * [batch, steps, latent]; for two single codes of shape [latent] it is [steps, latent]. `steps` is a count of evenly spaced points, both ends included (t = 0, 1 / (steps - 1),
  * ..., 1), or the values of t themselves (e.g. `[0.3]` for one point; t = 0 is `a`, t = 1 is `b`).
  * Linear: `(1 - t) a + t b`. Spherical (slerp, White 2016): the direction `sin((1 - t) omega) / sin(omega) a_hat +
  * sin(t omega) / sin(omega) b_hat`, at angle `t omega` from `a` on the great circle through both codes (omega the
@@ -28,13 +28,31 @@ export interface InterpolateOptions {
  * (anti-)parallel or one is zero. The one slerp of the toolkit: `@vae/viz` and `@vae/models` call it.
  */
 export function interpolateLatent(
+  a: tf.Tensor1D,
+  b: tf.Tensor1D,
+  steps: number | readonly number[],
+  options?: InterpolateOptions,
+): tf.Tensor2D;
+export function interpolateLatent(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  steps: number | readonly number[],
+  options?: InterpolateOptions,
+): tf.Tensor3D;
+export function interpolateLatent(
   a: tf.Tensor,
   b: tf.Tensor,
   steps: number | readonly number[],
   options: InterpolateOptions = {},
-): tf.Tensor3D {
+): tf.Tensor {
   const caller = 'interpolateLatent';
-  assertRank(caller, 'a', a, 2, '[batch, latent]');
+  if (a.rank === 1 && b.rank === 1) {
+    assertSameShape(caller, 'a', a, 'b', b);
+    return tf.tidy(() =>
+      tf.squeeze(interpolateLatent(tf.expandDims(a, 0), tf.expandDims(b, 0), steps, options), [0]),
+    );
+  }
+  assertRank(caller, 'a', a, 2, '[batch, latent] (or [latent] for one code)');
   assertSameShape(caller, 'a', a, 'b', b);
   let t: number[];
   if (typeof steps === 'number') {

@@ -8,7 +8,12 @@ import {
 } from '@vae/core';
 
 export interface ElboEstimate {
-  /** Average negative ELBO (the test loss), nats per example: reconstruction + kl. */
+  /**
+   * Average negative ELBO (the test loss), nats per example: reconstruction + kl. The name of the same number in
+   * every loss record of the toolkit (`LossTerms.total`).
+   */
+  total: number;
+  /** @deprecated The same as `total` (one name per concept); kept for one minor version. */
   loss: number;
   /** Average ELBO, nats per example (= -loss). A lower bound on the average log p(x). */
   elbo: number;
@@ -63,5 +68,12 @@ export async function evaluateElbo(
       'evaluateElbo: the loss is not finite; the model diverged or the data is outside [0, 1].',
     );
   }
-  return { loss, elbo: -loss, reconstruction: means.reconstruction, kl: means.kl, examples: data.size };
+  return {
+    total: loss,
+    loss,
+    elbo: -loss,
+    reconstruction: means.reconstruction,
+    kl: means.kl,
+    examples: data.size,
+  };
 }

@@ -192,7 +192,7 @@ describe('importanceSampledLogLikelihood on probabilistic PCA', () => {
     const repeated = tf.tile(data, [copies, 1]);
     try {
       return await importanceSampledLogLikelihood(model, tensorSource(repeated), {
-        samples,
+        importanceSamples: samples,
         seed,
         batchSize: data.shape[0] * copies,
         rowsPerCall: samples < 100 ? samples * data.shape[0] * copies : 100 * data.shape[0],
@@ -245,9 +245,9 @@ describe('importanceSampledLogLikelihood on probabilistic PCA', () => {
 
   it('rejects bad options and mismatched data', async () => {
     const source = tensorSource(exactTensor);
-    await expect(importanceSampledLogLikelihood(exactModel.model, source, { samples: 0 })).rejects.toThrow(
-      /samples \(k\) must be an integer >= 1/,
-    );
+    await expect(
+      importanceSampledLogLikelihood(exactModel.model, source, { importanceSamples: 0 }),
+    ).rejects.toThrow(/importanceSamples \(k\) must be an integer >= 1/);
     await expect(
       importanceSampledLogLikelihood(exactModel.model, source, { batchSize: 1.5 }),
     ).rejects.toThrow(/batchSize/);
@@ -275,7 +275,7 @@ describe('importanceSampledLogLikelihood as a long operation', () => {
   it('takes a tensor or bare values, reports the samples drawn and stops on an aborted signal', async () => {
     const x = tf.tensor2d(sample([[1, 0, 0, 0]], [0, 0, 0, 0], 1, 6, 3));
     const seen: Array<[number, number]> = [];
-    const options = { samples: 40, batchSize: 4, rowsPerCall: 80, seed: 1 };
+    const options = { importanceSamples: 40, batchSize: 4, rowsPerCall: 80, seed: 1 };
     const fromTensor = await importanceSampledLogLikelihood(model.model, x, {
       ...options,
       onProgress: ({ done, total }) => seen.push([done, total]),
@@ -288,6 +288,14 @@ describe('importanceSampledLogLikelihood as a long operation', () => {
     ]);
     const fromValues = await importanceSampledLogLikelihood(model.model, await x.data(), options);
     expect(fromValues.perExample).toEqual(fromTensor.perExample);
+    // The deprecated name of k still works, for one minor version.
+    const { importanceSamples, ...rest } = options;
+    const oldName = await importanceSampledLogLikelihood(model.model, x, {
+      ...rest,
+      samples: importanceSamples,
+    });
+    expect(oldName.perExample).toEqual(fromTensor.perExample);
+    expect([oldName.importanceSamples, oldName.samples]).toEqual([40, 40]);
     const controller = new AbortController();
     const run = expectNoLeaks(() =>
       importanceSampledLogLikelihood(model.model, x, {

@@ -17,6 +17,8 @@ export interface ImportanceSampledLogLikelihoodOptions extends ProgressOptions {
   /** Labels of data given as a tensor or bare values (conditional models), one per example. */
   labels?: ArrayLike<number>;
   /** Importance samples k per example. Default 5000, the usual setting for reporting log p(x) on MNIST. */
+  importanceSamples?: number;
+  /** @deprecated Use `importanceSamples` (the toolkit's one name for k); kept for one minor version. */
   samples?: number;
   /** Examples encoded together. Default 100. */
   batchSize?: number;
@@ -43,6 +45,8 @@ export interface ImportanceSampledLogLikelihood {
    */
   effectiveSampleSize: number;
   /** Importance samples per example (k). */
+  importanceSamples: number;
+  /** @deprecated The same as `importanceSamples`; kept for one minor version. */
   samples: number;
   /** Number of examples evaluated. */
   examples: number;
@@ -75,10 +79,10 @@ export async function importanceSampledLogLikelihood(
     itemShape: [model.inputSize],
     caller: where,
   });
-  const samples = options.samples ?? 5000;
+  const samples = options.importanceSamples ?? options.samples ?? 5000;
   const batchSize = options.batchSize ?? 100;
   const rowsPerCall = options.rowsPerCall ?? 10000;
-  assertInteger(where, 'samples (k)', samples);
+  assertInteger(where, 'importanceSamples (k)', samples);
   assertInteger(where, 'batchSize', batchSize);
   assertInteger(where, 'rowsPerCall', rowsPerCall);
   if (data.size < 1) throw new Error(`${where}: the data set is empty; pass at least one example.`);
@@ -107,7 +111,7 @@ export async function importanceSampledLogLikelihood(
         const count = Math.min(chunk, samples - done);
         const [chunkLogSum, chunkLogSumSquares] = tf.tidy(() => {
           const logWeights = posteriorLogWeights(model, x, {
-            samples: count,
+            importanceSamples: count,
             seed: random.nextSeed(),
             labels,
             posterior: { mean, logVar },
@@ -152,6 +156,7 @@ export async function importanceSampledLogLikelihood(
     standardError,
     perExample,
     effectiveSampleSize: effectiveSum / data.size,
+    importanceSamples: samples,
     samples,
     examples: data.size,
   };

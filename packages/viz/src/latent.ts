@@ -401,6 +401,9 @@ function codeRow(where: string, label: string, code: LatentCode): tf.Tensor2D {
  * interpolated linearly, `(1 - t) |a| + t |b|`; it falls back to linear when the codes are (anti)parallel or one is
  * zero, where the great circle is undefined. Returns a new float32 tensor `[steps, latentSize]` for the caller to
  * dispose.
+ *
+ * @deprecated Use `interpolateLatent` of `@vae/core`, the one name for this path: with two codes of shape [latent]
+ * (`tf.tensor1d(a)`) it returns the same [steps, latent] tensor. Kept for one minor version.
  */
 export function interpolateLatents(
   a: LatentCode,

@@ -70,8 +70,13 @@ export class ConditionalVAE extends VAE {
     return tf.tensor1d(values, 'int32');
   }
 
-  /** Generates `count` examples of class `label`: prior samples decoded with that label. */
+  /**
+   * Generates `count` examples of class `label`: prior samples decoded with that label.
+   *
+   * @deprecated Use `sample(count, { labels: label })` (the one name for drawing from a model); kept for one minor
+   * version.
+   */
   generate(label: number, count: number, options: { temperature?: number; seed?: number } = {}): tf.Tensor {
-    return this.sample(count, { ...options, labels: new Array(count).fill(label) });
+    return this.sample(count, { ...options, labels: label });
   }
 }

@@ -15,7 +15,7 @@ describe('ConditionalVAE: training behaviour (Node only: too slow for the browse
     await model.fit(tensorSource(x, labels), { epochs: 60, batchSize: 16, seed: 1, learningRate: 1e-2 });
     const prototypes = tf.slice(x, 0, 4); // one example of each class, in order 0..3
     for (let label = 0; label < 4; label++) {
-      const generated = model.generate(label, 8, { seed: label + 1, temperature: 0.5 });
+      const generated = model.sample(8, { labels: label, seed: label + 1, temperature: 0.5 });
       // the nearest prototype of every generated image is the requested class
       const distances = tf.tidy(() =>
         tf.sum(
@@ -50,7 +50,7 @@ describe.skipIf(!mnistTestsEnabled(tf.getBackend()))('ConditionalVAE on MNIST', 
     });
     let correct = 0;
     for (let digit = 0; digit < 10; digit++) {
-      const generated = model.generate(digit, 20, { seed: digit + 1 });
+      const generated = model.sample(20, { labels: digit, seed: digit + 1 });
       const nearest = tf.tidy(() => {
         const rows = tf.reshape(generated, [20, 1, 784]);
         return tf.argMin(tf.sum(tf.square(tf.sub(rows, tf.expandDims(means, 0))), 2), 1);

@@ -43,6 +43,17 @@ describe('ConditionalVAE', () => {
     model.dispose();
   });
 
+  it('samples a class with one label for all draws; generate is its deprecated alias', async () => {
+    const model = new ConditionalVAE({ ...small, seed: 1 });
+    const one = model.sample(3, { labels: 2, seed: 5 });
+    const each = model.sample(3, { labels: [2, 2, 2], seed: 5 });
+    const old = model.generate(2, 3, { seed: 5 });
+    await expectClose(one, await each.data());
+    await expectClose(old, await each.data());
+    tf.dispose([one, each, old]);
+    model.dispose();
+  });
+
   it('needs labels, and says so', async () => {
     const model = new ConditionalVAE({ ...small });
     const { x } = binaryPrototypes(4);

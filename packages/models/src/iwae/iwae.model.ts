@@ -60,9 +60,21 @@ export class IWAE extends VAE {
     };
   }
 
-  /** The importance-weighted bound L_k per example, [batch], nats; k defaults to `importanceSamples`. */
-  lowerBound(x: tf.Tensor, options: { seed?: number; samples?: number } = {}): tf.Tensor1D {
-    return tf.tidy(() => this.bound(this.flatten(x), options.seed, undefined, false, options.samples).bound);
+  /**
+   * The importance-weighted bound L_k per example, [batch], nats; k is `options.importanceSamples`, by default the
+   * config's `importanceSamples`.
+   */
+  lowerBound(
+    x: tf.Tensor,
+    options: {
+      seed?: number;
+      importanceSamples?: number;
+      /** @deprecated Use `importanceSamples`; kept for one minor version. */
+      samples?: number;
+    } = {},
+  ): tf.Tensor1D {
+    const k = options.importanceSamples ?? options.samples;
+    return tf.tidy(() => this.bound(this.flatten(x), options.seed, undefined, false, k).bound);
   }
 
   protected override scoreRows(rows: tf.Tensor2D, seed: number, labels?: tf.Tensor1D): tf.Tensor1D {

@@ -16,8 +16,8 @@ describe('IWAE: training behaviour (Node only: too slow for the browser tests)',
     await model.fit(tensorSource(x), { epochs: 20, batchSize: 16, seed: 1, learningRate: 1e-2 });
     const mean = async (t: tf.Tensor) => (await tf.mean(t).data())[0];
     const elbo = (await model.evaluate(tensorSource(x), { seed: 3 }).then((t) => t)).total; // -L_k
-    const bound1 = model.lowerBound(x, { seed: 3, samples: 1 });
-    const bound20 = model.lowerBound(x, { seed: 3, samples: 200 });
+    const bound1 = model.lowerBound(x, { seed: 3, importanceSamples: 1 });
+    const bound20 = model.lowerBound(x, { seed: 3, importanceSamples: 200 });
     expect(await mean(bound20)).toBeGreaterThan(await mean(bound1));
     expect(Number.isFinite(elbo)).toBe(true);
     expect(model).toBeInstanceOf(VAE);
@@ -33,7 +33,7 @@ describe.skipIf(!mnistTestsEnabled(tf.getBackend()))('IWAE on MNIST', () => {
     await model.fit(mnist.train, { epochs: 2, batchSize: 128, seed: 1, learningRate: 3e-3 });
     const test = mnist.testImages;
     const bound = async (samples: number) => {
-      const t = tf.tidy(() => tf.mean(model.lowerBound(test, { seed: 1, samples })));
+      const t = tf.tidy(() => tf.mean(model.lowerBound(test, { seed: 1, importanceSamples: samples })));
       const value = (await t.data())[0];
       t.dispose();
       return value;

@@ -201,8 +201,14 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
     return this.encodeRows(rows, labels, true).mean;
   }
 
-  /** Decodes `count` draws from the prior N(0, temperature^2 I), shaped [count, ...inputShape]. */
-  sample(count: number, options: { temperature?: number; seed?: number; labels?: Labels } = {}): tf.Tensor {
+  /**
+   * Decodes `count` draws from the prior N(0, temperature^2 I), shaped [count, ...inputShape]. Conditional models
+   * take `labels`: one per draw, or one label for all (`cvae.sample(16, { labels: 7 })`: sixteen sevens).
+   */
+  sample(
+    count: number,
+    options: { temperature?: number; seed?: number; labels?: Labels | number } = {},
+  ): tf.Tensor {
     if (!Number.isInteger(count) || count < 1) {
       throw new Error(`${this.className}.sample: count must be a positive integer, got ${count}.`);
     }
@@ -210,11 +216,10 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
     if (!(temperature > 0)) {
       throw new Error(`${this.className}.sample: temperature must be > 0, got ${temperature}.`);
     }
+    const labels =
+      typeof options.labels === 'number' ? new Array(count).fill(options.labels) : options.labels;
     return tf.tidy(() =>
-      this.decode(
-        tf.randomNormal([count, this.latentDim], 0, temperature, 'float32', options.seed),
-        options.labels,
-      ),
+      this.decode(tf.randomNormal([count, this.latentDim], 0, temperature, 'float32', options.seed), labels),
     );
   }
 
