@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MODEL_REGISTRY, type SavableModel } from '../registry';
-import type { VAE } from '../vae/vae.model';
+import { VAE } from '../vae/vae.model';
 import { EXCHANGE_CASES, randomizeVariables } from './cases.test-utils';
 import {
   float32ToTensor,
@@ -298,9 +298,22 @@ describe('models as safetensors', () => {
     });
   });
 
+  it('loads as a class and its subclasses, refusing another class before building it', async () => {
+    const beta = build('BetaVAE', { inputShape: [4], hiddenUnits: [3], latentDim: 2, seed: 8 });
+    const bytes = await modelToSafetensors(beta);
+    const asVae: VAE = await modelFromSafetensors(bytes, { as: VAE });
+    models.push(asVae);
+    expect(asVae.className).toBe('BetaVAE');
+    const before = tf.memory().numTensors;
+    await expect(modelFromSafetensors(bytes, { as: MODEL_REGISTRY.ConditionalVAE })).rejects.toThrow(
+      /holds a BetaVAE, not a ConditionalVAE/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('keeps the VAE it loads usable (encode, decode)', async () => {
     const model = build('VAE', { inputShape: [4], hiddenUnits: [3], latentDim: 2, seed: 7 });
-    const loaded = (await modelFromSafetensors(await modelToSafetensors(model))) as VAE;
+    const loaded = await modelFromSafetensors(await modelToSafetensors(model), { as: VAE });
     models.push(loaded);
     const x = tf.tensor2d([[0, 1, 0.5, 0.25]]);
     const means = tf.tidy(() => [loaded, model as VAE].map((m) => Array.from(m.encode(x).mean.dataSync())));

@@ -15,8 +15,8 @@ import {
   maxWeightBytes,
   verifyWeightsChecksum,
 } from '../artifacts';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION, setWeights } from '../io';
-import { MODEL_REGISTRY, type ModelClassName, type SavableModel } from '../registry';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelClass, setWeights } from '../io';
+import { type AnyModel, MODEL_REGISTRY, type ModelClassName, type SavableModel } from '../registry';
 import {
   type FloatDtype,
   float32ToTensor,
@@ -61,6 +61,11 @@ export interface SafetensorsLoadOptions extends LoadOptions {
   description?: ModelDescriptionLike;
   /** Names the file in errors. Default 'safetensors'. */
   where?: string;
+  /**
+   * Load as this class (or a subclass of it): the result is typed so, and a file of another class is refused
+   * before anything is allocated (as `loadModel`'s `as`).
+   */
+  as?: ModelClass<unknown>;
 }
 
 /**
@@ -191,10 +196,18 @@ function modelClass(className: string, where: string) {
  * untrusted input; a file that does not match the config (missing, unexpected or mis-shaped tensors, another
  * dtype) is refused with the names of the tensors that differ.
  */
+export async function modelFromSafetensors<M>(
+  bytes: Uint8Array,
+  options: SafetensorsLoadOptions & { as: ModelClass<M> },
+): Promise<M>;
+export async function modelFromSafetensors(
+  bytes: Uint8Array,
+  options?: SafetensorsLoadOptions,
+): Promise<AnyModel>;
 export async function modelFromSafetensors(
   bytes: Uint8Array,
   options: SafetensorsLoadOptions = {},
-): Promise<SavableModel> {
+): Promise<unknown> {
   const where = options.where ?? 'safetensors';
   const maxBytes = maxWeightBytes(options);
   const file = readSafetensors(bytes, { where, maxBytes });
@@ -219,6 +232,13 @@ export async function modelFromSafetensors(
     await verifyWeightsChecksum(file.buffer.slice().buffer, expected, where, warn);
   }
   const ModelClass = modelClass(description.className, where);
+  const as = options.as;
+  if (as !== undefined && ModelClass !== as && !(ModelClass.prototype instanceof as)) {
+    throw new Error(
+      `${where}: the file holds a ${description.className}, not a ${as.name}; load it with { as: ` +
+        `${description.className} } (or without \`as\`, then check its class).`,
+    );
+  }
   let resolved: unknown;
   try {
     resolved = (ModelClass as unknown as { resolveConfig(c: unknown): unknown }).resolveConfig(

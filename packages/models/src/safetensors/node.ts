@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import { readRegularFile, resolveInside, UntrustedFileError, writeFileAtomic } from '@vae/core/node';
 import { MAX_MODEL_JSON_BYTES, maxWeightBytes } from '../artifacts';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../io';
-import type { SavableModel } from '../registry';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelClass } from '../io';
+import type { AnyModel, SavableModel } from '../registry';
 import { MAX_SAFETENSORS_HEADER_BYTES } from './format';
 import {
   type ModelDescriptionLike,
@@ -40,10 +40,18 @@ async function readSafetensorsBytes(path: string, options: SafetensorsLoadOption
 }
 
 /** Loads a model from one safetensors file (see `modelFromSafetensors`; the file is untrusted). */
+export async function loadModelFromSafetensorsFile<M>(
+  path: string,
+  options: SafetensorsLoadOptions & { as: ModelClass<M> },
+): Promise<M>;
+export async function loadModelFromSafetensorsFile(
+  path: string,
+  options?: SafetensorsLoadOptions,
+): Promise<AnyModel>;
 export async function loadModelFromSafetensorsFile(
   path: string,
   options: SafetensorsLoadOptions = {},
-): Promise<SavableModel> {
+): Promise<unknown> {
   return modelFromSafetensors(await readSafetensorsBytes(path, options), { where: path, ...options });
 }
 
@@ -87,10 +95,18 @@ export function describedModel(json: unknown): ModelDescriptionLike | null {
  * described by its metadata and by `config.json` when present (both must agree). Untrusted input: paths stay
  * inside the folder, only regular files are read, sizes are checked first.
  */
+export async function loadModelFromPytorchFolder<M>(
+  directory: string,
+  options: SafetensorsLoadOptions & { as: ModelClass<M> },
+): Promise<M>;
+export async function loadModelFromPytorchFolder(
+  directory: string,
+  options?: SafetensorsLoadOptions,
+): Promise<AnyModel>;
 export async function loadModelFromPytorchFolder(
   directory: string,
   options: SafetensorsLoadOptions = {},
-): Promise<SavableModel> {
+): Promise<unknown> {
   let weightsPath: string;
   try {
     weightsPath = await resolveInside(directory, SAFETENSORS_FILE, 'the weights file');

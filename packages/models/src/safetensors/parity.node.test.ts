@@ -143,7 +143,9 @@ async function outputsOf(
 function int32Tensor(values: Int32Array): SafetensorsTensor {
   const data = new Uint8Array(values.length * 4);
   const view = new DataView(data.buffer);
-  values.forEach((v, i) => view.setInt32(4 * i, v, true));
+  values.forEach((v, i) => {
+    view.setInt32(4 * i, v, true);
+  });
   return { dtype: 'I32', shape: [values.length], data };
 }
 
