@@ -8,4 +8,4 @@ export {
 } from './parse';
 export { type DuplicatePolicy, RatingSet, RatingSetBuilder, type RawRating } from './rating-set';
 export { RATING_BATCH_MAX_VALUES, RatingRows, type RowKind, ratingRows } from './rows';
-export { type RatingSplit, type SplitOptions, splitByTime, splitPerUser, splitRandom } from './splits';
+export { type RatingSplit, type RatingSplitOptions, splitByTime, splitPerUser, splitRandom } from './splits';

@@ -15,7 +15,7 @@ export interface RatingSplit {
   test: RatingSet;
 }
 
-export interface SplitOptions {
+export interface RatingSplitOptions {
   /** Fraction held out for testing, in (0, 1). Default 0.1. */
   testFraction?: number;
   /** Seed of the split; the same seed gives the same split. Default 0. */
@@ -37,7 +37,7 @@ function partition(set: RatingSet, isTest: Uint8Array): RatingSplit {
 }
 
 /** Holds out `round(testFraction * size)` ratings chosen uniformly at random. */
-export function splitRandom(set: RatingSet, options: SplitOptions = {}): RatingSplit {
+export function splitRandom(set: RatingSet, options: RatingSplitOptions = {}): RatingSplit {
   const fraction = checkFraction('splitRandom', options.testFraction ?? 0.1);
   const order = new Random(options.seed ?? 0).permutation(set.size);
   const testCount = Math.round(fraction * set.size);
@@ -50,7 +50,7 @@ export function splitRandom(set: RatingSet, options: SplitOptions = {}): RatingS
  * Holds out `round(testFraction * n)` of each user's n ratings (at least 1 when n >= 2, never all of them), chosen at
  * random; users with one rating keep it for training.
  */
-export function splitPerUser(set: RatingSet, options: SplitOptions = {}): RatingSplit {
+export function splitPerUser(set: RatingSet, options: RatingSplitOptions = {}): RatingSplit {
   const fraction = checkFraction('splitPerUser', options.testFraction ?? 0.1);
   const random = new Random(options.seed ?? 0);
   const counts = set.countsPerUser();
@@ -72,7 +72,7 @@ export function splitPerUser(set: RatingSet, options: SplitOptions = {}): Rating
 }
 
 /** Holds out the ratings after the time below which `1 - testFraction` of them lie. Needs timestamps. */
-export function splitByTime(set: RatingSet, options: Omit<SplitOptions, 'seed'> = {}): RatingSplit {
+export function splitByTime(set: RatingSet, options: Omit<RatingSplitOptions, 'seed'> = {}): RatingSplit {
   const fraction = checkFraction('splitByTime', options.testFraction ?? 0.1);
   const times = set.timestamps;
   if (!times)
