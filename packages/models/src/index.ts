@@ -6,8 +6,23 @@ export {
   type CodeDecoder,
   resolveAutoencoderConfig,
 } from './autoencoder/index';
+export {
+  AUTOREC_DEFAULTS,
+  AutoRec,
+  type AutoRecConfig,
+  type RatingPairs,
+  resolveAutoRecConfig,
+} from './autorec/index';
 export { MODEL_DEFAULTS, type ModelConfig, type NetworkKind, type SerializedNetwork } from './base/config';
 export type { BatchOptions, DataInput, EvaluateOptions, Labels, NetworkPart } from './base/model';
+export {
+  BiasBaseline,
+  BiasedMF,
+  type BiasedMFOptions,
+  type BiasOptions,
+  GlobalMean,
+  type RatingPredictor,
+} from './baselines/index';
 export { BETA_VAE_DEFAULTS, BetaVAE, type BetaVAEConfig, resolveBetaVAEConfig } from './beta-vae/index';
 export {
   CONDITIONAL_VAE_DEFAULTS,

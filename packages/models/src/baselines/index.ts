@@ -1,0 +1,8 @@
+export {
+  BiasBaseline,
+  BiasedMF,
+  type BiasedMFOptions,
+  type BiasOptions,
+  GlobalMean,
+  type RatingPredictor,
+} from './baselines';
