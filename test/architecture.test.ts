@@ -50,7 +50,7 @@ describe('package boundaries', () => {
             problems.push(`${where} imports the tfjs union package`);
           if (spec.startsWith('node:') && !nodeOnly)
             problems.push(`${where} uses ${spec} outside a ./node entry`);
-          if (spec.startsWith('.') && /(^|\/|\.)node$/.test(spec) && !nodeOnly && !isTest) {
+          if (spec.startsWith('.') && /(^|\/|\.)node(\.js)?$/.test(spec) && !nodeOnly && !isTest) {
             problems.push(`${where} imports the Node-only module ${spec} from browser-safe code`);
           }
           if (/^@vae\/[^/]+\/node$/.test(spec) && !nodeOnly && !isTest) {

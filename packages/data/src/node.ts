@@ -27,7 +27,7 @@ import {
 } from './catalog';
 import { cifarDataset } from './cifar';
 import { type CsvDatasetOptions, csvDataset, type TabularDataset } from './csv';
-import { checkDirectory, gunzipFile, readRegularFile } from './files.node';
+import { checkDirectory, gunzipFile, readRegularFile } from './files.node.js';
 import { ImageDataset } from './image-dataset';
 import { type ByteLimit, checkMaxBytes, formatBytes, readResponseLimited, TooLargeError } from './limits';
 import {
@@ -51,7 +51,7 @@ export {
   type ReadRatingsOptions,
   ratingFormatOf,
   readRatingsFile,
-} from './ratings/ratings.node';
+} from './ratings/ratings.node.js';
 
 export interface LoadDatasetOptions {
   /** 'train' (default), 'test' or 'all' (train then test). */

@@ -1,5 +1,5 @@
 /** Reading rating files in Node (re-exported by `@vae/data/node`): untrusted input, see SECURITY.md. */
-import { readRegularFile } from '../files.node';
+import { readRegularFile } from '../files.node.js';
 import { checkMaxBytes } from '../limits';
 import { type ParseRatingsOptions, parseRatings, type RatingFormat } from './parse';
 import type { RatingSet } from './rating-set';
