@@ -484,11 +484,19 @@ export function createDrawView(context: ViewContext): View {
       g.drawImage(scratch.example.canvas, label * DIGIT_SIDE, 0);
     }
     let variant = 0;
-    examples.addEventListener('click', (event) => {
-      const box = examples.getBoundingClientRect();
-      const label = Math.min(9, Math.floor(((event.clientX - box.left) / box.width) * 10));
+    const pick = (label: number) => {
       variant = (variant + 1) % digits[label].length;
       loadDigit(digits[label][variant]);
+    };
+    examples.addEventListener('click', (event) => {
+      const box = examples.getBoundingClientRect();
+      pick(Math.min(9, Math.floor(((event.clientX - box.left) / box.width) * 10)));
+    });
+    // from the keyboard: a digit key loads a test digit of that class (another one on each press)
+    examples.addEventListener('keydown', (event) => {
+      if (!/^[0-9]$/.test(event.key)) return;
+      event.preventDefault();
+      pick(Number(event.key));
     });
   }
 

@@ -353,6 +353,15 @@ export function createExploreView(context: ViewContext): View {
     await drawManifoldLayer();
   }
 
+  /**
+   * Where the map opens without `?z=`: the code of the first test image (a real digit, or garment), not
+   * z = (0, 0), which sits between classes and decodes to a blur.
+   */
+  function firstCode(): Point {
+    if (codes?.latentDim !== 2 || codes.count === 0) return [0, 0];
+    return [Number(codes.means[0].toFixed(2)), Number(codes.means[1].toFixed(2))];
+  }
+
   async function settle(): Promise<void> {
     while (busy || wanted) await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -378,7 +387,7 @@ export function createExploreView(context: ViewContext): View {
       listen(manifoldCanvas);
       const shared = context.parameters.get('z')?.split(',').map(Number);
       const start: Point =
-        shared?.length === 2 && shared.every(Number.isFinite) ? [shared[0], shared[1]] : [0, 0];
+        shared?.length === 2 && shared.every(Number.isFinite) ? [shared[0], shared[1]] : firstCode();
       moveTo(start, false);
       await settle();
     },

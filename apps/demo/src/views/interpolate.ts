@@ -196,14 +196,26 @@ export function createInterpolateView(context: ViewContext): View {
         await setEnd('b', consumedDrawing, 'drawing');
       }
       choose('a');
-      palette.addEventListener('click', (event) => {
-        const box = palette.getBoundingClientRect();
-        const k = Math.floor(((event.clientX - box.left) / box.width) * digits[0].length);
-        const label = Math.floor(((event.clientY - box.top) / box.height) * 10);
+      const pick = (label: number, k: number) => {
         if (!digits[label]?.[k]) return;
         const end = picking;
         choose(end === 'a' ? 'b' : 'a');
         setEnd(end, digits[label][k], `${label}.${k}`).then(refresh).catch(fail);
+      };
+      palette.addEventListener('click', (event) => {
+        const box = palette.getBoundingClientRect();
+        const k = Math.floor(((event.clientX - box.left) / box.width) * digits[0].length);
+        pick(Math.floor(((event.clientY - box.top) / box.height) * 10), k);
+      });
+      // from the keyboard: a digit key sets the end being picked to a test digit of that class (the next one
+      // of the class on each press)
+      const pressed = new Array<number>(10).fill(-1);
+      palette.addEventListener('keydown', (event) => {
+        if (!/^[0-9]$/.test(event.key)) return;
+        event.preventDefault();
+        const label = Number(event.key);
+        pressed[label] = (pressed[label] + 1) % digits[label].length;
+        pick(label, pressed[label]);
       });
       for (const end of ['a', 'b'] as const) {
         pickButtons[end].addEventListener('click', () => choose(end));
