@@ -16,7 +16,7 @@ import { drawToCanvas, imageGrid } from '@vae/viz';
 import { addMemoryModel, DIGIT_SIDE, describeModel, setMemoryCodes } from '../assets';
 import { isBackendName } from '../backends';
 import { LiveChart } from '../live-chart';
-import { element } from '../shared';
+import { element, updateUrl } from '../shared';
 import type {
   EpochSummary,
   ExportedModel,
@@ -318,6 +318,51 @@ export function createTrainView(context: ViewContext): View {
     send({ type: 'start', config });
   }
 
+  /**
+   * The settings are part of the address (`?latent=10&beta=4&warmup=1`...; defaults left out), so a link shares
+   * them. A value the form does not offer is ignored.
+   */
+  const SETTINGS = ['latent', 'hidden', 'beta', 'warmup', 'epochs', 'examples', 'batch', 'lr'] as const;
+  const defaults = new Map<string, string>();
+
+  function settingValue(name: string): string {
+    const field = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
+    return field instanceof HTMLInputElement && field.type === 'checkbox'
+      ? field.checked
+        ? '1'
+        : '0'
+      : field.value;
+  }
+
+  function restoreSettings(): void {
+    for (const name of SETTINGS) {
+      defaults.set(name, settingValue(name));
+      const wanted = context.parameters.get(name);
+      if (wanted === null) continue;
+      const field = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
+      if (field instanceof HTMLSelectElement) {
+        if ([...field.options].some((option) => option.value === wanted)) field.value = wanted;
+      } else if (field.type === 'checkbox') {
+        field.checked = wanted === '1';
+      } else {
+        const value = Number(wanted);
+        if (Number.isFinite(value) && value >= Number(field.min) && value <= Number(field.max)) {
+          field.value = wanted;
+          field.dispatchEvent(new Event('input'));
+        }
+      }
+    }
+  }
+
+  function shareSettings(): void {
+    const changes: Record<string, string | null> = {};
+    for (const name of SETTINGS) {
+      const value = settingValue(name);
+      changes[name] = value === defaults.get(name) ? null : value;
+    }
+    updateUrl(changes);
+  }
+
   return {
     async start() {
       context.setStatus('train', 'Training runs in a Web Worker on the MNIST test set served by this site.');
@@ -332,6 +377,9 @@ export function createTrainView(context: ViewContext): View {
           output.textContent = name === 'beta' ? Number(input.value).toFixed(1) : input.value;
         });
       }
+      restoreSettings();
+      form.addEventListener('change', shareSettings);
+      form.addEventListener('input', shareSettings);
       pauseButton.addEventListener('click', () => {
         send({ type: section.dataset.trainState === 'paused' ? 'resume' : 'pause' });
       });
