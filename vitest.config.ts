@@ -6,10 +6,17 @@ import { defineConfig } from 'vitest/config';
 const root = fileURLToPath(new URL('.', import.meta.url));
 const libraries = ['core', 'models', 'data', 'metrics', 'viz'];
 // Tests read the libraries' sources, so they need no build; the CLI and demo tests run the built apps.
-const alias = libraries.flatMap((name) => [
+const sourceAlias = libraries.flatMap((name) => [
   { find: new RegExp(`^@vae/${name}/(.*)$`), replacement: `${root}packages/${name}/src/$1.ts` },
   { find: new RegExp(`^@vae/${name}$`), replacement: `${root}packages/${name}/src/index.ts` },
 ]);
+// core's environment-conditional import (package.json "imports"), as Node and as a bundler resolve it.
+const gradients = (target: 'node' | 'browser') => ({
+  find: /^#register-gradients$/,
+  replacement: `${root}packages/core/src/register-gradients.${target}.ts`,
+});
+const alias = [...sourceAlias, gradients('node')];
+const browserAlias = [...sourceAlias, gradients('browser')];
 
 const unitTests = ['packages/*/src/**/*.test.ts'];
 // Tests across packages (e.g. every metric on every model), on the libraries' sources like the unit tests.
@@ -46,7 +53,7 @@ const nodeProject = (backend: string) => ({
 
 function browserProject(backend: string, include: string[]) {
   return {
-    resolve: { alias },
+    resolve: { alias: browserAlias },
     test: {
       name: `browser:${backend}`,
       include,

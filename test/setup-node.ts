@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// Every network kind of @vae/models (conv trunks and saved tfjs Layers networks need this import in an app).
+import '@vae/models/layers';
 
 const backend = process.env.VAE_TEST_BACKEND ?? 'cpu';
 if (backend === 'wasm') {

@@ -83,7 +83,6 @@ export {
   type TraverseOptions,
   traverseLatent,
 } from './latent';
-export * from './layers/index';
 export { type PrincipalAxes, principalAxes, type SymmetricEigen, symmetricEigen } from './linear-algebra';
 export { logMeanExp, logSumExp } from './log-space';
 export {
@@ -102,6 +101,7 @@ export {
 } from './losses';
 export { maskedMeanSquaredError, maskedSquaredError } from './masked';
 export { uniqueVariableName } from './naming';
+export { gaussianNoise, maskingNoise } from './noise';
 export {
   type Progress,
   type ProgressOptions,

@@ -17,6 +17,7 @@ import {
   weightElementCount,
 } from './artifacts';
 import { quantizeFloat16 } from './float16';
+import { needsLayersSupport } from './networks/layers-support';
 import { type AnyModel, MODEL_REGISTRY, type ModelClassName, type SavableModel } from './registry';
 import {
   type Checkpoint,
@@ -217,6 +218,11 @@ function decode(checked: CheckedArtifacts, caller: string): tf.NamedTensorMap {
   }
 }
 
+/** Loads the tfjs-layers parts (`@vae/models/layers`) when the saved config needs them, lazily. */
+async function prepareNetworks(description: ModelDescription): Promise<void> {
+  if (needsLayersSupport(description.config)) await import('./layers');
+}
+
 function build(description: ModelDescription, weights: tf.NamedTensorMap): AnyModel {
   const ModelClass = modelClass(description.className);
   const model = new ModelClass(description.config as never) as AnyModel;
@@ -262,6 +268,7 @@ export async function loadModel(
     // The training state is checked although only the model is kept: a damaged checkpoint is refused whole.
     checkCheckpointDescription(topology);
   }
+  await prepareNetworks(description);
   const weights = decode(checked, 'loadModel');
   try {
     if (isCheckpoint(topology)) {
@@ -303,6 +310,7 @@ export async function loadCheckpoint(
     throw new Error('loadCheckpoint: this is a saved model, not a checkpoint; load it with loadModel.');
   }
   checkCheckpointDescription(topology);
+  await prepareNetworks(description);
   const { modelWeights, checkpoint } = parseCheckpoint(topology, decode(checked, 'loadCheckpoint'));
   try {
     const model = build(description, modelWeights);

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { readRegularFile, resolveInside, UntrustedFileError, writeFileAtomic } from '@vae/core/node';
 import { checkWeightSpecs, type LoadOptions, MAX_MODEL_JSON_BYTES, maxWeightBytes } from './artifacts';
+// Node apps get every network kind without a second import (size does not matter here).
+import './layers';
 import { loadCheckpoint, loadModel, type ModelClass, type SaveOptions, saveModel } from './io';
 import type { AnyModel, SavableModel } from './registry';
 import type { Checkpoint } from './training/checkpoint';

@@ -64,7 +64,6 @@ export {
   projectLatents,
   type Rows,
   type UmapOptions,
-  umapEmbedding,
 } from './projection';
 export { type ScatterOptions, scatterSvg } from './scatter';
 export {

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '@vae/core';
 import { expectNoLeaks } from '@vae/core/testing';
 import { describe, expect, it } from 'vitest';
-import { pca, projectLatents, umapEmbedding } from './projection';
+import { pca, projectLatents } from './projection';
+import { umapEmbedding } from './umap';
 
 /** A standard normal sample (Box-Muller) from a seeded generator. */
 function gaussian(random: Random): number {

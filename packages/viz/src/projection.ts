@@ -1,10 +1,11 @@
 /**
  * 2-D projections of latent codes for scatter plots: onto the principal axes (core's `principalAxes`, the PCA that
  * `pca` of `@vae/metrics` uses too) and UMAP (through umap-js, seeded). `projectLatents` picks one and reads tensors.
+ * umap-js (with ml-matrix, about 22 kB gzipped) is imported only when UMAP is asked for, so image grids, charts and
+ * PCA scatters never load it; `umapEmbedding` itself is in the subpath `@vae/viz/umap`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { principalAxes, Random } from '@vae/core';
-import { UMAP } from 'umap-js';
+import { principalAxes } from '@vae/core';
 
 /** Rows of numbers: an array of arrays or typed arrays, all of one length. */
 export type Rows = ArrayLike<ArrayLike<number>>;
@@ -63,7 +64,11 @@ export interface Projection {
 }
 
 /** Copies rows into a row-major Float64Array, checking their lengths and values. */
-function readRows(where: string, rows: Rows): { values: Float64Array; count: number; dimension: number } {
+/** @internal Reads rows into one float64 array (shared with umap.ts). */
+export function readRows(
+  where: string,
+  rows: Rows,
+): { values: Float64Array; count: number; dimension: number } {
   if (rows === null || typeof rows !== 'object' || typeof rows.length !== 'number') {
     throw new Error(`${where}: pass an array of rows (arrays of numbers), e.g. [[0.1, 2], [0.3, -1]].`);
   }
@@ -97,7 +102,8 @@ function readRows(where: string, rows: Rows): { values: Float64Array; count: num
  * sample covariance (divisor n - 1, float64) and decomposes it with core's `principalAxes`. Deterministic: each axis
  * has its entry of largest magnitude positive.
  */
-function principalCoordinates(where: string, rows: Rows, components: number): PcaResult {
+/** @internal The PCA coordinates of rows (shared with umap.ts). */
+export function principalCoordinates(where: string, rows: Rows, components: number): PcaResult {
   const { values, count, dimension } = readRows(where, rows);
   if (!Number.isInteger(components) || components < 1 || components > dimension) {
     throw new Error(`${where}: components must be an integer in [1, ${dimension}], got ${components}.`);
@@ -145,47 +151,6 @@ function principalCoordinates(where: string, rows: Rows, components: number): Pc
  */
 export function pca(rows: Rows, options: PcaOptions = {}): PcaResult {
   return principalCoordinates('pca', rows, options.components ?? 2);
-}
-
-/**
- * Embeds rows in 2-D with UMAP (McInnes et al. 2018) through umap-js, seeded for repeatable results. Fewer than 3
- * rows are returned as PCA coordinates (UMAP needs neighbours). Synchronous: for thousands of rows it takes
- * seconds, so in a browser call it from a worker.
- */
-export function umapEmbedding(rows: Rows, options: UmapOptions = {}): Array<[number, number]> {
-  const where = 'umapEmbedding';
-  const { values, count, dimension } = readRows(where, rows);
-  const neighbors = options.neighbors ?? 15;
-  if (!Number.isInteger(neighbors) || neighbors < 2) {
-    throw new Error(`${where}: neighbors must be an integer >= 2, got ${neighbors}.`);
-  }
-  const minDistance = options.minDistance ?? 0.1;
-  const spread = options.spread ?? 1;
-  if (!(spread > 0) || !(minDistance >= 0 && minDistance <= spread)) {
-    throw new Error(
-      `${where}: need spread > 0 and 0 <= minDistance <= spread, got ${minDistance} and ${spread}.`,
-    );
-  }
-  if (options.epochs !== undefined && (!Number.isInteger(options.epochs) || options.epochs < 1)) {
-    throw new Error(`${where}: epochs must be a positive integer, got ${options.epochs}.`);
-  }
-  const data = Array.from({ length: count }, (_, i) =>
-    Array.from(values.subarray(i * dimension, (i + 1) * dimension)),
-  );
-  if (count < 3) {
-    const padded = dimension === 1 ? data.map((row) => [row[0], 0]) : data;
-    return principalCoordinates(where, padded, 2).points.map((point) => [point[0], point[1]]);
-  }
-  const random = new Random(options.seed ?? 0);
-  const umap = new UMAP({
-    nComponents: 2,
-    nNeighbors: Math.min(neighbors, count - 1),
-    minDist: minDistance,
-    spread,
-    nEpochs: options.epochs,
-    random: () => random.next(),
-  });
-  return umap.fit(data).map((point) => [point[0], point[1]]);
 }
 
 /** Reads codes from a tensor `[n, size]` or rows of numbers. */
@@ -241,5 +206,6 @@ export async function projectLatents(
       method,
     };
   }
+  const { umapEmbedding } = await import('./umap');
   return { points: umapEmbedding(rows, options), xLabel: 'UMAP 1', yLabel: 'UMAP 2', method };
 }

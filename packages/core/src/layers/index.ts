@@ -1,6 +1,7 @@
 /**
- * Custom layers for the tfjs Layers API. Importing this module (or `@vae/core`) registers them with
- * `tf.serialization.registerClass`, so `tf.loadLayersModel` loads saved models that use them without setup.
+ * Custom layers for the tfjs Layers API, from `@vae/core/layers` (they need `@tensorflow/tfjs-layers`, which the
+ * root entry does not load). Importing this module registers them with `tf.serialization.registerClass`, so
+ * `tf.loadLayersModel` loads saved models that use them without setup.
  */
 export {
   type ConvActivation,

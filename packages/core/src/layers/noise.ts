@@ -1,6 +1,7 @@
 /** Input corruption for denoising autoencoders, active only in training (`fit`, or `apply(x, { training: true })`). */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { gaussianNoise, maskingNoise } from '../noise';
 import {
   type CallKwargs,
   checkSeed,
@@ -55,14 +56,7 @@ export class MaskingNoiseLayer extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
     const x = singleInput('MaskingNoiseLayer', inputs);
     if (kwargs.training !== true || this.rate === 0) return tf.clone(x);
-    const seed = this.seeds.next();
-    return tf.tidy(() => {
-      const keep = tf.cast(
-        tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), this.rate),
-        x.dtype,
-      );
-      return tf.mul(x, keep);
-    });
+    return maskingNoise(x, this.rate, this.seeds.next());
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -115,8 +109,7 @@ export class GaussianNoiseLayer extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
     const x = singleInput('GaussianNoiseLayer', inputs);
     if (kwargs.training !== true || this.stddev === 0) return tf.clone(x);
-    const seed = this.seeds.next();
-    return tf.tidy(() => tf.add(x, tf.randomNormal(x.shape, 0, this.stddev, 'float32', seed)));
+    return gaussianNoise(x, this.stddev, this.seeds.next());
   }
 
   override getConfig(): tf.serialization.ConfigDict {

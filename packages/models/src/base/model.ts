@@ -334,7 +334,7 @@ export abstract class BaseModel<C extends ModelConfig> implements TrainableModel
         `${this.className}: the wasm backend of tfjs 4.22 cannot train these layers: ${problems.join('; ')}. ` +
           "Train on 'cpu', 'webgl', 'webgpu' or 'tensorflow' (@tensorflow/tfjs-node) instead (selectBackend from " +
           "@vae/core), or build the convolutions with convBlock({ ..., implementation: 'vae' }) or ConvLayer / " +
-          "ConvTransposeLayer from @vae/core, which train on wasm (as the built-in network: 'conv' does); a model " +
+          "ConvTransposeLayer from @vae/core/layers, which train on wasm (as the built-in network: 'conv' does); a model " +
           'trained elsewhere encodes, decodes and samples on wasm too.',
       );
     }

@@ -5,9 +5,10 @@
  * `encoder/hidden0/kernel`, `encoder/conv1/bias`, `decoder/logits/kernel`, `encoder/layers/<layer>/kernel`, ...
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { type Activation, convBlock, Dense } from '@vae/core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { type Activation, Dense } from '@vae/core';
 import type { ModelConfig, SerializedNetwork } from '../base/config';
+import { layersSupport } from './layers-support';
 
 /** A seed for each layer in turn (undefined: random initialization). */
 export type SeedSource = () => number | undefined;
@@ -17,21 +18,12 @@ export function serializeNetwork(model: tfl.LayersModel): SerializedNetwork {
   return JSON.parse(JSON.stringify({ className: model.getClassName(), config: model.getConfig() }));
 }
 
-/** Rebuilds a tfjs Layers model from `serializeNetwork`'s JSON (fresh weights). */
+/**
+ * Rebuilds a tfjs Layers model from `serializeNetwork`'s JSON (fresh weights). Needs `@vae/models/layers` (see
+ * layers-support.ts).
+ */
 export function deserializeNetwork(network: SerializedNetwork, where: string): tfl.LayersModel {
-  try {
-    const config = network.config as tf.serialization.ConfigDict;
-    if (network.className === 'Sequential') {
-      return tfl.Sequential.fromConfig(tfl.Sequential, config) as tfl.LayersModel;
-    }
-    return tfl.LayersModel.fromConfig(tfl.LayersModel, config) as tfl.LayersModel;
-  } catch (error) {
-    throw new Error(
-      `${where}: could not rebuild the saved tfjs Layers model (${(error as Error).message}). Custom layers must ` +
-        'be registered with tf.serialization.registerClass before loading.',
-      { cause: error },
-    );
-  }
+  return layersSupport(where, 'a tfjs Layers network saved in the config').deserialize(network, where);
 }
 
 function layerVariables(model: tfl.LayersModel, prefix: string): Record<string, tf.Variable> {
@@ -139,16 +131,7 @@ export class EncoderNetwork {
     this.kind = config.network;
     let size = this.inputSize;
     if (config.network === 'conv') {
-      const layers = convBlock({
-        filters: config.filters,
-        kernelSize: config.kernelSize,
-        activation: config.activation,
-        inputShape: config.inputShape,
-        name: 'encoder',
-        seed: seeds(),
-        implementation: 'vae', // trainable on wasm too
-      });
-      this.trunk = tfl.sequential({ layers: [...layers, tfl.layers.flatten()] });
+      this.trunk = layersSupport(spec.className, "network: 'conv'").convTrunk({ config, seed: seeds() });
       size = outputSize(this.trunk) as number;
     }
     size += this.conditionSize;
@@ -287,6 +270,8 @@ export class DecoderNetwork {
       return;
     }
     this.kind = config.network;
+    // Checked before any layer exists, so a missing plug-in leaves nothing to dispose.
+    const support = config.network === 'conv' ? layersSupport(spec.className, "network: 'conv'") : null;
     let size = config.latentDim + conditionSize;
     this.hidden = [...config.hiddenUnits].reverse().map((units, i) => {
       const layer = new Dense(size, units, {
@@ -297,7 +282,7 @@ export class DecoderNetwork {
       size = units;
       return layer;
     });
-    if (config.network === 'conv') {
+    if (support) {
       const [height, width, channels] = config.inputShape;
       const factor = 2 ** config.filters.length;
       const last = config.filters[config.filters.length - 1];
@@ -308,18 +293,11 @@ export class DecoderNetwork {
         name: 'decoder/project',
       });
       const filters = [...config.filters.slice(0, -1).reverse(), channels * this.headCount];
-      const layers = convBlock({
-        filters,
-        kernelSize: config.kernelSize,
-        activation: config.activation,
-        outputActivation: 'linear',
-        transposed: true,
-        inputShape: this.projectShape,
-        name: 'decoder',
+      this.trunk = support.convTrunk({
+        config,
         seed: seeds(),
-        implementation: 'vae',
+        transposed: { inputShape: this.projectShape, filters },
       });
-      this.trunk = tfl.sequential({ layers });
       return;
     }
     this.heads = spec.heads.map(

@@ -369,3 +369,24 @@ describe('VAE decoders and estimators', () => {
     loaded.dispose();
   });
 });
+
+describe('the tfjs-layers parts (@vae/models/layers)', () => {
+  it('without them, a conv network says what to import, before allocating anything', async () => {
+    const { installLayersSupport, layersSupport } = await import('../networks/layers-support');
+    const installed = layersSupport('test', 'the test');
+    const before = tf.memory().numTensors;
+    installLayersSupport(null);
+    try {
+      expect(
+        () =>
+          new VAE({ inputShape: [8, 8, 1], network: 'conv', filters: [4], hiddenUnits: [8], latentDim: 2 }),
+      ).toThrow(/VAE: network: 'conv' needs @tensorflow\/tfjs-layers.*import '@vae\/models\/layers';/);
+      expect(tf.memory().numTensors).toBe(before);
+      // Dense networks need nothing more.
+      const dense = new VAE({ inputShape: [4], hiddenUnits: [3], latentDim: 2 });
+      dense.dispose();
+    } finally {
+      installLayersSupport(installed);
+    }
+  });
+});
