@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { drawText, textWidth } from './font';
-import { concatImagesVertically, type Image, imageGrid, scaleImage } from './image';
+import { concatImagesVertically, figureScale, type Image, imageGrid, scaleImage } from './image';
 
 /** Pixel (x, y) of an image as an array of its channels. */
 function pixel(image: Image, x: number, y: number): number[] {
@@ -71,6 +71,31 @@ describe('imageGrid', () => {
     expect(() => imageGrid(base, { columns: 0 })).toThrow(/columns must be a positive integer/);
     expect(() => imageGrid(base, { padding: -1 })).toThrow(/padding must be a non-negative integer/);
     expect(() => imageGrid(base, { background: 2 })).toThrow(/background must be a number in \[0, 1\]/);
+  });
+});
+
+describe('imageGrid scale', () => {
+  const digits = { values: new Float32Array(4 * 28 * 28).fill(0.5), count: 4, height: 28, width: 28 };
+
+  it('enlarges the whole figure by an integer factor, every pixel a crisp block', () => {
+    const plain = imageGrid(digits, { captions: ['0', '1', '2', '3'] });
+    const big = imageGrid(digits, { captions: ['0', '1', '2', '3'], scale: 3 });
+    expect([big.width, big.height]).toEqual([plain.width * 3, plain.height * 3]);
+    expect(big).toEqual(scaleImage(plain, 3));
+    expect(imageGrid(digits, { scale: 1 })).toEqual(imageGrid(digits));
+  });
+
+  it("'auto' gives tiles of about 64 pixels: 3x for 28-pixel digits, 2x for 32, 1x for 64 and larger", () => {
+    expect(imageGrid(digits, { scale: 'auto' })).toEqual(imageGrid(digits, { scale: 3 }));
+    expect([
+      figureScale(28),
+      figureScale(32, 32),
+      figureScale(64),
+      figureScale(200, 100),
+      figureScale(4),
+    ]).toEqual([3, 2, 1, 1, 8]);
+    expect(() => imageGrid(digits, { scale: 1.5 })).toThrow(/imageGrid: scale/);
+    expect(() => figureScale(0)).toThrow(/tile size must be positive/);
   });
 });
 

@@ -32,6 +32,7 @@ export {
 export {
   type ConcatImagesOptions,
   concatImagesVertically,
+  figureScale,
   type Image,
   type ImageBatch,
   type ImageGridOptions,

@@ -34,6 +34,8 @@ export interface DecodeOptions {
   background?: number;
   /** Integer size of the label font's pixels. Default 1. */
   labelScale?: number;
+  /** Enlarges the figure (see `ImageGridOptions.scale`): an integer, or `'auto'` for tiles of about 64 pixels. Default 1. */
+  scale?: number | 'auto';
 }
 
 export interface LatentManifoldOptions extends DecodeOptions {
@@ -370,6 +372,7 @@ export async function latentManifold(
     padding: options.padding ?? 0,
     background: options.background,
     labelScale: options.labelScale,
+    scale: options.scale,
     columnLabels: labels,
     rowLabels: labels?.slice().reverse(),
   });
@@ -454,6 +457,7 @@ export async function interpolationStrip(
     padding: options.padding ?? 2,
     background: options.background,
     labelScale: options.labelScale,
+    scale: options.scale,
     columnLabels: options.labels
       ? axisLabels(Array.from({ length: steps }, (_, k) => k / (steps - 1)))
       : undefined,
@@ -510,6 +514,7 @@ export async function traversalGrid(
     padding: options.padding ?? 2,
     background: options.background,
     labelScale: options.labelScale,
+    scale: options.scale,
     rowLabels: labels ? dimensions.map((d) => `z${d}`) : undefined,
     columnLabels: labels
       ? axisLabels(values).map((label, k) => (options.relative && values[k] > 0 ? `+${label}` : label))
