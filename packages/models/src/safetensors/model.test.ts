@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import '../layers'; // convolutional models
 import { MODEL_REGISTRY, type SavableModel } from '../registry';
 import { VAE } from '../vae/vae.model';
 import { EXCHANGE_CASES, randomizeVariables } from './cases.test-utils';

@@ -16,6 +16,7 @@ import {
   verifyWeightsChecksum,
 } from '../artifacts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelClass, setWeights } from '../io';
+import { needsLayersSupport } from '../networks/layers-support';
 import { type AnyModel, MODEL_REGISTRY, type ModelClassName, type SavableModel } from '../registry';
 import {
   type FloatDtype,
@@ -279,6 +280,8 @@ export async function modelFromSafetensors(
     where,
   );
 
+  // convolutional trunks need the tfjs-layers plug-in (@vae/models/layers), loaded here as loadModel does
+  if (needsLayersSupport(description.config)) await import('../layers');
   const model = new ModelClass(description.config as never) as SavableModel;
   const weights: tf.NamedTensorMap = {};
   try {

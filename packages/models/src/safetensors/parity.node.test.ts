@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../layers'; // convolutional models
 import { AUTOENCODER_DEFAULTS } from '../autoencoder/autoencoder.config';
 import { BETA_VAE_DEFAULTS } from '../beta-vae/beta-vae.config';
 import { CONDITIONAL_VAE_DEFAULTS } from '../conditional-vae/conditional-vae.config';
