@@ -13,6 +13,7 @@
  */
 import { isMemoryModel, ModelLoadError } from './assets';
 import { BACKENDS, type BackendChoice, isBackendName, startBackend } from './backends';
+import { keepLoadedFilesOffline } from './offline';
 import { element, escapeHtml, isViewName, messageOf, updateUrl, VIEWS, type ViewName } from './shared';
 import './style.css';
 import { createAnomalyView } from './views/anomaly';
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
     return;
   }
 
+  keepLoadedFilesOffline();
   statusLine.textContent = requested ? `Starting the ${requested} backend…` : 'Starting TensorFlow.js…';
   let choice: BackendChoice;
   try {
@@ -212,7 +214,11 @@ async function main(): Promise<void> {
         .catch((error) => failView(view, error));
       return;
     }
-    location.reload();
+    // open the page again at this view (the address bar's own update may still be pending)
+    const again = new URL(location.href);
+    if (view === 'explore') again.searchParams.delete('view');
+    else again.searchParams.set('view', view);
+    location.replace(again.href);
   }
 
   const context: ViewContext = {
@@ -245,6 +251,16 @@ async function main(): Promise<void> {
 
   /** Starts the view on first show, reloads it when the main model changed since, and waits until it has drawn. */
   async function activate(view: ViewName): Promise<void> {
+    // the section shows a loading bar (style.css) until it has drawn
+    section(view).setAttribute('aria-busy', 'true');
+    try {
+      await activateView(view);
+    } finally {
+      section(view).removeAttribute('aria-busy');
+    }
+  }
+
+  async function activateView(view: ViewName): Promise<void> {
     const factory = factories[view];
     if (!factory) {
       section(view).dataset.ready = 'true';
