@@ -16,7 +16,16 @@ export const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
 /** The views, in the order of the tabs. */
-export const VIEWS = ['explore', 'draw', 'interpolate', 'sample', 'train', 'disentangle', 'anomaly'] as const;
+export const VIEWS = [
+  'learn',
+  'explore',
+  'draw',
+  'interpolate',
+  'sample',
+  'train',
+  'disentangle',
+  'anomaly',
+] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export function isViewName(name: string): name is ViewName {

@@ -28,7 +28,16 @@ interface AxeResults {
 }
 const haveChromium = process.env.VAE_HAVE_CHROMIUM === '1';
 const SUB_PATH = '/vae/';
-const VIEWS = ['explore', 'draw', 'interpolate', 'sample', 'train', 'disentangle', 'anomaly'] as const;
+const VIEWS = [
+  'learn',
+  'explore',
+  'draw',
+  'interpolate',
+  'sample',
+  'train',
+  'disentangle',
+  'anomaly',
+] as const;
 const PHONE = { width: 390, height: 844 };
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -238,6 +247,19 @@ describe.skipIf(!haveChromium)(
       expect(log).toContain('Finished after 8 steps');
     }
 
+    /** How it works: the digit's mu and sigma are shown; another digit (from the keyboard) moves them. */
+    async function followOneDigit(page: Page): Promise<void> {
+      const read = () => page.evaluate(() => ({ ...document.getElementById('view-learn')!.dataset }));
+      const before = await read();
+      expect(before.mu?.split(',').map(Number)).toHaveLength(2);
+      expect(before.sigma?.split(',').every((value) => Number(value) > 0)).toBe(true);
+      expect(before.draws).toBe('8');
+      await page.locator('#learn-digits').focus();
+      await page.keyboard.press('7');
+      await page.waitForFunction((mu) => document.getElementById('view-learn')?.dataset.mu !== mu, before.mu);
+      expect(await page.locator('#learn-terms').textContent()).toContain('nats');
+    }
+
     /** Widest layout box in the page, in CSS pixels (the document's scroll width). */
     function pageWidth(page: Page): Promise<number> {
       return page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth));
@@ -253,6 +275,7 @@ describe.skipIf(!haveChromium)(
           await page.goto(`${site}?view=${view}&backend=wasm`);
           await waitReady(page, view);
           if (view === 'train') await trainAFewSteps(page);
+          if (view === 'learn') await followOneDigit(page);
           if (host === 'compressing server') {
             await page.addScriptTag({ path: axePath });
             const violations = await page.evaluate(async () => {

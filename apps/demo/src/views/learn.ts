@@ -1,0 +1,150 @@
+/**
+ * How it works: the path of one digit through a VAE, live, with the 2-D model so every number can be shown. The
+ * visitor picks a test digit (click, or focus the palette and press a digit key); the encoder gives the mean mu
+ * and the spread sigma of q(z|x); eight draws z = mu + sigma * eps (eps ~ N(0, I)) are decoded; the two terms of the
+ * loss are shown: the reconstruction error -log p(x|z = mu) and KL(q(z|x) || N(0, I)), in nats. "New draws" takes
+ * other eps. The digit is in the address (`?d=label.index`).
+ *
+ * Hooks for tests on `#view-learn`: `data-mu`, `data-sigma` (comma-separated) and `data-draws` (draws decoded).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { binaryCrossEntropy, DiagonalGaussian, klDivergenceStandardNormal } from '@vae/core';
+import type { VAE } from '@vae/models';
+import { drawToCanvas, imageGrid, tensorToImageBatch } from '@vae/viz';
+import { DIGIT_PIXELS, DIGIT_SIDE, type DigitSet, getDigits, getModel, MAP_MODEL } from '../assets';
+import { element, paintGrey, updateUrl } from '../shared';
+import type { View, ViewContext } from './context';
+
+const DRAWS = 8;
+
+export function createLearnView(context: ViewContext): View {
+  const section = element<HTMLElement>('view-learn');
+  const palette = element<HTMLCanvasElement>('learn-digits');
+  const inputCanvas = element<HTMLCanvasElement>('learn-input');
+  const drawsCanvas = element<HTMLCanvasElement>('learn-draws');
+  const meanCanvas = element<HTMLCanvasElement>('learn-mean');
+  const posteriorOut = element<HTMLOutputElement>('learn-posterior');
+  const zOut = element<HTMLOutputElement>('learn-z');
+  const termsOut = element<HTMLOutputElement>('learn-terms');
+  const redrawButton = element<HTMLButtonElement>('learn-redraw');
+
+  let model: VAE;
+  let digits: DigitSet;
+  let current = { label: 0, index: 0 };
+  let seed = 1;
+  let busy = Promise.resolve();
+
+  const format = (values: ArrayLike<number>) => `(${Array.from(values, (v) => v.toFixed(2)).join(', ')})`;
+
+  async function show(): Promise<void> {
+    const pixels = digits[current.label][current.index];
+    paintGrey(inputCanvas, pixels, DIGIT_SIDE, DIGIT_SIDE);
+    const out = tf.tidy(() => {
+      const x = tf.tensor2d(pixels, [1, DIGIT_PIXELS]);
+      const { mean, logVar } = model.encode(x);
+      const posterior = new DiagonalGaussian(mean, logVar);
+      const z = tf.reshape(posterior.sample({ samples: DRAWS, seed }), [DRAWS, model.latentDim]);
+      const decodedMean = tf.reshape(model.decode(mean), [1, DIGIT_PIXELS]);
+      return {
+        mean,
+        sigma: posterior.standardDeviation(),
+        z,
+        draws: model.decode(z),
+        decodedMean,
+        reconstruction: binaryCrossEntropy(x, decodedMean, { epsilon: 1e-6 }),
+        kl: klDivergenceStandardNormal(mean, logVar),
+      };
+    });
+    try {
+      const [mean, sigma, z, reconstruction, kl, decodedMean] = await Promise.all([
+        out.mean.data(),
+        out.sigma.data(),
+        out.z.data(),
+        out.reconstruction.data(),
+        out.kl.data(),
+        out.decodedMean.data(),
+      ]);
+      paintGrey(meanCanvas, decodedMean, DIGIT_SIDE, DIGIT_SIDE);
+      drawToCanvas(
+        drawsCanvas,
+        imageGrid(await tensorToImageBatch(out.draws), { columns: 4, padding: 2, background: 0.16 }),
+        { scale: 2 },
+      );
+      posteriorOut.textContent = `μ = ${format(mean)}, σ = ${format(sigma)}`;
+      const first = Array.from(z.subarray(0, model.latentDim));
+      zOut.textContent = `e.g. z = ${format(first)} (the first of ${DRAWS} draws)`;
+      termsOut.textContent =
+        `reconstruction −log p(x|z = μ) = ${reconstruction[0].toFixed(1)} nats, ` +
+        `KL(q(z|x) ‖ N(0, I)) = ${kl[0].toFixed(2)} nats: the loss is their sum, ${(reconstruction[0] + kl[0]).toFixed(1)}`;
+      section.dataset.mu = Array.from(mean, (v) => v.toFixed(4)).join(',');
+      section.dataset.sigma = Array.from(sigma, (v) => v.toFixed(4)).join(',');
+      section.dataset.draws = String(DRAWS);
+    } finally {
+      tf.dispose(Object.values(out));
+    }
+  }
+
+  /** Runs one redraw after another, never two at once. */
+  function request(): Promise<void> {
+    busy = busy
+      .then(show)
+      .catch((error) =>
+        context.fail('How it works: decoding failed', error instanceof Error ? error.message : String(error)),
+      );
+    return busy;
+  }
+
+  function pick(label: number, index: number): void {
+    current = { label, index };
+    updateUrl({ d: `${label}.${index}` });
+    void request();
+  }
+
+  function drawPalette(): void {
+    const columns = digits[0].length;
+    palette.width = columns * DIGIT_SIDE;
+    palette.height = 10 * DIGIT_SIDE;
+    const g = palette.getContext('2d')!;
+    const small = document.createElement('canvas');
+    small.width = small.height = DIGIT_SIDE;
+    let scratch: ReturnType<typeof paintGrey> | undefined;
+    for (let label = 0; label < 10; label++) {
+      for (let k = 0; k < columns; k++) {
+        scratch = paintGrey(small, digits[label][k], DIGIT_SIDE, DIGIT_SIDE, scratch);
+        g.drawImage(small, k * DIGIT_SIDE, label * DIGIT_SIDE);
+      }
+    }
+  }
+
+  return {
+    async start() {
+      [model, digits] = await Promise.all([getModel(MAP_MODEL), getDigits()]);
+      const shared = context.parameters.get('d')?.split('.').map(Number);
+      if (shared?.length === 2 && digits[shared[0]]?.[shared[1]])
+        current = { label: shared[0], index: shared[1] };
+      else current = { label: 0, index: 0 };
+      drawPalette();
+      palette.addEventListener('click', (event) => {
+        const box = palette.getBoundingClientRect();
+        const k = Math.floor(((event.clientX - box.left) / box.width) * digits[0].length);
+        const label = Math.floor(((event.clientY - box.top) / box.height) * 10);
+        if (digits[label]?.[k]) pick(label, k);
+      });
+      const pressed = new Array<number>(10).fill(-1);
+      palette.addEventListener('keydown', (event) => {
+        if (!/^[0-9]$/.test(event.key)) return;
+        event.preventDefault();
+        const label = Number(event.key);
+        pressed[label] = (pressed[label] + 1) % digits[label].length;
+        pick(label, pressed[label]);
+      });
+      redrawButton.addEventListener('click', () => {
+        seed += 1;
+        void request();
+      });
+      redrawButton.disabled = false;
+      context.setStatus('learn', `the 2-D VAE ${MAP_MODEL}: two code numbers, so every value can be shown`);
+      await request();
+    },
+  };
+}
