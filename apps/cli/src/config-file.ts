@@ -70,7 +70,11 @@ export function checkOptionValues(
  */
 export async function applyConfigFile(command: Command, path: string): Promise<void> {
   const text = new TextDecoder().decode(
-    await readSmallFile(path, { what: '--config', maxBytes: MAX_CONFIG_BYTES, exitCode: EXIT.usage }),
+    await readSmallFile(path, {
+      what: 'a --config file (JSON or YAML)',
+      maxBytes: MAX_CONFIG_BYTES,
+      exitCode: EXIT.usage,
+    }),
   );
   let parsed: unknown;
   try {

@@ -20,7 +20,7 @@ import { constants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { writeFileAtomic } from '@vae/core/node';
+import { readRegularFile, writeFileAtomic } from '@vae/core/node';
 import { CliError, EXIT } from './errors';
 
 /** The marker a `vae train` or `vae anomaly` folder holds. */
@@ -31,6 +31,13 @@ export type FolderCommand = 'train' | 'anomaly' | 'export';
 
 /** What a file --out holds, to recognize a file the CLI wrote before. */
 export type FileKind = 'png' | 'csv' | 'json' | 'html';
+
+/** The folders each command writes inside its --out. */
+const SUBFOLDERS: Record<FolderCommand, string[]> = {
+  train: ['model', 'checkpoint'],
+  anomaly: ['model'],
+  export: [],
+};
 
 /** The files `vae export` writes: an export folder holds nothing else. */
 const EXPORT_FILES = new Set(['model.json', 'weights.bin', 'metrics.json', 'codes.json']);
@@ -46,6 +53,7 @@ const errorCode = (error: unknown) =>
 
 /** A path's kind in words, for messages. */
 function kindOf(stats: Stats): string {
+  if (stats.isFile()) return 'a file';
   if (stats.isDirectory()) return 'a folder';
   if (stats.isSymbolicLink()) return 'a symbolic link';
   if (stats.isFIFO()) return 'a FIFO (named pipe)';
@@ -55,51 +63,41 @@ function kindOf(stats: Stats): string {
 }
 
 /**
- * Reads a small file that may be hostile: opened without blocking (a FIFO cannot hang the read), checked through
- * the handle to be a regular file (directories, FIFOs, devices and sockets are refused, also behind a symlink),
- * and refused when larger than `maxBytes` before anything is allocated. Reads at most `maxBytes` bytes when
- * `truncate` is set (the head of a file, to recognize it) instead of refusing a larger file.
+ * Reads a small file that may be hostile, through @vae/core's readRegularFile (regular files only, so a FIFO or a
+ * device never hangs the read; refused over `maxBytes` before anything is read); its errors become one-line
+ * CliErrors with `exitCode` (default 1). `what` says what was expected, e.g. "a --config file".
  */
 export async function readSmallFile(
   path: string,
-  options: { what: string; maxBytes?: number; truncate?: boolean; exitCode?: number },
+  options: { what: string; maxBytes?: number; exitCode?: number },
 ): Promise<Uint8Array> {
-  const maxBytes = options.maxBytes ?? MAX_JSON_BYTES;
-  const fail = (message: string): never => {
-    throw new CliError(message, options.exitCode ?? EXIT.failure);
-  };
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    return await readRegularFile(path, { what: options.what, maxBytes: options.maxBytes ?? MAX_JSON_BYTES });
+  } catch (error) {
+    throw new CliError((error as Error).message.split('\n')[0], options.exitCode ?? EXIT.failure);
+  }
+}
+
+/**
+ * The first `count` bytes of a regular file, to recognize it; undefined for anything else (missing, a FIFO, a
+ * device: opened without blocking and checked through the handle before a byte is read).
+ */
+async function readHead(path: string, count: number): Promise<Uint8Array | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'ENOENT' || code === 'ENOTDIR')
-      fail(`${options.what} ${path} does not exist; check the path.`);
-    if (code === 'EISDIR' || code === 'ENXIO')
-      fail(`${options.what} ${path} is not a regular file; point it at a file.`);
-    fail(`cannot read ${options.what} ${path} (${code}).`);
+  } catch {
+    return undefined;
   }
-  const file = handle as Awaited<ReturnType<typeof open>>;
   try {
-    const stats = await file.stat();
-    if (!stats.isFile())
-      fail(`${options.what} ${path} is ${kindOf(stats)}, not a regular file; point it at a file.`);
-    if (stats.size > maxBytes && !options.truncate) {
-      fail(
-        `${options.what} ${path} has ${stats.size} bytes, more than the ${maxBytes} such a file can have; ` +
-          'it is not the file expected here.',
-      );
-    }
-    const bytes = new Uint8Array(Math.min(stats.size, maxBytes));
-    let offset = 0;
-    while (offset < bytes.length) {
-      const { bytesRead } = await file.read(bytes, offset, bytes.length - offset, offset);
-      if (bytesRead === 0) break;
-      offset += bytesRead;
-    }
-    return bytes.subarray(0, offset);
+    if (!(await handle.stat()).isFile()) return undefined;
+    const bytes = new Uint8Array(count);
+    const { bytesRead } = await handle.read(bytes, 0, count, 0);
+    return bytes.subarray(0, bytesRead);
+  } catch {
+    return undefined;
   } finally {
-    await file.close();
+    await handle.close();
   }
 }
 
@@ -113,7 +111,7 @@ export async function readJsonFile(
     return JSON.parse(text);
   } catch (error) {
     throw new CliError(
-      `${options.what} ${path} is not valid JSON: ${(error as Error).message.split('\n')[0]}`,
+      `${path} is not valid JSON (expected ${options.what}): ${(error as Error).message.split('\n')[0]}`,
       options.exitCode ?? EXIT.failure,
     );
   }
@@ -122,7 +120,7 @@ export async function readJsonFile(
 /** A small JSON file's contents, or undefined when it is missing, not a regular file, too large or not JSON. */
 async function peekJson(path: string): Promise<Record<string, unknown> | undefined> {
   try {
-    const value = await readJsonFile(path, { what: 'the file', maxBytes: 1024 * 1024 });
+    const value = await readJsonFile(path, { what: 'a small JSON file', maxBytes: 1024 * 1024 });
     return value && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;
@@ -195,6 +193,7 @@ export async function prepareOutputFolder(
   options: { force?: boolean; flag?: string } = {},
 ): Promise<string> {
   const flag = options.flag ?? '--out';
+  if (out.trim() === '') throw new CliError(`${flag} is empty; give a folder, e.g. ${flag} run.`, EXIT.usage);
   const directory = resolve(out);
   let stats: Stats | undefined;
   try {
@@ -221,6 +220,17 @@ export async function prepareOutputFolder(
         `${flag} ${out} already holds files that \`vae ${command}\` did not write (${shown}); pick another ` +
           `folder, or pass --force to write beside them (nothing there is deleted; files named like the ` +
           `outputs are replaced).`,
+        EXIT.usage,
+      );
+    }
+  }
+  // the folders the command writes into must be real folders: a symbolic link there would send the writes elsewhere
+  for (const name of SUBFOLDERS[command]) {
+    const inner = await lstat(join(directory, name)).catch(() => undefined);
+    if (inner && !inner.isDirectory()) {
+      throw new CliError(
+        `${flag} ${out} holds ${name} as ${kindOf(inner)}, where \`vae ${command}\` writes a folder; pick another ` +
+          'folder.',
         EXIT.usage,
       );
     }
@@ -276,12 +286,8 @@ function isVaePng(head: Uint8Array): boolean {
 
 /** True when the file at `path` (a regular file) is one the CLI wrote, judged by its first bytes. */
 async function wroteItself(path: string, kind: FileKind): Promise<boolean> {
-  let head: Uint8Array;
-  try {
-    head = await readSmallFile(path, { what: 'the file', maxBytes: 8192, truncate: true });
-  } catch {
-    return false;
-  }
+  const head = await readHead(path, 8192);
+  if (!head) return false;
   const text = () => new TextDecoder().decode(head);
   if (kind === 'png') return isVaePng(head);
   if (kind === 'csv') return /^index,label,z0(,z\d+)*\r?\n/.test(text());
@@ -342,6 +348,8 @@ export async function prepareOutputFile(
   kind: FileKind,
   options: { force?: boolean; flag?: string } = {},
 ): Promise<string> {
+  const flag = options.flag ?? '--out';
+  if (path.trim() === '') throw new CliError(`${flag} is empty; give a file name.`, EXIT.usage);
   const full = resolve(path);
   await checkOutputFile(full, path, kind, options);
   await probe(dirname(full), options.flag ?? '--out', path, 'a path');

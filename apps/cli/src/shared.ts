@@ -115,7 +115,9 @@ export async function loadTrainedModel(path: string): Promise<TrainedModel> {
   let run: RunConfig | undefined;
   if (runDirectory) {
     try {
-      const value = await readJsonFile(join(runDirectory, 'config.json'), { what: "the run's config" });
+      const value = await readJsonFile(join(runDirectory, 'config.json'), {
+        what: 'the config.json of a `vae train` run',
+      });
       run = value && typeof value === 'object' && !Array.isArray(value) ? (value as RunConfig) : undefined;
       if (run && (typeof run.options !== 'object' || run.options === null || Array.isArray(run.options)))
         run.options = undefined;

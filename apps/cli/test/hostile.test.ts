@@ -252,6 +252,18 @@ describe('--out never loses a file vae did not write', () => {
     await writeFile(join(lookalike, 'model', 'model.json'), '{}');
     const refused = await vae(['train', ...TINY, '--out', lookalike]);
     expect(refused.code).toBe(2);
+    // a run folder whose model/ is a symbolic link elsewhere would send the writes there: refused, even with --force
+    const elsewhere = join(work, 'elsewhere');
+    await mkdir(elsewhere);
+    const kept = await foreign(join(elsewhere, 'model.json'), '{"mine": true}');
+    const planted = join(work, 'planted');
+    await mkdir(planted);
+    await writeFile(join(planted, '.vae-run.json'), '{"command": "train"}');
+    await symlink(elsewhere, join(planted, 'model'));
+    const linked = await vae(['train', ...TINY, '--out', planted, '--force']);
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toMatch(/holds model as a symbolic link/);
+    expect(await snapshot(join(elsewhere, 'model.json'))).toEqual(kept);
   });
 
   it('anomaly and export: the same policy', async () => {

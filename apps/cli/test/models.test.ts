@@ -148,7 +148,7 @@ describe('model options', () => {
     expect(trained.code, trained.stderr).toBe(0);
     for (const command of ['sample', 'manifold']) {
       const refused = await vae([command, '--model', run, '--out', join(work, 'x.png')]);
-      expect(refused.code).toBe(1);
+      expect(refused.code).toBe(2); // a model unfit for the command: bad usage
       expect(refused.stderr).toMatch(
         /needs a generative model .*; the model is an autoencoder \(deterministic/,
       );

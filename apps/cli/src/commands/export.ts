@@ -57,7 +57,9 @@ export async function exportModel(path: string, options: ExportOptions): Promise
     }
     if (runDirectory) {
       try {
-        const metrics = (await readJsonFile(join(runDirectory, 'metrics.json'), { what: 'metrics' })) as {
+        const metrics = (await readJsonFile(join(runDirectory, 'metrics.json'), {
+          what: 'the metrics.json of a `vae train` run',
+        })) as {
           final?: unknown;
         };
         if (metrics?.final && typeof metrics.final === 'object') {

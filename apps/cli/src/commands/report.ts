@@ -28,7 +28,9 @@ export async function report(path: string, options: ReportOptions): Promise<numb
     }
     let metrics: RunMetrics;
     try {
-      metrics = (await readJsonFile(join(runDirectory, 'metrics.json'), { what: 'metrics' })) as RunMetrics;
+      metrics = (await readJsonFile(join(runDirectory, 'metrics.json'), {
+        what: 'the metrics.json of a `vae train` run',
+      })) as RunMetrics;
     } catch {
       throw new CliError(
         `no metrics.json in ${runDirectory}; the run did not finish, or it is not a \`vae train\` run.`,

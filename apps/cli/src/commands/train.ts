@@ -105,7 +105,9 @@ async function resumeOptions(
       `no run to resume in ${directory} (config.json is missing); pass the --out directory of a \`vae train\` run.`,
     );
   }
-  const saved = (await readJsonFile(configPath, { what: "the run's config" })) as { options?: unknown };
+  const saved = (await readJsonFile(configPath, { what: 'the config.json of a `vae train` run' })) as {
+    options?: unknown;
+  };
   if (!saved || typeof saved !== 'object' || !saved.options || typeof saved.options !== 'object') {
     throw new CliError(`${configPath} has no options; it is not the config.json of a \`vae train\` run.`);
   }
@@ -212,7 +214,9 @@ export async function train(
       }
       const state = checkpoint.state;
       try {
-        const previous = (await readJsonFile(join(out, 'metrics.json'), { what: 'metrics' })) as {
+        const previous = (await readJsonFile(join(out, 'metrics.json'), {
+          what: 'the metrics.json of a `vae train` run',
+        })) as {
           epochs?: unknown;
         };
         epochEntries = (Array.isArray(previous.epochs) ? previous.epochs : []).filter(
