@@ -12,8 +12,11 @@ export default defineConfig({
   // No source maps in the tarballs (they were 59 % of them); the sources are in the repository.
   sourcemap: false,
   target: 'es2022',
-  // import.meta.url in the CommonJS build (node.ts finds packaged data sets from its own location).
-  shims: true,
+  // CommonJS has no import.meta: node.ts reads __dirname there and import.meta.url only in ES modules (tsup's shims
+  // would inject Node's path and url into the browser entry too).
+  esbuildOptions(options, context) {
+    if (context.format === 'cjs') options.define = { ...options.define, 'import.meta.url': 'undefined' };
+  },
   // CommonJS: a missing tfjs peer fails with an error that says what to install.
   banner: peerDependencyBanner(),
 });
