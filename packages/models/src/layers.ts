@@ -6,4 +6,9 @@
  */
 import './networks/layers-networks';
 
-export { installLayersSupport, type LayersSupport, layersSupport } from './networks/layers-support';
+export {
+  type ConvTrunkOptions,
+  installLayersSupport,
+  type LayersSupport,
+  layersSupport,
+} from './networks/layers-support';
