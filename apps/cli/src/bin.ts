@@ -4,7 +4,7 @@ import { applyConfigFile, checkOptionValues } from './config-file';
 import { CliError, EXIT } from './errors';
 import { CAPS, checkSize } from './limits';
 import { checkModelOptions } from './model-options';
-import { integer, integerList, RANGES, real, realList } from './parse';
+import { integer, integerList, RANGES, real, realList, zoom } from './parse';
 
 const VERSION = '0.0.0';
 
@@ -313,6 +313,14 @@ folder, replacing files named like the outputs and deleting nothing.`,
       process.exitCode = await evaluate(options);
     });
 
+  const zoomOption = () =>
+    new Option(
+      '--zoom <n|auto>',
+      'enlarge the figure, every pixel a block of n x n (1 to 8); auto: tiles of about 64 pixels (3x for MNIST)',
+    )
+      .argParser(zoom('--zoom'))
+      .default('auto');
+
   const countOption = (fallback: number, what: string) =>
     new Option('-n, --count <n>', what)
       .argParser(integer('-n (--count)', RANGES.count.min, RANGES.count.max))
@@ -331,6 +339,7 @@ folder, replacing files named like the outputs and deleting nothing.`,
       integer('--label', 0, RANGES.classes.max - 1),
     )
     .addOption(seedOption())
+    .addOption(zoomOption())
     .addOption(backendOption())
     .option('--out <file>', 'PNG file to write', 'samples.png')
     .addOption(forceOption('a file'))
@@ -354,6 +363,7 @@ folder, replacing files named like the outputs and deleting nothing.`,
     .addOption(splitOption())
     .addOption(countOption(16, 'number of images'))
     .addOption(seedOption())
+    .addOption(zoomOption())
     .addOption(backendOption())
     .option('--out <file>', 'PNG file to write', 'reconstructions.png')
     .addOption(forceOption('a file'))
@@ -404,6 +414,7 @@ folder, replacing files named like the outputs and deleting nothing.`,
         .requiredOption('--model <dir>', 'a `vae train` output directory (or its model/ folder)')
         .addOption(datasetOption())
         .addOption(splitOption())
+        .addOption(zoomOption())
         .addOption(backendOption())
         .option('--out <file>', 'PNG file to write', out)
         .addOption(forceOption('a file'))

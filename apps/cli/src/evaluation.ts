@@ -2,7 +2,6 @@ import type { BatchSource } from '@vae/core';
 import { evaluateElbo } from '@vae/metrics';
 import type { AnyModel } from '@vae/models';
 import { isProbabilistic } from './models';
-import { probabilisticView } from './shared';
 
 /** Test loss and its terms: the negative ELBO (VAEs) or the training objective of an autoencoder. */
 export interface TestTerms {
@@ -14,9 +13,9 @@ export interface TestTerms {
 
 export async function testTerms(model: AnyModel, data: BatchSource, seed: number): Promise<TestTerms> {
   if (isProbabilistic(model)) {
-    const view = probabilisticView(model, data);
-    const elbo = await evaluateElbo(view.model, view.data, { seed });
-    return { loss: elbo.loss, reconstruction: elbo.reconstruction, kl: elbo.kl };
+    // A conditional model's labels come from the data set (BatchSource.labels).
+    const elbo = await evaluateElbo(model, data, { seed });
+    return { loss: elbo.total, reconstruction: elbo.reconstruction, kl: elbo.kl };
   }
   const terms = await model.evaluate(data, { seed });
   if (!Number.isFinite(terms.total)) {

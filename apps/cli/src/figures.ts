@@ -40,11 +40,12 @@ export async function latentFigures(
     await traversalGrid(decode, new Float32Array(model.latentDim), {
       dimensions: Array.from(dimensions),
       steps: 9,
+      scale: 'auto',
     }),
   );
   const manifold =
     isProbabilistic(model) && model.latentDim === 2
-      ? encodePng(await latentManifold(decode, { steps: 20 }))
+      ? encodePng(await latentManifold(decode, { steps: 20, scale: 'auto' }))
       : undefined;
   return { scatter, traversal, manifold };
 }

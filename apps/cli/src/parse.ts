@@ -181,3 +181,9 @@ export const RANGES = {
   /** Latent values (--range of traverse): the prior is N(0, I). */
   latentValue: { min: -100, max: 100 },
 } as const satisfies Record<string, Range | number>;
+
+/** `--zoom`: 'auto' (tiles of about 64 pixels: 3x for 28-pixel digits) or an integer enlargement from 1 to 8. */
+export function zoom(flag: string): (value: string) => number | 'auto' {
+  return (value) =>
+    String(value).trim() === 'auto' ? 'auto' : parseInteger(flag, value, { min: 1, max: 8 });
+}

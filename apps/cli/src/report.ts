@@ -51,8 +51,12 @@ export async function buildReport(
   const indices = range(0, count);
   const originals = testData.batch(indices);
   const reconstructions = model.reconstruct(originals, labelsFor(model, testData, indices));
-  const originalsGrid = imageGrid(await tensorToImageBatch(originals), { columns: count });
-  const reconstructionGrid = imageGrid(await tensorToImageBatch(reconstructions), { columns: count });
+  // Figures at a size people can see: tiles of about 64 pixels (3x for 28-pixel digits).
+  const originalsGrid = imageGrid(await tensorToImageBatch(originals), { columns: count, scale: 'auto' });
+  const reconstructionGrid = imageGrid(await tensorToImageBatch(reconstructions), {
+    columns: count,
+    scale: 'auto',
+  });
   tf.dispose([originals, reconstructions]);
   const reconstructionsPng = encodePng(concatImagesVertically([originalsGrid, reconstructionGrid]));
   files['reconstructions.png'] = reconstructionsPng;
@@ -64,7 +68,7 @@ export async function buildReport(
       ? Array.from({ length: 64 }, (_, i) => Math.floor(i / 8) % classes)
       : undefined;
     const samples = model.sample(64, { seed: options.seed, labels });
-    samplesPng = encodePng(imageGrid(await tensorToImageBatch(samples), { columns: 8 }));
+    samplesPng = encodePng(imageGrid(await tensorToImageBatch(samples), { columns: 8, scale: 'auto' }));
     samples.dispose();
     files['samples.png'] = samplesPng;
   }

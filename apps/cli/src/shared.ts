@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BatchSource, type ProbabilisticAutoencoder, Random, range } from '@vae/core';
+import { type BatchSource, Random, range } from '@vae/core';
 import { type DatasetName, DSprites, datasetInfo, type ImageDataset, subset } from '@vae/data';
 import { loadDataset } from '@vae/data/node';
 import { type AnyModel, MODEL_REGISTRY, type VAE } from '@vae/models';
@@ -182,42 +182,6 @@ export async function codeRows(model: AnyModel, data: BatchSource, count: number
   }
   const rows = Array.from({ length: n }, (_, i) => Array.from(values.subarray(i * d, (i + 1) * d)));
   return { rows, labels: data.labels ? Array.from(data.labels).slice(0, n) : undefined };
-}
-
-/**
- * A VAE and a data set as the likelihood measures of @vae/metrics take them (`model.encode(x)` without labels).
- * For conditional VAEs the labels of the batch last drawn from the returned source are bound to every call,
- * tiled when a measure repeats the batch (importance sampling).
- */
-export function probabilisticView(
-  model: VAE,
-  data: BatchSource,
-): { model: ProbabilisticAutoencoder; data: BatchSource } {
-  if (!model.usesLabels) return { model, data };
-  let current: number[] = [];
-  const source: BatchSource = {
-    size: data.size,
-    itemShape: data.itemShape,
-    labels: data.labels,
-    batch(indices) {
-      current = labelsFor(model, data, indices) ?? [];
-      return data.batch(indices);
-    },
-  };
-  const labels = (rows: number) => {
-    if (current.length === 0 || rows % current.length !== 0) {
-      throw new Error(`cannot match ${rows} rows with the ${current.length} labels of the batch`);
-    }
-    return Array.from({ length: rows }, (_, i) => current[i % current.length]);
-  };
-  const view: ProbabilisticAutoencoder = {
-    latentDim: model.latentDim,
-    inputSize: model.inputSize,
-    encode: (x) => model.encode(x, labels(x.shape[0])),
-    elboTerms: (x, options) => model.elboTerms(x, { ...options, labels: labels(x.shape[0]) }),
-    logLikelihood: (x, z) => model.logLikelihood(x, z, labels(x.shape[0])),
-  };
-  return { model: view, data: source };
 }
 
 /** The data set a model was trained on (from its run configuration), else the given default. */

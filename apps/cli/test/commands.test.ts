@@ -70,7 +70,14 @@ describe('vae commands on a trained model', () => {
     expect((await vae(['sample', '--model', run, '-n', '9', '--out', samples])).code).toBe(0);
     const grid = decodePng(new Uint8Array(await readFile(samples)));
     expect(grid.width).toBe(grid.height);
-    expect(grid.width).toBeGreaterThanOrEqual(3 * 28);
+    // --zoom auto by default: 28-pixel digits drawn 3x (84 pixels), padding included
+    expect(grid.width).toBe(3 * (3 * 28 + 4 * 2));
+    const small = join(work, 'samples-1x.png');
+    expect((await vae(['sample', '--model', run, '-n', '9', '--zoom', '1', '--out', small])).code).toBe(0);
+    expect(decodePng(new Uint8Array(await readFile(small))).width).toBe(3 * 28 + 4 * 2);
+    const bad = await vae(['sample', '--model', run, '--zoom', '9', '--out', small, '--force']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--zoom/);
     const recon = join(work, 'recon.png');
     expect((await vae(['reconstruct', '--model', run, '-n', '5', '--out', recon])).code).toBe(0);
     const image = decodePng(new Uint8Array(await readFile(recon)));
@@ -136,8 +143,9 @@ describe('vae latent figures', () => {
         .code,
     ).toBe(0);
     const grid = decodePng(new Uint8Array(await readFile(manifold)));
-    expect(grid.width).toBe(5 * 28);
-    expect(grid.height).toBe(5 * 28);
+    // --zoom auto: 3x for 28-pixel digits, no padding in a manifold
+    expect(grid.width).toBe(3 * 5 * 28);
+    expect(grid.height).toBe(3 * 5 * 28);
     const strip = join(work, 'strip.png');
     const interpolate = await vae([
       'interpolate',
@@ -155,8 +163,8 @@ describe('vae latent figures', () => {
     ]);
     expect(interpolate.code, interpolate.stderr).toBe(0);
     const image = decodePng(new Uint8Array(await readFile(strip)));
-    expect(image.width).toBeGreaterThanOrEqual(6 * 28);
-    expect(image.height).toBeLessThan(2 * 28);
+    expect(image.width).toBeGreaterThanOrEqual(3 * 6 * 28);
+    expect(image.height).toBeLessThan(3 * 2 * 28);
     const traversal = join(work, 'traversal.png');
     const traverse = await vae([
       'traverse',
@@ -173,8 +181,8 @@ describe('vae latent figures', () => {
     ]);
     expect(traverse.code, traverse.stderr).toBe(0);
     const rows = decodePng(new Uint8Array(await readFile(traversal)));
-    expect(rows.height).toBeGreaterThanOrEqual(2 * 28);
-    expect(rows.height).toBeLessThan(3 * 28 + 40);
+    expect(rows.height).toBeGreaterThanOrEqual(3 * 2 * 28);
+    expect(rows.height).toBeLessThan(3 * (3 * 28 + 40));
     const bad = await vae(['traverse', '--model', run, '--dimensions', '7']);
     expect(bad.code).toBe(2); // a dimension the model does not have: bad usage
     expect(bad.stderr).toMatch(/--dimensions 7 is not a latent dimension \(0 to 3\)/);

@@ -42,6 +42,8 @@ interface Common {
   model: string;
   out: string;
   seed: number;
+  /** Enlargement of the figure (--zoom): an integer, or 'auto' (tiles of about 64 pixels). */
+  zoom?: number | 'auto';
   backend: BackendChoice;
   quiet: boolean;
   force?: boolean;
@@ -91,7 +93,7 @@ export async function sample(
       labels: labels?.slice(start, start + size),
     }),
   );
-  const grid = imageGrid(batch, { columns });
+  const grid = imageGrid(batch, { columns, scale: options.zoom ?? 'auto' });
   model.dispose();
   await writeOutputFile(out, tagPng(encodePng(grid), 'sample'), 'png', options);
   if (!options.quiet)
@@ -125,8 +127,8 @@ export async function reconstruct(
       return trained.model.reconstruct(data.batch(indices), labelsFor(trained.model, data, indices));
     }),
   );
-  const top = imageGrid(originals, { columns: data.size });
-  const bottom = imageGrid(reconstructions, { columns: data.size });
+  const top = imageGrid(originals, { columns: data.size, scale: options.zoom ?? 'auto' });
+  const bottom = imageGrid(reconstructions, { columns: data.size, scale: options.zoom ?? 'auto' });
   trained.model.dispose();
   await writeOutputFile(
     out,

@@ -8,7 +8,7 @@ import {
 import { type BackendChoice, selectBackend } from '../backend';
 import { CAPS, checkSize } from '../limits';
 import { isProbabilistic, modelNameOf } from '../models';
-import { datasetOf, labelsFor, loadSplit, loadTrainedModel, probabilisticView } from '../shared';
+import { datasetOf, loadSplit, loadTrainedModel } from '../shared';
 
 export interface EvaluateOptions {
   model: string;
@@ -46,9 +46,8 @@ export async function evaluate(options: EvaluateOptions): Promise<number> {
         'decodes (pass --limit for fewer images)',
       );
     }
-    const reconstruction = model.usesLabels
-      ? await reconstructionByIndex(model, data)
-      : await reconstructionError((x) => model.reconstruct(x), data);
+    // Conditional models get each batch's labels from the data set (the function's second argument).
+    const reconstruction = await reconstructionError((x, labels) => model.reconstruct(x, labels), data);
     const common = {
       model: modelNameOf(model),
       dataset,
@@ -62,17 +61,17 @@ export async function evaluate(options: EvaluateOptions): Promise<number> {
     let result: Record<string, unknown>;
     let rows: Array<[string, string]>;
     if (isProbabilistic(model)) {
-      const view = probabilisticView(model, data);
-      const elbo = await evaluateElbo(view.model, view.data, { seed: options.seed });
-      const likelihood = await importanceSampledLogLikelihood(view.model, view.data, {
-        samples: options.k,
+      // The metrics take a conditional model's labels from the data set themselves.
+      const elbo = await evaluateElbo(model, data, { seed: options.seed });
+      const likelihood = await importanceSampledLogLikelihood(model, data, {
+        importanceSamples: options.k,
         seed: options.seed,
       });
-      const health = await latentHealth(view.model, view.data);
+      const health = await latentHealth(model, data);
       const conditional = model.usesLabels ? ' | y' : '';
       result = {
         ...common,
-        negativeElbo: round(elbo.loss),
+        negativeElbo: round(elbo.total),
         reconstruction: round(elbo.reconstruction),
         kl: round(elbo.kl),
         logLikelihood: round(likelihood.logLikelihood),
@@ -85,7 +84,7 @@ export async function evaluate(options: EvaluateOptions): Promise<number> {
       rows = [
         ['model', `${common.model}, latent dimension ${model.latentDim}`],
         ['data', `${dataset}/${options.split}, ${data.size} images`],
-        ['negative ELBO (nats/image)', elbo.loss.toFixed(2)],
+        ['negative ELBO (nats/image)', elbo.total.toFixed(2)],
         ['  reconstruction', elbo.reconstruction.toFixed(2)],
         ['  KL', elbo.kl.toFixed(2)],
         [
@@ -131,35 +130,4 @@ export async function evaluate(options: EvaluateOptions): Promise<number> {
   }
   if (tf.memory().numTensors > 100) process.stderr.write('warning: tensors were left alive\n');
   return 0;
-}
-
-/**
- * The reconstruction error of a model that needs labels (conditional VAEs). reconstructionError draws batches of
- * consecutive indices, so each batch's labels follow from its first index.
- */
-async function reconstructionByIndex(
-  model: Awaited<ReturnType<typeof loadTrainedModel>>['model'],
-  data: Awaited<ReturnType<typeof loadSplit>>,
-) {
-  let next = 0;
-  const source = {
-    size: data.size,
-    itemShape: data.itemShape,
-    batch(indices: ArrayLike<number>) {
-      next = indices.length ? indices[0] : 0;
-      return data.batch(indices);
-    },
-  };
-  return reconstructionError(
-    (x) =>
-      model.reconstruct(
-        x,
-        labelsFor(
-          model,
-          data,
-          Array.from({ length: x.shape[0] }, (_, i) => next + i),
-        ),
-      ),
-    source,
-  );
 }

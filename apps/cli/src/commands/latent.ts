@@ -17,6 +17,8 @@ interface Common {
   download: boolean;
   force?: boolean;
   allowLarge?: boolean;
+  /** Enlargement of the figure (--zoom): an integer, or 'auto' (tiles of about 64 pixels). */
+  zoom?: number | 'auto';
 }
 
 function checkDimensions(dimensions: number[], latentDim: number, flag: string): void {
@@ -71,6 +73,7 @@ export async function manifold(options: Common & { steps: number; dimensions: nu
     steps: options.steps,
     latentSize: model.latentDim,
     dimensions: options.dimensions as [number, number],
+    scale: options.zoom ?? 'auto',
   });
   model.dispose();
   await writeOutputFile(out, tagPng(encodePng(image), 'manifold'), 'png', options);
@@ -94,6 +97,7 @@ export async function interpolate(
   const image = await interpolationStrip(decoderOf(trained.model, labels?.[0]), a, b, {
     steps: options.steps,
     spherical: options.spherical,
+    scale: options.zoom ?? 'auto',
   });
   trained.model.dispose();
   await writeOutputFile(out, tagPng(encodePng(image), 'interpolate'), 'png', options);
@@ -137,6 +141,7 @@ export async function traverse(
     range: options.range as [number, number],
     steps: options.steps,
     dimensions,
+    scale: options.zoom ?? 'auto',
   });
   model.dispose();
   await writeOutputFile(out, tagPng(encodePng(image), 'traverse'), 'png', options);
