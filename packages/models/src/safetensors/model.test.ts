@@ -266,7 +266,7 @@ describe('models as safetensors', () => {
 
     it('refuses a config from another model, an unknown class and a config that asks for a huge model', async () => {
       const { model, bytes } = await make();
-      await refused(bytes, /another config/, {
+      await refused(bytes, /describe different models \(config latentDim\)/, {
         description: { className: 'VAE', config: { ...(model.config as object), latentDim: 3 } },
       });
       const unknown = edited(bytes, (_, metadata) => {

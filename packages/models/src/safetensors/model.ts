@@ -215,9 +215,18 @@ export async function modelFromSafetensors(
   const own = safetensorsDescription(file, where);
   const given = options.description;
   if (own && given && (own.className !== given.className || !deepEqual(own.config, given.config))) {
+    const a = (own.config ?? {}) as Record<string, unknown>;
+    const b = (given.config ?? {}) as Record<string, unknown>;
+    const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !deepEqual(a[k], b[k]));
+    const differences = [
+      ...(own.className !== given.className
+        ? [`class ${own.className.slice(0, 100)} vs ${String(given.className).slice(0, 100)}`]
+        : []),
+      ...(fields.length ? [`config ${listNames(fields.map((f) => f.slice(0, 100)))}`] : []),
+    ];
     throw new Error(
-      `${where}: its metadata describes a ${own.className.slice(0, 100)} with another config than the one given ` +
-        `(a ${String(given.className).slice(0, 100)}); the files do not belong together. Export the model again.`,
+      `${where}: its metadata and the description given with it (config.json) describe different models ` +
+        `(${differences.join('; ')}); the files do not belong together. Export or save them again together.`,
     );
   }
   const description = own ?? given;

@@ -72,7 +72,7 @@ describe('safetensors files (Node)', () => {
       JSON.stringify({ className: 'VAE', config: { ...model.config, latentDim: 5 } }),
     );
     await expect(loadModelFromPytorchFolder(folder)).rejects.toThrow(
-      /another config .* do not belong together/,
+      /different models \(config latentDim\); the files do not belong together/,
     );
     await writeFile(join(folder, 'config.json'), '{"nothing": 1}');
     await expect(loadModelFromPytorchFolder(folder)).rejects.toThrow(/names no model/);
