@@ -599,11 +599,31 @@ folder, replacing files named like the outputs and deleting nothing.`,
   const exportCommand = program
     .command('export')
     .description(
-      'Write a trained model as the demo page loads it: model.json + weights.bin, metrics.json, codes.json.',
+      'Write a trained model as the demo page loads it (model.json + weights.bin, metrics.json, codes.json), or for ' +
+        'PyTorch (--format safetensors or pytorch).',
     )
-    .argument('<run>', 'a `vae train` output directory (or its model/ folder)')
-    .requiredOption('--out <dir>', 'directory to write, e.g. apps/demo/public/models/<name>')
+    .argument('<run>', 'a `vae train` or `vae import` output directory (or its model/ folder)')
+    .requiredOption(
+      '--out <dir>',
+      'directory to write, e.g. apps/demo/public/models/<name> (a .safetensors file with --format safetensors)',
+    )
     .addOption(forceOption('files'))
+    .addOption(
+      new Option(
+        '--format <name>',
+        'tfjs: model.json + weights.bin (the demo, tfjs); safetensors: one file with PyTorch state_dict names, ' +
+          'the config in its metadata; pytorch: model.safetensors + config.json, the folder python/vae_torch reads',
+      )
+        .choices(['tfjs', 'safetensors', 'pytorch'])
+        .default('tfjs'),
+    )
+    .addOption(
+      new Option('--dtype <type>', 'weights of --format safetensors or pytorch (default: float32)').choices([
+        'float32',
+        'float16',
+        'bfloat16',
+      ]),
+    )
     .option('--float16', 'store the weights as float16 (half the bytes; tfjs dequantizes them on load)')
     .option(
       '--codes <n>',
@@ -616,14 +636,53 @@ folder, replacing files named like the outputs and deleting nothing.`,
   withDataOptions(exportCommand)
     .addHelpText(
       'after',
-      '\nExamples:\n  vae export vae-out --out apps/demo/public/models/mnist-vae --float16\n  vae export vae-2d --out apps/demo/public/models/mnist-vae-2d --float16 --codes 2000\n\n' +
-        '--out must be missing, empty, or hold only files export writes; --force writes into any folder.',
+      '\nExamples:\n  vae export vae-out --out apps/demo/public/models/mnist-vae --float16\n  vae export vae-2d --out apps/demo/public/models/mnist-vae-2d --float16 --codes 2000\n' +
+        '  vae export vae-out --format pytorch --out vae-pytorch        # for python/vae_torch (docs/training-at-scale.md)\n' +
+        '  vae export vae-out --format safetensors --dtype bfloat16 --out vae.safetensors\n\n' +
+        '--out must be missing, empty, or hold only files export writes (a safetensors file that vae wrote); --force ' +
+        'writes into any folder.',
     )
     .action(async (run, options) => {
       if (options.codes !== undefined)
         checkSize(options, `--codes ${options.codes}`, options.codes, CAPS.codeValues, 'code values');
       const { exportModel } = await import('./commands/export');
       process.exitCode = await exportModel(run, options);
+    });
+
+  const importCommand = program
+    .command('import')
+    .description(
+      'Turn a model trained in PyTorch (python/vae_torch: model.safetensors + config.json) into a run folder that ' +
+        'eval, sample, report, export and the demo load.',
+    )
+    .argument(
+      '<folder>',
+      'a PyTorch folder (model.safetensors + config.json, metrics.json) or a .safetensors file',
+    )
+    .requiredOption('--out <dir>', 'run directory to write')
+    .addOption(forceOption('files'))
+    .addOption(
+      new Option(
+        '--dataset <name>',
+        "data set of the test evaluation and the report (default: the folder's config.json, else mnist)",
+      ).choices(CLI_DATASETS),
+    )
+    .addOption(limitOption('--test-limit', 'evaluate on only the first n test images'))
+    .addOption(seedOption('random seed of the test evaluation'))
+    .addOption(backendOption())
+    .option('--json', 'print the test metrics as JSON on stdout')
+    .option('--quiet', 'print nothing but errors');
+  withDataOptions(importCommand)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vae import trained --out vae-home          # python3 -m vae_torch.train ... --out trained\n' +
+        '  vae import vae.safetensors --out vae-home --test-limit 1000\n\n' +
+        'The files are untrusted input: the safetensors file must match its config tensor for tensor (names, ' +
+        'shapes, dtypes), hold finite values, and its size is checked first. See docs/training-at-scale.md.',
+    )
+    .action(async (folder, options) => {
+      const { importModel } = await import('./commands/import');
+      process.exitCode = await importModel(folder, options);
     });
 
   const datasetsCommand = program

@@ -3,15 +3,17 @@
  *
  * The --out policy. The CLI never deletes a file, and never replaces one it did not write unless told to:
  *
- * - A folder --out (train, anomaly, export) may be missing, empty, or a folder the same command wrote before: a
- *   `vae train` or `vae anomaly` folder holds the marker `.vae-run.json` naming the command (runs from before the
- *   marker are recognized by their config.json or anomaly.json); an export folder holds only export's own files
- *   (model.json written by @vae/models, weights.bin, metrics.json, codes.json), so the demo's folders stay clean.
+ * - A folder --out (train, anomaly, import, export) may be missing, empty, or a folder the same command wrote before:
+ *   a `vae train`, `vae anomaly` or `vae import` folder holds the marker `.vae-run.json` naming the command (runs
+ *   from before the marker are recognized by their config.json or anomaly.json); an export folder holds only
+ *   export's own files (model.json written by @vae/models, weights.bin, metrics.json, codes.json; or, with
+ *   `--format pytorch`, model.safetensors and a config.json describing a @vae model), so the demo's folders stay
+ *   clean.
  *   Any other non-empty folder is refused (exit code 2) unless --force: then the command writes beside the files
  *   there, replaces those named like its outputs, and removes nothing.
  * - A file --out (sample, reconstruct, embed, manifold, interpolate, traverse, report) may be missing, or a file
  *   the CLI wrote: a PNG with the text chunk `Software: vae ...` (every PNG the CLI writes has it), a CSV or JSON
- *   of `vae embed`, an HTML report of @vae/viz. Any other file is refused (exit code 2) unless --force. A folder, a
+ *   of `vae embed`, an HTML report of @vae/viz, a safetensors file of @vae/models (`export --format safetensors`). Any other file is refused (exit code 2) unless --force. A folder, a
  *   symbolic link, a FIFO, a device or a socket is refused even with --force.
  * - Every file is written atomically (a temporary file in the same folder, renamed over the target).
  */
@@ -27,20 +29,24 @@ import { CliError, EXIT } from './errors';
 export const RUN_MARKER = '.vae-run.json';
 
 /** The commands whose --out is a folder. */
-export type FolderCommand = 'train' | 'anomaly' | 'export';
+export type FolderCommand = 'train' | 'anomaly' | 'import' | 'export';
 
 /** What a file --out holds, to recognize a file the CLI wrote before. */
-export type FileKind = 'png' | 'csv' | 'json' | 'html';
+export type FileKind = 'png' | 'csv' | 'json' | 'html' | 'safetensors';
 
 /** The folders each command writes inside its --out. */
 const SUBFOLDERS: Record<FolderCommand, string[]> = {
   train: ['model', 'checkpoint'],
   anomaly: ['model'],
+  import: ['model'],
   export: [],
 };
 
 /** The files `vae export` writes: an export folder holds nothing else. */
 const EXPORT_FILES = new Set(['model.json', 'weights.bin', 'metrics.json', 'codes.json']);
+
+/** The files `vae export --format pytorch` writes (a PyTorch folder). */
+const PYTORCH_EXPORT_FILES = new Set(['model.safetensors', 'config.json']);
 
 /** Temporary files of the CLI's own (write probes, atomic writes cut short): they do not make a folder foreign. */
 const OWN_TEMPORARY = /^\.(vae-write-test-[0-9a-f]{12}|.+\.[0-9a-f]{12}\.partial)$/;
@@ -161,7 +167,13 @@ export async function isRunOf(directory: string, command: FolderCommand): Promis
     const result = await peekJson(join(directory, 'anomaly.json'));
     return result !== undefined && 'auroc' in result && Array.isArray(result.normalClasses);
   }
+  if (command === 'import') return false; // import folders always hold the marker
   const entries = (await readdir(directory)).filter((name) => !OWN_TEMPORARY.test(name));
+  if (entries.every((name) => PYTORCH_EXPORT_FILES.has(name))) {
+    // a PyTorch folder of `vae export --format pytorch`: config.json describes a @vae model
+    const config = await peekJson(join(directory, 'config.json'));
+    return config?.format === 'vae-model' && typeof config.className === 'string';
+  }
   return (
     entries.every((name) => EXPORT_FILES.has(name)) && (await isVaeModelJson(join(directory, 'model.json')))
   );
@@ -293,6 +305,12 @@ async function wroteItself(path: string, kind: FileKind): Promise<boolean> {
   if (kind === 'csv') return /^index,label,z0(,z\d+)*\r?\n/.test(text());
   if (kind === 'json')
     return /^\{"latentDim":\d+,"examples":\d+,"probabilistic":(true|false),"records":\[/.test(text());
+  if (kind === 'safetensors') {
+    // @vae/models writes its metadata first: {"__metadata__":{"format":"pt","vae.format":"vae-model",...
+    return /^\{"__metadata__":\{[^}]*"vae\.format":"vae-model"/.test(
+      new TextDecoder().decode(head.subarray(8)),
+    );
+  }
   return /^<!DOCTYPE html>[\s\S]*<meta name="generator" content="@vae\/viz">/.test(text());
 }
 
@@ -302,6 +320,7 @@ const KIND_NAMES: Record<FileKind, string> = {
   csv: 'a CSV written by `vae embed`',
   json: 'a JSON file written by `vae embed`',
   html: 'a report written by vae',
+  safetensors: 'a safetensors file written by @vae/models',
 };
 
 /** The checks of a file --out that do not write: refused with exit code 2 (see the policy above). */

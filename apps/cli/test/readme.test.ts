@@ -31,8 +31,13 @@ export function exampleCommands(markdown: string): string[][] {
 function expectedOutput(args: string[]): string | undefined {
   const at = args.indexOf('--out');
   if (at >= 0) {
-    if (args[0] === 'train' || args[0] === 'anomaly') return join(args[at + 1], 'model', 'model.json');
-    if (args[0] === 'export') return join(args[at + 1], 'model.json');
+    if (args[0] === 'train' || args[0] === 'anomaly' || args[0] === 'import')
+      return join(args[at + 1], 'model', 'model.json');
+    if (args[0] === 'export') {
+      const format = args.includes('--format') ? args[args.indexOf('--format') + 1] : 'tfjs';
+      if (format === 'safetensors') return args[at + 1];
+      return join(args[at + 1], format === 'pytorch' ? 'model.safetensors' : 'model.json');
+    }
     return args[at + 1];
   }
   if (args[0] === 'train')
@@ -62,6 +67,7 @@ describe('README examples', () => {
       'disentangle',
       'report',
       'export',
+      'import',
       'datasets',
       'info',
     ]) {
@@ -81,14 +87,15 @@ describe('README examples', () => {
       if (output) expect(existsSync(join(work, output)), `vae ${args.join(' ')} wrote ${output}`).toBe(true);
       if (args.includes('--json')) expect(() => JSON.parse(run.stdout)).not.toThrow();
     };
-    // the runs first, in order; then the commands that read them, two at a time
+    // the runs first, in order; then the commands that read them, two at a time; then the imports of exports
     for (const args of commands.filter((c) => c[0] === 'train')) await check(args);
-    const rest = commands.filter((c) => c[0] !== 'train');
+    const rest = commands.filter((c) => c[0] !== 'train' && c[0] !== 'import');
     await Promise.all(
       [0, 1].map(async (lane) => {
         for (let i = lane; i < rest.length; i += 2) await check(rest[i]);
       }),
     );
+    for (const args of commands.filter((c) => c[0] === 'import')) await check(args);
     const metrics = JSON.parse(await readFile(join(work, 'vae-out', 'metrics.json'), 'utf8'));
     expect(metrics.epochs).toHaveLength(1); // VAE_CLI_TEST_EPOCHS capped the 5 epochs
     const config = JSON.parse(await readFile(join(work, 'sprites', 'config.json'), 'utf8'));

@@ -3,16 +3,23 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { batchRanges, range } from '@vae/core';
 import { writeFileAtomic } from '@vae/core/node';
-import { saveModelToDirectory } from '@vae/models/node';
+import { type FloatDtype, modelToSafetensors } from '@vae/models';
+import { saveModelToDirectory, savePytorchFolder } from '@vae/models/node';
 import { type BackendChoice, selectBackend } from '../backend';
 import { CliError, EXIT } from '../errors';
-import { prepareOutputFolder, readJsonFile } from '../files';
+import { prepareOutputFile, prepareOutputFolder, readJsonFile, writeOutputFile } from '../files';
 import { CAPS, checkSize } from '../limits';
 import { isProbabilistic, modelNameOf } from '../models';
 import { datasetOf, labelsFor, loadSplit, loadTrainedModel, resolveModelDirectory } from '../shared';
 
+/** tfjs: model.json + weights.bin (the demo); safetensors: one file; pytorch: model.safetensors + config.json. */
+export type ExportFormat = 'tfjs' | 'safetensors' | 'pytorch';
+
 export interface ExportOptions {
   out: string;
+  format?: ExportFormat;
+  /** Weights of the safetensors and pytorch formats. Default float32 (float16 with --float16). */
+  dtype?: FloatDtype;
   float16?: boolean;
   codes?: number;
   backend: BackendChoice;
@@ -31,6 +38,14 @@ export interface ExportOptions {
  * @vae/models (which checks the folder: contained paths, regular files, sizes, checksums) and saved again by it.
  */
 export async function exportModel(path: string, options: ExportOptions): Promise<number> {
+  const format = options.format ?? 'tfjs';
+  if (format !== 'tfjs') return exportSafetensors(path, options, format);
+  if (options.dtype !== undefined) {
+    throw new CliError(
+      '--dtype sets the weights of --format safetensors or pytorch; for the tfjs format use --float16.',
+      EXIT.usage,
+    );
+  }
   const source = resolveModelDirectory(path);
   for (const folder of [source.modelDirectory, source.runDirectory]) {
     if (folder && resolve(options.out) === resolve(folder)) {
@@ -88,6 +103,59 @@ export async function exportModel(path: string, options: ExportOptions): Promise
     const note = isProbabilistic(model) ? '' : ` (a ${modelNameOf(model)}: the demo shows VAEs only)`;
     process.stderr.write(
       `wrote ${out}: ${sizes.join(', ')}${options.float16 ? ', float16 weights' : ''}${note}\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+/**
+ * `vae export <run> --format safetensors|pytorch`: the weights with PyTorch state_dict names and layouts
+ * (@vae/models' `modelToSafetensors`: the class and config in the file's metadata), as one file (`safetensors`,
+ * --out a file) or as the folder python/vae_torch reads (`pytorch`: model.safetensors + config.json).
+ */
+async function exportSafetensors(
+  path: string,
+  options: ExportOptions,
+  format: ExportFormat,
+): Promise<number> {
+  if (options.codes !== undefined) {
+    throw new CliError('--codes writes codes.json for the demo: it goes with --format tfjs.', EXIT.usage);
+  }
+  if (options.float16 && options.dtype !== undefined && options.dtype !== 'float16') {
+    throw new CliError(`--float16 and --dtype ${options.dtype} disagree; pass one of them.`, EXIT.usage);
+  }
+  const dtype: FloatDtype = options.dtype ?? (options.float16 ? 'float16' : 'float32');
+  const source = resolveModelDirectory(path);
+  for (const folder of [source.modelDirectory, source.runDirectory]) {
+    if (folder && resolve(options.out) === resolve(folder)) {
+      throw new CliError(
+        `--out ${options.out} is the folder of the model it exports; export to another ${format === 'pytorch' ? 'directory' : 'file'}.`,
+        EXIT.usage,
+      );
+    }
+  }
+  const target =
+    format === 'pytorch'
+      ? await prepareOutputFolder(options.out, 'export', { force: options.force })
+      : await prepareOutputFile(options.out, 'safetensors', { force: options.force });
+  await selectBackend(options.backend);
+  const { model } = await loadTrainedModel(path);
+  try {
+    try {
+      if (format === 'pytorch') await savePytorchFolder(model, target, { dtype });
+      else await writeOutputFile(target, await modelToSafetensors(model, { dtype }), 'safetensors', options);
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      throw new CliError(`cannot export ${path} as ${format}: ${(error as Error).message}`);
+    }
+  } finally {
+    model.dispose();
+  }
+  if (!options.quiet) {
+    const what = format === 'pytorch' ? `${target}: model.safetensors, config.json` : target;
+    process.stderr.write(
+      `wrote ${what} (${dtype} weights with PyTorch state_dict names; python/vae_torch loads it: ` +
+        `load_folder / model_from_safetensors)\n`,
     );
   }
   return EXIT.ok;
