@@ -190,6 +190,10 @@ def train(args, rank, world, device, backend):
     shape = model.config["inputShape"]
     if list(train_x.shape[2:]) + [train_x.shape[1]] != list(shape):
         raise SystemExit(f"the data are {list(train_x.shape[1:])} (C, H, W) but the model takes {shape} (H, W, C)")
+    if model.class_name == "LinearAutoencoder" and model.config.get("center") and resume is None and not args.init:
+        # as fit's prepareTraining: the training data's mean, subtracted before encoding and added back after
+        with torch.no_grad():
+            model.preprocess.mean.copy_(train_x.reshape(len(train_x), -1).mean(0).to(device))
     if args.batch_size % world:
         raise SystemExit(f"--batch-size {args.batch_size} does not divide among {world} processes")
     local_batch = args.batch_size // world
