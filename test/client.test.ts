@@ -228,7 +228,7 @@ beforeAll(async () => {
   ]);
   for (const file of readdirSync(clientFiles)) {
     if (/\.(mjs|cjs)$/.test(file)) {
-      const project = file.startsWith('node-client') ? 'full' : file.replace(/^alone-(\w+)\..*$/, '$1');
+      const project = /^(node-client|full-)/.test(file) ? 'full' : file.replace(/^alone-(\w+)\..*$/, '$1');
       copyFileSync(join(clientFiles, file), join(projects[project as keyof typeof projects], file));
     }
   }
@@ -279,6 +279,37 @@ describe('a project with every library and @tensorflow/tfjs', () => {
     expectWorkingClient(esm);
     expect(esm.instanceofAcrossEntries).toBe(true);
     expect(esm.png).toEqual([14, 14, 1]);
+  });
+
+  it('runs every metric on every model kind it makes sense for (ConditionalVAE and IWAE included)', async () => {
+    const result = resultOf(await run(process.execPath, ['full-every-metric.mjs'], projects.full));
+    const likelihood = ['evaluateElbo', 'importanceSampledLogLikelihood', 'latentHealth'];
+    const disentanglement = ['betaVaeScore', 'factorVaeScore', 'mutualInformationGap'];
+    expect(Object.keys(result.models).sort()).toEqual([
+      'Autoencoder',
+      'BetaVAE',
+      'ConditionalVAE',
+      'ContractiveAutoencoder',
+      'DenoisingAutoencoder',
+      'IWAE',
+      'LinearAutoencoder',
+      'SparseAutoencoder',
+      'TiedAutoencoder',
+      'VAE',
+    ]);
+    for (const [name, { ran, error }] of Object.entries(
+      result.models as Record<string, { ran: string[]; error?: string }>,
+    )) {
+      expect(error, name).toBeUndefined();
+      const probabilistic = ['VAE', 'BetaVAE', 'ConditionalVAE', 'IWAE'].includes(name);
+      for (const metric of likelihood) expect(ran.includes(metric), `${name} ${metric}`).toBe(probabilistic);
+      // A factor source has no class labels for a conditional model to be conditioned on.
+      for (const metric of disentanglement)
+        expect(ran.includes(metric), `${name} ${metric}`).toBe(name !== 'ConditionalVAE');
+      expect(ran).toContain('reconstructionError');
+      expect(ran).toContain('pca');
+    }
+    expect(result.tensorsLeft).toBe(0);
   });
 
   it('works from Node CommonJS, with the same numbers as ESM', async () => {

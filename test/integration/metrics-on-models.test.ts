@@ -179,6 +179,14 @@ describe('every metric on every model kind', () => {
     });
   });
 
+  it('building and disposing a model of any kind leaves no tensor behind', () => {
+    for (const className of classNames) {
+      const before = tf.memory().numTensors;
+      create(className).dispose();
+      expect(tf.memory().numTensors, className).toBe(before);
+    }
+  });
+
   it('a conditional model refuses data without labels, naming the metric and what to pass', async () => {
     const model = create('ConditionalVAE') as Extract<AnyModel, { logLikelihood: unknown }>;
     const source = tensorSource(data.x);

@@ -21,7 +21,10 @@ export class LinearAutoencoder extends Autoencoder<LinearAutoencoderConfig> {
 
   constructor(config: Partial<LinearAutoencoderConfig> = {}) {
     super(config);
-    this.dataMean = tf.variable(tf.zeros([this.inputSize]), false, uniqueVariableName('preprocess/mean'));
+    // tf.variable copies its initial value: the zeros are made and released inside a tidy.
+    this.dataMean = tf.tidy(() =>
+      tf.variable(tf.zeros([this.inputSize]), false, uniqueVariableName('preprocess/mean')),
+    );
   }
 
   override get variables(): Record<string, tf.Variable> {

@@ -27,7 +27,9 @@ export class TiedAutoencoder extends Autoencoder<TiedAutoencoderConfig> {
     const activation = this.config.decoderActivation ?? this.config.activation;
     const biases = layers.map((layer, j) => {
       const name = j === layers.length - 1 ? 'decoder/output/bias' : `decoder/hidden${j}/bias`;
-      return { name, bias: tf.variable(tf.zeros([layer.inputSize]), true, uniqueVariableName(name)) };
+      // tf.variable copies its initial value: the zeros are released by the tidy.
+      const bias = tf.tidy(() => tf.variable(tf.zeros([layer.inputSize]), true, uniqueVariableName(name)));
+      return { name, bias };
     });
     return {
       apply: (z) =>
