@@ -6,6 +6,7 @@ import {
   reconstructionError,
 } from '@vae/metrics';
 import { type BackendChoice, selectBackend } from '../backend';
+import { CliError, EXIT } from '../errors';
 import { CAPS, checkSize } from '../limits';
 import { isProbabilistic, modelNameOf } from '../models';
 import { datasetOf, loadSplit, loadTrainedModel } from '../shared';
@@ -25,6 +26,39 @@ export interface EvaluateOptions {
 }
 
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/**
+ * Progress and Ctrl-C for a long metric (log p(x) with k = 5000 on 10,000 images is tens of minutes): on a terminal
+ * a line on stderr with the share done and the time left; Ctrl-C (or SIGTERM) stops it at the next chunk of samples
+ * and `vae eval` exits with 130.
+ */
+function longRun(what: string) {
+  const controller = new AbortController();
+  const stream = process.stderr;
+  const started = performance.now();
+  const onSignal = () =>
+    controller.abort(new CliError(`interrupted: ${what} was not finished.`, EXIT.interrupted));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  controller.signal.addEventListener('abort', () => stream.isTTY && stream.write('\n'));
+  return {
+    signal: controller.signal,
+    onProgress: ({ done, total }: { done: number; total: number }) => {
+      if (done >= total) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        if (stream.isTTY) stream.write('\r\x1b[K');
+        return;
+      }
+      if (!stream.isTTY) return;
+      const seconds = (performance.now() - started) / 1000;
+      const left = done > 0 ? Math.round((seconds * (total - done)) / done) : 0;
+      stream.write(
+        `\r${what}: ${((100 * done) / total).toFixed(1)} %, about ${left} s left (Ctrl-C stops)\x1b[K`,
+      );
+    },
+  };
+}
 
 /**
  * `vae eval`: the numbers people publish for a trained model. VAEs: test ELBO and its terms, importance-sampled
@@ -66,6 +100,7 @@ export async function evaluate(options: EvaluateOptions): Promise<number> {
       const likelihood = await importanceSampledLogLikelihood(model, data, {
         importanceSamples: options.k,
         seed: options.seed,
+        ...longRun('log p(x)'),
       });
       const health = await latentHealth(model, data);
       const conditional = model.usesLabels ? ' | y' : '';
