@@ -1,3 +1,4 @@
+// Node only: a browser test runner cannot load a second instance of a module (vi.resetModules is a no-op there).
 import { describe, expect, it, vi } from 'vitest';
 
 describe('uniqueVariableName', () => {
