@@ -123,6 +123,29 @@ export function checkWeightSpecs(specs: unknown, where: string, maxBytes: number
   return total;
 }
 
+/**
+ * Checks an untrusted model.json's `weightsManifest` (groups of `paths` and `weights`) and its weight entries (see
+ * `checkWeightSpecs`); returns the groups' paths and entries in order, and the byte length they describe. `where`
+ * names the file in errors.
+ */
+export function checkManifest(
+  json: unknown,
+  where: string,
+  maxBytes: number,
+): { paths: unknown[]; specs: tf.io.WeightsManifestEntry[]; bytes: number } {
+  const manifest = (json as { weightsManifest?: unknown } | null)?.weightsManifest;
+  if (
+    !Array.isArray(manifest) ||
+    manifest.some((group) => !Array.isArray(group?.paths) || !Array.isArray(group?.weights))
+  ) {
+    throw new Error(`${where} has no valid weightsManifest; it is not a saved model. Save the model again.`);
+  }
+  const groups = manifest as Array<{ paths: unknown[]; weights: tf.io.WeightsManifestEntry[] }>;
+  const specs = groups.flatMap((group) => group.weights);
+  const bytes = checkWeightSpecs(specs, where, maxBytes);
+  return { paths: groups.flatMap((group) => group.paths), specs, bytes };
+}
+
 /** Number of values the manifest entries describe. */
 export function weightElementCount(specs: tf.io.WeightsManifestEntry[]): number {
   return specs.reduce((n, s) => n + elementCount(s.shape), 0);

@@ -4,7 +4,7 @@ import { lstat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { readRegularFile, resolveInside, UntrustedFileError, writeFileAtomic } from '@vae/core/node';
-import { checkWeightSpecs, type LoadOptions, MAX_MODEL_JSON_BYTES, maxWeightBytes } from './artifacts';
+import { checkManifest, type LoadOptions, MAX_MODEL_JSON_BYTES, maxWeightBytes } from './artifacts';
 // Node apps get every network kind without a second import (size does not matter here).
 import './layers';
 import { loadCheckpoint, loadModel, type ModelClass, type SaveOptions, saveModel } from './io';
@@ -76,17 +76,9 @@ async function readDirectoryArtifacts(
   } catch (error) {
     throw new Error(`${path} is not valid JSON (${(error as Error).message}); save the model again.`);
   }
-  const manifest = json?.weightsManifest;
-  if (
-    !Array.isArray(manifest) ||
-    manifest.some((group) => !Array.isArray(group?.paths) || !Array.isArray(group?.weights))
-  ) {
-    throw new Error(`${path} has no valid weightsManifest; it is not a saved model. Save the model again.`);
-  }
-  const weightSpecs = manifest.flatMap((group) => group.weights);
-  const expected = checkWeightSpecs(weightSpecs, path, maxBytes);
+  const { paths, specs: weightSpecs, bytes: expected } = checkManifest(json, path, maxBytes);
   const files: string[] = [];
-  for (const name of manifest.flatMap((group) => group.paths)) {
+  for (const name of paths) {
     files.push(await resolveInside(directory, name, `${path}: the weights file`));
   }
   const parts: ArrayBuffer[] = [];

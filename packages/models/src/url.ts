@@ -4,7 +4,7 @@
  * size limits checked against Content-Length and counted while streaming, and a stall timeout.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkWeightSpecs, type LoadOptions, MAX_MODEL_JSON_BYTES, maxWeightBytes } from './artifacts';
+import { checkManifest, type LoadOptions, MAX_MODEL_JSON_BYTES, maxWeightBytes } from './artifacts';
 
 function baseUrl(): string | undefined {
   const location = (globalThis as { location?: { href?: string } }).location;
@@ -178,18 +178,12 @@ export function urlHandler(source: string | URL, options: LoadOptions, caller: s
             `answered with something else, often a web page (dev servers serve index.html for unknown paths): ${WHERE_MODELS_LIVE}`,
         );
       }
-      const manifest = json?.weightsManifest;
-      if (
-        !Array.isArray(manifest) ||
-        manifest.some((g) => !Array.isArray(g?.paths) || !Array.isArray(g?.weights))
-      ) {
-        throw new Error(`${caller}: ${modelUrl.href} has no valid weightsManifest; it is not a saved model.`);
-      }
-      const weightSpecs = manifest.flatMap((group) => group.weights);
-      const expected = checkWeightSpecs(weightSpecs, caller, maxBytes);
-      const urls = manifest
-        .flatMap((group) => group.paths)
-        .map((p) => weightUrl(p, modelUrl, options, caller));
+      const {
+        paths,
+        specs: weightSpecs,
+        bytes: expected,
+      } = checkManifest(json, `${caller}: ${modelUrl.href}`, maxBytes);
+      const urls = paths.map((p) => weightUrl(p, modelUrl, options, caller));
       const parts: ArrayBuffer[] = [];
       let total = 0;
       for (const url of urls) {
