@@ -97,6 +97,7 @@ export {
   type ReductionOptions,
   type ReparameterizeOptions,
   reparameterize,
+  softmaxCrossEntropyWithLogits,
   squaredError,
 } from './losses';
 export { maskedMeanSquaredError, maskedSquaredError } from './masked';

@@ -272,3 +272,34 @@ function reparameterizeWithNoise(mean: tf.Tensor, logVar: tf.Tensor, eps: tf.Ten
   }) as Parameters<typeof tf.customGrad>[0]) as (m: tf.Tensor, lv: tf.Tensor) => tf.Tensor;
   return op(mean, logVar);
 }
+
+/**
+ * Softmax cross-entropy between integer class labels y [batch] and class logits l [batch, classes]:
+ * `-log softmax(l)_y = logSumExp(l) - l_y` per example, computed stably through `tf.logSoftmax`, in nats, then
+ * reduced over the batch ('mean' by default, 'sum', or 'none' for shape [batch]). Its gradient with respect to the
+ * logits is `softmax(l) - onehot(y)`. A label outside [0, classes), e.g. -1 for an unlabelled example of a
+ * semi-supervised batch, contributes 0 (its one-hot row is all zeros), so a mixed batch needs no gather; with
+ * 'mean' the sum is still divided by the whole batch. Labels may be an int32 tensor or an array of integers.
+ */
+export function softmaxCrossEntropyWithLogits(
+  labels: tf.Tensor | ArrayLike<number>,
+  logits: tf.Tensor,
+  options: ReductionOptions = {},
+): tf.Tensor {
+  const caller = 'softmaxCrossEntropyWithLogits';
+  if (logits.rank !== 2) {
+    throw new Error(`${caller}: logits must have shape [batch, classes], got [${logits.shape}].`);
+  }
+  const batch = logits.shape[0];
+  const count = labels instanceof tf.Tensor ? labels.size : labels.length;
+  if ((labels instanceof tf.Tensor && labels.rank !== 1) || count !== batch) {
+    const shape = labels instanceof tf.Tensor ? `[${labels.shape}]` : `${count} values`;
+    throw new Error(`${caller}: labels must be one integer per example, [${batch}], got ${shape}.`);
+  }
+  return tf.tidy(() => {
+    const y = labels instanceof tf.Tensor ? tf.cast(labels, 'int32') : tf.tensor1d(Array.from(labels), 'int32');
+    const oneHot = tf.cast(tf.oneHot(y as tf.Tensor1D, logits.shape[1]), logits.dtype);
+    const perExample = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1));
+    return reduceBatch(perExample, options.reduction ?? 'mean', caller);
+  });
+}
