@@ -101,6 +101,15 @@ export {
   squaredError,
 } from './losses';
 export { maskedMeanSquaredError, maskedSquaredError } from './masked';
+export {
+  type KernelOptions,
+  kernelMatrix,
+  MMD_KERNELS,
+  type MmdKernel,
+  type MmdOptions,
+  maximumMeanDiscrepancy,
+  pairwiseSquaredDistances,
+} from './mmd';
 export { uniqueVariableName } from './naming';
 export { gaussianNoise, maskingNoise } from './noise';
 export {
@@ -114,7 +123,9 @@ export { Random } from './random';
 export { checkRatingTriples, maskedRows, type RatingTriples } from './ratings';
 export {
   contractivePenalty,
+  type DipCovarianceOptions,
   denseContractivePenalty,
+  dipCovariancePenalty,
   l1Penalty,
   l2Penalty,
   type SparsityOptions,
@@ -134,3 +145,14 @@ export {
   SCHEDULE_KINDS,
   validateSchedule,
 } from './schedules';
+export {
+  AGGREGATE_POSTERIOR_ESTIMATORS,
+  type AggregatePosteriorEstimator,
+  type AggregatePosteriorOptions,
+  type KlDecomposition,
+  klDecomposition,
+  logAggregatePosterior,
+  pairwiseLogDensities,
+  permuteDimensions,
+  totalCorrelation,
+} from './total-correlation';

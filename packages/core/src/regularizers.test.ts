@@ -4,6 +4,7 @@ import { Dense } from './dense';
 import {
   contractivePenalty,
   denseContractivePenalty,
+  dipCovariancePenalty,
   l1Penalty,
   l2Penalty,
   sigmoidContractivePenalty,
@@ -230,5 +231,52 @@ describe('regularizers', () => {
       );
     }
     tf.dispose([activations, kernel, input]);
+  });
+});
+
+describe('dipCovariancePenalty', () => {
+  const mu = [
+    [1, 0],
+    [0, 1],
+    [-1, -1],
+  ];
+  it('is lambda_od sum_{i != j} C_ij^2 + lambda_d sum_i (C_ii - 1)^2, by hand for both types', async () => {
+    // Cov[mu] = 1/3 [[2, 1], [1, 2]]
+    await expectClose(dipCovariancePenalty(tf.tensor2d(mu), undefined), 10 * (2 / 9) + 100 * (2 / 9));
+    // DIP-II adds E[diag(exp(logVar))] = I: C = [[5/3, 1/3], [1/3, 5/3]]
+    await expectClose(
+      dipCovariancePenalty(tf.tensor2d(mu), tf.zeros([3, 2]), { type: 'ii' }),
+      20 / 9 + 10 * 2 * (4 / 9),
+    );
+    await expectClose(
+      dipCovariancePenalty(tf.tensor2d(mu), undefined, { lambdaOffDiagonal: 1, lambdaDiagonal: 0 }),
+      2 / 9,
+    );
+    // 0 exactly at C = I: +-1 in each coordinate, every sign pattern
+    const identity = tf.tensor2d([
+      [1, 1],
+      [1, -1],
+      [-1, 1],
+      [-1, -1],
+    ]);
+    await expectClose(dipCovariancePenalty(identity, undefined), 0, { atol: 1e-6 });
+  });
+
+  it('has gradients that match central differences, leaks nothing and names bad input', async () => {
+    const lv = tf.tensor2d([
+      [0.1, -0.3],
+      [0.2, 0.0],
+      [-0.5, 0.4],
+    ]);
+    await checkGradients((m, l) => dipCovariancePenalty(m, l, { type: 'ii' }), [tf.tensor2d(mu), lv], {
+      step: 1e-2,
+    });
+    await checkGradients((m) => dipCovariancePenalty(m, undefined), [tf.tensor2d(mu)], { step: 1e-2 });
+    await expectNoLeaks(() => dipCovariancePenalty(tf.tensor2d(mu), lv, { type: 'ii' }).dispose(), 1);
+    expect(() => dipCovariancePenalty(tf.tensor2d(mu), undefined, { type: 'ii' })).toThrow(/needs logVar/);
+    expect(() => dipCovariancePenalty(tf.tensor2d(mu), undefined, { type: 'iii' as never })).toThrow(/'i'/);
+    expect(() => dipCovariancePenalty(tf.tensor2d(mu), undefined, { lambdaDiagonal: -1 })).toThrow(
+      /lambdaDiagonal/,
+    );
   });
 });

@@ -178,3 +178,73 @@ export function l2Penalty(weights: readonly tf.Tensor[] | Record<string, tf.Tens
   if (list.length === 0) throw new Error('l2Penalty: weights is empty; pass at least one tensor.');
   return tf.tidy(() => tf.addN(list.map((w) => tf.sum(tf.square(w)))) as tf.Scalar);
 }
+
+export interface DipCovarianceOptions {
+  /**
+   * 'i' (DIP-VAE-I): the covariance of the posterior means over the batch, Cov[mu(x)]. 'ii' (DIP-VAE-II): the
+   * covariance of the aggregate posterior, Cov[mu(x)] + E[diag(exp(logVar(x)))]; needs `logVar`. Default 'i'.
+   */
+  type?: 'i' | 'ii';
+  /** lambda_od, the weight of the squared off-diagonal entries. Default 10. */
+  lambdaOffDiagonal?: number;
+  /** lambda_d, the weight of the squared distance of the diagonal from 1. Default 100 for 'i', 10 for 'ii'. */
+  lambdaDiagonal?: number;
+}
+
+/**
+ * The covariance penalty of DIP-VAE (Kumar et al., "Variational Inference of Disentangled Latent Concepts from
+ * Unlabeled Observations", ICLR 2018): with C the covariance of the codes over the batch (see `type`; means over
+ * the batch, divided by M as disentanglement_lib does),
+ * `lambda_od sum_{i != j} C_ij^2 + lambda_d sum_i (C_ii - 1)^2`, pulling the aggregate posterior's covariance
+ * towards the prior's identity. `mean` and `logVar` are [batch, latent]. A scalar, 0 exactly when C = I.
+ */
+export function dipCovariancePenalty(
+  mean: tf.Tensor,
+  logVar: tf.Tensor | undefined,
+  options: DipCovarianceOptions = {},
+): tf.Scalar {
+  const caller = 'dipCovariancePenalty';
+  const type = options.type ?? 'i';
+  if (type !== 'i' && type !== 'ii') {
+    throw new Error(`${caller}: type '${type}' is not supported; use 'i' (DIP-VAE-I) or 'ii' (DIP-VAE-II).`);
+  }
+  const lambdaOffDiagonal = options.lambdaOffDiagonal ?? 10;
+  const lambdaDiagonal = options.lambdaDiagonal ?? (type === 'i' ? 100 : 10);
+  for (const [name, value] of [
+    ['lambdaOffDiagonal', lambdaOffDiagonal],
+    ['lambdaDiagonal', lambdaDiagonal],
+  ] as const) {
+    if (!Number.isFinite(value) || value < 0) {
+      throw new Error(`${caller}: ${name} must be a finite number >= 0, got ${value}.`);
+    }
+  }
+  assertRank(caller, 'mean', mean, 2, '[batch, latent]');
+  if (mean.shape[0] < 1) throw new Error(`${caller}: mean has an empty batch; pass at least one row.`);
+  if (type === 'ii') {
+    if (!logVar) throw new Error(`${caller}: type 'ii' needs logVar (the posterior's log-variances).`);
+    assertRank(caller, 'logVar', logVar, 2, `[${mean.shape}]`);
+    if (logVar.shape[0] !== mean.shape[0] || logVar.shape[1] !== mean.shape[1]) {
+      throw new Error(
+        `${caller}: logVar must have the shape of mean [${mean.shape}], got [${logVar.shape}].`,
+      );
+    }
+  }
+  return tf.tidy(() => {
+    const dims = mean.shape[1] as number;
+    const centred = tf.sub(mean, tf.mean(mean, 0, true));
+    let covariance = tf.div(
+      tf.matMul(centred as tf.Tensor2D, centred as tf.Tensor2D, true, false),
+      mean.shape[0],
+    );
+    const eye = tf.eye(dims);
+    // DIP-II: + E[diag(exp(logVar))] (tf.diag has no gradient in tfjs 4.22)
+    if (type === 'ii')
+      covariance = tf.add(covariance, tf.mul(eye, tf.mean(tf.exp(logVar as tf.Tensor), 0, true)));
+    const diagonal = tf.sum(tf.mul(covariance, eye), 1);
+    const offDiagonal = tf.mul(covariance, tf.sub(1, eye));
+    return tf.add(
+      tf.mul(lambdaOffDiagonal, tf.sum(tf.square(offDiagonal))),
+      tf.mul(lambdaDiagonal, tf.sum(tf.square(tf.sub(diagonal, 1)))),
+    ) as tf.Scalar;
+  });
+}
