@@ -30,6 +30,16 @@ export {
 } from './bounds';
 export { clipByGlobalNorm, globalNorm } from './clipping';
 export {
+  type CovarianceKind,
+  type DenseMatrix,
+  GaussianMixture,
+  type GaussianMixtureFitOptions,
+  type GaussianMixtureFitReport,
+  type GaussianMixtureJSON,
+  type KMeansRunResult,
+  kMeansRun,
+} from './clustering';
+export {
   conv2dFilterGradient,
   conv2dInputGradient,
   type FusedConv2dOptions,
@@ -83,7 +93,13 @@ export {
   type TraverseOptions,
   traverseLatent,
 } from './latent';
-export { type PrincipalAxes, principalAxes, type SymmetricEigen, symmetricEigen } from './linear-algebra';
+export {
+  cholesky,
+  type PrincipalAxes,
+  principalAxes,
+  type SymmetricEigen,
+  symmetricEigen,
+} from './linear-algebra';
 export { logMeanExp, logSumExp } from './log-space';
 export {
   type BinaryCrossEntropyOptions,
@@ -101,6 +117,7 @@ export {
   squaredError,
 } from './losses';
 export { maskedMeanSquaredError, maskedSquaredError } from './masked';
+export { type DiagonalMixture, mixtureLogDensity } from './mixtures';
 export {
   type KernelOptions,
   kernelMatrix,
@@ -119,6 +136,15 @@ export {
   throwIfAborted,
   yieldToEventLoop,
 } from './progress';
+export {
+  codebookPerplexity,
+  type EmaCodebookState,
+  emaCodebookUpdate,
+  nearestCodes,
+  stopGradient,
+  type VectorQuantization,
+  vectorQuantize,
+} from './quantization';
 export { Random } from './random';
 export { checkRatingTriples, maskedRows, type RatingTriples } from './ratings';
 export {

@@ -227,3 +227,29 @@ export function principalAxes(
     totalVariance,
   };
 }
+
+/**
+ * The Cholesky factor L of a symmetric positive definite n x n matrix A = L L^T (row-major; only the lower
+ * triangle of A is read), lower triangular with a positive diagonal. Throws when A is not positive definite.
+ */
+export function cholesky(matrix: ArrayLike<number>, n: number): Float64Array {
+  if (matrix.length !== n * n) throw new Error(`cholesky: expected ${n * n} values, got ${matrix.length}.`);
+  const factor = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = matrix[i * n + j];
+      for (let k = 0; k < j; k++) sum -= factor[i * n + k] * factor[j * n + k];
+      if (i === j) {
+        if (!(sum > 0)) {
+          throw new Error(
+            `cholesky: the matrix is not positive definite (pivot ${i} is ${sum}); add a small value to its diagonal.`,
+          );
+        }
+        factor[i * n + i] = Math.sqrt(sum);
+      } else {
+        factor[i * n + j] = sum / factor[j * n + j];
+      }
+    }
+  }
+  return factor;
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Random } from '@vae/core';
+import { kMeansRun, Random } from '@vae/core';
 import { assertInteger, assertSameLength, denseLabels, integerLabels } from './checks';
 import { type SoftmaxRegressionOptions, trainSoftmaxRegression } from './classifier';
 import { type Matrix, type MatrixInput, toMatrix } from './matrix';
@@ -168,96 +168,6 @@ export interface KMeansResult {
   inertia: number;
   /** Lloyd iterations of the kept run. */
   iterations: number;
-}
-
-function squaredDistance(
-  a: Float64Array,
-  aOffset: number,
-  b: Float64Array,
-  bOffset: number,
-  n: number,
-): number {
-  let sum = 0;
-  for (let j = 0; j < n; j++) {
-    const d = a[aOffset + j] - b[bOffset + j];
-    sum += d * d;
-  }
-  return sum;
-}
-
-function kMeansRun(points: Matrix, clusters: number, maxIterations: number, random: Random): KMeansResult {
-  const { rows, columns, values } = points;
-  const centres = new Float64Array(clusters * columns);
-  // k-means++: the first centre uniformly, each next one with probability proportional to D(x)^2.
-  const nearest = new Float64Array(rows).fill(Number.POSITIVE_INFINITY);
-  let chosen = random.nextInt(rows);
-  for (let c = 0; c < clusters; c++) {
-    centres.set(values.subarray(chosen * columns, (chosen + 1) * columns), c * columns);
-    if (c === clusters - 1) break;
-    let total = 0;
-    for (let i = 0; i < rows; i++) {
-      nearest[i] = Math.min(nearest[i], squaredDistance(values, i * columns, centres, c * columns, columns));
-      total += nearest[i];
-    }
-    if (total === 0) {
-      chosen = random.nextInt(rows);
-      continue;
-    }
-    let target = random.next() * total;
-    chosen = rows - 1;
-    for (let i = 0; i < rows; i++) {
-      target -= nearest[i];
-      if (target < 0) {
-        chosen = i;
-        break;
-      }
-    }
-  }
-
-  const assignments = new Int32Array(rows).fill(-1);
-  const distances = new Float64Array(rows);
-  const counts = new Int32Array(clusters);
-  let iterations = 0;
-  for (; iterations < maxIterations; iterations++) {
-    let changed = false;
-    for (let i = 0; i < rows; i++) {
-      let best = 0;
-      let bestDistance = Number.POSITIVE_INFINITY;
-      for (let c = 0; c < clusters; c++) {
-        const d = squaredDistance(values, i * columns, centres, c * columns, columns);
-        if (d < bestDistance) {
-          bestDistance = d;
-          best = c;
-        }
-      }
-      if (assignments[i] !== best) changed = true;
-      assignments[i] = best;
-      distances[i] = bestDistance;
-    }
-    if (!changed) break;
-    // An empty cluster takes the point farthest from its centre.
-    counts.fill(0);
-    for (let i = 0; i < rows; i++) counts[assignments[i]] += 1;
-    for (let c = 0; c < clusters; c++) {
-      if (counts[c] > 0) continue;
-      let farthest = 0;
-      for (let i = 1; i < rows; i++) if (distances[i] > distances[farthest]) farthest = i;
-      counts[assignments[farthest]] -= 1;
-      assignments[farthest] = c;
-      distances[farthest] = 0;
-      counts[c] = 1;
-    }
-    centres.fill(0);
-    for (let i = 0; i < rows; i++) {
-      const c = assignments[i];
-      for (let j = 0; j < columns; j++) centres[c * columns + j] += values[i * columns + j] / counts[c];
-    }
-  }
-  let inertia = 0;
-  for (let i = 0; i < rows; i++) {
-    inertia += squaredDistance(values, i * columns, centres, assignments[i] * columns, columns);
-  }
-  return { assignments, centroids: { values: centres, rows: clusters, columns }, inertia, iterations };
 }
 
 /**
