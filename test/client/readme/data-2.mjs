@@ -1,0 +1,5 @@
+// biome-ignore-all lint/correctness/noUnusedVariables: the README example appended to this prelude uses them.
+// Prelude of the data README's second example.
+import '@tensorflow/tfjs';
+
+const seed = 7;
