@@ -1,3 +1,13 @@
+export {
+  BIASED_SHAPES_DEFAULTS,
+  BIASED_SHAPES_SUBGROUPS,
+  type BiasedShapeName,
+  type BiasedShapes,
+  type BiasedShapesOptions,
+  type BiasedShapesSplit,
+  biasedShapes,
+  type RareAttribute,
+} from './biased-shapes';
 export { type FetchDatasetOptions, loadDataset } from './browser';
 export {
   type CifarDatasetInfo,
@@ -78,6 +88,14 @@ export {
   splitPerUser,
   splitRandom,
 } from './ratings/index';
+export {
+  type DensityWeights,
+  type DensityWeightsOptions,
+  densityWeights,
+  type LatentHistogram,
+  type LatentMatrix,
+  weightedSample,
+} from './resampling';
 export { readTar, type TarEntry, writeTar } from './tar';
 export {
   type Batch,

@@ -71,3 +71,11 @@ export {
   nearestNeighbourAccuracy,
   normalizedMutualInformation,
 } from './representation';
+export {
+  type GroupAccuracy,
+  type SubgroupAccuracy,
+  type SubgroupAccuracyOptions,
+  subgroupAccuracy,
+  type UpweightedExamples,
+  upweightedExamples,
+} from './subgroups';
