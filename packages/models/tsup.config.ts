@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 import { peerDependencyBanner } from '../../scripts/peer-dependency-banner.mjs';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/node.ts', 'src/layers.ts'],
+  entry: ['src/index.ts', 'src/node.ts', 'src/layers.ts', 'src/options.ts'],
   format: ['esm', 'cjs'],
   // Shared chunks in CommonJS too: each entry (index, node, ...) must require one copy of a class, or
   // `instanceof` fails between them.

@@ -1,5 +1,6 @@
 import { ACTIVATIONS, type Activation } from '@vae/core';
-import { checkModelConfig, checkNumber, checkOneOf, MODEL_DEFAULTS, type ModelConfig } from '../base/config';
+import { checkModelConfig, checkNumber, checkOneOf, type ModelConfig } from '../base/config';
+import { AUTOENCODER_DEFAULTS } from './autoencoder.options';
 
 /** Configuration of a deterministic autoencoder h = f(x), x_hat = g(h). Plain JSON: it is saved with the model. */
 export interface AutoencoderConfig extends ModelConfig {
@@ -14,15 +15,8 @@ export interface AutoencoderConfig extends ModelConfig {
   weightDecay: number;
 }
 
-/** A one-hidden-layer undercomplete autoencoder for 28x28 images: 784 -> 64 (sigmoid) -> 784 (sigmoid). */
-export const AUTOENCODER_DEFAULTS: AutoencoderConfig = {
-  ...MODEL_DEFAULTS,
-  hiddenUnits: [],
-  latentDim: 64,
-  codeActivation: 'sigmoid',
-  data: 'binary',
-  weightDecay: 0,
-};
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { AUTOENCODER_DEFAULTS };
 
 /** Checks the fields an autoencoder adds to `ModelConfig`. */
 export function checkAutoencoderConfig(className: string, config: AutoencoderConfig): void {

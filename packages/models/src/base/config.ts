@@ -41,14 +41,8 @@ export interface ModelConfig {
   seed?: number;
 }
 
-export const MODEL_DEFAULTS: Omit<ModelConfig, 'latentDim'> = {
-  inputShape: [28, 28, 1],
-  hiddenUnits: [400],
-  activation: 'relu',
-  network: 'mlp',
-  filters: [32, 64],
-  kernelSize: 4,
-};
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { MODEL_DEFAULTS } from './options';
 
 /** Throws an error naming the model class and the field. */
 export function configError(className: string, message: string): never {

@@ -1,6 +1,7 @@
 import { type CapacitySchedule, validateSchedule } from '@vae/core';
 import { configError } from '../base/config';
-import { checkVAEConfig, VAE_DEFAULTS, type VAEConfig } from '../vae/vae.config';
+import { checkVAEConfig, type VAEConfig } from '../vae/vae.config';
+import { BETA_VAE_DEFAULTS } from './beta-vae.options';
 
 /** A beta-VAE: the KL term weighted by beta, or held near a growing capacity C. */
 export interface BetaVAEConfig extends VAEConfig {
@@ -12,8 +13,8 @@ export interface BetaVAEConfig extends VAEConfig {
   capacity?: CapacitySchedule;
 }
 
-/** beta = 4, as Higgins et al. use for their 2-D shapes experiments. */
-export const BETA_VAE_DEFAULTS: BetaVAEConfig = { ...VAE_DEFAULTS, beta: 4 };
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { BETA_VAE_DEFAULTS };
 
 export function resolveBetaVAEConfig(config: Partial<BetaVAEConfig> = {}): BetaVAEConfig {
   const resolved: BetaVAEConfig = { ...BETA_VAE_DEFAULTS, ...config };

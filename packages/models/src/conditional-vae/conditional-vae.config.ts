@@ -1,5 +1,6 @@
 import { checkNumber } from '../base/config';
-import { checkVAEConfig, VAE_DEFAULTS, type VAEConfig } from '../vae/vae.config';
+import { checkVAEConfig, type VAEConfig } from '../vae/vae.config';
+import { CONDITIONAL_VAE_DEFAULTS } from './conditional-vae.options';
 
 /** A conditional VAE: encoder and decoder both see a one-hot class label. */
 export interface ConditionalVAEConfig extends VAEConfig {
@@ -7,7 +8,8 @@ export interface ConditionalVAEConfig extends VAEConfig {
   numClasses: number;
 }
 
-export const CONDITIONAL_VAE_DEFAULTS: ConditionalVAEConfig = { ...VAE_DEFAULTS, numClasses: 10 };
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { CONDITIONAL_VAE_DEFAULTS };
 
 export function resolveConditionalVAEConfig(
   config: Partial<ConditionalVAEConfig> = {},

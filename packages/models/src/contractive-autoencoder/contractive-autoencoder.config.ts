@@ -1,9 +1,6 @@
-import {
-  AUTOENCODER_DEFAULTS,
-  type AutoencoderConfig,
-  checkAutoencoderConfig,
-} from '../autoencoder/autoencoder.config';
+import { type AutoencoderConfig, checkAutoencoderConfig } from '../autoencoder/autoencoder.config';
 import { checkNumber, configError } from '../base/config';
+import { CONTRACTIVE_AUTOENCODER_DEFAULTS } from './contractive-autoencoder.options';
 
 /** A contractive autoencoder: the reconstruction loss plus lambda |J_x(h)|_F^2. */
 export interface ContractiveAutoencoderConfig extends AutoencoderConfig {
@@ -11,14 +8,8 @@ export interface ContractiveAutoencoderConfig extends AutoencoderConfig {
   contractiveWeight: number;
 }
 
-/** The notes' case: one sigmoid layer h = sigmoid(W x + b), whose Jacobian norm has a closed form. */
-export const CONTRACTIVE_AUTOENCODER_DEFAULTS: ContractiveAutoencoderConfig = {
-  ...AUTOENCODER_DEFAULTS,
-  hiddenUnits: [],
-  latentDim: 256,
-  codeActivation: 'sigmoid',
-  contractiveWeight: 0.1,
-};
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { CONTRACTIVE_AUTOENCODER_DEFAULTS };
 
 export function resolveContractiveAutoencoderConfig(
   config: Partial<ContractiveAutoencoderConfig> = {},

@@ -1,9 +1,6 @@
-import {
-  AUTOENCODER_DEFAULTS,
-  type AutoencoderConfig,
-  checkAutoencoderConfig,
-} from '../autoencoder/autoencoder.config';
+import { type AutoencoderConfig, checkAutoencoderConfig } from '../autoencoder/autoencoder.config';
 import { checkNumber, checkOneOf } from '../base/config';
+import { DENOISING_AUTOENCODER_DEFAULTS } from './denoising-autoencoder.options';
 
 /** A denoising autoencoder: it reconstructs the clean input from a corrupted one. */
 export interface DenoisingAutoencoderConfig extends AutoencoderConfig {
@@ -13,13 +10,8 @@ export interface DenoisingAutoencoderConfig extends AutoencoderConfig {
   noiseLevel: number;
 }
 
-export const DENOISING_AUTOENCODER_DEFAULTS: DenoisingAutoencoderConfig = {
-  ...AUTOENCODER_DEFAULTS,
-  hiddenUnits: [],
-  latentDim: 256,
-  noise: 'masking',
-  noiseLevel: 0.25,
-};
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { DENOISING_AUTOENCODER_DEFAULTS };
 
 export function resolveDenoisingAutoencoderConfig(
   config: Partial<DenoisingAutoencoderConfig> = {},

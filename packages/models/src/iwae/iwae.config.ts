@@ -1,5 +1,6 @@
 import { configError } from '../base/config';
-import { checkVAEConfig, VAE_DEFAULTS, type VAEConfig } from '../vae/vae.config';
+import { checkVAEConfig, type VAEConfig } from '../vae/vae.config';
+import { IWAE_DEFAULTS } from './iwae.options';
 
 /** An importance-weighted autoencoder: the VAE's networks trained on the k-sample bound. */
 export interface IWAEConfig extends VAEConfig {
@@ -7,7 +8,8 @@ export interface IWAEConfig extends VAEConfig {
   importanceSamples: number;
 }
 
-export const IWAE_DEFAULTS: IWAEConfig = { ...VAE_DEFAULTS, importanceSamples: 5 };
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { IWAE_DEFAULTS };
 
 export function resolveIWAEConfig(config: Partial<IWAEConfig> = {}): IWAEConfig {
   const resolved: IWAEConfig = { ...IWAE_DEFAULTS, ...config };

@@ -1,9 +1,6 @@
-import {
-  AUTOENCODER_DEFAULTS,
-  type AutoencoderConfig,
-  checkAutoencoderConfig,
-} from '../autoencoder/autoencoder.config';
+import { type AutoencoderConfig, checkAutoencoderConfig } from '../autoencoder/autoencoder.config';
 import { configError } from '../base/config';
+import { LINEAR_AUTOENCODER_DEFAULTS } from './linear-autoencoder.options';
 
 /**
  * A linear autoencoder: linear encoder and decoder, squared error, centred inputs. The fields fixed by that
@@ -14,15 +11,8 @@ export interface LinearAutoencoderConfig extends AutoencoderConfig {
   center: boolean;
 }
 
-export const LINEAR_AUTOENCODER_DEFAULTS: LinearAutoencoderConfig = {
-  ...AUTOENCODER_DEFAULTS,
-  hiddenUnits: [],
-  latentDim: 16,
-  activation: 'linear',
-  codeActivation: 'linear',
-  data: 'real',
-  center: true,
-};
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { LINEAR_AUTOENCODER_DEFAULTS };
 
 export function resolveLinearAutoencoderConfig(
   config: Partial<LinearAutoencoderConfig> = {},

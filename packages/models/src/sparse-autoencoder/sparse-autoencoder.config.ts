@@ -1,9 +1,6 @@
-import {
-  AUTOENCODER_DEFAULTS,
-  type AutoencoderConfig,
-  checkAutoencoderConfig,
-} from '../autoencoder/autoencoder.config';
+import { type AutoencoderConfig, checkAutoencoderConfig } from '../autoencoder/autoencoder.config';
 import { checkNumber, checkOneOf, configError } from '../base/config';
+import { SPARSE_AUTOENCODER_DEFAULTS } from './sparse-autoencoder.options';
 
 /** A sparse autoencoder: the reconstruction loss plus a sparsity penalty on the code. */
 export interface SparseAutoencoderConfig extends AutoencoderConfig {
@@ -18,15 +15,8 @@ export interface SparseAutoencoderConfig extends AutoencoderConfig {
   sparsityWeight: number;
 }
 
-/** An overcomplete sparse autoencoder for 28x28 images: 784 -> 1024 sigmoid units with mean activation 0.05. */
-export const SPARSE_AUTOENCODER_DEFAULTS: SparseAutoencoderConfig = {
-  ...AUTOENCODER_DEFAULTS,
-  latentDim: 1024,
-  codeActivation: 'sigmoid',
-  sparsity: 'kl',
-  rho: 0.05,
-  sparsityWeight: 1,
-};
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { SPARSE_AUTOENCODER_DEFAULTS };
 
 export function resolveSparseAutoencoderConfig(
   config: Partial<SparseAutoencoderConfig> = {},

@@ -1,9 +1,6 @@
-import {
-  AUTOENCODER_DEFAULTS,
-  type AutoencoderConfig,
-  checkAutoencoderConfig,
-} from '../autoencoder/autoencoder.config';
+import { type AutoencoderConfig, checkAutoencoderConfig } from '../autoencoder/autoencoder.config';
 import { configError } from '../base/config';
+import { TIED_AUTOENCODER_DEFAULTS } from './tied-autoencoder.options';
 
 /** A dense autoencoder whose decoder uses the encoder's kernels transposed (W* = W^T). */
 export interface TiedAutoencoderConfig extends AutoencoderConfig {
@@ -11,7 +8,8 @@ export interface TiedAutoencoderConfig extends AutoencoderConfig {
   decoderActivation?: AutoencoderConfig['activation'];
 }
 
-export const TIED_AUTOENCODER_DEFAULTS: TiedAutoencoderConfig = { ...AUTOENCODER_DEFAULTS };
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { TIED_AUTOENCODER_DEFAULTS };
 
 export function resolveTiedAutoencoderConfig(
   config: Partial<TiedAutoencoderConfig> = {},

@@ -1,11 +1,5 @@
-import {
-  checkModelConfig,
-  checkNumber,
-  checkOneOf,
-  configError,
-  MODEL_DEFAULTS,
-  type ModelConfig,
-} from '../base/config';
+import { checkModelConfig, checkNumber, checkOneOf, configError, type ModelConfig } from '../base/config';
+import { VAE_DEFAULTS } from './vae.options';
 
 /** Observation models p(x|z). */
 export type Likelihood = 'bernoulli' | 'gaussian';
@@ -30,16 +24,8 @@ export interface VAEConfig extends ModelConfig {
   samples: number;
 }
 
-/** The classic model of the PyTorch VAE example: 784-400-20, ReLU, Bernoulli decoder. */
-export const VAE_DEFAULTS: VAEConfig = {
-  ...MODEL_DEFAULTS,
-  latentDim: 20,
-  likelihood: 'bernoulli',
-  variance: 1,
-  meanActivation: 'sigmoid',
-  beta: 1,
-  samples: 1,
-};
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { VAE_DEFAULTS } from './vae.options';
 
 /** Checks the fields a VAE adds to `ModelConfig`. */
 export function checkVAEConfig(className: string, resolved: VAEConfig): void {

@@ -1,0 +1,29 @@
+/** The options of a conditional VAE (see base/options.ts): the VAE's and the number of classes. */
+import { type ModelOptionsDescription, OPTION_RANGES, sharedOptions } from '../base/options';
+import { checkKlOptions, klWeightOptions, VAE_DEFAULTS, vaeOptions } from '../vae/vae.options';
+import type { ConditionalVAEConfig } from './conditional-vae.config';
+
+export const CONDITIONAL_VAE_DEFAULTS: ConditionalVAEConfig = { ...VAE_DEFAULTS, numClasses: 10 };
+
+export const CONDITIONAL_VAE_OPTIONS: ModelOptionsDescription = {
+  className: 'ConditionalVAE',
+  name: 'conditional-vae',
+  title: 'Conditional VAE (Sohn et al. 2015): encoder and decoder both see a one-hot class label',
+  family: 'vae',
+  options: [
+    ...sharedOptions(CONDITIONAL_VAE_DEFAULTS),
+    ...vaeOptions(CONDITIONAL_VAE_DEFAULTS),
+    ...klWeightOptions(CONDITIONAL_VAE_DEFAULTS),
+    {
+      name: 'numClasses',
+      type: 'integer',
+      placeholder: '<n>',
+      help: 'classes',
+      defaultText: "the data set's",
+      fromData: 'classes',
+      range: OPTION_RANGES.classes,
+      config: 'numClasses',
+    },
+  ],
+  check: checkKlOptions,
+};

@@ -1,0 +1,54 @@
+/**
+ * `@vae/models/options`: what every model of the registry lets a user set, without loading tfjs. Each model folder
+ * describes its options (`<model>.options.ts`, format in base/options.ts); `MODEL_DESCRIPTIONS` lists them by class
+ * name, in the order of `MODEL_REGISTRY` (a test keeps the two lists equal). The CLI's flags, its config-file schema,
+ * the demo's controls and docs/models.md are generated from it.
+ */
+import { AUTOENCODER_OPTIONS } from './autoencoder/autoencoder.options';
+import type { ModelOptionsDescription } from './base/options';
+import { BETA_VAE_OPTIONS } from './beta-vae/beta-vae.options';
+import { CONDITIONAL_VAE_OPTIONS } from './conditional-vae/conditional-vae.options';
+import { CONTRACTIVE_AUTOENCODER_OPTIONS } from './contractive-autoencoder/contractive-autoencoder.options';
+import { DENOISING_AUTOENCODER_OPTIONS } from './denoising-autoencoder/denoising-autoencoder.options';
+import { IWAE_OPTIONS } from './iwae/iwae.options';
+import { LINEAR_AUTOENCODER_OPTIONS } from './linear-autoencoder/linear-autoencoder.options';
+import { SPARSE_AUTOENCODER_OPTIONS } from './sparse-autoencoder/sparse-autoencoder.options';
+import { TIED_AUTOENCODER_OPTIONS } from './tied-autoencoder/tied-autoencoder.options';
+import { VAE_OPTIONS } from './vae/vae.options';
+
+export {
+  ACTIVATION_NAMES,
+  applyModelOptions,
+  checkModelOptionValues,
+  checkOptionValue,
+  describeOptionRange,
+  type ModelOptionsDescription,
+  OPTION_RANGES,
+  type OptionDescription,
+  type OptionEffect,
+  type OptionRange,
+  type OptionValue,
+  type OptionValues,
+  optionFlag,
+  sharedOptions,
+} from './base/options';
+export { KL_SCHEDULE_KINDS, klScheduleFromOptions } from './vae/vae.options';
+
+/** Class name -> the model's option description, in the order of MODEL_REGISTRY. */
+export const MODEL_DESCRIPTIONS = {
+  Autoencoder: AUTOENCODER_OPTIONS,
+  LinearAutoencoder: LINEAR_AUTOENCODER_OPTIONS,
+  TiedAutoencoder: TIED_AUTOENCODER_OPTIONS,
+  SparseAutoencoder: SPARSE_AUTOENCODER_OPTIONS,
+  DenoisingAutoencoder: DENOISING_AUTOENCODER_OPTIONS,
+  ContractiveAutoencoder: CONTRACTIVE_AUTOENCODER_OPTIONS,
+  VAE: VAE_OPTIONS,
+  BetaVAE: BETA_VAE_OPTIONS,
+  ConditionalVAE: CONDITIONAL_VAE_OPTIONS,
+  IWAE: IWAE_OPTIONS,
+} as const satisfies Record<string, ModelOptionsDescription>;
+
+/** The description of a model by its command-line name (`vae`, `beta-vae`, ...), or undefined. */
+export function describeModel(name: string): ModelOptionsDescription | undefined {
+  return Object.values(MODEL_DESCRIPTIONS).find((description) => description.name === name);
+}
