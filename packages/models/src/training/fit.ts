@@ -110,6 +110,13 @@ export interface FitOptions extends FitCallbacks {
   seed?: number;
   /** Shuffle the examples every epoch. Default true. */
   shuffle?: boolean;
+  /**
+   * The examples each epoch visits, in this order, instead of a (shuffled) pass over all of them: called before every
+   * epoch, it returns indices into the training data (repeats allowed, at least one). For sampling that changes with
+   * the model as it trains, e.g. DB-VAE's debiasing (`debiasingSampler`), or any weighted sampling of your own. It
+   * gets a seed drawn from `seed`, so runs repeat. A run that uses it resumes from checkpoints at epoch boundaries.
+   */
+  epochSampler?: EpochSampler;
   /** Stops training after the current step when aborted (and saves a checkpoint, if configured). */
   signal?: AbortSignal;
   /** The KL weight over training steps (VAEs): warm-up, cyclical, or the capacity schedule. Default: the model's. */
@@ -129,6 +136,38 @@ export interface FitOptions extends FitCallbacks {
    * NaN or infinite one (always). Default `{ factor: 1000 }`; `false` turns the explosion check off.
    */
   divergence?: DivergenceGuard | false;
+}
+
+/** What `FitOptions.epochSampler` gets before each epoch. */
+export interface EpochSamplerInfo {
+  /** 1-based epoch about to start. */
+  epoch: number;
+  /** Seed for the sampler's random draws (from the run's seed). */
+  seed: number;
+  /** Examples in the training data (valid indices are 0 .. size - 1). */
+  size: number;
+}
+
+/** Chooses the examples (indices, repeats allowed) an epoch visits, in order. */
+export type EpochSampler = (info: EpochSamplerInfo) => ArrayLike<number> | Promise<ArrayLike<number>>;
+
+async function sampleEpoch(sampler: EpochSampler, info: EpochSamplerInfo): Promise<Int32Array> {
+  const indices = await sampler(info);
+  if (!indices || typeof indices.length !== 'number' || indices.length < 1) {
+    throw new Error(`fit: epochSampler returned no indices for epoch ${info.epoch}; return at least one.`);
+  }
+  const order = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const index = indices[i];
+    if (!Number.isInteger(index) || index < 0 || index >= info.size) {
+      throw new Error(
+        `fit: epochSampler returned index ${index} (position ${i}) for epoch ${info.epoch}; indices must be ` +
+          `integers in [0, ${info.size}).`,
+      );
+    }
+    order[i] = index;
+  }
+  return order;
 }
 
 /**
@@ -254,6 +293,12 @@ export async function train(
         `fit: the checkpoint is of a ${resume.className}, not a ${model.className}; load it with loadCheckpoint.`,
       );
     }
+    if (resume.state.batch > 0 && options.epochSampler) {
+      throw new Error(
+        'fit: the checkpoint stopped within an epoch, and an epochSampler draws each epoch from the model as it is ' +
+          'then, so that epoch cannot be replayed; resume from a checkpoint saved at the end of an epoch.',
+      );
+    }
     if (resume.state.batch > 0 && resume.state.batchSize !== batchSize) {
       throw new Error(
         `fit: the checkpoint stopped within an epoch with batchSize ${resume.state.batchSize}; resume with the ` +
@@ -357,8 +402,12 @@ export async function train(
     let lastYield = performance.now();
     for (; epoch <= epochs; epoch++) {
       const epochRandomState = random.getState();
-      const order = shuffle ? random.permutation(data.size) : null;
-      const ranges = batchRanges(data.size, batchSize);
+      const order = options.epochSampler
+        ? await sampleEpoch(options.epochSampler, { epoch, seed: random.nextSeed(), size: data.size })
+        : shuffle
+          ? random.permutation(data.size)
+          : null;
+      const ranges = batchRanges(order ? order.length : data.size, batchSize);
       // Replay the seeds of the batches a resumed checkpoint had done.
       for (let b = 0; b < startBatch; b++) random.nextSeed();
       await runHooks(hooks, 'onEpochBegin', epoch);
