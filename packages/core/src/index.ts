@@ -159,6 +159,14 @@ export {
   sparsityPenalty,
 } from './regularizers';
 export {
+  type DensityWeights,
+  type DensityWeightsOptions,
+  densityWeights,
+  type LatentHistogram,
+  type LatentMatrix,
+  weightedSample,
+} from './resampling';
+export {
   type CapacitySchedule,
   type ConstantSchedule,
   type CosineSchedule,

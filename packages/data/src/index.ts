@@ -88,14 +88,6 @@ export {
   splitPerUser,
   splitRandom,
 } from './ratings/index';
-export {
-  type DensityWeights,
-  type DensityWeightsOptions,
-  densityWeights,
-  type LatentHistogram,
-  type LatentMatrix,
-  weightedSample,
-} from './resampling';
 export { readTar, type TarEntry, writeTar } from './tar';
 export {
   type Batch,

@@ -1,5 +1,5 @@
-import { Random } from '@vae/core';
 import { describe, expect, it } from 'vitest';
+import { Random } from './random';
 import { densityWeights, weightedSample } from './resampling';
 
 const sum = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0);

@@ -4,9 +4,10 @@
  * with one histogram per dimension, and an example is drawn with probability proportional to
  * prod_d 1 / (Q_d(z_d) + alpha), Q_d the histogram density of dimension d. Examples in sparse regions of the latent
  * space (rare subgroups) are drawn more often; alpha smooths the weights toward uniform (alpha -> infinity is
- * uniform sampling). Works on the codes of any model: pass the latent means as plain numbers.
+ * uniform sampling). Works on the codes of any model: pass the latent means as plain numbers. Used by DB-VAE's
+ * `debiasingSampler` in @vae/models through `fit`'s `epochSampler`.
  */
-import { Random } from '@vae/core';
+import { Random } from './random';
 
 export interface DensityWeightsOptions {
   /** Histogram bins per latent dimension, between the dimension's minimum and maximum. Default 10. */
