@@ -62,6 +62,16 @@ export {
   resolveLinearAutoencoderConfig,
 } from './linear-autoencoder/index';
 export {
+  M1M2,
+  M2,
+  M2_DEFAULTS,
+  type M2BoundTerms,
+  type M2Config,
+  m2Alpha,
+  m2ConfigForCodes,
+  resolveM2Config,
+} from './m2/index';
+export {
   ARCHITECTURES,
   type Architecture,
   type ArchitectureName,
@@ -75,6 +85,32 @@ export {
   type HeadSpec,
   type SeedSource,
 } from './networks/networks';
+export {
+  balancedLabelSubset,
+  type ClassifierTrainingOptions,
+  type CodeEncoder,
+  classCount,
+  codeOf,
+  compareLabelBudgets,
+  copyModel,
+  encoderVariables,
+  fineTune,
+  LABEL_BUDGET_METHODS,
+  type LabelBudgetMethod,
+  type LabelBudgetOptions,
+  type LabelBudgetResult,
+  LabelClassifier,
+  type LabelClassifierConfig,
+  type LabelClassifierOptions,
+  pretrain,
+  probe,
+  type SemiSupervisedSource,
+  type SemiSupervisedSourceOptions,
+  semiSupervisedSource,
+  subsetSource,
+  summarizeLabelBudgets,
+  trainFromScratch,
+} from './pretraining/index';
 export { type AnyModel, MODEL_REGISTRY, type ModelClassName, type SavableModel } from './registry';
 export {
   channelsFirstOrder,

@@ -11,6 +11,7 @@ import { CONDITIONAL_VAE_OPTIONS } from './conditional-vae/conditional-vae.optio
 import { CONTRACTIVE_AUTOENCODER_OPTIONS } from './contractive-autoencoder/contractive-autoencoder.options';
 import { DENOISING_AUTOENCODER_OPTIONS } from './denoising-autoencoder/denoising-autoencoder.options';
 import { IWAE_OPTIONS } from './iwae/iwae.options';
+import { M2_OPTIONS } from './m2/m2.options';
 import { LINEAR_AUTOENCODER_OPTIONS } from './linear-autoencoder/linear-autoencoder.options';
 import { SPARSE_AUTOENCODER_OPTIONS } from './sparse-autoencoder/sparse-autoencoder.options';
 import { TIED_AUTOENCODER_OPTIONS } from './tied-autoencoder/tied-autoencoder.options';
@@ -46,6 +47,7 @@ export const MODEL_DESCRIPTIONS = {
   BetaVAE: BETA_VAE_OPTIONS,
   ConditionalVAE: CONDITIONAL_VAE_OPTIONS,
   IWAE: IWAE_OPTIONS,
+  M2: M2_OPTIONS,
 } as const satisfies Record<string, ModelOptionsDescription>;
 
 /** The description of a model by its command-line name (`vae`, `beta-vae`, ...), or undefined. */

@@ -6,6 +6,7 @@ import { ContractiveAutoencoder } from './contractive-autoencoder/contractive-au
 import { DenoisingAutoencoder } from './denoising-autoencoder/denoising-autoencoder.model';
 import { IWAE } from './iwae/iwae.model';
 import { LinearAutoencoder } from './linear-autoencoder/linear-autoencoder.model';
+import { M2 } from './m2/m2.model';
 import { SparseAutoencoder } from './sparse-autoencoder/sparse-autoencoder.model';
 import { TiedAutoencoder } from './tied-autoencoder/tied-autoencoder.model';
 import { VAE } from './vae/vae.model';
@@ -30,6 +31,7 @@ export const MODEL_REGISTRY = {
   BetaVAE,
   ConditionalVAE,
   IWAE,
+  M2,
 } as const;
 
 export type ModelClassName = keyof typeof MODEL_REGISTRY;
