@@ -37,6 +37,16 @@ export {
   resolveContractiveAutoencoderConfig,
 } from './contractive-autoencoder/index';
 export {
+  DB_VAE_DEFAULTS,
+  DBVAE,
+  type DBVAEConfig,
+  type DebiasingSampler,
+  type DebiasingSamplerOptions,
+  type DebiasingSnapshot,
+  debiasingSampler,
+  resolveDBVAEConfig,
+} from './db-vae/index';
+export {
   DENOISING_AUTOENCODER_DEFAULTS,
   DenoisingAutoencoder,
   type DenoisingAutoencoderConfig,
@@ -168,6 +178,8 @@ export {
   type DivergenceGuard,
   type EarlyStoppingOptions,
   type EpochRecord,
+  type EpochSampler,
+  type EpochSamplerInfo,
   type FitCallbacks,
   type FitOptions,
   type History,

@@ -9,6 +9,7 @@ import type { ModelOptionsDescription } from './base/options';
 import { BETA_VAE_OPTIONS } from './beta-vae/beta-vae.options';
 import { CONDITIONAL_VAE_OPTIONS } from './conditional-vae/conditional-vae.options';
 import { CONTRACTIVE_AUTOENCODER_OPTIONS } from './contractive-autoencoder/contractive-autoencoder.options';
+import { DB_VAE_OPTIONS } from './db-vae/db-vae.options';
 import { DENOISING_AUTOENCODER_OPTIONS } from './denoising-autoencoder/denoising-autoencoder.options';
 import { IWAE_OPTIONS } from './iwae/iwae.options';
 import { M2_OPTIONS } from './m2/m2.options';
@@ -47,6 +48,7 @@ export const MODEL_DESCRIPTIONS = {
   BetaVAE: BETA_VAE_OPTIONS,
   ConditionalVAE: CONDITIONAL_VAE_OPTIONS,
   IWAE: IWAE_OPTIONS,
+  DBVAE: DB_VAE_OPTIONS,
   M2: M2_OPTIONS,
 } as const satisfies Record<string, ModelOptionsDescription>;
 

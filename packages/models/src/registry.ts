@@ -3,6 +3,7 @@ import { Autoencoder } from './autoencoder/autoencoder.model';
 import { BetaVAE } from './beta-vae/beta-vae.model';
 import { ConditionalVAE } from './conditional-vae/conditional-vae.model';
 import { ContractiveAutoencoder } from './contractive-autoencoder/contractive-autoencoder.model';
+import { DBVAE } from './db-vae/db-vae.model';
 import { DenoisingAutoencoder } from './denoising-autoencoder/denoising-autoencoder.model';
 import { IWAE } from './iwae/iwae.model';
 import { LinearAutoencoder } from './linear-autoencoder/linear-autoencoder.model';
@@ -31,6 +32,7 @@ export const MODEL_REGISTRY = {
   BetaVAE,
   ConditionalVAE,
   IWAE,
+  DBVAE,
   M2,
 } as const;
 

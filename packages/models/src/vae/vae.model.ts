@@ -81,7 +81,7 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
     this.encoder = new EncoderNetwork({
       className: this.className,
       config: this.config,
-      outputUnits: 2 * this.latentDim,
+      outputUnits: this.encoderOutputUnits(),
       outputName: 'posterior',
       conditionSize,
       model: networks.encoder,
@@ -100,6 +100,14 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
       this.encoder.dispose();
       throw error;
     }
+  }
+
+  /**
+   * Outputs of the encoder's last layer: the posterior's mean and log-variance, 2 x latentDim. A model whose encoder
+   * has more heads (DB-VAE: a classifier's logit) widens it and splits them off in `encodeRows`.
+   */
+  protected encoderOutputUnits(): number {
+    return 2 * this.latentDim;
   }
 
   /** Size of the condition appended to the encoder's and decoder's inputs (conditional models). */

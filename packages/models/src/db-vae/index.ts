@@ -1,0 +1,8 @@
+export { DB_VAE_DEFAULTS, type DBVAEConfig, resolveDBVAEConfig } from './db-vae.config';
+export {
+  DBVAE,
+  type DebiasingSampler,
+  type DebiasingSamplerOptions,
+  type DebiasingSnapshot,
+  debiasingSampler,
+} from './db-vae.model';
