@@ -82,6 +82,23 @@ export {
   resolveM2Config,
 } from './m2/index';
 export {
+  PRIOR_KINDS,
+  PRIOR_VAE_DEFAULTS,
+  type PriorKind,
+  PriorVAE,
+  type PriorVAEConfig,
+  resolvePriorVAEConfig,
+} from './prior-vae/index';
+export {
+  type CodeModel,
+  GaussianMixtureSampler,
+  type GaussianMixtureSamplerJSON,
+  type GaussianMixtureSamplerOptions,
+  type SamplerSampleOptions,
+  type SecondStageOptions,
+  SecondStageSampler,
+} from './samplers/index';
+export {
   ARCHITECTURES,
   type Architecture,
   type ArchitectureName,
@@ -196,3 +213,12 @@ export {
   type VAEConfig,
 } from './vae/index';
 export type { DecoderOutputs } from './vae/vae.model';
+export {
+  type CodebookUpdate,
+  type CodebookUsage,
+  type CodePrior,
+  resolveVQVAEConfig,
+  VQ_VAE_DEFAULTS,
+  VQVAE,
+  type VQVAEConfig,
+} from './vq-vae/index';

@@ -314,7 +314,12 @@ export async function loadCheckpoint(
   const { modelWeights, checkpoint } = parseCheckpoint(topology, decode(checked, 'loadCheckpoint'));
   try {
     const model = build(description, modelWeights);
-    checkOptimizerWeights(checkpoint, model.variables);
+    checkOptimizerWeights(
+      checkpoint,
+      model.variables,
+      (model as { auxiliaryObjective?: { variableNames: readonly string[] } }).auxiliaryObjective
+        ?.variableNames,
+    );
     return { model, checkpoint };
   } catch (error) {
     checkpoint.dispose();

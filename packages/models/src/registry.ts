@@ -8,9 +8,11 @@ import { DenoisingAutoencoder } from './denoising-autoencoder/denoising-autoenco
 import { IWAE } from './iwae/iwae.model';
 import { LinearAutoencoder } from './linear-autoencoder/linear-autoencoder.model';
 import { M2 } from './m2/m2.model';
+import { PriorVAE } from './prior-vae/prior-vae.model';
 import { SparseAutoencoder } from './sparse-autoencoder/sparse-autoencoder.model';
 import { TiedAutoencoder } from './tied-autoencoder/tied-autoencoder.model';
 import { VAE } from './vae/vae.model';
+import { VQVAE } from './vq-vae/vq-vae.model';
 
 /** What saving and loading need from a model. */
 export interface SavableModel {
@@ -32,6 +34,8 @@ export const MODEL_REGISTRY = {
   BetaVAE,
   ConditionalVAE,
   IWAE,
+  PriorVAE,
+  VQVAE,
   DBVAE,
   M2,
 } as const;

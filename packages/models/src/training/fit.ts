@@ -26,7 +26,7 @@ import {
   saveCheckpoint,
   type TrainingState,
 } from './checkpoint';
-import type { TrainableModel } from './trainable';
+import { auxiliaryVariables, mainVariables, type TrainableModel } from './trainable';
 
 export type { EpochRecord } from './checkpoint';
 
@@ -245,6 +245,13 @@ function snapshot(variables: Record<string, tf.Variable>): tf.NamedTensorMap {
   return copy;
 }
 
+/** An optimizer of a checkpoint, rebuilt from its class name and config (its weights are set afterwards). */
+function restoreOptimizer(saved: NonNullable<Checkpoint['optimizer']>): tf.Optimizer {
+  return saved.className === FusedAdamOptimizer.className
+    ? (FusedAdamOptimizer.fromConfig(FusedAdamOptimizer, saved.config) as tf.Optimizer)
+    : optimizerFromCheckpoint(saved);
+}
+
 /**
  * Trains `model` on `input`: a `BatchSource`, a tensor, a typed array with its shape or an iterable of batches (see
  * core's `DataInput`). See `FitOptions`; returns the epoch records.
@@ -343,11 +350,23 @@ export async function train(
   const optimizer =
     options.optimizer ??
     (resume?.optimizer
-      ? resume.optimizer.className === FusedAdamOptimizer.className
-        ? (FusedAdamOptimizer.fromConfig(FusedAdamOptimizer, resume.optimizer.config) as tf.Optimizer)
-        : optimizerFromCheckpoint(resume.optimizer)
+      ? restoreOptimizer(resume.optimizer)
       : new FusedAdamOptimizer(learningRate, 0.9, 0.999, 1e-8));
-  const variables = Object.values(model.variables).filter((v) => v.trainable);
+  const variables = Object.values(mainVariables(model));
+  // A second objective with its own optimizer (e.g. FactorVAE's discriminator), stepped after the main one.
+  const auxiliary = model.auxiliaryObjective;
+  const auxiliaryList = Object.values(auxiliaryVariables(model));
+  if (auxiliary && (options as { workers?: unknown }).workers !== undefined) {
+    throw new Error(
+      `fit: ${model.className} trains a second objective (${auxiliary.name}) with its own optimizer, which ` +
+        'data-parallel workers do not run; train it without workers.',
+    );
+  }
+  const auxiliaryOptimizer = auxiliary
+    ? resume?.auxiliaryOptimizer
+      ? restoreOptimizer(resume.auxiliaryOptimizer)
+      : auxiliary.createOptimizer()
+    : null;
   const stopping = options.earlyStopping;
   const monitor = stopping?.monitor ?? (validationData ? 'validation' : 'train');
   if (stopping) {
@@ -379,6 +398,9 @@ export async function train(
 
   try {
     if (resume?.optimizer) await optimizer.setWeights(resume.optimizer.weights);
+    if (resume?.auxiliaryOptimizer && auxiliaryOptimizer) {
+      await auxiliaryOptimizer.setWeights(resume.auxiliaryOptimizer.weights);
+    }
     if (restoreBest && resume?.bestWeights) {
       bestWeights = {};
       for (const [name, t] of Object.entries(resume.bestWeights)) bestWeights[name] = tf.keep(tf.clone(t));
@@ -395,7 +417,14 @@ export async function train(
     });
     const checkpointNow = (position: { epoch: number; batch: number; randomState: number }) =>
       options.checkpoint
-        ? saveCheckpoint(options.checkpoint.handler, model, state(position), optimizer, bestWeights)
+        ? saveCheckpoint(
+            options.checkpoint.handler,
+            model,
+            state(position),
+            optimizer,
+            bestWeights,
+            auxiliaryOptimizer,
+          )
         : Promise.resolve();
 
     await runHooks(hooks, 'onTrainBegin', { epoch, step, epochs });
@@ -490,6 +519,22 @@ export async function train(
         }
         optimizer.applyGradients(grads);
         tf.dispose(Object.values(grads));
+        if (auxiliary && auxiliaryOptimizer) {
+          // the same batch and seed, with the main step's updated weights
+          const auxiliaryGrads = tf.tidy(() => {
+            const x = data.batch(indices);
+            const indexLabels = batchLabels(data, indices);
+            const labels = indexLabels && tf.tensor1d(indexLabels, 'int32');
+            const { value, grads } = tf.variableGrads(
+              () => auxiliary.loss(x, { ...context, labels }),
+              auxiliaryList,
+            );
+            value.dispose();
+            return grads;
+          });
+          auxiliaryOptimizer.applyGradients(auxiliaryGrads);
+          tf.dispose(Object.values(auxiliaryGrads));
+        }
         step += 1;
         const count = end - start;
         for (let k = 0; k < 5; k++) sums[k] += values[k] * count;
@@ -559,6 +604,7 @@ export async function train(
     await runHooks(hooks, 'onTrainEnd', history);
   } finally {
     if (ownOptimizer) optimizer.dispose();
+    auxiliaryOptimizer?.dispose();
     tf.dispose(Object.values(bestWeights ?? {}));
   }
   return history;

@@ -1,0 +1,9 @@
+export {
+  type CodeModel,
+  GaussianMixtureSampler,
+  type GaussianMixtureSamplerJSON,
+  type GaussianMixtureSamplerOptions,
+  type SampleOptions as SamplerSampleOptions,
+  type SecondStageOptions,
+  SecondStageSampler,
+} from './samplers';
