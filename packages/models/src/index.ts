@@ -23,6 +23,12 @@ export {
   GlobalMean,
   type RatingPredictor,
 } from './baselines/index';
+export {
+  BETA_TCVAE_DEFAULTS,
+  BetaTCVAE,
+  type BetaTCVAEConfig,
+  resolveBetaTCVAEConfig,
+} from './beta-tcvae/index';
 export { BETA_VAE_DEFAULTS, BetaVAE, type BetaVAEConfig, resolveBetaVAEConfig } from './beta-vae/index';
 export {
   CONDITIONAL_VAE_DEFAULTS,
@@ -52,6 +58,20 @@ export {
   type DenoisingAutoencoderConfig,
   resolveDenoisingAutoencoderConfig,
 } from './denoising-autoencoder/index';
+export {
+  DIP_VAE_DEFAULTS,
+  DIPVAE,
+  type DIPVAEConfig,
+  dipLambdaDiagonal,
+  resolveDIPVAEConfig,
+} from './dip-vae/index';
+export {
+  FACTOR_VAE_DEFAULTS,
+  FactorVAE,
+  type FactorVAEConfig,
+  resolveFactorVAEConfig,
+} from './factor-vae/index';
+export { INFO_VAE_DEFAULTS, InfoVAE, type InfoVAEConfig, resolveInfoVAEConfig } from './info-vae/index';
 export {
   loadCheckpoint,
   loadModel,
@@ -203,7 +223,14 @@ export {
   NonFiniteLossError,
   train,
 } from './training/fit';
-export type { LossTermScalars, ObjectiveContext, TrainableModel } from './training/trainable';
+export {
+  type AuxiliaryObjective,
+  auxiliaryVariables,
+  type LossTermScalars,
+  mainVariables,
+  type ObjectiveContext,
+  type TrainableModel,
+} from './training/trainable';
 export {
   type CustomNetworks,
   type Likelihood,

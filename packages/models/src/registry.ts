@@ -1,10 +1,14 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { Autoencoder } from './autoencoder/autoencoder.model';
+import { BetaTCVAE } from './beta-tcvae/beta-tcvae.model';
 import { BetaVAE } from './beta-vae/beta-vae.model';
 import { ConditionalVAE } from './conditional-vae/conditional-vae.model';
 import { ContractiveAutoencoder } from './contractive-autoencoder/contractive-autoencoder.model';
 import { DBVAE } from './db-vae/db-vae.model';
 import { DenoisingAutoencoder } from './denoising-autoencoder/denoising-autoencoder.model';
+import { DIPVAE } from './dip-vae/dip-vae.model';
+import { FactorVAE } from './factor-vae/factor-vae.model';
+import { InfoVAE } from './info-vae/info-vae.model';
 import { IWAE } from './iwae/iwae.model';
 import { LinearAutoencoder } from './linear-autoencoder/linear-autoencoder.model';
 import { M2 } from './m2/m2.model';
@@ -34,6 +38,10 @@ export const MODEL_REGISTRY = {
   BetaVAE,
   ConditionalVAE,
   IWAE,
+  BetaTCVAE,
+  FactorVAE,
+  DIPVAE,
+  InfoVAE,
   PriorVAE,
   VQVAE,
   DBVAE,

@@ -60,6 +60,8 @@ export interface Checkpoint {
   optimizer?: { className: string; config: tf.serialization.ConfigDict; weights: NamedTensor[] };
   /** Weights of the best epoch so far (early stopping with restoreBestWeights). */
   bestWeights?: tf.NamedTensorMap;
+  /** The optimizer of the model's auxiliary objective (e.g. FactorVAE's discriminator), as `optimizer`. */
+  auxiliaryOptimizer?: { className: string; config: tf.serialization.ConfigDict; weights: NamedTensor[] };
   dispose(): void;
 }
 
@@ -70,11 +72,14 @@ interface CheckpointDescription {
   config: unknown;
   training: TrainingState;
   optimizer: { className: string; config: tf.serialization.ConfigDict; weights: number } | null;
+  /** Absent in checkpoints of models without an auxiliary objective. */
+  auxiliaryOptimizer?: { className: string; config: tf.serialization.ConfigDict; weights: number };
   /** SHA-256 (hex) of the weight bytes, verified on load. */
   weightsSha256?: string;
 }
 
 const OPTIMIZER = 'optimizer/';
+const AUXILIARY_OPTIMIZER = 'auxiliary-optimizer/';
 const BEST = 'best/';
 
 /** Writes a checkpoint through an IO handler (weights of the model, the optimizer and the best epoch). */
@@ -84,15 +89,21 @@ export async function saveCheckpoint(
   state: TrainingState,
   optimizer: tf.Optimizer | null,
   bestWeights: tf.NamedTensorMap | null,
+  auxiliaryOptimizer: tf.Optimizer | null = null,
 ): Promise<tf.io.SaveResult> {
   if (!handler.save)
     throw new Error('checkpoint: this IO handler cannot save; pass one with a save() method.');
   const named: NamedTensor[] = Object.entries(model.variables).map(([name, tensor]) => ({ name, tensor }));
   let optimizerWeights: NamedTensor[] = [];
+  let auxiliaryWeights: NamedTensor[] = [];
   if (optimizer) optimizerWeights = await optimizer.getWeights();
+  if (auxiliaryOptimizer) auxiliaryWeights = await auxiliaryOptimizer.getWeights();
   try {
     optimizerWeights.forEach((w, i) => {
       named.push({ name: `${OPTIMIZER}${i}`, tensor: w.tensor });
+    });
+    auxiliaryWeights.forEach((w, i) => {
+      named.push({ name: `${AUXILIARY_OPTIMIZER}${i}`, tensor: w.tensor });
     });
     for (const [name, tensor] of Object.entries(bestWeights ?? {}))
       named.push({ name: `${BEST}${name}`, tensor });
@@ -111,6 +122,13 @@ export async function saveCheckpoint(
               weights: optimizerWeights.length,
             }
           : null,
+        auxiliaryOptimizer: auxiliaryOptimizer
+          ? {
+              className: auxiliaryOptimizer.getClassName(),
+              config: auxiliaryOptimizer.getConfig(),
+              weights: auxiliaryWeights.length,
+            }
+          : undefined,
       }),
     );
     const { data, specs } = await tf.io.encodeWeights(named);
@@ -124,13 +142,15 @@ export async function saveCheckpoint(
     });
   } finally {
     // getWeights() returns the optimizer's own variables and fresh tensors (the iteration count): free the latter.
-    for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+    for (const w of [...optimizerWeights, ...auxiliaryWeights]) {
+      if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+    }
   }
 }
 
 /** True for the names a checkpoint gives the optimizer's and the best epoch's weights (not the model's). */
 export function isTrainingWeight(name: string): boolean {
-  return name.startsWith(OPTIMIZER) || name.startsWith(BEST);
+  return name.startsWith(OPTIMIZER) || name.startsWith(AUXILIARY_OPTIMIZER) || name.startsWith(BEST);
 }
 
 /** The most epochs, batches per epoch or history records a checkpoint may claim. */
@@ -228,24 +248,28 @@ export function checkCheckpointDescription(topology: unknown): void {
     checkInteger('training.earlyStopping.bestEpoch', stopping.bestEpoch, 0, state.epoch as number);
     checkInteger('training.earlyStopping.wait', stopping.wait, 0, state.epoch as number);
   }
-  const optimizer = d.optimizer;
+  checkOptimizerDescription('optimizer', d.optimizer);
+  checkOptimizerDescription('auxiliaryOptimizer', d.auxiliaryOptimizer);
+}
+
+function checkOptimizerDescription(field: string, optimizer: CheckpointDescription['optimizer'] | undefined): void {
   if (optimizer !== null && optimizer !== undefined) {
-    if (typeof optimizer !== 'object') corrupt('optimizer', optimizer, 'an object or null');
+    if (typeof optimizer !== 'object') corrupt(field, optimizer, 'an object or null');
     if (typeof optimizer.className !== 'string' || optimizer.className.length > 200) {
-      corrupt('optimizer.className', optimizer.className, 'a class name');
+      corrupt(`${field}.className`, optimizer.className, 'a class name');
     }
     if (
       typeof optimizer.config !== 'object' ||
       optimizer.config === null ||
       Array.isArray(optimizer.config)
     ) {
-      corrupt('optimizer.config', optimizer.config, 'an object');
+      corrupt(`${field}.config`, optimizer.config, 'an object');
     }
     for (const [key, value] of Object.entries(optimizer.config)) {
       if (typeof value === 'number' && !Number.isFinite(value))
-        corrupt(`optimizer.config.${key}`, value, 'finite');
+        corrupt(`${field}.config.${key}`, value, 'finite');
     }
-    checkInteger('optimizer.weights', optimizer.weights, 0, MAX_COUNT);
+    checkInteger(`${field}.weights`, optimizer.weights, 0, MAX_COUNT);
   }
 }
 
@@ -254,12 +278,23 @@ export function checkCheckpointDescription(topology: unknown): void {
  * the optimizer's slots (e.g. Adam's first and second moments) come in groups with the shapes of the model's
  * trainable variables in order. Throws naming the first weight that differs.
  */
-export function checkOptimizerWeights(checkpoint: Checkpoint, variables: Record<string, tf.Variable>): void {
-  const weights = checkpoint.optimizer?.weights;
+export function checkOptimizerWeights(
+  checkpoint: Checkpoint,
+  variables: Record<string, tf.Variable>,
+  auxiliaryNames: readonly string[] = [],
+): void {
+  const auxiliary = new Set(auxiliaryNames);
+  const main = Object.entries(variables).filter(([name, v]) => v.trainable && !auxiliary.has(name));
+  checkSlots(checkpoint.optimizer?.weights, main.map(([, v]) => v));
+  checkSlots(
+    checkpoint.auxiliaryOptimizer?.weights,
+    auxiliaryNames.map((name) => variables[name]).filter((v) => v !== undefined),
+  );
+}
+
+function checkSlots(weights: NamedTensor[] | undefined, trained: tf.Variable[]): void {
   if (!weights || weights.length === 0) return;
-  const shapes = Object.values(variables)
-    .filter((v) => v.trainable)
-    .map((v) => v.shape.join(','));
+  const shapes = trained.map((v) => v.shape.join(','));
   // tfjs optimizers put the iteration count, a scalar, first.
   const slots = weights[0].tensor.rank === 0 ? weights.slice(1) : weights;
   const fits =
@@ -306,8 +341,9 @@ export function parseCheckpoint(
   const modelWeights: tf.NamedTensorMap = {};
   const bestWeights: tf.NamedTensorMap = {};
   const optimizerWeights: NamedTensor[] = [];
+  const auxiliaryWeights: NamedTensor[] = [];
   for (const [name, tensor] of Object.entries(weights)) {
-    if (name.startsWith(OPTIMIZER)) continue;
+    if (name.startsWith(OPTIMIZER) || name.startsWith(AUXILIARY_OPTIMIZER)) continue;
     if (name.startsWith(BEST)) bestWeights[name.slice(BEST.length)] = tensor;
     else modelWeights[name] = tensor;
   }
@@ -321,7 +357,21 @@ export function parseCheckpoint(
       optimizerWeights.push({ name: `${OPTIMIZER}${i}`, tensor });
     }
   }
-  const owned = [...optimizerWeights.map((w) => w.tensor), ...Object.values(bestWeights)];
+  if (d.auxiliaryOptimizer) {
+    for (let i = 0; i < d.auxiliaryOptimizer.weights; i++) {
+      const tensor = weights[`${AUXILIARY_OPTIMIZER}${i}`];
+      if (!tensor) {
+        tf.dispose(Object.values(weights));
+        throw new Error(`loadCheckpoint: auxiliary optimizer weight ${i} is missing; the checkpoint is corrupt.`);
+      }
+      auxiliaryWeights.push({ name: `${AUXILIARY_OPTIMIZER}${i}`, tensor });
+    }
+  }
+  const owned = [
+    ...optimizerWeights.map((w) => w.tensor),
+    ...auxiliaryWeights.map((w) => w.tensor),
+    ...Object.values(bestWeights),
+  ];
   const checkpoint: Checkpoint = {
     className: d.className as string,
     config: d.config,
@@ -330,6 +380,13 @@ export function parseCheckpoint(
       ? { className: d.optimizer.className, config: d.optimizer.config, weights: optimizerWeights }
       : undefined,
     bestWeights: Object.keys(bestWeights).length ? bestWeights : undefined,
+    auxiliaryOptimizer: d.auxiliaryOptimizer
+      ? {
+          className: d.auxiliaryOptimizer.className,
+          config: d.auxiliaryOptimizer.config,
+          weights: auxiliaryWeights,
+        }
+      : undefined,
     dispose: () => tf.dispose(owned),
   };
   return { modelWeights, checkpoint };

@@ -43,4 +43,54 @@ export interface TrainableModel {
   assertTrainable(): void;
   /** Called once before training with the training data (e.g. to compute input statistics). */
   prepareTraining(data: BatchSource): Promise<void>;
+  /**
+   * A second objective with its own optimizer, which `fit` steps after every step of the main one (e.g. FactorVAE's
+   * discriminator). Its variables are left out of the main optimizer; its optimizer's state goes into checkpoints.
+   */
+  readonly auxiliaryObjective?: AuxiliaryObjective;
+}
+
+/**
+ * A second objective trained alongside the model's own, on the same batch and seed, by an optimizer of its own:
+ * how adversarial parts (FactorVAE's total-correlation discriminator, Kim and Mnih 2018) train inside the one `fit`
+ * loop, with checkpoints, resuming and cancellation as for any model.
+ */
+export interface AuxiliaryObjective {
+  /** What it trains, for messages, e.g. 'the discriminator'. */
+  readonly name: string;
+  /** Keys of the model's `variables` that this objective trains (and the main optimizer leaves alone). */
+  readonly variableNames: readonly string[];
+  /** The loss it minimizes for one batch, a scalar (called inside `tf.variableGrads`). */
+  loss(x: tf.Tensor, context: ObjectiveContext): tf.Scalar;
+  /** A fresh optimizer for it (Adam with the paper's settings, say); `fit` disposes it. */
+  createOptimizer(): tf.Optimizer;
+}
+
+/** The variables of an auxiliary objective, by name (none without one); throws naming a missing one. */
+export function auxiliaryVariables(
+  model: Pick<TrainableModel, 'className' | 'variables' | 'auxiliaryObjective'>,
+): Record<string, tf.Variable> {
+  const out: Record<string, tf.Variable> = {};
+  for (const name of model.auxiliaryObjective?.variableNames ?? []) {
+    const variable = model.variables[name];
+    if (!variable) {
+      throw new Error(
+        `${model.className}: the auxiliary objective names a variable '${name}' the model lacks.`,
+      );
+    }
+    out[name] = variable;
+  }
+  return out;
+}
+
+/** The variables the main optimizer trains: the trainable ones an auxiliary objective does not claim. */
+export function mainVariables(
+  model: Pick<TrainableModel, 'className' | 'variables' | 'auxiliaryObjective'>,
+): Record<string, tf.Variable> {
+  const claimed = new Set(model.auxiliaryObjective?.variableNames ?? []);
+  const out: Record<string, tf.Variable> = {};
+  for (const [name, variable] of Object.entries(model.variables)) {
+    if (variable.trainable && !claimed.has(name)) out[name] = variable;
+  }
+  return out;
 }

@@ -1,0 +1,2 @@
+export { BETA_TCVAE_DEFAULTS, type BetaTCVAEConfig, resolveBetaTCVAEConfig } from './beta-tcvae.config';
+export { BetaTCVAE } from './beta-tcvae.model';

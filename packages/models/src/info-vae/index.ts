@@ -1,0 +1,2 @@
+export { INFO_VAE_DEFAULTS, type InfoVAEConfig, resolveInfoVAEConfig } from './info-vae.config';
+export { InfoVAE } from './info-vae.model';
