@@ -7,6 +7,8 @@ import { readRegularFile, resolveInside, UntrustedFileError, writeFileAtomic } f
 import { checkManifest, type LoadOptions, MAX_MODEL_JSON_BYTES, maxWeightBytes } from './artifacts';
 // Node apps get every network kind without a second import (size does not matter here).
 import './layers';
+// fit({ workers }) runs its replicas in worker_threads.
+import './training/parallel.node.js';
 import { loadCheckpoint, loadModel, type ModelClass, type SaveOptions, saveModel } from './io';
 import type { AnyModel, SavableModel } from './registry';
 import type { Checkpoint } from './training/checkpoint';

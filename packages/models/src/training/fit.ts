@@ -26,6 +26,8 @@ import {
   saveCheckpoint,
   type TrainingState,
 } from './checkpoint';
+import { objectiveGradients } from './gradients';
+import { ReplicaPool, type WorkerOptions, workerOptions } from './parallel';
 import { auxiliaryVariables, mainVariables, type TrainableModel } from './trainable';
 
 export type { EpochRecord } from './checkpoint';
@@ -136,6 +138,14 @@ export interface FitOptions extends FitCallbacks {
    * NaN or infinite one (always). Default `{ factor: 1000 }`; `false` turns the explosion check off.
    */
   divergence?: DivergenceGuard | false;
+  /**
+   * Data-parallel training on this machine: N replicas of the model in workers (Node: worker_threads, through
+   * `@vae/models/node`), each on its own backend; every step splits the batch between them and applies the
+   * rows-weighted mean of their gradients here, so the result is the model one thread trains on the same batches
+   * (up to float summation order, and to the reparameterization noise, which each shard draws from its own seed).
+   * A number, 'auto' (one per core; none on one core) or `WorkerOptions` (backend, setup module). Default: none.
+   */
+  workers?: number | 'auto' | WorkerOptions;
 }
 
 /** What `FitOptions.epochSampler` gets before each epoch. */
@@ -313,6 +323,7 @@ export async function train(
       );
     }
   }
+  const requestedWorkers = options.workers === undefined ? null : workerOptions(options.workers);
   const guard =
     options.divergence === false ? null : { factor: 1000, warmup: 1, halfLife: 50, ...options.divergence };
   if (guard && (!(guard.factor > 1) || !(guard.warmup >= 0) || !(guard.halfLife > 0))) {
@@ -395,8 +406,10 @@ export async function train(
   let scaleSum = 0;
   let scaleWeight = 0;
   let guarded = 0;
+  let pool: ReplicaPool | null = null;
 
   try {
+    if (requestedWorkers) pool = await ReplicaPool.start(model, variables, requestedWorkers, batchSize);
     if (resume?.optimizer) await optimizer.setWeights(resume.optimizer.weights);
     if (resume?.auxiliaryOptimizer && auxiliaryOptimizer) {
       await auxiliaryOptimizer.setWeights(resume.auxiliaryOptimizer.weights);
@@ -458,22 +471,21 @@ export async function train(
         const seed = random.nextSeed();
         const context = { seed, step, klSchedule, training: true };
         // One tensor read per step: the five loss terms, then the gradient norm when clipping.
+        const computed = pool ? await pool.gradients(data, indices, { seed, step, klSchedule }) : null;
         const { terms, grads } = tf.tidy((): tf.TensorContainerObject => {
-          const x = data.batch(indices);
-          const indexLabels = batchLabels(data, indices);
-          const labels = indexLabels && tf.tensor1d(indexLabels, 'int32');
-          let stacked: tf.Tensor | undefined;
-          const { value, grads } = tf.variableGrads(() => {
-            const loss = model.trainingLoss(x, { ...context, labels });
-            const t = loss.terms;
-            stacked = tf.keep(tf.stack([t.reconstruction, t.kl, t.weightedKl, t.regularizer, loss.total]));
-            return loss.total;
-          }, variables);
-          value.dispose();
-          if (options.gradientClipNorm === undefined) return { terms: stacked as tf.Tensor, grads };
-          const clipped = clipByGlobalNorm(grads, options.gradientClipNorm);
-          const withNorm = tf.concat([stacked as tf.Tensor, tf.reshape(clipped.norm, [1])]);
-          (stacked as tf.Tensor).dispose(); // kept past the gradient scope; replaced by withNorm
+          let raw = computed;
+          if (!raw) {
+            const x = data.batch(indices);
+            const indexLabels = batchLabels(data, indices);
+            const labels = indexLabels && tf.tensor1d(indexLabels, 'int32');
+            raw = objectiveGradients(model, variables, x, { ...context, labels });
+          }
+          if (options.gradientClipNorm === undefined) return { terms: raw.terms, grads: raw.grads };
+          const clipped = clipByGlobalNorm(raw.grads, options.gradientClipNorm);
+          const withNorm = tf.concat([raw.terms, tf.reshape(clipped.norm, [1])]);
+          // kept past the gradient scope (or made outside this one); replaced by withNorm and the clipped ones
+          raw.terms.dispose();
+          if (computed) tf.dispose(Object.values(computed.grads));
           return { terms: withNorm, grads: clipped.gradients };
         }) as { terms: tf.Tensor; grads: tf.NamedTensorMap };
         const values = await terms.data();
@@ -535,6 +547,7 @@ export async function train(
           auxiliaryOptimizer.applyGradients(auxiliaryGrads);
           tf.dispose(Object.values(auxiliaryGrads));
         }
+        pool?.weightsChanged();
         step += 1;
         const count = end - start;
         for (let k = 0; k < 5; k++) sums[k] += values[k] * count;
@@ -603,6 +616,7 @@ export async function train(
     model.trainingStep = step;
     await runHooks(hooks, 'onTrainEnd', history);
   } finally {
+    await pool?.close();
     if (ownOptimizer) optimizer.dispose();
     auxiliaryOptimizer?.dispose();
     tf.dispose(Object.values(bestWeights ?? {}));

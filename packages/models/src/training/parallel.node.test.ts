@@ -1,0 +1,218 @@
+// Data-parallel training in worker_threads: 2 workers against one thread on the same seeded batches, seeded
+// reproducibility, resuming an interrupted run, a crashing worker, no leaked tensors, no worker left running.
+// The workers run this package's sources, bundled once with esbuild (the built package ships fit-worker.node.js).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { tensorSource } from '@vae/core';
+import { maxAbsDifference } from '@vae/core/testing';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Autoencoder } from '../autoencoder/autoencoder.model';
+import { loadCheckpoint } from '../io';
+import '../node';
+import { memoryHandler } from '../testing/concerns.test-utils';
+import { binaryPrototypes } from '../testing/toy';
+import { VAE } from '../vae/vae.model';
+import type { FitOptions } from './fit';
+import { WorkerError } from './parallel';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const packageRoot = join(here, '../..');
+const repository = join(packageRoot, '../..');
+const cache = join(packageRoot, 'node_modules/.cache/vae-fit-worker');
+let script: URL;
+let crashingSetup: string;
+
+beforeAll(async () => {
+  mkdirSync(cache, { recursive: true });
+  const outfile = join(cache, 'fit-worker.mjs');
+  await build({
+    entryPoints: [join(here, 'fit-worker.node.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outfile,
+    logLevel: 'error',
+    external: ['@tensorflow/*'],
+    plugins: [
+      {
+        name: 'sources',
+        setup(b) {
+          b.onResolve({ filter: /^@vae\/core(\/.*)?$/ }, (args) => ({
+            path: join(
+              repository,
+              'packages/core/src',
+              `${args.path.slice('@vae/core/'.length) || 'index'}.ts`,
+            ),
+          }));
+          b.onResolve({ filter: /^#register-gradients$/ }, () => ({
+            path: join(repository, 'packages/core/src/register-gradients.node.ts'),
+          }));
+        },
+      },
+    ],
+  });
+  script = pathToFileURL(outfile);
+  // A setup module that registers the backend, then ends its worker thread at the third step message.
+  const backendModule = createRequire(join(repository, 'package.json')).resolve(
+    tf.getBackend() === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu',
+  );
+  crashingSetup = join(cache, 'crash-at-step-3.mjs');
+  writeFileSync(
+    crashingSetup,
+    [
+      "import { parentPort } from 'node:worker_threads';",
+      `import ${JSON.stringify(pathToFileURL(backendModule).href)};`,
+      'let steps = 0;',
+      "parentPort.on('message', (m) => { if (m.type === 'step' && ++steps === 3) process.exit(7); });",
+    ].join('\n'),
+  );
+}, 60_000);
+
+const small = { inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 2 };
+
+async function weights(model: {
+  variables: Record<string, tf.Variable>;
+}): Promise<Record<string, Float32Array>> {
+  const out: Record<string, Float32Array> = {};
+  for (const [name, v] of Object.entries(model.variables)) out[name] = (await v.data()) as Float32Array;
+  return out;
+}
+
+function largestDifference(a: Record<string, Float32Array>, b: Record<string, Float32Array>): number {
+  expect(Object.keys(a)).toEqual(Object.keys(b));
+  return Math.max(...Object.keys(a).map((k) => maxAbsDifference(a[k], b[k])));
+}
+
+/** The process's OS threads (each worker thread is one): Linux's /proc, else 0 (the check is then vacuous). */
+const workerThreads = () =>
+  existsSync('/proc/self/status')
+    ? Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0)
+    : 0;
+
+describe('fit with workers (worker_threads)', () => {
+  const { x } = binaryPrototypes(32);
+  const options: FitOptions = { epochs: 2, batchSize: 16, seed: 3, learningRate: 1e-2 };
+
+  it('2 workers train the model one thread trains on the same batches (deterministic model), leaking nothing', async () => {
+    const single = new Autoencoder({ ...small, seed: 1 });
+    const singleHistory = await single.fit(tensorSource(x), options);
+    const parallel = new Autoencoder({ ...small, seed: 1 });
+    const before = tf.memory().numTensors;
+    const threadsBefore = workerThreads();
+    let threadsDuring = 0;
+    const batches: number[] = [];
+    const history = await parallel.fit(tensorSource(x), {
+      ...options,
+      workers: { count: 2, script },
+      onBatchEnd: ({ step }) => {
+        batches.push(step);
+        threadsDuring = Math.max(threadsDuring, workerThreads());
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    if (threadsBefore > 0) {
+      expect(threadsDuring).toBeGreaterThanOrEqual(threadsBefore + 2);
+      expect(workerThreads()).toBeLessThanOrEqual(threadsBefore);
+    }
+    expect(batches).toEqual([1, 2, 3, 4]);
+    // 4 Adam steps at lr 1e-2 move weights by about 4e-2: the sums' order changes the last bits only.
+    expect(largestDifference(await weights(parallel), await weights(single))).toBeLessThan(1e-5);
+    const moved = largestDifference(
+      await weights(parallel),
+      await weights(new Autoencoder({ ...small, seed: 1 })),
+    );
+    expect(moved).toBeGreaterThan(1e-3);
+    history.epochs.forEach((record, i) => {
+      expect(record.train.total).toBeCloseTo(singleHistory.epochs[i].train.total, 4);
+    });
+    for (const m of [single, parallel]) m.dispose();
+  });
+
+  it('one worker gives the same model as no worker; a seeded VAE run with 2 workers is reproducible', async () => {
+    const inProcess = new VAE({ ...small, seed: 2 });
+    await inProcess.fit(tensorSource(x), options);
+    const oneWorker = new VAE({ ...small, seed: 2 });
+    await oneWorker.fit(tensorSource(x), { ...options, workers: { count: 1, script } });
+    // the same seeds and the same backend: only the weights' round trip through the buffers differs (none)
+    expect(largestDifference(await weights(oneWorker), await weights(inProcess))).toBeLessThan(1e-6);
+    const runs = [];
+    for (let r = 0; r < 2; r++) {
+      const model = new VAE({ ...small, seed: 2 });
+      await model.fit(tensorSource(x), { ...options, workers: { count: 2, script } });
+      runs.push(await weights(model));
+      model.dispose();
+    }
+    expect(largestDifference(runs[0], runs[1])).toBe(0);
+    for (const m of [inProcess, oneWorker]) m.dispose();
+  });
+
+  it('resumes an interrupted run with workers where it stopped, to the uninterrupted result', async () => {
+    const full = new Autoencoder({ ...small, seed: 4 });
+    await full.fit(tensorSource(x), { ...options, epochs: 3, workers: { count: 2, script } });
+    const handler = memoryHandler();
+    const controller = new AbortController();
+    const first = new Autoencoder({ ...small, seed: 4 });
+    const interrupted = await first.fit(tensorSource(x), {
+      ...options,
+      epochs: 3,
+      workers: { count: 2, script },
+      checkpoint: { handler },
+      signal: controller.signal,
+      onBatchEnd: ({ step }) => {
+        if (step === 3) controller.abort();
+      },
+    });
+    expect(interrupted.aborted).toBe(true);
+    const { model, checkpoint } = await loadCheckpoint(handler);
+    expect(checkpoint.state.step).toBe(3);
+    await model.fit(tensorSource(x), {
+      ...options,
+      epochs: 3,
+      workers: { count: 2, script },
+      resumeFrom: checkpoint,
+    });
+    expect(largestDifference(await weights(model), await weights(full))).toBeLessThan(1e-6);
+    checkpoint.dispose();
+    for (const m of [full, first, model]) m.dispose();
+  });
+
+  it('a crashing worker stops the run with a clear error, leaving the last checkpoint and no thread', async () => {
+    const handler = memoryHandler();
+    const model = new Autoencoder({ ...small, seed: 5 });
+    const before = tf.memory().numTensors;
+    const threadsBefore = workerThreads();
+    const run = model.fit(tensorSource(x), {
+      ...options,
+      workers: { count: 2, script, setup: crashingSetup },
+      checkpoint: { handler },
+    });
+    await expect(run).rejects.toThrow(WorkerError);
+    await expect(run).rejects.toThrow(
+      /worker [12] of 2 failed: the worker thread exited \(code 7\).*last checkpoint/,
+    );
+    expect(workerThreads()).toBeLessThanOrEqual(threadsBefore);
+    expect(tf.memory().numTensors).toBe(before);
+    // Step 3 is the first of epoch 2: the checkpoint of epoch 1 is there, whole.
+    const { model: saved, checkpoint } = await loadCheckpoint(handler);
+    expect(checkpoint.state).toMatchObject({ epoch: 2, batch: 0, step: 2 });
+    checkpoint.dispose();
+    saved.dispose();
+    model.dispose();
+  });
+
+  it('refuses bad worker options with errors that name the fix', async () => {
+    const model = new Autoencoder({ ...small, seed: 6 });
+    await expect(model.fit(tensorSource(x), { ...options, workers: 0 })).rejects.toThrow(
+      /workers must be a positive integer or 'auto', got 0/,
+    );
+    await expect(
+      model.fit(tensorSource(x), { ...options, workers: { count: 2, script, backend: 'nonexistent' } }),
+    ).rejects.toThrow(/cannot load the 'nonexistent' backend by themselves; pass workers.setup/);
+    model.dispose();
+  });
+});

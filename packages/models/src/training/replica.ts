@@ -1,0 +1,121 @@
+/**
+ * Data-parallel training, a worker's side: a replica of the model rebuilt from its saved form (class name, config,
+ * weights, through the registry), on the backend the main thread names. Per step it takes the weights of the
+ * current version, computes the gradients of its shard (`objectiveGradients`, as `fit` does) and hands them back.
+ * The runtime (worker_threads, Web Workers) supplies the message port and the way to import the setup module.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../io';
+import { objectiveGradients } from './gradients';
+import type { FromReplica, ToReplica } from './parallel';
+import type { TrainableModel } from './trainable';
+
+export interface ReplicaPort {
+  post(message: FromReplica, transfer?: ArrayBuffer[]): void;
+  onMessage(handler: (message: ToReplica) => void): void;
+}
+
+/** Serves one replica on `port`; `importModule` loads the setup module that registers the backend. */
+export function serveReplica(port: ReplicaPort, importModule: (specifier: string) => Promise<unknown>): void {
+  let model: (TrainableModel & { dispose(): void }) | null = null;
+  let variables: tf.Variable[] = [];
+  let shared: { weights: Float32Array; gradients: Float32Array } | null = null;
+  let version = 0;
+  const offsets: number[] = [];
+  let total = 0;
+  // Messages are handled one at a time, in order.
+  let queue: Promise<void> = Promise.resolve();
+
+  const init = async (message: Extract<ToReplica, { type: 'init' }>) => {
+    if (message.setup) await importModule(message.setup);
+    let ok = false;
+    try {
+      ok = await tf.setBackend(message.backend);
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw new Error(
+        `the '${message.backend}' backend did not start in the worker (registered: ` +
+          `${Object.keys(tf.engine().registryFactory).join(', ') || 'none'}); pass workers.setup, a module that ` +
+          'registers it, or workers.backend.',
+      );
+    }
+    await tf.ready();
+    const artifacts = message.artifacts;
+    model = (await loadModel(
+      tf.io.fromMemory({
+        modelTopology: {
+          format: MODEL_FORMAT,
+          formatVersion: MODEL_FORMAT_VERSION,
+          className: artifacts.className,
+          config: artifacts.config,
+          weightsSha256: artifacts.weightsSha256,
+        } as unknown as tf.io.ModelJSON['modelTopology'],
+        weightSpecs: artifacts.weightSpecs,
+        weightData: artifacts.weightData,
+      }),
+    )) as unknown as TrainableModel & { dispose(): void };
+    variables = message.trainable.map((name) => {
+      const v = model?.variables[name];
+      if (!v) throw new Error(`the replica has no variable '${name}'.`);
+      offsets.push(total);
+      total += v.size;
+      return v;
+    });
+    if (message.weights && message.gradients) {
+      shared = { weights: new Float32Array(message.weights), gradients: new Float32Array(message.gradients) };
+    }
+    port.post({ type: 'ready', backend: tf.getBackend() });
+  };
+
+  const step = async (message: Extract<ToReplica, { type: 'step' }>) => {
+    if (!model) throw new Error('a step arrived before the replica was ready.');
+    if (message.weightsVersion !== version) {
+      const source = message.weightValues ?? shared?.weights;
+      if (!source) throw new Error('new weights were announced but none arrived.');
+      tf.tidy(() => {
+        variables.forEach((v, i) => {
+          v.assign(tf.tensor(source.slice(offsets[i], offsets[i] + v.size), v.shape, 'float32'));
+        });
+      });
+      version = message.weightsVersion;
+    }
+    const trained = model;
+    const { terms, grads } = tf.tidy(() => {
+      const x = tf.tensor(message.x, message.shape, 'float32');
+      const labels = message.labels ? tf.tensor1d(message.labels, 'int32') : undefined;
+      return objectiveGradients(trained, variables, x, {
+        seed: message.seed,
+        step: message.step,
+        klSchedule: message.klSchedule,
+        labels,
+        training: true,
+      });
+    });
+    try {
+      const out = shared ? shared.gradients : new Float32Array(total);
+      for (let i = 0; i < variables.length; i++) {
+        const g = grads[variables[i].name];
+        if (g) out.set(await g.data<'float32'>(), offsets[i]);
+        else out.fill(0, offsets[i], offsets[i] + variables[i].size);
+      }
+      const values = Array.from(await terms.data());
+      port.post(
+        { type: 'result', id: message.id, terms: values, gradients: shared ? null : out },
+        shared ? [] : [out.buffer as ArrayBuffer],
+      );
+    } finally {
+      terms.dispose();
+      tf.dispose(Object.values(grads));
+    }
+  };
+
+  port.onMessage((message) => {
+    queue = queue
+      .then(() => (message.type === 'init' ? init(message) : step(message)))
+      .catch((error: unknown) => {
+        port.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      });
+  });
+}
