@@ -127,6 +127,7 @@ export {
   maximumMeanDiscrepancy,
   pairwiseSquaredDistances,
 } from './mmd';
+export { multinomialLogLikelihood } from './multinomial';
 export { uniqueVariableName } from './naming';
 export { gaussianNoise, maskingNoise } from './noise';
 export {
@@ -140,6 +141,7 @@ export {
   codebookPerplexity,
   type EmaCodebookState,
   emaCodebookUpdate,
+  floatOneHot,
   nearestCodes,
   stopGradient,
   type VectorQuantization,

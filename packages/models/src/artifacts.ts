@@ -250,6 +250,9 @@ interface SizeFields {
   kernelSize?: unknown;
   numClasses?: unknown;
   layers?: { encoder?: unknown; decoder?: unknown };
+  /** Recommenders: items per user row (Mult-VAE, Mult-DAE) or entries per row (AutoRec). */
+  items?: unknown;
+  columns?: unknown;
 }
 
 /**
@@ -265,6 +268,12 @@ export function parameterLowerBound(config: SizeFields): number {
   const hidden = numbers(config.hiddenUnits);
   const latent = typeof config.latentDim === 'number' ? config.latentDim : 1;
   const condition = typeof config.numClasses === 'number' ? config.numClasses : 0;
+  const width = typeof config.items === 'number' ? config.items : config.columns;
+  if (typeof width === 'number' && width > 0) {
+    // A recommender: rows of `width` entries into the hidden layers (AutoRec's hiddenUnits is one number).
+    const units = typeof config.hiddenUnits === 'number' ? [config.hiddenUnits] : hidden;
+    return width * (units[0] ?? latent);
+  }
   const builtIn = () => {
     let parameters = 0;
     let flat = inputShape.reduce((a, b) => a * b, 1);

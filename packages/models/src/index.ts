@@ -21,6 +21,7 @@ export {
   type BiasedMFOptions,
   type BiasOptions,
   GlobalMean,
+  Popularity,
   type RatingPredictor,
 } from './baselines/index';
 export {
@@ -101,6 +102,15 @@ export {
   m2ConfigForCodes,
   resolveM2Config,
 } from './m2/index';
+export { MULT_DAE_DEFAULTS, MultDAE, type MultDAEConfig, resolveMultDAEConfig } from './mult-dae/index';
+export {
+  MULT_VAE_DEFAULTS,
+  type MultinomialAutoencoder,
+  type MultinomialAutoencoderConfig,
+  MultVAE,
+  type MultVAEConfig,
+  resolveMultVAEConfig,
+} from './mult-vae/index';
 export {
   PRIOR_KINDS,
   PRIOR_VAE_DEFAULTS,
@@ -158,7 +168,17 @@ export {
   summarizeLabelBudgets,
   trainFromScratch,
 } from './pretraining/index';
-export { type AnyModel, MODEL_REGISTRY, type ModelClassName, type SavableModel } from './registry';
+export {
+  type AnyModel,
+  MODEL_REGISTRY,
+  type ModelClassName,
+  RECOMMENDER_REGISTRY,
+  type RecommenderClassName,
+  type RecommenderModel,
+  SAVED_MODEL_CLASSES,
+  type SavableModel,
+  type SavedModel,
+} from './registry';
 export {
   channelsFirstOrder,
   FLOAT_DTYPES,

@@ -18,7 +18,7 @@ import {
 } from './artifacts';
 import { quantizeFloat16 } from './float16';
 import { needsLayersSupport } from './networks/layers-support';
-import { type AnyModel, MODEL_REGISTRY, type ModelClassName, type SavableModel } from './registry';
+import { SAVED_MODEL_CLASSES, type SavableModel, type SavedModel } from './registry';
 import {
   type Checkpoint,
   checkCheckpointDescription,
@@ -111,13 +111,13 @@ function describe(topology: unknown, caller: string): ModelDescription {
 }
 
 function modelClass(className: string, caller = 'loadModel') {
-  const ModelClass = Object.hasOwn(MODEL_REGISTRY, className)
-    ? MODEL_REGISTRY[className as ModelClassName]
+  const ModelClass = Object.hasOwn(SAVED_MODEL_CLASSES, className)
+    ? SAVED_MODEL_CLASSES[className as keyof typeof SAVED_MODEL_CLASSES]
     : undefined;
   if (!ModelClass) {
     throw new Error(
       `${caller}: unknown model class '${className.slice(0, 100)}'; this version knows ` +
-        `${Object.keys(MODEL_REGISTRY).join(', ')}.`,
+        `${Object.keys(SAVED_MODEL_CLASSES).join(', ')}.`,
     );
   }
   return ModelClass;
@@ -223,9 +223,9 @@ async function prepareNetworks(description: ModelDescription): Promise<void> {
   if (needsLayersSupport(description.config)) await import('./layers');
 }
 
-function build(description: ModelDescription, weights: tf.NamedTensorMap): AnyModel {
+function build(description: ModelDescription, weights: tf.NamedTensorMap): SavedModel {
   const ModelClass = modelClass(description.className);
-  const model = new ModelClass(description.config as never) as AnyModel;
+  const model = new ModelClass(description.config as never) as SavedModel;
   try {
     setWeights(model, weights);
   } catch (error) {
@@ -250,14 +250,14 @@ function handlerFor(source: ModelSource, options: LoadOptions, caller: string): 
  * from `@vae/models/node`.
  *
  * With `as: VAE` (any model class) the result is typed as that class, and a saved model of another class is
- * refused before anything is allocated; without it, the result is any model of the registry (narrow it with
- * `instanceof`).
+ * refused before anything is allocated; without it, the result is any model of the registry or a recommender
+ * (`SavedModel`; narrow it with `instanceof`).
  */
 export async function loadModel<M>(
   source: ModelSource,
   options: LoadOptions & { as: ModelClass<M> },
 ): Promise<M>;
-export async function loadModel(source: ModelSource, options?: LoadOptions): Promise<AnyModel>;
+export async function loadModel(source: ModelSource, options?: LoadOptions): Promise<SavedModel>;
 export async function loadModel(
   source: ModelSource,
   options: LoadOptions & { as?: ModelClass<unknown> } = {},
@@ -295,7 +295,7 @@ export async function loadCheckpoint<M>(
 export async function loadCheckpoint(
   source: ModelSource,
   options?: LoadOptions,
-): Promise<{ model: AnyModel; checkpoint: Checkpoint }>;
+): Promise<{ model: SavedModel; checkpoint: Checkpoint }>;
 export async function loadCheckpoint(
   source: ModelSource,
   options: LoadOptions & { as?: ModelClass<unknown> } = {},

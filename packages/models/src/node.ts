@@ -10,7 +10,7 @@ import './layers';
 // fit({ workers }) runs its replicas in worker_threads.
 import './training/parallel.node.js';
 import { loadCheckpoint, loadModel, type ModelClass, type SaveOptions, saveModel } from './io';
-import type { AnyModel, SavableModel } from './registry';
+import type { SavableModel, SavedModel } from './registry';
 import type { Checkpoint } from './training/checkpoint';
 
 const MODEL_JSON = 'model.json';
@@ -201,7 +201,7 @@ export function loadModelFromDirectory<M>(
   directory: string,
   options: LoadOptions & { as: ModelClass<M> },
 ): Promise<M>;
-export function loadModelFromDirectory(directory: string, options?: LoadOptions): Promise<AnyModel>;
+export function loadModelFromDirectory(directory: string, options?: LoadOptions): Promise<SavedModel>;
 export function loadModelFromDirectory(
   directory: string,
   options: LoadOptions & { as?: ModelClass<unknown> } = {},
@@ -246,7 +246,7 @@ export async function loadCheckpointFromDirectory<M>(
 export async function loadCheckpointFromDirectory(
   directory: string,
   options?: LoadOptions,
-): Promise<{ model: AnyModel; checkpoint: Checkpoint } | null>;
+): Promise<{ model: SavedModel; checkpoint: Checkpoint } | null>;
 export async function loadCheckpointFromDirectory(
   directory: string,
   options: LoadOptions & { as?: ModelClass<unknown> } = {},

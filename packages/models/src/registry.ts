@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { Autoencoder } from './autoencoder/autoencoder.model';
+import { AutoRec } from './autorec/autorec.model';
 import { BetaTCVAE } from './beta-tcvae/beta-tcvae.model';
 import { BetaVAE } from './beta-vae/beta-vae.model';
 import { ConditionalVAE } from './conditional-vae/conditional-vae.model';
@@ -12,6 +13,8 @@ import { InfoVAE } from './info-vae/info-vae.model';
 import { IWAE } from './iwae/iwae.model';
 import { LinearAutoencoder } from './linear-autoencoder/linear-autoencoder.model';
 import { M2 } from './m2/m2.model';
+import { MultDAE } from './mult-dae/mult-dae.model';
+import { MultVAE } from './mult-vae/mult-vae.model';
 import { PriorVAE } from './prior-vae/prior-vae.model';
 import { SparseAutoencoder } from './sparse-autoencoder/sparse-autoencoder.model';
 import { TiedAutoencoder } from './tied-autoencoder/tied-autoencoder.model';
@@ -52,3 +55,20 @@ export type ModelClassName = keyof typeof MODEL_REGISTRY;
 
 /** Any model of the registry. */
 export type AnyModel = InstanceType<(typeof MODEL_REGISTRY)[ModelClassName]>;
+
+/**
+ * The recommenders, trained on rating rows rather than inputs of a shape (no `encode`/`decode` of images): class
+ * name -> class. `loadModel` knows them as well as `MODEL_REGISTRY`.
+ */
+export const RECOMMENDER_REGISTRY = { AutoRec, MultVAE, MultDAE } as const;
+
+export type RecommenderClassName = keyof typeof RECOMMENDER_REGISTRY;
+
+/** Any recommender of the registry. */
+export type RecommenderModel = InstanceType<(typeof RECOMMENDER_REGISTRY)[RecommenderClassName]>;
+
+/** Every class `loadModel` can build: the models of inputs and the recommenders. */
+export const SAVED_MODEL_CLASSES = { ...MODEL_REGISTRY, ...RECOMMENDER_REGISTRY } as const;
+
+/** Any model `loadModel` can return. */
+export type SavedModel = AnyModel | RecommenderModel;

@@ -29,6 +29,11 @@ export interface RatingPairs {
 
 export class AutoRec implements TrainableModel {
   static readonly className = 'AutoRec';
+
+  /** The config with defaults filled in, checked (loading checks a saved config with it before building). */
+  static resolveConfig(config: Partial<AutoRecConfig> & { columns: number }): AutoRecConfig {
+    return resolveAutoRecConfig(config);
+  }
   readonly className = AutoRec.className;
   readonly config: AutoRecConfig;
   readonly usesLabels = false;

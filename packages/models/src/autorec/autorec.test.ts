@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BatchSource } from '@vae/core';
 import { checkVariableGradients, expectClose, expectNoLeaks } from '@vae/core/testing';
 import { describe, expect, it } from 'vitest';
+import { loadModel, saveModel } from '../io';
+import { memoryHandler, weightsOf } from '../testing/concerns.test-utils';
 import { AutoRec } from './autorec.model';
 
 /** Dense rows in core's layout [rows, 2, columns] from a matrix with NaN for missing ratings. */
@@ -95,6 +97,15 @@ describe('AutoRec', () => {
     expect(predictions[2]).toBeCloseTo(rows[0][2], 5);
     const clipped = await model.predict(data, pairs, { range: [1.5, 2] });
     for (const v of clipped) expect(v >= 1.5 && v <= 2).toBe(true);
+    // In the registry: loadModel builds it from the saved file, with the same weights and predictions.
+    const handler = memoryHandler();
+    await saveModel(model, handler);
+    const loaded = await loadModel(handler);
+    expect(loaded).toBeInstanceOf(AutoRec);
+    expect(loaded.config).toEqual(model.config);
+    expect(await weightsOf(loaded)).toEqual(await weightsOf(model));
+    expect(await (loaded as AutoRec).predict(data, pairs)).toEqual(predictions);
+    loaded.dispose();
     model.dispose();
   });
 

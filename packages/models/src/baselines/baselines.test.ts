@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BiasBaseline, BiasedMF, GlobalMean } from './baselines';
+import { BiasBaseline, BiasedMF, GlobalMean, Popularity } from './baselines';
 
 const triples = (
   users: number[],
@@ -66,5 +66,13 @@ describe('rating baselines', () => {
       Array.from(model.predict([0], [0])),
     );
     expect(() => new BiasedMF(train, { factors: 0 })).toThrow(/factors must be a positive integer/);
+  });
+
+  it("Popularity scores every user with the items' training counts", () => {
+    const popularity = new Popularity(triples([0, 1, 1, 2], [2, 2, 0, 2], [1, 1, 1, 1], 3, 4));
+    expect(Array.from(popularity.counts)).toEqual([1, 0, 3, 0]);
+    const scores = popularity.scores([0, 2]);
+    expect(scores).toHaveLength(2);
+    expect(Array.from(scores[1])).toEqual([1, 0, 3, 0]);
   });
 });

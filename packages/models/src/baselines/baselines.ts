@@ -190,3 +190,23 @@ export class BiasedMF implements RatingPredictor {
     return out;
   }
 }
+
+/**
+ * Top-N popularity: every user's scores are the items' training counts (how many users rated or clicked each), the
+ * baseline Mult-VAE and every top-N recommender is read against. Rank with the user's own items excluded.
+ */
+export class Popularity {
+  /** Training ratings per item. */
+  readonly counts: Float32Array;
+
+  constructor(train: RatingTriples) {
+    checkRatingTriples(train, 'Popularity');
+    this.counts = new Float32Array(train.numItems);
+    for (let k = 0; k < train.size; k++) this.counts[train.items[k]]++;
+  }
+
+  /** The same scores (item counts) for each of `users`. */
+  scores(users: ArrayLike<number>): Float32Array[] {
+    return Array.from({ length: users.length }, () => this.counts);
+  }
+}

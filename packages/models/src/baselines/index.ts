@@ -4,5 +4,6 @@ export {
   type BiasedMFOptions,
   type BiasOptions,
   GlobalMean,
+  Popularity,
   type RatingPredictor,
 } from './baselines';
