@@ -141,7 +141,6 @@ export {
   codebookPerplexity,
   type EmaCodebookState,
   emaCodebookUpdate,
-  floatOneHot,
   nearestCodes,
   stopGradient,
   type VectorQuantization,
