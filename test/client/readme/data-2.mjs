@@ -1,4 +1,4 @@
-// biome-ignore-all lint/correctness/noUnusedVariables: the README example appended to this prelude uses them.
+// biome-ignore-all lint/correctness/noUnusedVariables lint/correctness/noUnusedImports: the README example appended to this prelude uses them.
 // Prelude of the data README's second example.
 import '@tensorflow/tfjs';
 

@@ -1,4 +1,4 @@
-// biome-ignore-all lint/correctness/noUnusedVariables: the README example appended to this prelude uses them.
+// biome-ignore-all lint/correctness/noUnusedVariables lint/correctness/noUnusedImports: the README example appended to this prelude uses them.
 // Prelude of the metrics README's example: small stand-ins for what the text leaves to the reader (a VAE trained a
 // little on 16-value examples, labelled train and test sources, a factor source rendering 16-value examples, a decoder
 // kernel, anomaly scores), so that every call runs with its defaults in reasonable time.

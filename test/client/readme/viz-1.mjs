@@ -1,4 +1,4 @@
-// biome-ignore-all lint/correctness/noUnusedVariables: the README example appended to this prelude uses them.
+// biome-ignore-all lint/correctness/noUnusedVariables lint/correctness/noUnusedImports: the README example appended to this prelude uses them.
 // Prelude of the viz README's example: a VAE with a 10-dimensional code on MNIST-sized images, a batch of images and
 // its reconstructions, training curves, a ROC curve and scores; the example writes its files under out/.
 import { mkdirSync as preludeMkdir } from 'node:fs';
