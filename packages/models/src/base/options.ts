@@ -91,8 +91,11 @@ export interface OptionDescription {
    * (a data set without labels is then an error naming the option).
    */
   fromData?: 'classes';
-  /** The option only means something when another option has one of these values (e.g. variance: decoder gaussian). */
-  requires?: { option: string; values: readonly string[] };
+  /**
+   * The option only means something when another option is given, with one of `values` if listed (e.g.
+   * variance: decoder gaussian). Checked after the model's `check`, which may say it in its own words.
+   */
+  requires?: { option: string; values?: readonly string[] };
 }
 
 /** The options of one model of the registry. */
@@ -300,16 +303,21 @@ export function checkModelOptionValues(
     const problem = checkOptionValue(option, value);
     if (problem) return problem;
   }
+  const problem = description.check?.(values);
+  if (problem) return problem;
   for (const option of description.options) {
     const required = option.requires;
     if (values[option.name] === undefined || required === undefined) continue;
-    if (!required.values.includes(values[required.option] as string)) {
-      const flag = optionFlag(required.option);
+    const flag = optionFlag(required.option);
+    const given = values[required.option];
+    if (required.values === undefined) {
+      if (given === undefined) return `${optionFlag(option.name)} needs ${flag}; add ${flag}.`;
+    } else if (!required.values.includes(given as string)) {
       return (
         `${optionFlag(option.name)} applies to ${flag} ${required.values.join(' or ')} only; ` +
         `add ${flag} ${required.values[0]}.`
       );
     }
   }
-  return description.check?.(values);
+  return undefined;
 }

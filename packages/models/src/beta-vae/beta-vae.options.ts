@@ -62,6 +62,7 @@ export const BETA_VAE_OPTIONS: ModelOptionsDescription = {
       help: 'gamma of the capacity schedule',
       default: CAPACITY_OPTION_DEFAULTS.gamma,
       range: OPTION_RANGES.positive,
+      requires: { option: 'capacity' },
     },
     {
       name: 'capacitySteps',
@@ -70,6 +71,7 @@ export const BETA_VAE_OPTIONS: ModelOptionsDescription = {
       help: 'steps for C to reach --capacity',
       default: CAPACITY_OPTION_DEFAULTS.steps,
       range: OPTION_RANGES.steps,
+      requires: { option: 'capacity' },
     },
   ],
   check: checkCapacityOptions,

@@ -133,9 +133,23 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
     return { ...this.encoder.variables, ...this.decoder.variables };
   }
 
-  /** The KL weight when `fit` gets no schedule: beta. */
+  /**
+   * The model's own KL weight, used when training and evaluation get no schedule: beta. Subclasses with a schedule
+   * of their own override it (BetaVAE: its capacity schedule). Read it through `klScheduleFor`.
+   */
   protected defaultKlWeight(): number | KlSchedule {
     return this.config.beta;
+  }
+
+  /**
+   * The one place that decides the weight of the KL term: `override` (the `klSchedule` of `fit`, `evaluate` or
+   * `trainingLoss`) when given, else the model's own (config `beta` as a constant schedule, or a BetaVAE's
+   * `capacity`). The objective evaluates the result at each optimizer step with core's `lossTerms`.
+   */
+  klScheduleFor(override?: KlSchedule): KlSchedule {
+    if (override !== undefined) return override;
+    const own = this.defaultKlWeight();
+    return typeof own === 'number' ? { kind: 'constant', value: own } : own;
   }
 
   protected encodeRows(
@@ -310,7 +324,10 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
    */
   trainingLoss(
     x: tf.Tensor,
-    context: ObjectiveContext & { beta?: number } = {},
+    context: ObjectiveContext & {
+      /** @deprecated Pass `klSchedule: { kind: 'constant', value: beta }`; read as exactly that. */
+      beta?: number;
+    } = {},
   ): { total: tf.Scalar; terms: LossTermScalars } {
     return tf.tidy(() => {
       const rows = this.flatten(x);
@@ -320,10 +337,12 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
         context.labels,
         context.training ?? false,
       );
-      const weight = context.klSchedule ?? context.beta ?? this.defaultKlWeight();
+      const override: KlSchedule | undefined =
+        context.klSchedule ??
+        (context.beta === undefined ? undefined : { kind: 'constant', value: context.beta });
       const terms = lossTerms(
         { reconstruction, kl },
-        { klWeight: weight, step: context.step ?? this.trainingStep },
+        { klWeight: this.klScheduleFor(override), step: context.step ?? this.trainingStep },
       );
       return {
         total: terms.total as tf.Scalar,

@@ -138,7 +138,15 @@ export function klWeightOptions(defaults: Pick<VAEConfig, 'beta'>): OptionDescri
     type: 'integer' | 'number',
     range: OptionDescription['range'],
     extra: Partial<OptionDescription> = {},
-  ): OptionDescription => ({ name, type, placeholder, help, range, ...extra });
+  ): OptionDescription => ({
+    name,
+    type,
+    placeholder,
+    help,
+    range,
+    requires: { option: 'klSchedule', values: ['linear', 'cyclical', 'cosine'] },
+    ...extra,
+  });
   return [
     {
       name: 'beta',
@@ -167,19 +175,21 @@ export function klWeightOptions(defaults: Pick<VAEConfig, 'beta'>): OptionDescri
     ),
     schedulePart('klFrom', '<w>', 'weight at the start', 'number', weight, { default: 0 }),
     schedulePart('klTo', '<w>', 'weight at the end', 'number', weight, { defaultText: '--beta' }),
-    schedulePart('klDelay', '<n>', 'linear: steps at --kl-from before the ramp', 'integer', {
-      min: 0,
-      max: OPTION_RANGES.steps.max,
-    }),
+    schedulePart(
+      'klDelay',
+      '<n>',
+      'linear: steps at --kl-from before the ramp',
+      'integer',
+      { min: 0, max: OPTION_RANGES.steps.max },
+      { default: 0, requires: { option: 'klSchedule', values: ['linear'] } },
+    ),
     schedulePart(
       'klCycles',
       '<n>',
       'cyclical: number of cycles',
       'integer',
       { min: 1, max: 1_000_000 },
-      {
-        defaultText: 'forever',
-      },
+      { defaultText: 'forever', requires: { option: 'klSchedule', values: ['cyclical'] } },
     ),
     schedulePart(
       'klRamp',
@@ -187,9 +197,7 @@ export function klWeightOptions(defaults: Pick<VAEConfig, 'beta'>): OptionDescri
       'cyclical: fraction of a cycle spent rising',
       'number',
       OPTION_RANGES.fraction,
-      {
-        default: 0.5,
-      },
+      { default: 0.5, requires: { option: 'klSchedule', values: ['cyclical'] } },
     ),
   ];
 }
