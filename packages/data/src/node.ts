@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { writeFileAtomic } from '@vae/core/node';
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
+import { unzipSync } from 'fflate';
 import {
   type CifarDatasetInfo,
   type DatasetInfo,
@@ -44,6 +45,10 @@ import {
   verifiedFreyFacePixels,
   verifiedIdxFile,
 } from './loading';
+import { ratingDatasetInfo } from './ratings/catalog';
+import { parseRatings } from './ratings/parse';
+import type { DuplicatePolicy, RatingSet } from './ratings/rating-set';
+import { RATINGS_MAX_BYTES } from './ratings/ratings.node.js';
 import { readTar } from './tar';
 import { rgbaToChannels } from './user-data';
 
@@ -694,4 +699,102 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
     );
   }
   return csvDataset(text, { name: path, ...csvOptions });
+}
+
+export interface LoadRatingDatasetOptions
+  extends Pick<LoadDatasetOptions, 'dir' | 'cacheDir' | 'download' | 'mirrors' | 'onMessage'> {
+  /**
+   * The SHA-256 (hex) the archive must have. Required for a data set whose catalog entry records none (MovieLens
+   * 10M) and for a newer release of "latest-small"; when given, it replaces the catalog's value.
+   */
+  expectedSha256?: string;
+  /** What to do with a (user, item) pair rated twice (see `parseRatings`). Default 'last'. */
+  duplicates?: DuplicatePolicy;
+}
+
+/**
+ * Loads a MovieLens rating set of the catalog (`RATING_DATASETS`: movielens-100k, -1m, -10m, -20m, -25m,
+ * -latest-small): its zip archive from `dir`, else the cache (`<cacheDir>/<name>/`), else downloaded from GroupLens
+ * into the cache (unless `download: false`); the archive's SHA-256 is checked before anything is extracted, and a
+ * data set without a recorded checksum is refused unless `expectedSha256` is passed. Then the ratings file inside is
+ * parsed with the reader of its layout (every line checked).
+ */
+export async function loadRatingDataset(
+  name: string,
+  options: LoadRatingDatasetOptions = {},
+): Promise<RatingSet> {
+  const info = ratingDatasetInfo(name);
+  const expected = options.expectedSha256?.toLowerCase() ?? info.archive.sha256;
+  if (options.expectedSha256 !== undefined && !/^[0-9a-f]{64}$/.test(expected ?? '')) {
+    throw new Error(
+      `${info.title}: expectedSha256 must be 64 hexadecimal digits (sha256sum prints them), got '${options.expectedSha256}'.`,
+    );
+  }
+  if (expected === undefined) {
+    throw new Error(
+      `${info.title}: @vae/data records no SHA-256 for ${info.archive.name} (GroupLens publishes none and no source ` +
+        'we could check pins one), and unverified data is never used. Pass expectedSha256 with the checksum of a copy ' +
+        `you trust (sha256sum ${info.archive.name}), or read its extracted ${info.member.split('/').pop()} with ` +
+        'readRatingsFile.',
+    );
+  }
+  const limit: ByteLimit = {
+    maxBytes: info.archive.bytes ?? RATINGS_MAX_BYTES,
+    what: `${info.archive.name} of ${info.title}`,
+    basis: info.archive.bytes === undefined ? undefined : 'its size in the catalog',
+    fix: 'delete it and try again.',
+  };
+  const verify = (bytes: Uint8Array, where: string): Uint8Array => {
+    const actual = sha256(bytes);
+    if (actual !== expected) {
+      throw new Error(
+        `${where}: SHA-256 ${actual} is not the expected ${expected}; the file is damaged, another release or not ` +
+          `${info.archive.name}. Delete it and try again${options.expectedSha256 ? '' : ', or pass expectedSha256 for a release you trust'}.`,
+      );
+    }
+    return bytes;
+  };
+  const cacheInfo = { name: info.name, title: info.title, mirrors: info.mirrors } as unknown as DatasetInfo;
+  const archive = await obtain(
+    cacheInfo,
+    [info.archive.name],
+    options,
+    async (path) => verify(await readLimited(path, limit), path),
+    () =>
+      download(
+        (options.mirrors ?? info.mirrors).map((mirror) => `${mirror}${info.archive.name}`),
+        cachePath(cacheInfo, info.archive.name, options),
+        options,
+        limit,
+        async (bytes, url) => {
+          const checked = verify(bytes, url);
+          return { value: checked, store: checked };
+        },
+      ),
+  );
+  let text: Uint8Array | undefined;
+  try {
+    const files = unzipSync(archive, {
+      filter: (file) => {
+        if (file.name !== info.member) return false;
+        if (file.originalSize > RATINGS_MAX_BYTES) {
+          throw new Error(`${info.member} would unpack to ${formatBytes(file.originalSize)}, over the limit`);
+        }
+        return true;
+      },
+    });
+    text = files[info.member];
+  } catch (error) {
+    throw new Error(
+      `${info.title}: could not read ${info.member} from ${info.archive.name}: ${(error as Error).message}.`,
+    );
+  }
+  if (!text) throw new Error(`${info.title}: ${info.archive.name} holds no ${info.member}.`);
+  options.onMessage?.(`${info.title}: ${info.archive.name} verified (SHA-256 ${expected.slice(0, 12)}...)`);
+  return parseRatings(new TextDecoder('utf-8').decode(text), {
+    format: info.format,
+    range: info.range,
+    duplicates: options.duplicates,
+    source: `${info.archive.name}/${info.member}`,
+  });
 }

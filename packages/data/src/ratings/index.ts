@@ -1,4 +1,11 @@
 export {
+  RATING_DATASET_NAMES,
+  RATING_DATASETS,
+  type RatingDatasetInfo,
+  type RatingDatasetName,
+  ratingDatasetInfo,
+} from './catalog';
+export {
   formatRatings,
   type ParseRatingsOptions,
   parseRatings,
