@@ -141,6 +141,7 @@ export {
   codebookPerplexity,
   type EmaCodebookState,
   emaCodebookUpdate,
+  floatOneHot,
   nearestCodes,
   stopGradient,
   type VectorQuantization,

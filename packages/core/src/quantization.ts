@@ -16,6 +16,14 @@ export function stopGradient<T extends tf.Tensor>(x: T): T {
   return op(x) as T;
 }
 
+/**
+ * One-hot rows of int32 indices as float32, [...indices.shape, depth]. Cast from tf.oneHot's int32: its dtype
+ * argument is not honoured by the wasm backend of tfjs 4.22 (it writes integers into a float32 tensor).
+ */
+export function floatOneHot(indices: tf.Tensor, depth: number): tf.Tensor {
+  return tf.tidy(() => tf.cast(tf.oneHot(tf.cast(indices, 'int32'), depth), 'float32'));
+}
+
 export interface VectorQuantization {
   /** z_e + sg[e - z_e]: the codebook vectors forward, the identity backward (straight-through), [n, d]. */
   quantized: tf.Tensor2D;
@@ -57,7 +65,7 @@ export function vectorQuantize(z: tf.Tensor2D, codebook: tf.Tensor2D): VectorQua
     const indices = nearestCodes(stopGradient(z), stopGradient(codebook));
     // One-hot rows times the codebook rather than tf.gather: the gather gradient of tfjs 4.22 fails on the int32
     // indices when they are computed on the tape.
-    const codes = tf.matMul(tf.oneHot(indices, codebook.shape[0], 1, 0, 'float32'), codebook) as tf.Tensor2D;
+    const codes = tf.matMul(floatOneHot(indices, codebook.shape[0]), codebook) as tf.Tensor2D;
     const fixedCodes = stopGradient(codes);
     const fixedZ = stopGradient(z);
     return {
@@ -95,7 +103,7 @@ export function emaCodebookUpdate(
   checkShapes('emaCodebookUpdate', z, state.sums);
   return tf.tidy(() => {
     const codes = state.sums.shape[0];
-    const assignments = tf.oneHot(indices, codes, 1, 0, 'float32') as tf.Tensor2D; // [n, codes]
+    const assignments = floatOneHot(indices, codes); // [n, codes]
     const clusterSizes = tf.add(
       tf.mul(decay, state.clusterSizes),
       tf.mul(1 - decay, tf.sum(assignments, 0)),

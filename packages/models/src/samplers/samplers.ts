@@ -110,6 +110,31 @@ export class GaussianMixtureSampler {
     return new GaussianMixtureSampler(model, mixture, report);
   }
 
+  /**
+   * Fits the mixture to codes given directly, [n, latentDim] (a tensor, read and not disposed, or a float64
+   * matrix): e.g. draws z ~ q(z|x) of a VAE, whose mixture then estimates the aggregate posterior rather than the
+   * spread of the posterior means (see the README's table).
+   */
+  static async fromCodes(
+    model: CodeModel,
+    codes: tf.Tensor2D | { values: Float64Array; rows: number; columns: number },
+    options: Omit<GaussianMixtureSamplerOptions, 'batchSize' | 'onProgress' | 'signal'> = {},
+  ): Promise<GaussianMixtureSampler> {
+    const { components = 10, ...fitOptions } = options;
+    const points =
+      codes instanceof tf.Tensor
+        ? { values: Float64Array.from(await codes.data()), rows: codes.shape[0], columns: codes.shape[1] }
+        : codes;
+    if (points.columns !== model.latentDim) {
+      throw new Error(
+        `GaussianMixtureSampler.fromCodes: codes have ${points.columns} columns, the ${model.className} ` +
+          `${model.latentDim} latent dimensions.`,
+      );
+    }
+    const { mixture, ...report } = GaussianMixture.fit(points, components, fitOptions);
+    return new GaussianMixtureSampler(model, mixture, report);
+  }
+
   /** `count` codes drawn from the mixture, [count, latentDim]. */
   sampleCodes(count: number, options: SampleOptions = {}): tf.Tensor2D {
     checkCount('GaussianMixtureSampler.sample', count);

@@ -22,6 +22,7 @@ import {
   binaryCrossEntropyWithLogits,
   codebookPerplexity,
   emaCodebookUpdate,
+  floatOneHot,
   gaussianNegativeLogLikelihoodFixedVariance,
   nearestCodes,
   Random,
@@ -102,6 +103,14 @@ export class VQVAE extends BaseModel<VQVAEConfig> {
     } else {
       this.own['prior/kernel'] = variable('prior/kernel', true, () => tf.zeros([p * k, p * k]));
       this.own['prior/bias'] = variable('prior/bias', true, () => tf.zeros([p * k]));
+      // The autoregressive mask: input (position j, code a) feeds output (position i, code b) only when j < i.
+      this.mask = tf.tidy(() => {
+        const position = tf.floorDiv(tf.range(0, p * k, 1, 'int32'), k);
+        return tf.cast(
+          tf.less(tf.expandDims(position, 1), tf.expandDims(position, 0)),
+          'float32',
+        ) as tf.Tensor2D;
+      });
     }
   }
 
@@ -206,24 +215,20 @@ export class VQVAE extends BaseModel<VQVAEConfig> {
     if (this.config.codePrior === 'categorical') {
       return tf.tile(tf.expandDims(this.own['prior/logits'], 0), [batch, 1, 1]) as tf.Tensor3D;
     }
-    const oneHot = tf.reshape(tf.oneHot(tf.reshape(indices, [-1]), k, 1, 0, 'float32'), [batch, p * k]);
+    const oneHot = tf.reshape(floatOneHot(tf.reshape(indices, [-1]), k), [batch, p * k]);
     const logits = tf.add(
-      tf.matMul(oneHot, tf.mul(this.own['prior/kernel'], this.priorMask())),
+      tf.matMul(oneHot, tf.mul(this.own['prior/kernel'], this.mask as tf.Tensor2D)),
       this.own['prior/bias'],
     );
     return tf.reshape(logits, [batch, p, k]) as tf.Tensor3D;
   }
 
-  /** The autoregressive mask: input (position j, code a) feeds output (position i, code b) only when j < i. */
-  private priorMask(): tf.Tensor2D {
-    const { positions: p, codebookSize: k } = this.config;
-    return tf.tidy(() => {
-      const position = tf.floorDiv(tf.range(0, p * k, 1, 'int32'), k);
-      return tf.cast(
-        tf.less(tf.expandDims(position, 1), tf.expandDims(position, 0)),
-        'float32',
-      ) as tf.Tensor2D;
-    });
+  private mask?: tf.Tensor2D;
+
+  override dispose(): void {
+    this.mask?.dispose();
+    this.mask = undefined;
+    super.dispose();
   }
 
   /** log p(k) of code indices [batch, positions] under the learned prior, [batch], nats. */
@@ -231,10 +236,7 @@ export class VQVAE extends BaseModel<VQVAEConfig> {
     this.assertAlive();
     return tf.tidy(() => {
       const logProbs = tf.logSoftmax(this.priorLogits(tf.cast(indices, 'int32') as tf.Tensor2D));
-      const picked = tf.mul(
-        logProbs,
-        tf.oneHot(tf.cast(indices, 'int32'), this.config.codebookSize, 1, 0, 'float32'),
-      );
+      const picked = tf.mul(logProbs, floatOneHot(indices, this.config.codebookSize));
       return tf.sum(picked, [1, 2]) as tf.Tensor1D;
     });
   }

@@ -144,3 +144,42 @@ describe('VQVAE', () => {
     },
   );
 });
+
+describe('VQVAE autoregressive prior', () => {
+  it('gives log p(k) = sum_i log p(k_i | k_<i) of the masked linear layer, by enumeration', async () => {
+    const model = new VQVAE({
+      ...small,
+      positions: 3,
+      codebookSize: 2,
+      codePrior: 'autoregressive',
+      seed: 1,
+    });
+    const kernel = tf.tidy(() => tf.randomNormal([6, 6], 0, 1, 'float32', 5));
+    const bias = tf.tidy(() => tf.randomNormal([6], 0, 1, 'float32', 6));
+    model.variables['prior/kernel'].assign(kernel);
+    model.variables['prior/bias'].assign(bias);
+    const w = await array(kernel);
+    const b = Array.from(await bias.data());
+    const codes = [
+      [0, 1, 1],
+      [1, 0, 1],
+    ];
+    const expected = codes.map((k) => {
+      let log = 0;
+      for (let i = 0; i < 3; i++) {
+        // logits of position i: bias + the kernel rows of the codes at positions j < i (one-hot inputs)
+        const logits = [0, 1].map(
+          (c) => b[i * 2 + c] + k.slice(0, i).reduce((s, kj, j) => s + w[j * 2 + kj][i * 2 + c], 0),
+        );
+        const norm = Math.log(Math.exp(logits[0]) + Math.exp(logits[1]));
+        log += logits[k[i]] - norm;
+      }
+      return log;
+    });
+    const indices = tf.tensor2d(codes, [2, 3], 'int32');
+    const logPrior = model.logPriorOfCodes(indices);
+    await expectClose(logPrior, expected, { rtol: 1e-5 });
+    tf.dispose([kernel, bias, indices, logPrior]);
+    model.dispose();
+  });
+});
