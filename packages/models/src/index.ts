@@ -61,10 +61,10 @@ export {
 } from './denoising-autoencoder/index';
 export {
   DIP_VAE_DEFAULTS,
-  DIPVAE,
-  type DIPVAEConfig,
+  DipVAE,
+  type DipVAEConfig,
   dipLambdaDiagonal,
-  resolveDIPVAEConfig,
+  resolveDipVAEConfig,
 } from './dip-vae/index';
 export {
   FACTOR_VAE_DEFAULTS,

@@ -6,11 +6,15 @@
  */
 import { AUTOENCODER_OPTIONS } from './autoencoder/autoencoder.options';
 import type { ModelOptionsDescription } from './base/options';
+import { BETA_TCVAE_OPTIONS } from './beta-tcvae/beta-tcvae.options';
 import { BETA_VAE_OPTIONS } from './beta-vae/beta-vae.options';
 import { CONDITIONAL_VAE_OPTIONS } from './conditional-vae/conditional-vae.options';
 import { CONTRACTIVE_AUTOENCODER_OPTIONS } from './contractive-autoencoder/contractive-autoencoder.options';
 import { DB_VAE_OPTIONS } from './db-vae/db-vae.options';
 import { DENOISING_AUTOENCODER_OPTIONS } from './denoising-autoencoder/denoising-autoencoder.options';
+import { DIP_VAE_OPTIONS } from './dip-vae/dip-vae.options';
+import { FACTOR_VAE_OPTIONS } from './factor-vae/factor-vae.options';
+import { INFO_VAE_OPTIONS } from './info-vae/info-vae.options';
 import { IWAE_OPTIONS } from './iwae/iwae.options';
 import { M2_OPTIONS } from './m2/m2.options';
 import { LINEAR_AUTOENCODER_OPTIONS } from './linear-autoencoder/linear-autoencoder.options';
@@ -48,6 +52,10 @@ export const MODEL_DESCRIPTIONS = {
   BetaVAE: BETA_VAE_OPTIONS,
   ConditionalVAE: CONDITIONAL_VAE_OPTIONS,
   IWAE: IWAE_OPTIONS,
+  BetaTCVAE: BETA_TCVAE_OPTIONS,
+  FactorVAE: FACTOR_VAE_OPTIONS,
+  DipVAE: DIP_VAE_OPTIONS,
+  InfoVAE: INFO_VAE_OPTIONS,
   DBVAE: DB_VAE_OPTIONS,
   M2: M2_OPTIONS,
 } as const satisfies Record<string, ModelOptionsDescription>;

@@ -7,7 +7,7 @@ import { ConditionalVAE } from './conditional-vae/conditional-vae.model';
 import { ContractiveAutoencoder } from './contractive-autoencoder/contractive-autoencoder.model';
 import { DBVAE } from './db-vae/db-vae.model';
 import { DenoisingAutoencoder } from './denoising-autoencoder/denoising-autoencoder.model';
-import { DIPVAE } from './dip-vae/dip-vae.model';
+import { DipVAE } from './dip-vae/dip-vae.model';
 import { FactorVAE } from './factor-vae/factor-vae.model';
 import { InfoVAE } from './info-vae/info-vae.model';
 import { IWAE } from './iwae/iwae.model';
@@ -43,7 +43,7 @@ export const MODEL_REGISTRY = {
   IWAE,
   BetaTCVAE,
   FactorVAE,
-  DIPVAE,
+  DipVAE,
   InfoVAE,
   PriorVAE,
   VQVAE,

@@ -5,7 +5,7 @@
  * lives in @vae/core.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type BatchSource, lossTerms, reparameterize } from '@vae/core';
+import { type BatchSource, type KlSchedule, lossTerms, reparameterize } from '@vae/core';
 import type { LossTermScalars, ObjectiveContext } from '../training/trainable';
 import type { VAEConfig } from '../vae/vae.config';
 import { VAE } from '../vae/vae.model';
@@ -46,7 +46,10 @@ export abstract class RegularizedVAE extends VAE {
    */
   override trainingLoss(
     x: tf.Tensor,
-    context: ObjectiveContext & { beta?: number } = {},
+    context: ObjectiveContext & {
+      /** @deprecated Pass `klSchedule: { kind: 'constant', value: beta }`; read as exactly that. */
+      beta?: number;
+    } = {},
   ): { total: tf.Scalar; terms: LossTermScalars } {
     return tf.tidy(() => {
       const rows = this.flatten(x);
@@ -57,10 +60,12 @@ export abstract class RegularizedVAE extends VAE {
         context.training ?? false,
       );
       const z = reparameterize(mean, logVar, { seed: context.seed }) as tf.Tensor2D;
-      const weight = context.klSchedule ?? context.beta ?? this.defaultKlWeight();
+      const override: KlSchedule | undefined =
+        context.klSchedule ??
+        (context.beta === undefined ? undefined : { kind: 'constant', value: context.beta });
       const base = lossTerms(
         { reconstruction, kl },
-        { klWeight: weight, step: context.step ?? this.trainingStep },
+        { klWeight: this.klScheduleFor(override), step: context.step ?? this.trainingStep },
       );
       const extra = this.extraTerms({ rows, mean, logVar, z }, context);
       const weightedKl = (

@@ -1,6 +1,7 @@
 import { AGGREGATE_POSTERIOR_ESTIMATORS, type AggregatePosteriorEstimator } from '@vae/core';
 import { checkNumber, checkOneOf, configError } from '../base/config';
-import { checkVAEConfig, VAE_DEFAULTS, type VAEConfig } from '../vae/vae.config';
+import { checkVAEConfig, type VAEConfig } from '../vae/vae.config';
+import { BETA_TCVAE_DEFAULTS } from './beta-tcvae.options';
 
 /**
  * A beta-TCVAE: the KL term split into index-code mutual information, total correlation and dimension-wise KL,
@@ -17,14 +18,8 @@ export interface BetaTCVAEConfig extends VAEConfig {
   datasetSize?: number;
 }
 
-/** alpha = gamma = 1 and beta = 6, Chen et al.'s dSprites setting; their minibatch-weighted sampling. */
-export const BETA_TCVAE_DEFAULTS: BetaTCVAEConfig = {
-  ...VAE_DEFAULTS,
-  alpha: 1,
-  beta: 6,
-  gamma: 1,
-  estimator: 'mws',
-};
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { BETA_TCVAE_DEFAULTS };
 
 export function resolveBetaTCVAEConfig(config: Partial<BetaTCVAEConfig> = {}): BetaTCVAEConfig {
   const resolved: BetaTCVAEConfig = { ...BETA_TCVAE_DEFAULTS, ...config };

@@ -1,8 +1,9 @@
 import { checkNumber, checkOneOf } from '../base/config';
-import { checkVAEConfig, VAE_DEFAULTS, type VAEConfig } from '../vae/vae.config';
+import { checkVAEConfig, type VAEConfig } from '../vae/vae.config';
+import { DIP_VAE_DEFAULTS } from './dip-vae.options';
 
 /** A DIP-VAE: the VAE's objective plus a penalty on the codes' covariance away from the identity. */
-export interface DIPVAEConfig extends VAEConfig {
+export interface DipVAEConfig extends VAEConfig {
   /** 'i': the covariance of the posterior means; 'ii': of the aggregate posterior (means plus variances). */
   dipType: 'i' | 'ii';
   /** lambda_od, the weight of the squared off-diagonal covariances. */
@@ -11,21 +12,17 @@ export interface DIPVAEConfig extends VAEConfig {
   lambdaDiagonal?: number;
 }
 
-/** DIP-VAE-I with lambda_od = 10 (lambda_d = 100), as in Kumar et al.'s 2-D shapes experiments. */
-export const DIP_VAE_DEFAULTS: DIPVAEConfig = {
-  ...VAE_DEFAULTS,
-  dipType: 'i',
-  lambdaOffDiagonal: 10,
-};
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { DIP_VAE_DEFAULTS };
 
 /** lambda_d when the config gives none: 10 lambda_od (DIP-VAE-I) or lambda_od (DIP-VAE-II), as disentanglement_lib. */
-export function dipLambdaDiagonal(config: DIPVAEConfig): number {
+export function dipLambdaDiagonal(config: DipVAEConfig): number {
   return config.lambdaDiagonal ?? (config.dipType === 'i' ? 10 : 1) * config.lambdaOffDiagonal;
 }
 
-export function resolveDIPVAEConfig(config: Partial<DIPVAEConfig> = {}): DIPVAEConfig {
-  const resolved: DIPVAEConfig = { ...DIP_VAE_DEFAULTS, ...config };
-  const name = 'DIPVAE';
+export function resolveDipVAEConfig(config: Partial<DipVAEConfig> = {}): DipVAEConfig {
+  const resolved: DipVAEConfig = { ...DIP_VAE_DEFAULTS, ...config };
+  const name = 'DipVAE';
   checkVAEConfig(name, resolved);
   checkOneOf(name, 'dipType', resolved.dipType, ['i', 'ii'] as const);
   checkNumber(name, 'lambdaOffDiagonal', resolved.lambdaOffDiagonal, (v) => v >= 0, 'a finite number >= 0');

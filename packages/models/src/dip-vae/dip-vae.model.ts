@@ -8,17 +8,17 @@ import { dipCovariancePenalty } from '@vae/core';
 import { type BatchPosterior, type ExtraTerms, RegularizedVAE } from '../base/regularized-vae';
 import type { ObjectiveContext } from '../training/trainable';
 import type { CustomNetworks } from '../vae/vae.model';
-import { type DIPVAEConfig, dipLambdaDiagonal, resolveDIPVAEConfig } from './dip-vae.config';
+import { type DipVAEConfig, dipLambdaDiagonal, resolveDipVAEConfig } from './dip-vae.config';
 
-export class DIPVAE extends RegularizedVAE {
-  static override readonly className: string = 'DIPVAE';
-  declare readonly config: DIPVAEConfig;
+export class DipVAE extends RegularizedVAE {
+  static override readonly className: string = 'DipVAE';
+  declare readonly config: DipVAEConfig;
 
-  static override resolveConfig(config: Partial<DIPVAEConfig>): DIPVAEConfig {
-    return resolveDIPVAEConfig(config);
+  static override resolveConfig(config: Partial<DipVAEConfig>): DipVAEConfig {
+    return resolveDipVAEConfig(config);
   }
 
-  constructor(config: Partial<DIPVAEConfig> = {}, networks: CustomNetworks = {}) {
+  constructor(config: Partial<DipVAEConfig> = {}, networks: CustomNetworks = {}) {
     super(config, networks);
   }
 

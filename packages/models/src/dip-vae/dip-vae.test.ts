@@ -5,27 +5,27 @@ import { describe, expect, it } from 'vitest';
 import { describeConcerns } from '../testing/concerns.test-utils';
 import { binaryPrototypes } from '../testing/toy';
 import { VAE } from '../vae/vae.model';
-import { DIPVAE } from './dip-vae.model';
+import { DipVAE } from './dip-vae.model';
 
 const small = { inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 2 };
 
-describeConcerns('DIPVAE (type i)', {
-  create: (seed) => new DIPVAE({ ...small, seed }),
+describeConcerns('DipVAE (type i)', {
+  create: (seed) => new DipVAE({ ...small, seed }),
   data: () => binaryPrototypes(16),
   samples: true,
 });
 
-describeConcerns('DIPVAE (type ii)', {
-  create: (seed) => new DIPVAE({ ...small, dipType: 'ii', seed }),
+describeConcerns('DipVAE (type ii)', {
+  create: (seed) => new DipVAE({ ...small, dipType: 'ii', seed }),
   data: () => binaryPrototypes(16),
   samples: true,
   browser: false,
 });
 
-describe('DIPVAE', () => {
+describe('DipVAE', () => {
   for (const dipType of ['i', 'ii'] as const) {
     it(`adds the covariance penalty of the batch's posterior to the VAE's objective (${dipType})`, async () => {
-      const model = new DIPVAE({ ...small, dipType, lambdaOffDiagonal: 3, seed: 1 });
+      const model = new DipVAE({ ...small, dipType, lambdaOffDiagonal: 3, seed: 1 });
       const vae = new VAE({ ...small, seed: 1 });
       const { x } = binaryPrototypes(8);
       const { total, terms } = model.trainingLoss(x, { seed: 3 });
@@ -54,8 +54,8 @@ describe('DIPVAE', () => {
   }
 
   it('names bad config', () => {
-    expect(() => new DIPVAE({ dipType: 'iii' as never })).toThrow(/dipType 'iii' is not supported/);
-    expect(() => new DIPVAE({ lambdaOffDiagonal: -1 })).toThrow(
+    expect(() => new DipVAE({ dipType: 'iii' as never })).toThrow(/dipType 'iii' is not supported/);
+    expect(() => new DipVAE({ lambdaOffDiagonal: -1 })).toThrow(
       /lambdaOffDiagonal must be a finite number >= 0/,
     );
   });

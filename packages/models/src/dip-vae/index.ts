@@ -1,7 +1,7 @@
 export {
   DIP_VAE_DEFAULTS,
-  type DIPVAEConfig,
+  type DipVAEConfig,
   dipLambdaDiagonal,
-  resolveDIPVAEConfig,
+  resolveDipVAEConfig,
 } from './dip-vae.config';
-export { DIPVAE } from './dip-vae.model';
+export { DipVAE } from './dip-vae.model';

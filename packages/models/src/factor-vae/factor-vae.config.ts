@@ -1,5 +1,6 @@
 import { checkNumber, checkPositiveIntegers } from '../base/config';
-import { checkVAEConfig, VAE_DEFAULTS, type VAEConfig } from '../vae/vae.config';
+import { checkVAEConfig, type VAEConfig } from '../vae/vae.config';
+import { FACTOR_VAE_DEFAULTS } from './factor-vae.options';
 
 /** A FactorVAE: the VAE's objective plus gamma times a discriminator's estimate of the total correlation. */
 export interface FactorVAEConfig extends VAEConfig {
@@ -13,17 +14,8 @@ export interface FactorVAEConfig extends VAEConfig {
   discriminatorBetas: [number, number];
 }
 
-/**
- * Kim and Mnih's setting: gamma = 35 (their dSprites figures use gamma from 10 to 100), a discriminator of 6 layers
- * of 1000 units with leaky ReLU, trained by Adam with learning rate 1e-4, beta1 0.5 and beta2 0.9.
- */
-export const FACTOR_VAE_DEFAULTS: FactorVAEConfig = {
-  ...VAE_DEFAULTS,
-  gamma: 35,
-  discriminatorUnits: [1000, 1000, 1000, 1000, 1000, 1000],
-  discriminatorLearningRate: 1e-4,
-  discriminatorBetas: [0.5, 0.9],
-};
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { FACTOR_VAE_DEFAULTS };
 
 export function resolveFactorVAEConfig(config: Partial<FactorVAEConfig> = {}): FactorVAEConfig {
   const resolved: FactorVAEConfig = { ...FACTOR_VAE_DEFAULTS, ...config };

@@ -1,6 +1,7 @@
 import { MMD_KERNELS, type MmdKernel } from '@vae/core';
 import { checkNumber, checkOneOf, configError } from '../base/config';
-import { checkVAEConfig, VAE_DEFAULTS, type VAEConfig } from '../vae/vae.config';
+import { checkVAEConfig, type VAEConfig } from '../vae/vae.config';
+import { INFO_VAE_DEFAULTS } from './info-vae.options';
 
 /**
  * An InfoVAE: reconstruction + (1 - alpha) KL(q(z|x) || p(z)) + (alpha + lambda - 1) MMD(q(z), p(z)). alpha = 1
@@ -19,17 +20,8 @@ export interface InfoVAEConfig extends VAEConfig {
   kernelScales: number[];
 }
 
-/**
- * alpha = 1 (no KL: WAE-MMD) and lambda = 100 with Tolstikhin et al.'s inverse multiquadric kernel summed over
- * scales 0.1 to 10 of C = 2 latentDim.
- */
-export const INFO_VAE_DEFAULTS: InfoVAEConfig = {
-  ...VAE_DEFAULTS,
-  alpha: 1,
-  lambda: 100,
-  kernel: 'imq',
-  kernelScales: [0.1, 0.2, 0.5, 1, 2, 5, 10],
-};
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { INFO_VAE_DEFAULTS };
 
 export function resolveInfoVAEConfig(config: Partial<InfoVAEConfig> = {}): InfoVAEConfig {
   const resolved: InfoVAEConfig = { ...INFO_VAE_DEFAULTS, ...config };
