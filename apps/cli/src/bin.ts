@@ -29,6 +29,34 @@ const dimensionList = (flag: string, count?: number) =>
     example: count === 2 ? '0,1' : '0,1,2',
   });
 
+/** --labels of probe: numbers of labels or 'all', e.g. 100,1000,all. */
+function labelBudgets(value: string): Array<number | 'all'> {
+  const items = String(value)
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (items.length === 0 || items.length > 20) {
+    throw new InvalidArgumentError(`--labels takes 1 to 20 budgets, e.g. 100,1000,all; got '${value}'.`);
+  }
+  return items.map((item) => (item === 'all' ? 'all' : integer('--labels', 1, RANGES.limit.max)(item)));
+}
+
+/** --methods of probe: probe, fine-tune, scratch. */
+function probeMethods(value: string): Array<'probe' | 'fine-tune' | 'scratch'> {
+  const allowed = ['probe', 'fine-tune', 'scratch'] as const;
+  const items = String(value)
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const bad = items.find((item) => !(allowed as readonly string[]).includes(item));
+  if (items.length === 0 || bad !== undefined) {
+    throw new InvalidArgumentError(
+      `--methods takes probe, fine-tune and/or scratch, comma separated; got '${bad ?? value}'.`,
+    );
+  }
+  return [...new Set(items)] as Array<'probe' | 'fine-tune' | 'scratch'>;
+}
+
 /** --range low,high of traverse: two latent values, low <= high. */
 function latentRange(value: string): number[] {
   const [low, high] = realList('--range', { ...RANGES.latentValue, count: 2, example: '-3,3' })(value);
@@ -554,6 +582,65 @@ folder, replacing files named like the outputs and deleting nothing.`,
     .action(async (options) => {
       const { anomaly } = await import('./commands/anomaly');
       process.exitCode = await anomaly(options);
+    });
+
+  const probeCommand = program
+    .command('probe')
+    .description(
+      'Pretrain a model without labels (or take a trained one), then report test accuracy vs number of labels for a linear probe on its codes, a fine-tuned encoder and the same network from scratch.',
+    )
+    .option(
+      '--model <name|dir>',
+      "model to pretrain (a `vae train --model` name), or a trained model's directory",
+      'vae',
+    )
+    .addOption(datasetOption('mnist'))
+    .option(
+      '--labels <list>',
+      'label budgets, comma separated: numbers of labels (balanced per class) or all',
+      labelBudgets,
+      [100, 1000],
+    )
+    .addOption(
+      new Option('--methods <list>', 'which classifiers, comma separated: probe, fine-tune, scratch')
+        .argParser(probeMethods)
+        .default(['probe', 'fine-tune', 'scratch']),
+    )
+    .option(
+      '--seeds <n>',
+      'runs per budget (label subsets and initializations seeded --seed, --seed + 1, ...)',
+      integer('--seeds', 1, 100),
+      3,
+    )
+    .addOption(latentDimOption("size of the code (default: the model's)"))
+    .option('--hidden <sizes>', "hidden layer sizes, comma separated (default: the model's)", hiddenList)
+    .addOption(epochsOption(5).default(5, 'pretraining passes over the training images'))
+    .addOption(batchSizeOption())
+    .addOption(lrOption())
+    .option('--steps <n>', 'optimizer steps of each classifier', integer('--steps', 1, RANGES.steps.max), 500)
+    .option(
+      '--head-steps <n>',
+      'steps that train the head alone before fine-tuning (and from scratch); 0: none',
+      integer('--head-steps', 0, RANGES.steps.max),
+      200,
+    )
+    .addOption(limitOption('--limit', 'use only the first n training images'))
+    .addOption(limitOption('--test-limit', 'score only the first n test images'))
+    .addOption(seedOption())
+    .addOption(backendOption());
+  withDataOptions(probeCommand)
+    .option('--out <dir>', 'output directory', 'vae-probe')
+    .addOption(forceOption('files'))
+    .addOption(allowLargeOption())
+    .option('--json', 'print the results as JSON')
+    .option('--quiet', 'print nothing but errors')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vae probe --labels 100,1000,all --seeds 3\n  vae probe --model vae-out --labels 100 --methods probe --json',
+    )
+    .action(async (options) => {
+      const { probe } = await import('./commands/probe');
+      process.exitCode = await probe(options);
     });
 
   program

@@ -29,7 +29,7 @@ import { CliError, EXIT } from './errors';
 export const RUN_MARKER = '.vae-run.json';
 
 /** The commands whose --out is a folder. */
-export type FolderCommand = 'train' | 'anomaly' | 'import' | 'export';
+export type FolderCommand = 'train' | 'anomaly' | 'debias' | 'probe' | 'import' | 'export';
 
 /** What a file --out holds, to recognize a file the CLI wrote before. */
 export type FileKind = 'png' | 'csv' | 'json' | 'html' | 'safetensors';
@@ -38,6 +38,8 @@ export type FileKind = 'png' | 'csv' | 'json' | 'html' | 'safetensors';
 const SUBFOLDERS: Record<FolderCommand, string[]> = {
   train: ['model', 'checkpoint'],
   anomaly: ['model'],
+  debias: ['biased', 'debiased'],
+  probe: ['model'],
   import: ['model'],
   export: [],
 };
