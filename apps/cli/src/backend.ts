@@ -83,6 +83,23 @@ async function tryWasm(): Promise<boolean> {
   }
 }
 
+/**
+ * The module that registers `backend` in a worker thread of `fit({ workers })`, as this CLI resolves it (null: the
+ * workers cannot run that backend).
+ */
+export function workerBackendModule(backend: string): string | null {
+  const name = {
+    cpu: '@tensorflow/tfjs-backend-cpu',
+    wasm: '@tensorflow/tfjs-backend-wasm',
+    tensorflow: '@tensorflow/tfjs-node',
+  }[backend];
+  try {
+    return name ? require.resolve(name) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Initialises the chosen backend and returns its name. */
 export async function selectBackend(choice: BackendChoice): Promise<string> {
   // Production mode: skips debug checks and silences tfjs's "install the node backend" banner (the README says

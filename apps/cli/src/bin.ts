@@ -136,6 +136,11 @@ function buildProgram(): Command {
     .addOption(batchSizeOption())
     .addOption(lrOption())
     .addOption(backendOption())
+    .addOption(
+      new Option('--workers <n>', "train data-parallel in n worker threads ('auto': one per core)").argParser(
+        (value: string) => (value === 'auto' ? 'auto' : integer('--workers', 1, 64)(value)),
+      ),
+    )
     .addOption(seedOption('random seed (weights, shuffling, noise)'))
     .addOption(limitOption('--limit', 'use only the first n training images'))
     .addOption(limitOption('--test-limit', 'use only the first n test images'));

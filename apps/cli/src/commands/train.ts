@@ -5,7 +5,7 @@ import { writeFileAtomic } from '@vae/core/node';
 import type { ImageDataset } from '@vae/data';
 import { type AnyModel, type Checkpoint, type EpochRecord, NonFiniteLossError } from '@vae/models';
 import { checkpointDirectory, loadCheckpointFromDirectory, saveModelToDirectory } from '@vae/models/node';
-import { type BackendChoice, selectBackend } from '../backend';
+import { type BackendChoice, selectBackend, workerBackendModule } from '../backend';
 import { CliError, EXIT } from '../errors';
 import { testTerms } from '../evaluation';
 import { prepareOutputFolder, readJsonFile, tagPng } from '../files';
@@ -29,6 +29,8 @@ export interface TrainOptions extends ModelOptions {
   batchSize: number;
   lr: number;
   backend: BackendChoice;
+  /** Data-parallel worker threads (fit's `workers`); not saved with the run. */
+  workers?: number | 'auto';
   seed: number;
   limit?: number;
   testLimit?: number;
@@ -49,6 +51,7 @@ export interface TrainOptions extends ModelOptions {
 const RESUME_OVERRIDES = new Set([
   'epochs',
   'backend',
+  'workers',
   'dataDir',
   'download',
   'json',
@@ -59,7 +62,7 @@ const RESUME_OVERRIDES = new Set([
   'allowLarge',
 ]);
 /** Options that only shape output, not the run (not saved in config.json). */
-const NOT_SAVED = new Set(['json', 'quiet', 'resume', 'out', 'force', 'allowLarge']);
+const NOT_SAVED = new Set(['json', 'quiet', 'resume', 'out', 'force', 'allowLarge', 'workers']);
 
 /** Checks the options a run saved in its config.json like a config file's (bin.ts); returns the parsed values. */
 export type SavedOptionsCheck = (saved: Record<string, unknown>, origin: string) => Record<string, unknown>;
@@ -121,6 +124,7 @@ async function resumeOptions(
     ...(checked as TrainOptions),
     epochs: given.has('epochs') ? options.epochs : (checked.epochs ?? options.epochs),
     backend: given.has('backend') ? options.backend : (checked.backend ?? options.backend),
+    workers: options.workers,
     dataDir: options.dataDir ?? checked.dataDir,
     download: options.download,
     json: options.json,
@@ -291,6 +295,10 @@ export async function train(
         seed: options.seed,
         signal: controller.signal,
         klSchedule,
+        workers:
+          options.workers === undefined
+            ? undefined
+            : { count: options.workers, setup: workerBackendModule(backend) ?? undefined },
         resumeFrom: checkpoint,
         checkpoint: { handler: checkpointDirectory(checkpointDir), every: 1 },
         onBatchEnd: ({ epoch, batch, batches }) => {
