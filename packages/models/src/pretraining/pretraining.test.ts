@@ -169,6 +169,26 @@ describe('pretrain, probe, fineTune, trainFromScratch', () => {
     model.dispose();
   });
 
+  it('pretrains on any batch source, a class whose batch method reads its own fields included', async () => {
+    const data = noisyPrototypes(16, 6);
+    class Images {
+      readonly size = 16;
+      readonly itemShape = [4, 4, 1];
+      readonly labels = data.labels;
+      constructor(private readonly images: tf.Tensor) {}
+      batch(indices: ArrayLike<number>): tf.Tensor {
+        return tf.gather(this.images, Int32Array.from(indices));
+      }
+    }
+    const model = await pretrain('Autoencoder', new Images(data.x), {
+      config: small,
+      fit: { epochs: 1, batchSize: 8, seed: 1 },
+    });
+    expect(model.trainingStep).toBe(2);
+    model.dispose();
+    data.x.dispose();
+  });
+
   it('refuses what cannot work, naming it', async () => {
     const cvae = new ConditionalVAE({ ...small, numClasses: 4 });
     expect(() => new LabelClassifier({ encoder: cvae, numClasses: 4 })).toThrow(

@@ -58,7 +58,11 @@ export async function pretrain(
   }
   try {
     const source = await toBatchSource(data, { caller: 'pretrain' });
-    const unlabelled: BatchSource = { size: source.size, itemShape: source.itemShape, batch: source.batch };
+    const unlabelled: BatchSource = {
+      size: source.size,
+      itemShape: source.itemShape,
+      batch: (indices) => source.batch(indices),
+    };
     await model.fit(unlabelled, options.fit);
     return model;
   } catch (error) {
