@@ -269,4 +269,4 @@ export {
   VQ_VAE_DEFAULTS,
   VQVAE,
   type VQVAEConfig,
-} from './vq-vae/index';
+} from './vqvae/index';

@@ -18,9 +18,11 @@ import { INFO_VAE_OPTIONS } from './info-vae/info-vae.options';
 import { IWAE_OPTIONS } from './iwae/iwae.options';
 import { M2_OPTIONS } from './m2/m2.options';
 import { LINEAR_AUTOENCODER_OPTIONS } from './linear-autoencoder/linear-autoencoder.options';
+import { PRIOR_VAE_OPTIONS } from './prior-vae/prior-vae.options';
 import { SPARSE_AUTOENCODER_OPTIONS } from './sparse-autoencoder/sparse-autoencoder.options';
 import { TIED_AUTOENCODER_OPTIONS } from './tied-autoencoder/tied-autoencoder.options';
 import { VAE_OPTIONS } from './vae/vae.options';
+import { VQ_VAE_OPTIONS } from './vqvae/vqvae.options';
 
 export {
   ACTIVATION_NAMES,
@@ -56,6 +58,8 @@ export const MODEL_DESCRIPTIONS = {
   FactorVAE: FACTOR_VAE_OPTIONS,
   DipVAE: DIP_VAE_OPTIONS,
   InfoVAE: INFO_VAE_OPTIONS,
+  PriorVAE: PRIOR_VAE_OPTIONS,
+  VQVAE: VQ_VAE_OPTIONS,
   DBVAE: DB_VAE_OPTIONS,
   M2: M2_OPTIONS,
 } as const satisfies Record<string, ModelOptionsDescription>;

@@ -19,7 +19,7 @@ import { PriorVAE } from './prior-vae/prior-vae.model';
 import { SparseAutoencoder } from './sparse-autoencoder/sparse-autoencoder.model';
 import { TiedAutoencoder } from './tied-autoencoder/tied-autoencoder.model';
 import { VAE } from './vae/vae.model';
-import { VQVAE } from './vq-vae/vq-vae.model';
+import { VQVAE } from './vqvae/vqvae.model';
 
 /** What saving and loading need from a model. */
 export interface SavableModel {

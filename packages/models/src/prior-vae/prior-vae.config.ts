@@ -1,13 +1,12 @@
 import { checkOneOf, configError } from '../base/config';
-import { checkVAEConfig, VAE_DEFAULTS, type VAEConfig } from '../vae/vae.config';
+import { checkVAEConfig, type VAEConfig } from '../vae/vae.config';
+import { PRIOR_COMPONENTS_DEFAULTS, PRIOR_KINDS, PRIOR_VAE_DEFAULTS } from './prior-vae.options';
 
 /** The learned priors of a `PriorVAE`. */
 export type PriorKind = 'mixture' | 'vamp';
 
-export const PRIOR_KINDS: readonly PriorKind[] = ['mixture', 'vamp'];
-
-/** Components when the config gives none: Tomczak and Welling's 500 pseudo-inputs; 10 Gaussians for a mixture. */
-export const PRIOR_COMPONENTS_DEFAULTS: Record<PriorKind, number> = { vamp: 500, mixture: 10 };
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { PRIOR_COMPONENTS_DEFAULTS, PRIOR_KINDS, PRIOR_VAE_DEFAULTS };
 
 /** A VAE with a learned prior p(z): a mixture of Gaussians, or the VampPrior. */
 export interface PriorVAEConfig extends VAEConfig {
@@ -19,12 +18,6 @@ export interface PriorVAEConfig extends VAEConfig {
   /** K: mixture components, or pseudo-inputs of the VampPrior. Default 10 ('mixture') or 500 ('vamp'). */
   components: number;
 }
-
-export const PRIOR_VAE_DEFAULTS: PriorVAEConfig = {
-  ...VAE_DEFAULTS,
-  prior: 'vamp',
-  components: PRIOR_COMPONENTS_DEFAULTS.vamp,
-};
 
 export function resolvePriorVAEConfig(config: Partial<PriorVAEConfig> = {}): PriorVAEConfig {
   const prior = config.prior ?? PRIOR_VAE_DEFAULTS.prior;

@@ -4,5 +4,5 @@ export {
   resolveVQVAEConfig,
   VQ_VAE_DEFAULTS,
   type VQVAEConfig,
-} from './vq-vae.config';
-export { type CodebookUsage, VQVAE } from './vq-vae.model';
+} from './vqvae.config';
+export { type CodebookUsage, VQVAE } from './vqvae.model';

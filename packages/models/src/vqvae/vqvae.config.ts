@@ -1,11 +1,5 @@
-import {
-  checkModelConfig,
-  checkNumber,
-  checkOneOf,
-  configError,
-  MODEL_DEFAULTS,
-  type ModelConfig,
-} from '../base/config';
+import { checkModelConfig, checkNumber, checkOneOf, configError, type ModelConfig } from '../base/config';
+import { VQ_VAE_DEFAULTS } from './vqvae.options';
 
 /** How the codebook learns: its own loss term (the paper's main text), or moving averages (its appendix). */
 export type CodebookUpdate = 'loss' | 'ema';
@@ -43,20 +37,8 @@ export interface VQVAEConfig extends ModelConfig {
   latentDim: number;
 }
 
-export const VQ_VAE_DEFAULTS: VQVAEConfig = {
-  ...MODEL_DEFAULTS,
-  likelihood: 'bernoulli',
-  variance: 1,
-  meanActivation: 'sigmoid',
-  positions: 16,
-  embeddingDim: 8,
-  codebookSize: 64,
-  commitment: 0.25,
-  codebookUpdate: 'loss',
-  emaDecay: 0.99,
-  codePrior: 'categorical',
-  latentDim: 128,
-};
+// the defaults live with the option descriptions (tfjs-free, read by the CLI's --help)
+export { VQ_VAE_DEFAULTS };
 
 export function resolveVQVAEConfig(config: Partial<VQVAEConfig> = {}): VQVAEConfig {
   const name = 'VQVAE';

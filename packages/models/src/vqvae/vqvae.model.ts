@@ -35,7 +35,7 @@ import { BaseModel, type BatchOptions, type DataInput, type NetworkPart } from '
 import { DecoderNetwork, EncoderNetwork } from '../networks/networks';
 import type { LossTermScalars, ObjectiveContext } from '../training/trainable';
 import { type CustomNetworks, withCustomNetworks } from '../vae/vae.model';
-import { resolveVQVAEConfig, type VQVAEConfig } from './vq-vae.config';
+import { resolveVQVAEConfig, type VQVAEConfig } from './vqvae.config';
 
 /** How a data set uses the codebook (`VQVAE.codebookUsage`). */
 export interface CodebookUsage {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { describeConcerns, inBrowser } from '../testing/concerns.test-utils';
 import { expectResumable } from '../testing/resume.test-utils';
 import { binaryPrototypes } from '../testing/toy';
-import { VQVAE } from './vq-vae.model';
+import { VQVAE } from './vqvae.model';
 
 const small = { inputShape: [4, 4, 1], hiddenUnits: [8], positions: 2, embeddingDim: 2, codebookSize: 5 };
 
