@@ -4,7 +4,7 @@ import { expectNoLeaks } from '@vae/core/testing';
 import { describe, expect, it } from 'vitest';
 import { Autoencoder } from '../autoencoder/autoencoder.model';
 import { ConditionalVAE } from '../conditional-vae/conditional-vae.model';
-import { weightsOf } from '../testing/concerns.test-utils';
+import { inBrowser, weightsOf } from '../testing/concerns.test-utils';
 import { VAE } from '../vae/vae.model';
 import { LabelClassifier } from './classifier';
 import { balancedLabelSubset, semiSupervisedSource, subsetSource } from './labels';
@@ -79,41 +79,48 @@ describe('semiSupervisedSource', () => {
 });
 
 describe('pretrain, probe, fineTune, trainFromScratch', () => {
-  it('a probe on pretrained codes of a separable set classifies held-out data, leaving the model as it was', async () => {
-    const train = noisyPrototypes(128, 1);
-    const test = noisyPrototypes(64, 2);
-    const model = await pretrain('Autoencoder', train.x, {
-      config: small,
-      fit: { epochs: 40, batchSize: 32, seed: 1, learningRate: 1e-2 },
-    });
-    const before = await weightsOf(model);
-    const labelled = subsetSource(
-      tensorSource(train.x, train.labels),
-      balancedLabelSubset(train.labels, 8, 1),
-    );
-    const classifier = await probe(model, labelled, { steps: 300, seed: 1 });
-    expect(await classifier.accuracy(tensorSource(test.x, test.labels))).toBeGreaterThanOrEqual(0.95);
-    const after = await weightsOf(model);
-    for (const name of Object.keys(before)) expect(after[name], name).toEqual(before[name]);
-    expect(Object.keys(classifier.variables)).toEqual(['classifier/logits/kernel', 'classifier/logits/bias']);
-    classifier.dispose();
+  // Training runs: Node only (software WebGL in the browser tests is too slow for them).
+  it.skipIf(inBrowser)(
+    'a probe on pretrained codes of a separable set classifies held-out data, leaving the model as it was',
+    async () => {
+      const train = noisyPrototypes(128, 1);
+      const test = noisyPrototypes(64, 2);
+      const model = await pretrain('Autoencoder', train.x, {
+        config: small,
+        fit: { epochs: 40, batchSize: 32, seed: 1, learningRate: 1e-2 },
+      });
+      const before = await weightsOf(model);
+      const labelled = subsetSource(
+        tensorSource(train.x, train.labels),
+        balancedLabelSubset(train.labels, 8, 1),
+      );
+      const classifier = await probe(model, labelled, { steps: 300, seed: 1 });
+      expect(await classifier.accuracy(tensorSource(test.x, test.labels))).toBeGreaterThanOrEqual(0.95);
+      const after = await weightsOf(model);
+      for (const name of Object.keys(before)) expect(after[name], name).toEqual(before[name]);
+      expect(Object.keys(classifier.variables)).toEqual([
+        'classifier/logits/kernel',
+        'classifier/logits/bias',
+      ]);
+      classifier.dispose();
 
-    const tuned = await fineTune(model, labelled, { steps: 100, seed: 1 });
-    expect(Object.keys(tuned.variables)).toContain('encoder/hidden0/kernel');
-    expect(tuned.encoder).not.toBe(model);
-    expect(await tuned.accuracy(tensorSource(test.x, test.labels))).toBeGreaterThanOrEqual(0.95);
-    const untouched = await weightsOf(model);
-    for (const name of Object.keys(before)) expect(untouched[name], name).toEqual(before[name]);
-    tuned.dispose();
+      const tuned = await fineTune(model, labelled, { steps: 100, seed: 1 });
+      expect(Object.keys(tuned.variables)).toContain('encoder/hidden0/kernel');
+      expect(tuned.encoder).not.toBe(model);
+      expect(await tuned.accuracy(tensorSource(test.x, test.labels))).toBeGreaterThanOrEqual(0.95);
+      const untouched = await weightsOf(model);
+      for (const name of Object.keys(before)) expect(untouched[name], name).toEqual(before[name]);
+      tuned.dispose();
 
-    const scratch = await trainFromScratch(model, labelled, { steps: 200, seed: 1 });
-    const scratchWeights = await weightsOf(scratch.encoder as Autoencoder);
-    expect(scratchWeights['encoder/hidden0/kernel']).not.toEqual(before['encoder/hidden0/kernel']);
-    expect(scratch.encoder.config).toEqual({ ...model.config, seed: 7919 + 1 });
-    scratch.dispose();
-    tf.dispose([train.x, test.x]);
-    model.dispose();
-  });
+      const scratch = await trainFromScratch(model, labelled, { steps: 200, seed: 1 });
+      const scratchWeights = await weightsOf(scratch.encoder as Autoencoder);
+      expect(scratchWeights['encoder/hidden0/kernel']).not.toEqual(before['encoder/hidden0/kernel']);
+      expect(scratch.encoder.config).toEqual({ ...model.config, seed: 7919 + 1 });
+      scratch.dispose();
+      tf.dispose([train.x, test.x]);
+      model.dispose();
+    },
+  );
 
   it('fine-tunes a VAE through its posterior mean; leaks no tensors', async () => {
     const data = noisyPrototypes(32, 3);
@@ -131,7 +138,7 @@ describe('pretrain, probe, fineTune, trainFromScratch', () => {
     model.dispose();
   });
 
-  it('compares label budgets and summarizes them', async () => {
+  it.skipIf(inBrowser)('compares label budgets and summarizes them', async () => {
     const train = noisyPrototypes(64, 4);
     const test = noisyPrototypes(16, 5);
     const model = new Autoencoder({ ...small, seed: 3 });
