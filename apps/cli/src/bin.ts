@@ -5,6 +5,7 @@ import { CliError, EXIT } from './errors';
 import { CAPS, checkSize } from './limits';
 import { checkModelOptions } from './model-options';
 import { integer, integerList, RANGES, real, realList, zoom } from './parse';
+import { addRecommendCommand } from './recommend-command';
 
 const VERSION = '0.0.0';
 
@@ -798,6 +799,8 @@ folder, replacing files named like the outputs and deleting nothing.`,
       const { datasets } = await import('./commands/datasets');
       process.exitCode = await datasets(action, name, options);
     });
+
+  addRecommendCommand(program);
 
   program
     .command('info')

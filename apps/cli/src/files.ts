@@ -29,7 +29,7 @@ import { CliError, EXIT } from './errors';
 export const RUN_MARKER = '.vae-run.json';
 
 /** The commands whose --out is a folder. */
-export type FolderCommand = 'train' | 'anomaly' | 'debias' | 'probe' | 'import' | 'export';
+export type FolderCommand = 'train' | 'anomaly' | 'debias' | 'probe' | 'import' | 'export' | 'recommend';
 
 /** What a file --out holds, to recognize a file the CLI wrote before. */
 export type FileKind = 'png' | 'csv' | 'json' | 'html' | 'safetensors';
@@ -42,6 +42,7 @@ const SUBFOLDERS: Record<FolderCommand, string[]> = {
   probe: ['model'],
   import: ['model'],
   export: [],
+  recommend: ['model'],
 };
 
 /** The files `vae export` writes: an export folder holds nothing else. */
