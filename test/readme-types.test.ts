@@ -37,6 +37,7 @@ const PRELUDES: Record<string, string[]> = {
     'declare const controller: AbortController;',
   ],
   'models-6': ["import { VAE } from '@vae/models';", `declare const train: ${SOURCE};`],
+  'models-8': [`declare const train: ${SOURCE};`],
   'data-2': ['declare const seed: number;'],
   'data-3': [
     `declare const mnist: ${SOURCE};`,

@@ -33,6 +33,8 @@ function create(className: ModelClassName, latentDim = 2): AnyModel {
     LinearAutoencoder: { hiddenUnits: [] },
     ConditionalVAE: { numClasses: CLASSES },
     IWAE: { importanceSamples: 3 },
+    PriorVAE: { components: 3 },
+    VQVAE: { positions: latentDim, embeddingDim: 1, codebookSize: 4 },
     ContractiveAutoencoder: { hiddenUnits: [] },
     DenoisingAutoencoder: { hiddenUnits: [3] },
   };

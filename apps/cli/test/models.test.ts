@@ -28,6 +28,19 @@ const CASES: Record<string, string[]> = {
   'beta-vae': ['--latent-dim', '3', '--hidden', '32', '--beta', '4', '--decoder', 'gaussian-learned'],
   'conditional-vae': ['--latent-dim', '3', '--hidden', '32', '--num-classes', '10'],
   iwae: ['--latent-dim', '3', '--hidden', '32', '--k', '3'],
+  'prior-vae': ['--latent-dim', '3', '--hidden', '32', '--prior', 'mixture', '--components', '4'],
+  vqvae: [
+    '--hidden',
+    '32',
+    '--positions',
+    '4',
+    '--embedding-dim',
+    '2',
+    '--codebook-size',
+    '8',
+    '--codebook-update',
+    'ema',
+  ],
 };
 
 const probabilistic = new Set(['vae', 'beta-vae', 'conditional-vae', 'iwae']);
