@@ -1,9 +1,9 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ACTIVATION_CHOICES as ACTIVATIONS, BACKENDS, CLI_DATASETS, MODEL_CHOICES } from './choices';
+import { BACKENDS, CLI_DATASETS, MODEL_CHOICES } from './choices';
 import { applyConfigFile, checkOptionValues } from './config-file';
 import { CliError, EXIT } from './errors';
 import { CAPS, checkSize } from './limits';
-import { checkModelOptions } from './model-options';
+import { addModelOptions, checkModelOptions } from './model-options';
 import { integer, integerList, RANGES, real, realList, zoom } from './parse';
 import { addRecommendCommand } from './recommend-command';
 
@@ -152,121 +152,8 @@ function buildProgram(): Command {
     .addOption(allowLargeOption())
     .option('--json', 'print the final metrics as JSON on stdout (and no progress)')
     .option('--quiet', 'print nothing but errors');
-  const group = (heading: string, options: Option[]) => {
-    for (const option of options) train.addOption(option.helpGroup(heading));
-  };
-  const numberOption = (flags: string, description: string, parse: (v: string) => unknown) =>
-    new Option(flags, description).argParser(parse);
-  const weight = (flag: string) => real(flag, RANGES.weight);
-  const int = (flag: string, range: { min: number; max: number }) => integer(flag, range.min, range.max);
-  group("Model options (all models; default: the model's own):", [
-    latentDimOption('size of the code / latent variable z'),
-    numberOption('--hidden <sizes>', 'hidden layer sizes, comma separated (none: "")', hiddenList),
-    new Option('--activation <name>', 'activation of the hidden layers').choices(ACTIVATIONS),
-    new Option('--network <kind>', 'dense layers, or strided convolutions first').choices(['mlp', 'conv']),
-    numberOption(
-      '--filters <list>',
-      'filters of the convolutions (--network conv), e.g. 32,64',
-      integerList('--filters', {
-        ...RANGES.filters,
-        maxCount: RANGES.filterLayers,
-        example: '32,64',
-      }),
-    ),
-  ]);
-  group('Autoencoders (autoencoder, linear-, tied-, sparse-, denoising-, contractive-autoencoder):', [
-    new Option('--code-activation <name>', 'activation of the code').choices(ACTIVATIONS),
-    numberOption('--weight-decay <lambda>', 'L2 penalty on the kernels', weight('--weight-decay')),
-    new Option('--noise <kind>', 'denoising-autoencoder: the corruption').choices(['masking', 'gaussian']),
-    numberOption(
-      '--noise-level <q>',
-      'denoising-autoencoder: masking probability q, or Gaussian sigma',
-      weight('--noise-level'),
-    ),
-    new Option('--sparsity <kind>', 'sparse-autoencoder: the penalty').choices(['kl', 'l1']),
-    numberOption(
-      '--sparsity-target <rho>',
-      'sparse-autoencoder: target mean activation rho (kl)',
-      real('--sparsity-target', RANGES.probability),
-    ),
-    numberOption(
-      '--sparsity-weight <w>',
-      'sparse-autoencoder: weight of the penalty',
-      weight('--sparsity-weight'),
-    ),
-    numberOption(
-      '--contractive-weight <lambda>',
-      'contractive-autoencoder: weight of |J|_F^2',
-      weight('--contractive-weight'),
-    ),
-  ]);
-  group('VAEs (vae, beta-vae, conditional-vae, iwae):', [
-    new Option('--decoder <kind>', 'observation model p(x|z)').choices([
-      'bernoulli',
-      'gaussian',
-      'gaussian-learned',
-    ]),
-    numberOption(
-      '--variance <v>',
-      'fixed variance of --decoder gaussian',
-      real('--variance', RANGES.positive),
-    ),
-    numberOption(
-      '--samples <L>',
-      'samples of z per example in the reconstruction term',
-      int('--samples', RANGES.samples),
-    ),
-    numberOption('--beta <weight>', 'weight of the KL term (1 = the ELBO; beta-vae: 4)', weight('--beta')),
-    numberOption(
-      '--capacity <nats>',
-      'beta-vae: gamma |KL - C| with C rising to this (Burgess et al.)',
-      weight('--capacity'),
-    ),
-    numberOption(
-      '--capacity-gamma <g>',
-      'beta-vae: gamma (default 1000)',
-      real('--capacity-gamma', RANGES.positive),
-    ),
-    numberOption(
-      '--capacity-steps <n>',
-      'beta-vae: steps for C to reach --capacity (default 100000)',
-      int('--capacity-steps', RANGES.steps),
-    ),
-    numberOption('--k <n>', 'iwae: importance samples per example', int('--k', RANGES.samples)),
-    numberOption(
-      '--num-classes <n>',
-      "conditional-vae: classes (default: the data set's)",
-      int('--num-classes', RANGES.classes),
-    ),
-    new Option('--kl-schedule <kind>', 'KL weight over training steps').choices([
-      'constant',
-      'linear',
-      'cyclical',
-      'cosine',
-    ]),
-    numberOption(
-      '--kl-steps <n>',
-      'ramp length (linear, cosine) or cycle period (cyclical), in steps',
-      int('--kl-steps', RANGES.steps),
-    ),
-    numberOption('--kl-from <w>', 'weight at the start (default 0)', weight('--kl-from')),
-    numberOption('--kl-to <w>', 'weight at the end (default --beta)', weight('--kl-to')),
-    numberOption(
-      '--kl-delay <n>',
-      'linear: steps at --kl-from before the ramp',
-      integer('--kl-delay', 0, RANGES.steps.max),
-    ),
-    numberOption(
-      '--kl-cycles <n>',
-      'cyclical: number of cycles (default: forever)',
-      int('--kl-cycles', RANGES.klCycles),
-    ),
-    numberOption(
-      '--kl-ramp <fraction>',
-      'cyclical: fraction of a cycle spent rising (default 0.5)',
-      real('--kl-ramp', RANGES.fraction),
-    ),
-  ]);
+  // the model options, generated from the models' own descriptions (model-options.ts)
+  addModelOptions(train);
   train
     .addHelpText(
       'after',

@@ -1,27 +1,22 @@
 /**
- * The choices of the command-line flags, kept free of imports so that parsing flags (and --help) loads no tfjs.
- * The libraries check the values again: a list here that falls behind gives a clear library error, not a crash.
+ * The choices of the command-line flags, free of tfjs so that parsing flags (and --help) stays fast: the models come
+ * from their option descriptions in `@vae/models/options` (which loads no tfjs), the rest is listed here. The
+ * libraries check the values again: a list here that falls behind gives a clear library error, not a crash.
  */
+import { ACTIVATION_NAMES, MODEL_DESCRIPTIONS } from '@vae/models/options';
 
-/** The models of @vae/models by their command-line names (kebab case of the registry names). */
-export const MODEL_NAMES = {
-  autoencoder: 'Autoencoder',
-  'linear-autoencoder': 'LinearAutoencoder',
-  'tied-autoencoder': 'TiedAutoencoder',
-  'sparse-autoencoder': 'SparseAutoencoder',
-  'denoising-autoencoder': 'DenoisingAutoencoder',
-  'contractive-autoencoder': 'ContractiveAutoencoder',
-  vae: 'VAE',
-  'beta-vae': 'BetaVAE',
-  'conditional-vae': 'ConditionalVAE',
-  iwae: 'IWAE',
-} as const;
+/** A model's command-line name (kebab case of its registry name), e.g. 'beta-vae'. */
+export type ModelName = string;
 
-export type ModelName = keyof typeof MODEL_NAMES;
-export const MODEL_CHOICES = Object.keys(MODEL_NAMES) as ModelName[];
+/** The models of @vae/models by their command-line names, in registry order: name -> class name. */
+export const MODEL_NAMES: Readonly<Record<ModelName, string>> = Object.fromEntries(
+  Object.values(MODEL_DESCRIPTIONS).map((description) => [description.name, description.className]),
+);
 
-/** Activations of @vae/core (ACTIVATIONS), listed here so that parsing flags loads no tfjs; models check them. */
-export const ACTIVATION_CHOICES = ['linear', 'relu', 'sigmoid', 'tanh'];
+export const MODEL_CHOICES: ModelName[] = Object.keys(MODEL_NAMES);
+
+/** Activations of @vae/core (ACTIVATIONS), from @vae/models/options so that parsing flags loads no tfjs. */
+export const ACTIVATION_CHOICES: string[] = [...ACTIVATION_NAMES];
 
 /** tfjs backends the CLI can start (see backend.ts). */
 export const BACKENDS = ['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow'] as const;

@@ -65,7 +65,9 @@ export function checkOptionValues(
 
 /**
  * Applies a JSON or YAML config file to a command's options. The command's own option definitions are the
- * schema (checkOptionValues), and flags given on the command line win over the file. A file written by `vae train`
+ * schema (checkOptionValues): for `vae train`, the model options among them are generated from the models' own
+ * descriptions (model-options.ts), so a model's options are config-file keys (`latentDim` or `latent-dim`) with
+ * its ranges and choices. Flags given on the command line win over the file. A file written by `vae train`
  * (config.json) works too: its `options` section is read. Every problem is a usage error (exit code 2).
  */
 export async function applyConfigFile(command: Command, path: string): Promise<void> {

@@ -8,8 +8,9 @@
  * - every value has a range, and the message of a refused value names the flag, the range and the value given.
  *
  * Commander turns the thrown InvalidArgumentError into a one-line usage error (exit code 2); config-file.ts does
- * the same for files. Nothing here imports tfjs, so `--help` and bad flags stay fast.
+ * the same for files. Nothing here loads tfjs, so `--help` and bad flags stay fast.
  */
+import { OPTION_RANGES } from '@vae/models/options';
 import { InvalidArgumentError } from 'commander';
 
 const INTEGER = /^[0-9]+$/;
@@ -145,7 +146,8 @@ export function realList(
 
 /**
  * The ranges of the CLI's numeric options, in one table: the flags in bin.ts, the checks of config files and of a
- * resumed run's saved options all use these.
+ * resumed run's saved options all use these. The ranges of model options are the models' own (OPTION_RANGES of
+ * `@vae/models/options`, which loads no tfjs).
  */
 export const RANGES = {
   epochs: { min: 1, max: 100_000 },
@@ -153,18 +155,18 @@ export const RANGES = {
   seed: { min: 0, max: 4_294_967_295 },
   /** --limit, --test-limit: first n images (larger than any data set is allowed: it means all). */
   limit: { min: 1, max: 100_000_000 },
-  latentDim: { min: 1, max: 4_096 },
-  hiddenUnits: { min: 1, max: 16_384 },
+  latentDim: OPTION_RANGES.latentDim,
+  hiddenUnits: OPTION_RANGES.layerUnits,
   hiddenLayers: 16,
-  filters: { min: 1, max: 4_096 },
+  filters: OPTION_RANGES.filters,
   filterLayers: 8,
   /** Example indices (--from, --to, --index) and class labels. */
   index: { min: 0, max: 100_000_000 },
   dimension: { min: 0, max: 4_095 },
-  classes: { min: 2, max: 100_000 },
+  classes: OPTION_RANGES.classes,
   /** Samples of z per example (--samples) and IWAE's importance samples in training (--k of train). */
-  samples: { min: 1, max: 10_000 },
-  steps: { min: 1, max: 1_000_000_000 },
+  samples: OPTION_RANGES.samples,
+  steps: OPTION_RANGES.steps,
   klCycles: { min: 1, max: 1_000_000 },
   /** The hard ceilings of the size options; the caps of limits.ts sit below them. */
   count: { min: 1, max: 1_000_000 },
@@ -172,11 +174,11 @@ export const RANGES = {
   importanceSamples: { min: 1, max: 1_000_000 },
   codes: { min: 1, max: 10_000_000 },
   /** Weights and penalties: 0 switches them off. */
-  weight: { min: 0, max: 1_000_000 },
+  weight: OPTION_RANGES.weight,
   learningRate: { min: 0, max: 10, minExclusive: true },
-  positive: { min: 0, max: 1_000_000, minExclusive: true },
-  probability: { min: 0, max: 1, minExclusive: true, maxExclusive: true },
-  fraction: { min: 0, max: 1, minExclusive: true },
+  positive: OPTION_RANGES.positive,
+  probability: OPTION_RANGES.probability,
+  fraction: OPTION_RANGES.fraction,
   temperature: { min: 0, max: 100, minExclusive: true },
   /** Latent values (--range of traverse): the prior is N(0, I). */
   latentValue: { min: -100, max: 100 },

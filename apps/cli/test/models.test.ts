@@ -1,10 +1,12 @@
 // Every model of @vae/models through the CLI: train, then evaluate, on tiny real data.
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DATASET_NAMES } from '@vae/data';
 import { MODEL_REGISTRY } from '@vae/models';
+import { MODEL_DESCRIPTIONS, optionFlag } from '@vae/models/options';
 import { decodePng } from '@vae/viz';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI_DATASETS, MODEL_CHOICES, MODEL_NAMES } from '../src/choices';
@@ -104,6 +106,37 @@ describe('vae train --model', () => {
 });
 
 describe('model options', () => {
+  it('come from the models’ descriptions: --help lists every option, and parsing flags loads no tfjs', async () => {
+    // a module hook that reports every tfjs module resolved in the child process
+    const hook = join(work, 'report-tfjs.mjs');
+    const register = join(work, 'register.mjs');
+    await writeFile(
+      hook,
+      'export async function resolve(specifier, context, next) {\n' +
+        '  const result = await next(specifier, context);\n' +
+        "  if (/tfjs/.test(result.url)) process.stderr.write('LOADED ' + result.url + '\\n');\n" +
+        '  return result;\n}\n',
+    );
+    await writeFile(
+      register,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`,
+    );
+    const env = { NODE_OPTIONS: `--import ${pathToFileURL(register).href}` };
+    const help = await vae(['train', '--help'], { env });
+    expect(help.code).toBe(0);
+    for (const description of Object.values(MODEL_DESCRIPTIONS)) {
+      for (const option of description.options) expect(help.stdout).toContain(`${optionFlag(option.name)} `);
+    }
+    expect(help.stderr).not.toMatch(/LOADED/);
+    const misapplied = await vae(['train', '--model', 'autoencoder', '--kl-schedule', 'linear'], { env });
+    expect(misapplied.code).toBe(2);
+    expect(misapplied.stderr).toMatch(/--kl-schedule does not apply to --model autoencoder/);
+    expect(misapplied.stderr).not.toMatch(/LOADED/);
+    // the hook works: a command that reads a model loads tfjs
+    const loading = await vae(['eval', '--model', join(work, 'missing')], { env });
+    expect(loading.stderr).toMatch(/LOADED .*tfjs-core/);
+  });
+
   it('refuses options of another model in one line with exit code 2, from flags and from config files', async () => {
     const beta = await vae(['train', '--model', 'autoencoder', '--beta', '4']);
     expect(beta.code).toBe(2);
