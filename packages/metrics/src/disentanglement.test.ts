@@ -2,7 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FactorSource, RepresentationFunction } from '@vae/core';
 import { expectNoLeaks } from '@vae/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { betaVaeScore, factorVaeScore, mutualInformationGap } from './disentanglement';
+import {
+  betaVaeScore,
+  dciFromCodes,
+  dciScores,
+  factorVaeScore,
+  mutualInformationGap,
+  sapFromCodes,
+  sapScore,
+} from './disentanglement';
 
 // Three factors with 3, 4 and 5 values, rendered as the concatenation of their one-hot vectors (12 values).
 const factorSizes = [3, 4, 5];
@@ -159,5 +167,90 @@ describe('bad input', () => {
     );
     const nonFinite: RepresentationFunction = (x) => tf.fill([x.shape[0], 2], Number.NaN);
     await expect(mutualInformationGap(source, nonFinite, { points: 10 })).rejects.toThrow(/finite/);
+  });
+});
+
+// The true codes turned by 45 degrees in the plane of codes 0 and 1 (each of those now mixes two factors).
+const rotation = tf.tensor2d([
+  [Math.SQRT1_2, Math.SQRT1_2, 0],
+  [-Math.SQRT1_2, Math.SQRT1_2, 0],
+  [0, 0, 1],
+]);
+const rotated: RepresentationFunction = (x) => tf.matMul(trueFactors(x) as tf.Tensor2D, rotation);
+afterAll(() => rotation.dispose());
+
+/** Rows of a full grid over two factors (0..4 each): exactly uncorrelated, equal variances. */
+const grid = Array.from({ length: 25 }, (_, i) => [Math.floor(i / 5), i % 5]);
+const matrix = (rows: number[][]) => ({
+  values: Float64Array.from(rows.flat()),
+  rows: rows.length,
+  columns: rows[0].length,
+});
+
+describe('dciScores', () => {
+  it('gives D = C = 1 for codes equal to the factors and 0 for codes that mix two equally (exact, lambda 0)', () => {
+    // fitted on the full grid (first half), tested on its copy
+    const twice = [...grid, ...grid];
+    const exact = dciFromCodes(matrix(twice), matrix(twice), { lambda: 0, trainFraction: 0.5 });
+    expect(exact.disentanglement).toBeCloseTo(1, 6);
+    expect(exact.completeness).toBeCloseTo(1, 6);
+    // z = (f1 + f2, f1 - f2): each factor needs both codes with equal weight, each code serves both factors
+    const mixed = dciFromCodes(matrix(twice.map(([a, b]) => [a + b, a - b])), matrix(twice), {
+      lambda: 0,
+      trainFraction: 0.5,
+    });
+    expect(mixed.disentanglement).toBeCloseTo(0, 6);
+    expect(mixed.completeness).toBeCloseTo(0, 6);
+    expect(mixed.informativeness).toBeCloseTo(1, 6);
+  });
+
+  it('scores the true factors near 1, a rotation lower (still informative), noise uninformative, without leaks', async () => {
+    const truth = await expectNoLeaks(() => dciScores(source, trueFactors, { ...small, points: 2000 }));
+    expect(truth.disentanglement).toBeGreaterThan(0.97);
+    expect(truth.completeness).toBeGreaterThan(0.97);
+    expect(truth.informativeness).toBeGreaterThan(0.97);
+    expect(truth.importance.rows).toBe(3);
+    const turned = await dciScores(source, rotated, { ...small, points: 2000 });
+    expect(turned.disentanglement).toBeLessThan(truth.disentanglement - 0.3);
+    expect(turned.completeness).toBeLessThan(truth.completeness - 0.3);
+    expect(turned.informativeness).toBeGreaterThan(0.97);
+    const noise = await dciScores(source, noiseEncoder(), { ...small, points: 2000 });
+    expect(noise.informativeness).toBeLessThan(0.05);
+  });
+
+  it('names bad input', async () => {
+    expect(() => dciFromCodes(matrix(grid), matrix(grid.slice(1)))).toThrow(/25 codes but 24 factor rows/);
+    expect(() => dciFromCodes(matrix(grid.slice(0, 2)), matrix(grid.slice(0, 2)))).toThrow(/too few/);
+    await expect(dciScores(source, trueFactors, { points: 1 })).rejects.toThrow(/points/);
+  });
+});
+
+describe('sapScore', () => {
+  it('is the mean gap between the two largest squared correlations, by hand', () => {
+    // code 0 = f1 (r^2 1 with f1, 0 with f2), code 1 = f1 + f2 (r^2 1/2 with each)
+    const result = sapFromCodes(matrix(grid.map(([a, b]) => [a, a + b])), matrix(grid));
+    expect(result.scores.values[0]).toBeCloseTo(1, 10);
+    expect(result.scores.values[1]).toBeCloseTo(0, 10);
+    expect(result.scores.values[2]).toBeCloseTo(0.5, 10);
+    expect(result.scores.values[3]).toBeCloseTo(0.5, 10);
+    expect(Array.from(result.gaps)).toEqual([expect.closeTo(0.5, 10), expect.closeTo(0.5, 10)]);
+    expect(result.score).toBeCloseTo(0.5, 10);
+  });
+
+  it('scores the true factors near 1, a rotation and noise lower, without leaks', async () => {
+    const truth = await expectNoLeaks(() => sapScore(source, trueFactors, { ...small, points: 2000 }));
+    expect(truth.score).toBeGreaterThan(0.95);
+    const turned = await sapScore(source, rotated, { ...small, points: 2000 });
+    expect(turned.score).toBeLessThan(truth.score - 0.3);
+    const noise = await sapScore(source, noiseEncoder(), { ...small, points: 2000 });
+    expect(noise.score).toBeLessThan(0.05);
+  });
+});
+
+describe('mutualInformationGap under a rotation', () => {
+  it('drops when two factors share two code dimensions', async () => {
+    const truth = await mutualInformationGap(source, trueFactors, { ...small, points: 2000 });
+    const turned = await mutualInformationGap(source, rotated, { ...small, points: 2000 });
+    expect(turned.score).toBeLessThan(truth.score - 0.2);
   });
 });

@@ -443,3 +443,316 @@ export async function mutualInformationGap(
     factorEntropies,
   };
 }
+
+/** Samples `points` factor rows, encodes them; returns the codes and the factor values as matrices. */
+async function sampleCodes(
+  where: string,
+  source: FactorSource,
+  represent: RepresentationFunction,
+  points: number,
+  options: SizeOptions,
+): Promise<{ codes: Matrix; factors: Matrix }> {
+  const factorCount = checkSource(where, source);
+  const rowsPerCall = options.rowsPerCall ?? 512;
+  assertInteger(where, 'points', points, 2);
+  assertInteger(where, 'rowsPerCall', rowsPerCall);
+  const random = new Random(options.seed ?? 0);
+  const rows = sampleFactors(source.factorSizes, points, random);
+  const codes = await encodeFactors(where, source, represent, rows, rowsPerCall, {
+    options,
+    done: 0,
+    total: points,
+  });
+  const values = new Float64Array(points * factorCount);
+  rows.forEach((row, i) => {
+    values.set(row, i * factorCount);
+  });
+  return { codes, factors: { values, rows: points, columns: factorCount } };
+}
+
+/** Column means and standard deviations (divided by rows) of a matrix. */
+function columnMoments(m: Matrix): { mean: Float64Array; std: Float64Array } {
+  const mean = new Float64Array(m.columns);
+  const std = new Float64Array(m.columns);
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.columns; j++) mean[j] += m.values[i * m.columns + j] / m.rows;
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.columns; j++) std[j] += (m.values[i * m.columns + j] - mean[j]) ** 2 / m.rows;
+  }
+  for (let j = 0; j < m.columns; j++) std[j] = Math.sqrt(std[j]);
+  return { mean, std };
+}
+
+/** Columns scaled to mean 0 and standard deviation 1 with the given moments (constant columns become 0). */
+function standardize(m: Matrix, moments: { mean: Float64Array; std: Float64Array }): Float64Array {
+  const out = new Float64Array(m.values.length);
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.columns; j++) {
+      const s = moments.std[j];
+      out[i * m.columns + j] = s > 1e-12 ? (m.values[i * m.columns + j] - moments.mean[j]) / s : 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * Lasso by cyclic coordinate descent: argmin_w 1/(2n) |y - X w|^2 + lambda |w|_1 for standardized columns of X
+ * (x [n, d] row-major, each column mean 0 and variance 1 or all 0) and a centred y.
+ */
+function lasso(
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+  d: number,
+  lambda: number,
+  sweeps: number,
+): Float64Array {
+  const w = new Float64Array(d);
+  const residual = Float64Array.from(y);
+  const norms = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) norms[j] += x[i * d + j] ** 2 / n;
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    let change = 0;
+    for (let j = 0; j < d; j++) {
+      if (norms[j] === 0) continue;
+      let rho = 0;
+      for (let i = 0; i < n; i++) rho += x[i * d + j] * residual[i];
+      rho = rho / n + norms[j] * w[j];
+      const next = (Math.sign(rho) * Math.max(0, Math.abs(rho) - lambda)) / norms[j];
+      const delta = next - w[j];
+      if (delta !== 0) {
+        for (let i = 0; i < n; i++) residual[i] -= delta * x[i * d + j];
+        w[j] = next;
+        change = Math.max(change, Math.abs(delta));
+      }
+    }
+    if (change < 1e-7) break;
+  }
+  return w;
+}
+
+/** 1 - entropy of a non-negative vector normalized to a distribution, in base `base` (1 for a one-hot vector). */
+function oneMinusEntropy(weights: ArrayLike<number>, base: number): number {
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) total += weights[i];
+  if (!(total > 0) || base < 2) return 0;
+  let h = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const p = weights[i] / total;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return 1 - h / Math.log(base);
+}
+
+export interface DciOptions extends SizeOptions {
+  /** Examples drawn; the first `trainFraction` fit the regressors, the rest measure informativeness. Default 10000. */
+  points?: number;
+  /** Share of the points used for fitting. Default 0.8. */
+  trainFraction?: number;
+  /** The lasso's penalty lambda on standardized codes and factors. Default 0.01. */
+  lambda?: number;
+  /** Most coordinate-descent sweeps per regressor. Default 500. */
+  sweeps?: number;
+}
+
+export interface DciScores extends DisentanglementScore {
+  /** D: importance-weighted mean over code dimensions of 1 - H_K(P_j.), each dimension's importance over factors. */
+  disentanglement: number;
+  /** C: mean over factors of 1 - H_J(P_.k), each factor's importance over code dimensions. */
+  completeness: number;
+  /** I: mean over factors of the regressors' held-out R^2 (1 = predicted exactly, 0 = no better than the mean). */
+  informativeness: number;
+  /** R_jk = |w_jk| of the lasso predicting factor k from the standardized codes, [codeSize, factors]. */
+  importance: Matrix;
+  /** Held-out R^2 per factor. */
+  factorR2: Float64Array;
+}
+
+/**
+ * DCI (Eastwood and Williams, "A Framework for the Quantitative Evaluation of Disentangled Representations", ICLR
+ * 2018) with their lasso regressor: for each factor k, a lasso (penalty `lambda`) predicts the factor's
+ * standardized value from the standardized codes; R_jk = |w_jk| is the importance of code j for factor k.
+ * Disentanglement D = sum_j rho_j (1 - H_K(P_j.)) with rho_j = sum_k R_jk / sum R; completeness
+ * C = mean_k (1 - H_J(P_.k)); informativeness I = mean held-out R^2 (disentanglement_lib uses gradient-boosted trees
+ * and their accuracy instead: its numbers are not comparable with these). `score` is D. Factors are their value
+ * indices (ordinal); a linear regressor captures a categorical or circular factor only as far as it is ordered.
+ */
+export async function dciScores(
+  source: FactorSource,
+  represent: RepresentationFunction,
+  options: DciOptions = {},
+): Promise<DciScores> {
+  const where = 'dciScores';
+  const { codes, factors } = await sampleCodes(where, source, represent, options.points ?? 10000, options);
+  return dciFromCodes(codes, factors, options);
+}
+
+/** `dciScores` on codes [n, J] and factor values [n, K] already at hand (rows in random order). */
+export function dciFromCodes(
+  codes: Matrix,
+  factors: Matrix,
+  options: Pick<DciOptions, 'trainFraction' | 'lambda' | 'sweeps'> = {},
+): DciScores {
+  const where = 'dciFromCodes';
+  if (codes.rows !== factors.rows) {
+    throw new Error(
+      `${where}: ${codes.rows} codes but ${factors.rows} factor rows; pass one row of each per example.`,
+    );
+  }
+  const trainFraction = options.trainFraction ?? 0.8;
+  const lambda = options.lambda ?? 0.01;
+  const sweeps = options.sweeps ?? 500;
+  assertInRange(where, 'trainFraction', trainFraction, 0, 1);
+  assertInRange(where, 'lambda', lambda, 0, Number.MAX_VALUE);
+  assertInteger(where, 'sweeps', sweeps);
+  const n = codes.rows;
+  const train = Math.round(n * trainFraction);
+  if (train < 2 || n - train < 2) {
+    throw new Error(
+      `${where}: ${n} rows leave too few for fitting (${train}) or testing (${n - train}); draw more.`,
+    );
+  }
+  const J = codes.columns;
+  const K = factors.columns;
+  const slice = (m: Matrix, start: number, end: number): Matrix => ({
+    values: m.values.subarray(start * m.columns, end * m.columns),
+    rows: end - start,
+    columns: m.columns,
+  });
+  const codeMoments = columnMoments(slice(codes, 0, train));
+  const factorMoments = columnMoments(slice(factors, 0, train));
+  const x = standardize(slice(codes, 0, train), codeMoments);
+  const xTest = standardize(slice(codes, train, n), codeMoments);
+  const y = standardize(slice(factors, 0, train), factorMoments);
+  const yTest = standardize(slice(factors, train, n), factorMoments);
+  const importance = new Float64Array(J * K);
+  const factorR2 = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    const target = Float64Array.from({ length: train }, (_, i) => y[i * K + k]);
+    const w = lasso(x, target, train, J, lambda, sweeps);
+    for (let j = 0; j < J; j++) importance[j * K + k] = Math.abs(w[j]);
+    let error = 0;
+    let variance = 0;
+    for (let i = 0; i < n - train; i++) {
+      let prediction = 0;
+      for (let j = 0; j < J; j++) prediction += xTest[i * J + j] * w[j];
+      error += (yTest[i * K + k] - prediction) ** 2;
+      variance += yTest[i * K + k] ** 2;
+    }
+    factorR2[k] = variance > 0 ? 1 - error / variance : Number.NaN;
+  }
+  let total = 0;
+  for (const r of importance) total += r;
+  let disentanglement = 0;
+  for (let j = 0; j < J; j++) {
+    const row = importance.subarray(j * K, (j + 1) * K);
+    let weight = 0;
+    for (const r of row) weight += r;
+    if (total > 0) disentanglement += (weight / total) * oneMinusEntropy(row, K);
+  }
+  let completeness = 0;
+  let informativeness = 0;
+  let counted = 0;
+  for (let k = 0; k < K; k++) {
+    if (Number.isNaN(factorR2[k])) continue;
+    completeness += oneMinusEntropy(
+      Float64Array.from({ length: J }, (_, j) => importance[j * K + k]),
+      J,
+    );
+    informativeness += factorR2[k];
+    counted += 1;
+  }
+  if (counted === 0)
+    throw new Error(`${where}: every factor is constant in the held-out rows; draw more points.`);
+  return {
+    score: disentanglement,
+    disentanglement,
+    completeness: completeness / counted,
+    informativeness: informativeness / counted,
+    importance: { values: importance, rows: J, columns: K },
+    factorR2,
+  };
+}
+
+export interface SapOptions extends SizeOptions {
+  /** Examples drawn. Default 10000. */
+  points?: number;
+}
+
+export interface SapScore extends DisentanglementScore {
+  /** S_jk: the squared correlation of code j and factor k, [codeSize, factors]. */
+  scores: Matrix;
+  /** For each factor, the gap between its two largest S_jk; NaN for a constant factor. */
+  gaps: Float64Array;
+}
+
+/**
+ * The separated attribute predictability (Kumar et al. 2018, DIP-VAE's paper), regression form: S_jk is the R^2 of
+ * predicting factor k linearly from code dimension j alone, the squared correlation; SAP is the mean over factors of
+ * the gap between the two largest S_jk. 1 when each factor is linearly captured by one dimension and no other,
+ * near 0 for entangled or uninformative codes. disentanglement_lib scores discrete factors with a linear SVM's
+ * accuracy instead; here every factor is taken as ordinal.
+ */
+export async function sapScore(
+  source: FactorSource,
+  represent: RepresentationFunction,
+  options: SapOptions = {},
+): Promise<SapScore> {
+  const { codes, factors } = await sampleCodes(
+    'sapScore',
+    source,
+    represent,
+    options.points ?? 10000,
+    options,
+  );
+  return sapFromCodes(codes, factors);
+}
+
+/** `sapScore` on codes [n, J] and factor values [n, K] already at hand. */
+export function sapFromCodes(codes: Matrix, factors: Matrix): SapScore {
+  const where = 'sapFromCodes';
+  if (codes.rows !== factors.rows) {
+    throw new Error(
+      `${where}: ${codes.rows} codes but ${factors.rows} factor rows; pass one row of each per example.`,
+    );
+  }
+  const J = codes.columns;
+  const K = factors.columns;
+  const cm = columnMoments(codes);
+  const fm = columnMoments(factors);
+  const scores = new Float64Array(J * K);
+  for (let j = 0; j < J; j++) {
+    for (let k = 0; k < K; k++) {
+      if (cm.std[j] === 0 || fm.std[k] === 0) continue;
+      let covariance = 0;
+      for (let i = 0; i < codes.rows; i++) {
+        covariance += (codes.values[i * J + j] - cm.mean[j]) * (factors.values[i * K + k] - fm.mean[k]);
+      }
+      covariance /= codes.rows;
+      scores[j * K + k] = (covariance / (cm.std[j] * fm.std[k])) ** 2;
+    }
+  }
+  const gaps = new Float64Array(K);
+  let total = 0;
+  let counted = 0;
+  for (let k = 0; k < K; k++) {
+    if (fm.std[k] === 0) {
+      gaps[k] = Number.NaN;
+      continue;
+    }
+    let top = 0;
+    let second = 0;
+    for (let j = 0; j < J; j++) {
+      const s = scores[j * K + k];
+      if (s > top) {
+        second = top;
+        top = s;
+      } else if (s > second) second = s;
+    }
+    gaps[k] = top - second;
+    total += gaps[k];
+    counted += 1;
+  }
+  if (counted === 0) throw new Error(`${where}: every factor is constant; SAP needs factors that vary.`);
+  return { score: total / counted, scores: { values: scores, rows: J, columns: K }, gaps };
+}

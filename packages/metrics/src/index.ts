@@ -14,13 +14,21 @@ export {
   type BetaVaeScore,
   type BetaVaeScoreOptions,
   betaVaeScore,
+  type DciOptions,
+  type DciScores,
   type DisentanglementScore,
+  dciFromCodes,
+  dciScores,
   type FactorVaeScore,
   type FactorVaeScoreOptions,
   factorVaeScore,
   type MutualInformationGap,
   type MutualInformationGapOptions,
   mutualInformationGap,
+  type SapOptions,
+  type SapScore,
+  sapFromCodes,
+  sapScore,
 } from './disentanglement';
 export { type ElboEstimate, type ElboOptions, evaluateElbo } from './elbo';
 export {
