@@ -41,6 +41,37 @@ function dspritesSplit(split: 'train' | 'test', limit?: number): ImageDataset {
   return subset(sprites, chosen, `dsprites/${split}`) as unknown as ImageDataset;
 }
 
+/** True when `path` is a saved model's folder (model.json) or a run folder holding one (model/model.json). */
+export function isModelDirectory(path: string): boolean {
+  return existsSync(join(path, 'model.json')) || existsSync(join(path, 'model', 'model.json'));
+}
+
+/**
+ * The training and test splits of a data set with class labels, and its number of classes, for commands that need
+ * classes; a set without labels is bad usage (exit code 2) naming `command`.
+ */
+export async function labelledSplits(
+  options: DataOptions & { dataset: string; limit?: number; testLimit?: number },
+  command: string,
+): Promise<{
+  train: ImageDataset;
+  test: ImageDataset;
+  labels: Uint8Array;
+  testLabels: Uint8Array;
+  classes: number;
+}> {
+  const train = await loadSplit(options.dataset, 'train', { ...options, limit: options.limit });
+  const test = await loadSplit(options.dataset, 'test', { ...options, limit: options.testLimit });
+  if (!train.labels || !test.labels) {
+    throw new CliError(
+      `${options.dataset} has no labels; ${command} needs classes (mnist, fashion-mnist, kmnist, cifar-10).`,
+      EXIT.usage,
+    );
+  }
+  const classes = train.classNames?.length ?? Math.max(...train.labels) + 1;
+  return { train, test, labels: train.labels, testLabels: test.labels, classes };
+}
+
 /** The image shape and class count of a data set, known before it loads (for size checks). */
 export function datasetShape(name: string): { itemShape: number[]; classes?: number } {
   if (name === 'dsprites') return { itemShape: [...new DSprites().itemShape] };

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join, join as joinPath } from 'node:path';
+import { join } from 'node:path';
 import { range } from '@vae/core';
 import { writeFileAtomic } from '@vae/core/node';
 import { subset } from '@vae/data';
@@ -14,7 +13,7 @@ import { prepareOutputFolder } from '../files';
 import { CAPS, checkSize, estimateParameters } from '../limits';
 import { buildModel, isProbabilistic, modelConfigOf, modelNameOf } from '../models';
 import { createProgress } from '../progress';
-import { datasetShape, loadSplit, loadTrainedModel, testCap } from '../shared';
+import { datasetShape, isModelDirectory, labelledSplits, loadTrainedModel, testCap } from '../shared';
 
 export interface AnomalyOptions {
   /** A model to train (a `vae train --model` name), or the directory of a trained one to score with. */
@@ -48,9 +47,7 @@ export interface AnomalyOptions {
  * AUPRC, the threshold at a chosen false positive rate), with the ROC curve and score histograms.
  */
 export async function anomaly(options: AnomalyOptions): Promise<number> {
-  const isDirectory =
-    existsSync(joinPath(options.model, 'model.json')) ||
-    existsSync(joinPath(options.model, 'model', 'model.json'));
+  const isDirectory = isModelDirectory(options.model);
   if (!isDirectory && !(options.model in MODEL_NAMES)) {
     throw new CliError(
       `--model ${options.model} is neither a model name (${Object.keys(MODEL_NAMES).join(', ')}) nor a trained model's directory.`,
@@ -83,15 +80,7 @@ export async function anomaly(options: AnomalyOptions): Promise<number> {
   const out = await prepareOutputFolder(options.out, 'anomaly', { force: options.force });
   const backend = await selectBackend(options.backend);
   const progress = createProgress({ quiet: options.quiet || options.json, stream: process.stderr });
-  const train = await loadSplit(options.dataset, 'train', { ...options, limit: options.limit });
-  const test = await loadSplit(options.dataset, 'test', { ...options, limit: options.testLimit });
-  if (!train.labels || !test.labels) {
-    throw new CliError(
-      `${options.dataset} has no labels; anomaly needs classes (mnist, fashion-mnist, kmnist, cifar-10).`,
-      EXIT.usage,
-    );
-  }
-  const classes = train.classNames?.length ?? Math.max(...train.labels) + 1;
+  const { train, test, labels: trainLabels, testLabels, classes } = await labelledSplits(options, 'anomaly');
   for (const c of options.normal) {
     if (c >= classes)
       throw new CliError(
@@ -103,7 +92,7 @@ export async function anomaly(options: AnomalyOptions): Promise<number> {
     throw new CliError('--normal lists every class; leave at least one out as the anomalies.', EXIT.usage);
   }
   const normal = new Set(options.normal);
-  const normalIndices = range(0, train.size).filter((i) => normal.has(train.labels![i]));
+  const normalIndices = range(0, train.size).filter((i) => normal.has(trainLabels[i]));
   const normalTrain = subset(train, normalIndices, 'normal training images');
   let model: AnyModel;
   if (isDirectory) {
@@ -157,7 +146,7 @@ export async function anomaly(options: AnomalyOptions): Promise<number> {
     for (let i = 0; i < scores.length; i++) scores[i] += values[i] / draws;
   }
   model.dispose();
-  const anomalous = Array.from(test.labels, (label) => (normal.has(label) ? 0 : 1));
+  const anomalous = Array.from(testLabels, (label) => (normal.has(label) ? 0 : 1));
   const report = anomalyReport(scores, anomalous, { falsePositiveRate: options.falsePositiveRate });
   const roc = Array.from(report.roc.falsePositiveRate, (fpr, i) => ({
     falsePositiveRate: fpr,

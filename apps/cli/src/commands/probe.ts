@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@vae/core/node';
 import {
@@ -17,7 +16,7 @@ import { CliError, EXIT } from '../errors';
 import { prepareOutputFolder } from '../files';
 import { CAPS, checkSize } from '../limits';
 import { createProgress } from '../progress';
-import { loadSplit, loadTrainedModel, testCap } from '../shared';
+import { isModelDirectory, labelledSplits, loadTrainedModel, testCap } from '../shared';
 
 export interface ProbeOptions {
   /** A model to pretrain (a `vae train --model` name), or the directory of a trained one. */
@@ -64,8 +63,7 @@ const METHOD_TITLES: Record<LabelBudgetMethod, string> = {
  * on the test images. Writes the accuracy vs number of labels (accuracy.svg), probe.json, and the pretrained model.
  */
 export async function probe(options: ProbeOptions): Promise<number> {
-  const isDirectory =
-    existsSync(join(options.model, 'model.json')) || existsSync(join(options.model, 'model', 'model.json'));
+  const isDirectory = isModelDirectory(options.model);
   if (!isDirectory && !(options.model in MODEL_NAMES)) {
     throw new CliError(
       `--model ${options.model} is neither a model name (${Object.keys(MODEL_NAMES).join(', ')}) nor a trained model's directory.`,
@@ -82,15 +80,7 @@ export async function probe(options: ProbeOptions): Promise<number> {
   const out = await prepareOutputFolder(options.out, 'probe', { force: options.force });
   const backend = await selectBackend(options.backend);
   const progress = createProgress({ quiet: options.quiet || options.json, stream: process.stderr });
-  const train = await loadSplit(options.dataset, 'train', { ...options, limit: options.limit });
-  const test = await loadSplit(options.dataset, 'test', { ...options, limit: options.testLimit });
-  if (!train.labels || !test.labels) {
-    throw new CliError(
-      `${options.dataset} has no labels; probe needs classes (mnist, fashion-mnist, kmnist, cifar-10).`,
-      EXIT.usage,
-    );
-  }
-  const classes = train.classNames?.length ?? Math.max(...train.labels) + 1;
+  const { train, test, classes } = await labelledSplits(options, 'probe');
   for (const budget of options.labels) {
     if (budget !== 'all' && budget < classes) {
       throw new CliError(
