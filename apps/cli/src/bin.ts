@@ -1,6 +1,7 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS, CLI_DATASETS, MODEL_CHOICES } from './choices';
 import { applyConfigFile, checkOptionValues } from './config-file';
+import { addDebiasCommand } from './debias-command';
 import { CliError, EXIT } from './errors';
 import { CAPS, checkSize } from './limits';
 import { addModelOptions, checkModelOptions } from './model-options';
@@ -688,6 +689,8 @@ folder, replacing files named like the outputs and deleting nothing.`,
     });
 
   addRecommendCommand(program);
+
+  addDebiasCommand(program);
 
   program
     .command('info')

@@ -84,5 +84,8 @@ describe('biasedShapes', () => {
     expect(() => biasedShapes({ rareAttribute: 'blue' as 'small' })).toThrow(/rareAttribute/);
     expect(() => biasedShapes({ targetShape: 'star' as 'heart' })).toThrow(/targetShape must be one of/);
     expect(() => biasedShapes({ seed: Number.NaN })).toThrow(/seed/);
+    expect(() => biasedShapes({ rotate: 'yes' as unknown as boolean })).toThrow(
+      /rotate must be true or false/,
+    );
   });
 });

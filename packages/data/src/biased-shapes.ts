@@ -23,7 +23,7 @@ export interface BiasedShapesOptions {
   imageSize?: number;
   /** Seed of the generator; the same seed gives the same images. Default 0. */
   seed?: number;
-  /** 'inverted' (dark sprite on a light background) or 'small' (scale 0.3-0.45 instead of 0.6-1). Default 'inverted'. */
+  /** 'inverted' (dark sprite on a light background) or 'small' (9-13 of 64 pixels wide instead of 20-32). Default 'inverted'. */
   rareAttribute?: RareAttribute;
   /** Share of the training positives in the rare subgroup, in (0, 1). Default 0.04. */
   rareFraction?: number;
@@ -33,6 +33,8 @@ export interface BiasedShapesOptions {
   positiveFraction?: number;
   /** The shape of the positive class; the other two are negatives. Default 'heart'. */
   targetShape?: BiasedShapeName;
+  /** Rotate every sprite by a random angle (a harder task). Default false: sprites upright. */
+  rotate?: boolean;
 }
 
 /** One split: a `BatchSource` of [imageSize, imageSize, 1] images in [0, 1] with labels (1 = target shape). */
@@ -70,6 +72,7 @@ export const BIASED_SHAPES_DEFAULTS: Required<BiasedShapesOptions> = {
   negativeRareFraction: 0.5,
   positiveFraction: 0.5,
   targetShape: 'heart',
+  rotate: false,
 };
 
 /** Subgroup indices. */
@@ -103,6 +106,7 @@ function checkOptions(o: Required<BiasedShapesOptions>): void {
   if (!(o.negativeRareFraction >= 0 && o.negativeRareFraction <= 1)) {
     fail(`negativeRareFraction must be a number in [0, 1], got ${o.negativeRareFraction}.`);
   }
+  if (typeof o.rotate !== 'boolean') fail(`rotate must be true or false, got ${o.rotate}.`);
   if (!DSPRITES_SHAPE_NAMES.includes(o.targetShape)) {
     fail(`targetShape must be one of ${DSPRITES_SHAPE_NAMES.join(', ')}, got '${o.targetShape}'.`);
   }
@@ -124,10 +128,17 @@ function renderExample(
     group === BIASED_SHAPES_SUBGROUPS.positiveRare || group === BIASED_SHAPES_SUBGROUPS.negativeRare;
   const shape = positive ? target : (target + 1 + random.nextInt(2)) % 3;
   const small = rare && o.rareAttribute === 'small';
-  const scale = small ? 0.3 + 0.15 * random.next() : 0.6 + 0.4 * random.next();
+  // dSprites' scale 1 is 20 of the 64 pixels; here sprites are 20-32 pixels (small ones 9-13), kept inside the frame
+  const scale = small ? 0.45 + 0.2 * random.next() : 1 + 0.6 * random.next();
   canvas.fill(0);
   drawSprite(
-    { shape, scale, orientation: 2 * Math.PI * random.next(), posX: random.next(), posY: random.next() },
+    {
+      shape,
+      scale,
+      orientation: o.rotate ? 2 * Math.PI * random.next() : 0,
+      posX: 0.2 + 0.6 * random.next(),
+      posY: 0.2 + 0.6 * random.next(),
+    },
     canvas,
   );
   const invert = rare && o.rareAttribute === 'inverted';
