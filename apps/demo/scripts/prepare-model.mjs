@@ -80,6 +80,37 @@ export const RECIPES = {
     '--seed',
     '1',
   ],
+  // The "Why a VAE" view's trio, one recipe but the objective: 784-128-2 on MNIST (small: 0.4 MB each), a plain
+  // autoencoder (a linear code like the VAE's mean; no KL: its codes need not fill any region, so the plane has
+  // holes), the VAE (beta 1) and a beta-VAE (beta 4: blurrier reconstructions, codes pressed onto the prior).
+  // No codes.json: the view encodes the test digits itself (collectCodes of @vae/metrics)
+  'mnist-ae-2d': [
+    '--latent-dim',
+    '2',
+    '--',
+    '--model',
+    'autoencoder',
+    '--code-activation',
+    'linear',
+    '--hidden',
+    '128',
+    '--seed',
+    '1',
+  ],
+  'mnist-vae-2d-small': ['--latent-dim', '2', '--', '--hidden', '128', '--seed', '1'],
+  'mnist-beta-vae-2d': [
+    '--latent-dim',
+    '2',
+    '--',
+    '--model',
+    'beta-vae',
+    '--beta',
+    '4',
+    '--hidden',
+    '128',
+    '--seed',
+    '1',
+  ],
   'dsprites-beta-vae': [
     '--latent-dim',
     '10',

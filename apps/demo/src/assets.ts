@@ -5,7 +5,7 @@
  */
 
 import { DATA_FILES } from 'virtual:demo-data';
-import { type AnyModel, loadModel, VAE } from '@vae/models';
+import { type AnyModel, loadModel, RECOMMENDER_REGISTRY, VAE } from '@vae/models';
 import { fetchShipped } from './host-data';
 
 /** The model of the Draw, Interpolate and Sample views: 784-400-20, trained 10 epochs. */
@@ -83,9 +83,22 @@ export function getAnyModel(reference: string): Promise<AnyModel> {
   const url = modelUrl(reference);
   let promise = loading.get(url);
   if (!promise) {
-    promise = loadModel(url).catch((error: unknown) => {
-      throw new ModelLoadError(url, error instanceof Error ? error.message : String(error));
-    });
+    promise = loadModel(url).then(
+      (model) => {
+        // the recommenders (rating rows, no images) load too: no view of this page can use one
+        if (Object.hasOwn(RECOMMENDER_REGISTRY, model.className)) {
+          model.dispose();
+          throw new ModelLoadError(
+            url,
+            `the model at ${url} is a ${model.className}, a recommender; the views need a model of images.`,
+          );
+        }
+        return model as AnyModel;
+      },
+      (error: unknown) => {
+        throw new ModelLoadError(url, error instanceof Error ? error.message : String(error));
+      },
+    );
     loading.set(url, promise);
     promise.catch(() => loading.delete(url));
   }

@@ -73,8 +73,9 @@ export function canvas2d(width: number, height: number): CanvasRenderingContext2
 }
 
 /**
- * A drawing pad: pointer strokes with a round brush, white on black, on a square canvas. Calls `onChange` after
- * every stroke segment. `extraLayers` receive the same strokes (e.g. a record of all ink ever drawn).
+ * A drawing pad: pointer strokes with a round brush, white on black, on a square canvas. Calls `onStroke` for
+ * every stroke segment (a stroke starts with a segment from its first point to itself) and `onStrokeStart`, if
+ * given, before each new stroke.
  */
 export class DrawingPad {
   readonly context: CanvasRenderingContext2D;
@@ -84,11 +85,13 @@ export class DrawingPad {
   constructor(
     readonly canvas: HTMLCanvasElement,
     private readonly onStroke: (from: [number, number], to: [number, number]) => void,
+    private readonly onStrokeStart?: () => void,
   ) {
     this.context = canvas.getContext('2d', { willReadFrequently: true })!;
     canvas.addEventListener('pointerdown', (event) => {
       event.preventDefault();
       canvas.setPointerCapture(event.pointerId);
+      this.onStrokeStart?.();
       this.last = this.point(event);
       this.onStroke(this.last, this.last);
     });

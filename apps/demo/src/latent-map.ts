@@ -15,6 +15,32 @@ export function mapRange(codes: Codes | undefined): number {
   return Math.min(5, Math.max(2.5, Math.ceil(high * 2) / 2));
 }
 
+/**
+ * Half-width of a square that holds `share` of the codes in both coordinates (the quantile of |z|), rounded up to a
+ * tidy value: for maps whose scale is not the prior's (an autoencoder's codes can lie anywhere).
+ */
+export function coveringRange(codes: Codes, share = 0.99): number {
+  const magnitudes: number[] = [];
+  for (let i = 0; i < codes.count; i++) {
+    const offset = i * codes.latentDim;
+    magnitudes.push(Math.abs(codes.means[offset]), Math.abs(codes.means[offset + 1]));
+  }
+  if (magnitudes.length === 0) return 3;
+  magnitudes.sort((a, b) => a - b);
+  const high = Math.max(1e-3, magnitudes[Math.floor(share * (magnitudes.length - 1))]);
+  const step = tickStep(high) / 2;
+  return Math.ceil(high / step) * step;
+}
+
+/** Spacing of the grid lines: 1 up to a half-width of 6, then 1, 2 or 5 times a power of ten (about 4 a side). */
+export function tickStep(range: number): number {
+  if (range <= 6) return 1;
+  const rough = range / 4;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const multiple = [1, 2, 5, 10].find((m) => m * power >= rough) ?? 10;
+  return multiple * power;
+}
+
 export interface MapFrame {
   /** CSS pixels per side. */
   size: number;
@@ -54,7 +80,8 @@ export function drawScatter(
   g.fillRect(0, 0, size, size);
   g.lineWidth = 1;
   const ticks: number[] = [];
-  for (let tick = Math.ceil(-range); tick <= range; tick++) ticks.push(tick);
+  const step = tickStep(range);
+  for (let tick = Math.ceil(-range / step) * step; tick <= range; tick += step) ticks.push(tick);
   for (const tick of ticks) {
     const x = Math.round(toPixelX(frame, tick)) + 0.5;
     const y = Math.round(toPixelY(frame, tick)) + 0.5;

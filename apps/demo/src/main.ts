@@ -2,7 +2,7 @@
  * The @vae demo: a static site whose views explore, draw with, interpolate, sample and train VAEs in the browser.
  *
  * Query parameters (the page keeps them up to date, so the address is always a link to what it shows):
- * `view` (learn, explore, draw, interpolate, sample, train, disentangle, anomaly), `backend` (webgpu, webgl, wasm, cpu;
+ * `view` (learn, why, explore, draw, interpolate, sample, train, disentangle, anomaly), `backend` (webgpu, webgl, wasm, cpu;
  * default: the fastest that works), `model` (a shipped model's name such as `mnist-vae`, or the URL of a
  * model.json: replaces the views' main model), `data` (the explorer's data set: mnist or fashion), `z` (the
  * explorer's point), `a`/`b` (interpolation ends), `t` (sampling temperature), `s` (the Disentangle view's sprite).
@@ -25,6 +25,7 @@ import { createInterpolateView } from './views/interpolate';
 import { createLearnView } from './views/learn';
 import { createSampleView } from './views/sample';
 import { createTrainView } from './views/train';
+import { createWhyView } from './views/why';
 
 const statusLine = element<HTMLParagraphElement>('status');
 const errorBox = element<HTMLDivElement>('error');
@@ -242,6 +243,7 @@ async function main(): Promise<void> {
 
   const factories: Partial<Record<ViewName, (context: ViewContext) => View>> = {
     learn: createLearnView,
+    why: createWhyView,
     explore: createExploreView,
     draw: createDrawView,
     interpolate: createInterpolateView,

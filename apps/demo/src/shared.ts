@@ -18,6 +18,7 @@ export const escapeHtml = (text: string) =>
 /** The views, in the order of the tabs. */
 export const VIEWS = [
   'learn',
+  'why',
   'explore',
   'draw',
   'interpolate',

@@ -47,6 +47,8 @@ export interface EpochSummary {
   reconstruction: number;
   kl: number;
   total: number;
+  /** The held-out images' loss terms after the epoch (fit's `validation` record), nats per image. */
+  heldOut?: { reconstruction: number; kl: number; total: number };
   seconds: number;
   imagesPerSecond: number;
 }
@@ -67,6 +69,9 @@ export type FromWorker =
       failures: string[];
       examples: number;
       stepsPerEpoch: number;
+      /** Images of the held-out loss, and whether they are among the training images (more than 9000 train). */
+      heldOut: number;
+      overlap: boolean;
       parameters: number;
     }
   | { type: 'step'; record: StepRecord }

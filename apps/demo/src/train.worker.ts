@@ -7,12 +7,13 @@
  * request.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { batchRanges, type KlSchedule, klWeight } from '@vae/core';
+import { batchRanges, klWeight } from '@vae/core';
 import type { ImageDataset } from '@vae/data';
-import { saveModel, VAE } from '@vae/models';
+import { saveModel, type VAE } from '@vae/models';
 import { startBackend } from './backends';
 import { loadMnistTest } from './host-data';
 import type { ExportedModel, FromWorker, ToWorker, TrainConfig } from './train-messages';
+import { createTrainModel, fitOptions, klSchedule, splitMnistTest } from './train-setup';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -27,6 +28,8 @@ const PREVIEW_EVERY_STEPS = 10;
 
 let backendReady: Promise<{ backend: string; failures: string[] }> | undefined;
 let data: ImageDataset | undefined;
+/** The images the current model trains on (the first n of `data`). */
+let trainingData: ImageDataset | undefined;
 let dataKey = '';
 let model: VAE | undefined;
 let running = false;
@@ -40,16 +43,6 @@ async function preview(z: tf.Tensor2D): Promise<void> {
   const pixels = (await images.data()) as Float32Array;
   images.dispose();
   post({ type: 'preview', pixels, count: PREVIEW_COUNT }, [pixels.buffer]);
-}
-
-/**
- * The KL weight over training steps: beta throughout, or with the warm-up a linear ramp from 0 to beta over the
- * first epoch's steps (core's linear schedule, which `fit` applies step by step).
- */
-function klSchedule(config: TrainConfig, stepsPerEpoch: number): KlSchedule {
-  return config.warmup
-    ? { kind: 'linear', from: 0, to: config.beta, steps: stepsPerEpoch }
-    : { kind: 'constant', value: config.beta };
 }
 
 /** Waits while paused (between two steps); abort wakes it too. */
@@ -72,23 +65,21 @@ async function train(config: TrainConfig): Promise<void> {
   })();
   const { backend, failures } = await backendReady;
 
-  const key = `${config.siteUrl}|${config.examples}`;
+  const key = config.siteUrl;
   if (!data || dataKey !== key) {
     post({ type: 'status', text: 'Loading the MNIST test set (1.6 MB, checked by SHA-256)…' });
-    data = await loadMnistTest(config.dataFiles, config.siteUrl, config.examples);
+    // all 10,000: the first n train, the last 1000 are held out (train-setup.ts)
+    data = await loadMnistTest(config.dataFiles, config.siteUrl, 10_000);
     dataKey = key;
   }
-  const dataset = data;
+  const { train: dataset, heldOut, overlap } = splitMnistTest(data, config.examples);
+  trainingData = dataset;
 
   model?.dispose();
-  model = new VAE({
-    latentDim: config.latentDim,
-    hiddenUnits: config.hiddenUnits,
-    beta: config.beta,
-    seed: config.seed,
-  });
+  model = createTrainModel(config);
   const trained = model;
   const stepsPerEpoch = batchRanges(dataset.size, config.batchSize).length;
+  const options = fitOptions(config, stepsPerEpoch, heldOut);
   const schedule = klSchedule(config, stepsPerEpoch);
   const previewZ = tf.randomNormal([PREVIEW_COUNT, config.latentDim], 0, 1, 'float32', 11) as tf.Tensor2D;
   post({
@@ -97,6 +88,8 @@ async function train(config: TrainConfig): Promise<void> {
     failures,
     examples: dataset.size,
     stepsPerEpoch,
+    heldOut: heldOut.size,
+    overlap,
     parameters: Object.values(trained.variables)
       .filter((variable) => variable.trainable)
       .reduce((sum, variable) => sum + variable.size, 0),
@@ -107,11 +100,7 @@ async function train(config: TrainConfig): Promise<void> {
   try {
     await preview(previewZ);
     const history = await trained.fit(dataset, {
-      epochs: config.epochs,
-      batchSize: config.batchSize,
-      learningRate: config.learningRate,
-      seed: config.seed,
-      klSchedule: schedule,
+      ...options,
       signal,
       onBatchEnd: async ({ epoch, batch, batches, step, losses }) => {
         steps = step;
@@ -139,6 +128,8 @@ async function train(config: TrainConfig): Promise<void> {
             kl: record.train.kl,
             // The objective as trained: reconstruction + the scheduled weight x KL of each step.
             total: record.train.total,
+            // fit's evaluation of the held-out images after the epoch (validationData)
+            heldOut: record.validation,
             seconds: record.seconds,
             imagesPerSecond: record.examplesPerSecond,
           },
@@ -156,6 +147,7 @@ async function train(config: TrainConfig): Promise<void> {
 
 /** The model's tfjs artifacts, and the posterior means of the first `count` training images. */
 async function exportModel(count: number): Promise<void> {
+  const data = trainingData;
   if (!model || !data) throw new Error('there is no trained model to export yet.');
   const trained = model;
   let exported: ExportedModel | undefined;

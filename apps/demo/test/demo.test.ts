@@ -153,6 +153,9 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
       'mnist-dae',
       'dsprites-vae',
       'dsprites-beta-vae',
+      'mnist-ae-2d',
+      'mnist-vae-2d-small',
+      'mnist-beta-vae-2d',
     ]) {
       expect(existsSync(join(outDirectory, 'models', name, 'model.json')), name).toBe(true);
       expect(existsSync(join(outDirectory, 'models', name, 'weights.bin')), name).toBe(true);

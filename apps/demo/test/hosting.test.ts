@@ -30,6 +30,7 @@ const haveChromium = process.env.VAE_HAVE_CHROMIUM === '1';
 const SUB_PATH = '/vae/';
 const VIEWS = [
   'learn',
+  'why',
   'explore',
   'draw',
   'interpolate',
@@ -60,9 +61,11 @@ const MIME_TYPES: Record<string, string> = {
 
 /**
  * Budgets for the build, in bytes (measured 2026-12-03: whole dist 15.21 MB, code 4.49 MB; before dropping the threaded wasm binary and UMAP 15.76 MB). The code is
- * every file in assets/ (JavaScript, CSS, wasm): most of it is backends a visit does not load.
+ * every file in assets/ (JavaScript, CSS, wasm): most of it is backends a visit does not load. The total grew by
+ * the "Why a VAE" view's three models (784-128-2, float16: 1.22 MB; whole dist then 16.34 MB, code 4.35 MB); the
+ * code budget did not.
  */
-const BUDGET = { total: 15_400_000, code: 4_600_000, largestChunk: 620_000 };
+const BUDGET = { total: 16_600_000, code: 4_600_000, largestChunk: 620_000 };
 
 /**
  * A host that compresses everything: every answer gzipped with `Content-Encoding: gzip` (when the browser accepts

@@ -9,6 +9,11 @@
  * Hooks on `#view-draw`: `data-noisy-error`, `data-cleaned-error` and `data-denoised-error` (mean squared
  * differences from the clean drawing of the noisy input, of the VAE's reconstruction and of the denoising
  * autoencoder's output); `#draw-reconstruction` and `#draw-denoised` count `data-renders`.
+ *
+ * The drawing is kept in the address (`?ink=`, see `drawing-link.ts`): strokes are recorded on a 256-step grid
+ * over the pad, points closer than `LINK_MIN_STEP` pixels to the last one are skipped, and the pad draws exactly
+ * the recorded segments, so a shared link redraws the same pad. A link that cannot be read leaves the pad empty
+ * and says why.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -41,8 +46,15 @@ import {
   reduceCanvas,
   strokeLine,
 } from '../digit-input';
+import {
+  type DrawingRecord,
+  decodeDrawing,
+  encodeDrawing,
+  LINK_STEPS,
+  MAX_LINK_POINTS,
+} from '../drawing-link';
 import { drawScatter, type MapFrame, mapRange, toPixelX, toPixelY } from '../latent-map';
-import { ACCENT, bumpRenders, element, escapeHtml, fitCanvas, paintGrey } from '../shared';
+import { ACCENT, bumpRenders, element, escapeHtml, fitCanvas, paintGrey, updateUrl } from '../shared';
 import type { View, ViewContext } from './context';
 
 /** Drawing canvas side in pixels: 10 per model pixel. */
@@ -54,6 +66,8 @@ const SAMPLES = 8;
 /** Rounds of inpainting: erased pixels := reconstruction, keeping the rest. */
 const INPAINT_ROUNDS = 8;
 const MAP_SIZE = 300;
+/** Pad pixels between two recorded points of a stroke (the brush is 22 wide: the path looks the same). */
+const LINK_MIN_STEP = 3;
 
 type Tool = 'pen' | 'eraser';
 type NoiseKind = 'salt-and-pepper' | 'masking';
@@ -95,6 +109,7 @@ export function createDrawView(context: ViewContext): View {
   const penButton = element<HTMLButtonElement>('draw-pen');
   const eraserButton = element<HTMLButtonElement>('draw-eraser');
   const hint = element<HTMLParagraphElement>('draw-hint');
+  const linkNote = element<HTMLParagraphElement>('draw-link-note');
   const section = element<HTMLElement>('view-draw');
 
   const padContext = pad.getContext('2d', { willReadFrequently: true })!;
@@ -120,6 +135,11 @@ export function createDrawView(context: ViewContext): View {
   let tool: Tool = 'pen';
   let empty = true;
   let modelInfo = '';
+  /** The drawing as kept in the address: strokes on the link's grid, and loaded test digits. */
+  let records: DrawingRecord[] = [];
+  let linkPoints = 0;
+  /** The last recorded point of the current stroke, in pad pixels. */
+  let lastPoint: [number, number] | null = null;
   const scratch: Record<string, ReturnType<typeof paintGrey> | undefined> = {};
 
   function clear(): void {
@@ -448,6 +468,69 @@ export function createDrawView(context: ViewContext): View {
     });
   }
 
+  const toGrid = (value: number) => Math.max(0, Math.min(LINK_STEPS, Math.round((value * LINK_STEPS) / PAD)));
+  const fromGrid = (step: number) => (step * PAD) / LINK_STEPS;
+
+  /** Writes the drawing into the address (debounced by updateUrl); says so when it is too long to keep whole. */
+  function saveLink(): void {
+    updateUrl({ ink: encodeDrawing(records) || null });
+    const cut = linkPoints >= MAX_LINK_POINTS;
+    linkNote.hidden = !cut;
+    if (cut) linkNote.textContent = `The link keeps the first ${MAX_LINK_POINTS} points of this drawing.`;
+  }
+
+  function startStroke(): void {
+    lastPoint = null;
+    records.push({ kind: tool, points: [] });
+  }
+
+  /** A pointer position: snapped to the link's grid, recorded, and drawn from the last recorded point. */
+  function addPoint(at: [number, number]): void {
+    const grid: [number, number] = [toGrid(at[0]), toGrid(at[1])];
+    const point: [number, number] = [fromGrid(grid[0]), fromGrid(grid[1])];
+    if (lastPoint && Math.hypot(point[0] - lastPoint[0], point[1] - lastPoint[1]) < LINK_MIN_STEP) return;
+    stroke(lastPoint ?? point, point);
+    lastPoint = point;
+    const current = records.at(-1);
+    if (current && current.kind !== 'digit' && linkPoints < MAX_LINK_POINTS) {
+      current.points.push(grid);
+      linkPoints += 1;
+    }
+    saveLink();
+    requestUpdate();
+  }
+
+  /** Redraws the drawing of a `?ink=` link; a text that cannot be read leaves the pad empty, and says why. */
+  async function restoreLink(text: string): Promise<void> {
+    let digits: DigitSet | undefined;
+    try {
+      digits = await getDigits();
+    } catch {
+      digits = undefined;
+    }
+    const result = decodeDrawing(text, { classes: 10, perClass: digits?.[0]?.length ?? 0 });
+    if (!result.ok) {
+      console.warn(`Draw view: the drawing in the address (?ink=) was not read: ${result.reason}.`);
+      linkNote.textContent = `The drawing in this link could not be read (${result.reason}); the pad starts empty.`;
+      linkNote.hidden = false;
+      updateUrl({ ink: null });
+      return;
+    }
+    for (const record of result.records) {
+      if (record.kind === 'digit') {
+        loadDigit(digits![record.label][record.index]);
+        records = [record];
+        linkPoints = 0;
+        continue;
+      }
+      setTool(record.kind);
+      startStroke();
+      for (const [x, y] of record.points) addPoint([fromGrid(x), fromGrid(y)]);
+    }
+    lastPoint = null;
+    saveLink();
+  }
+
   function setTool(next: Tool): void {
     tool = next;
     penButton.setAttribute('aria-pressed', String(next === 'pen'));
@@ -487,6 +570,9 @@ export function createDrawView(context: ViewContext): View {
     const pick = (label: number) => {
       variant = (variant + 1) % digits[label].length;
       loadDigit(digits[label][variant]);
+      records = [{ kind: 'digit', label, index: variant }];
+      linkPoints = 0;
+      saveLink();
     };
     examples.addEventListener('click', (event) => {
       const box = examples.getBoundingClientRect();
@@ -545,14 +631,14 @@ export function createDrawView(context: ViewContext): View {
       clear();
       setTool('pen');
 
-      new DrawingPad(pad, (from, to) => {
-        stroke(from, to);
-        requestUpdate();
-      });
+      new DrawingPad(pad, (_from, to) => addPoint(to), startStroke);
       penButton.addEventListener('click', () => setTool('pen'));
       eraserButton.addEventListener('click', () => setTool('eraser'));
       element('draw-clear').addEventListener('click', () => {
         clear();
+        records = [];
+        linkPoints = 0;
+        saveLink();
         setTool('pen');
         requestUpdate();
       });
@@ -571,6 +657,8 @@ export function createDrawView(context: ViewContext): View {
         .catch((error) =>
           console.warn(`no example digits: ${error instanceof Error ? error.message : error}`),
         );
+      const link = context.parameters.get('ink');
+      if (link) await restoreLink(link);
       await update();
     },
   };

@@ -160,6 +160,7 @@ export function createTrainView(context: ViewContext): View {
       summary.reconstruction.toFixed(2),
       summary.kl.toFixed(2),
       summary.total.toFixed(2),
+      summary.heldOut ? summary.heldOut.total.toFixed(2) : '–',
       `${summary.seconds.toFixed(1)} s`,
       Math.round(summary.imagesPerSecond).toLocaleString('en-US'),
     ]) {
@@ -168,6 +169,11 @@ export function createTrainView(context: ViewContext): View {
       row.append(cell);
     }
     epochTable.append(row);
+    // the last epoch's held-out loss (fit's evaluation), for tests: full precision
+    if (summary.heldOut) {
+      section.dataset.heldOutLoss = String(summary.heldOut.total);
+      section.dataset.heldOutEpoch = String(summary.epoch);
+    }
   }
 
   function clearDownloads(): void {
@@ -233,7 +239,9 @@ export function createTrainView(context: ViewContext): View {
           (message.failures.length
             ? ` (after ${message.failures.map((f) => f.split(':')[0]).join(', ')} failed)`
             : '') +
-          `: ${message.examples.toLocaleString('en-US')} images, ${message.parameters.toLocaleString('en-US')} parameters.`;
+          `: ${message.examples.toLocaleString('en-US')} images, ${message.parameters.toLocaleString('en-US')} parameters; ` +
+          `held-out loss on the last ${message.heldOut.toLocaleString('en-US')} test images` +
+          (message.overlap ? ' (among the training images: train on 9,000 or fewer to hold them out).' : '.');
         log.textContent = backendLine;
         section.dataset.workerBackend = message.backend;
         setState('running');
@@ -311,6 +319,8 @@ export function createTrainView(context: ViewContext): View {
     epochTable.replaceChildren();
     clearDownloads();
     delete section.dataset.exported;
+    delete section.dataset.heldOutLoss;
+    delete section.dataset.heldOutEpoch;
     progressBar.value = 0;
     setState('starting');
     log.textContent = 'Starting the worker…';
