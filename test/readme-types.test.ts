@@ -116,6 +116,7 @@ describe('README examples', () => {
         '@vae/core/testing': [source('core/src/testing.ts')],
         '@vae/core/layers': [source('core/src/layers.ts')],
         '@vae/models/layers': [source('models/src/layers.ts')],
+        '@vae/models/options': [source('models/src/options.ts')],
         '@vae/viz/umap': [source('viz/src/umap.ts')],
         '#register-gradients': [source('core/src/register-gradients.browser.ts')],
         '@vae/*/node': [source('*/src/node.ts')],

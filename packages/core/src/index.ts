@@ -148,6 +148,7 @@ export {
   vectorQuantize,
 } from './quantization';
 export { Random } from './random';
+export { RpropOptimizer, type RpropOptions } from './rprop';
 export { checkRatingTriples, maskedRows, type RatingTriples } from './ratings';
 export {
   contractivePenalty,
