@@ -30,6 +30,7 @@ const CASES: Record<string, string[]> = {
   'beta-vae': ['--latent-dim', '3', '--hidden', '32', '--beta', '4', '--decoder', 'gaussian-learned'],
   'conditional-vae': ['--latent-dim', '3', '--hidden', '32', '--num-classes', '10'],
   iwae: ['--latent-dim', '3', '--hidden', '32', '--k', '3'],
+  'db-vae': ['--latent-dim', '3', '--hidden', '32', '--positive-class', '1', '--classifier-weight', '10'],
   'prior-vae': ['--latent-dim', '3', '--hidden', '32', '--prior', 'mixture', '--components', '4'],
   vqvae: [
     '--hidden',
@@ -45,7 +46,7 @@ const CASES: Record<string, string[]> = {
   ],
 };
 
-const probabilistic = new Set(['vae', 'beta-vae', 'conditional-vae', 'iwae']);
+const probabilistic = new Set(['vae', 'beta-vae', 'conditional-vae', 'iwae', 'db-vae']);
 
 describe('vae train --model', () => {
   it('offers exactly the models of the registry, and the data sets of @vae/data plus dSprites', () => {
@@ -72,6 +73,7 @@ describe('vae train --model', () => {
         'contractive-autoencoder': { contractiveWeight: 0.2 },
         'beta-vae': { beta: 4, likelihood: 'gaussian', variance: 'learned' },
         iwae: { importanceSamples: 3 },
+        'db-vae': { positiveClass: 1, classifierWeight: 10 },
         autoencoder: { weightDecay: 0.001 },
       };
       expect(config.modelConfig).toMatchObject(fields[model] ?? {});
