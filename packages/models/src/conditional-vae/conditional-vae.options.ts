@@ -1,9 +1,26 @@
 /** The options of a conditional VAE (see base/options.ts): the VAE's and the number of classes. */
-import { type ModelOptionsDescription, OPTION_RANGES, sharedOptions } from '../base/options';
+import {
+  type ModelOptionsDescription,
+  OPTION_RANGES,
+  type OptionDescription,
+  sharedOptions,
+} from '../base/options';
 import { checkKlOptions, klWeightOptions, VAE_DEFAULTS, vaeOptions } from '../vae/vae.options';
 import type { ConditionalVAEConfig } from './conditional-vae.config';
 
 export const CONDITIONAL_VAE_DEFAULTS: ConditionalVAEConfig = { ...VAE_DEFAULTS, numClasses: 10 };
+
+/** The number of classes of a model conditioned on labels (config `numClasses`), by default the data set's. */
+export const NUM_CLASSES_OPTION: OptionDescription = {
+  name: 'numClasses',
+  type: 'integer',
+  placeholder: '<n>',
+  help: 'classes',
+  defaultText: "the data set's",
+  fromData: 'classes',
+  range: OPTION_RANGES.classes,
+  config: 'numClasses',
+};
 
 export const CONDITIONAL_VAE_OPTIONS: ModelOptionsDescription = {
   className: 'ConditionalVAE',
@@ -14,16 +31,7 @@ export const CONDITIONAL_VAE_OPTIONS: ModelOptionsDescription = {
     ...sharedOptions(CONDITIONAL_VAE_DEFAULTS),
     ...vaeOptions(CONDITIONAL_VAE_DEFAULTS),
     ...klWeightOptions(CONDITIONAL_VAE_DEFAULTS),
-    {
-      name: 'numClasses',
-      type: 'integer',
-      placeholder: '<n>',
-      help: 'classes',
-      defaultText: "the data set's",
-      fromData: 'classes',
-      range: OPTION_RANGES.classes,
-      config: 'numClasses',
-    },
+    NUM_CLASSES_OPTION,
   ],
   check: checkKlOptions,
 };
