@@ -53,7 +53,7 @@ export function checkSize(
  */
 export function estimateParameters(config: {
   inputShape: number[];
-  latentDim: number;
+  latentDim?: number;
   hiddenUnits: number[];
   network?: string;
   filters?: number[];
@@ -80,7 +80,21 @@ export function estimateParameters(config: {
     return n;
   };
   const hidden = config.hiddenUnits;
-  total += dense([flat + extra, ...hidden, 2 * config.latentDim]);
-  total += dense([config.latentDim + extra, ...[...hidden].reverse(), 2 * flat]);
+  // A VQ-VAE has no --latent-dim: its code is positions x embeddingDim values, plus a codebook of K x embeddingDim.
+  const vq = config.latentDim === undefined ? vqSizes(config) : undefined;
+  const latentDim = config.latentDim ?? vq?.latentDim ?? 0;
+  total += dense([flat + extra, ...hidden, 2 * latentDim]);
+  total += dense([latentDim + extra, ...[...hidden].reverse(), 2 * flat]);
+  total += vq?.codebook ?? 0;
   return total;
+}
+
+/** The code size and codebook of a VQ-VAE config (positions, embeddingDim, codebookSize), when it has them. */
+function vqSizes(config: object): { latentDim: number; codebook: number } | undefined {
+  const { positions, embeddingDim, codebookSize } = config as Record<string, unknown>;
+  if (typeof positions !== 'number' || typeof embeddingDim !== 'number') return undefined;
+  return {
+    latentDim: positions * embeddingDim,
+    codebook: typeof codebookSize === 'number' ? codebookSize * embeddingDim : 0,
+  };
 }

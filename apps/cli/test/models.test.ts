@@ -46,7 +46,7 @@ const CASES: Record<string, string[]> = {
   ],
 };
 
-const probabilistic = new Set(['vae', 'beta-vae', 'conditional-vae', 'iwae', 'db-vae']);
+const probabilistic = new Set(['vae', 'beta-vae', 'conditional-vae', 'iwae', 'prior-vae', 'db-vae']);
 
 describe('vae train --model', () => {
   it('offers exactly the models of the registry, and the data sets of @vae/data plus dSprites', () => {
