@@ -1,8 +1,9 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { BACKENDS, CLI_DATASETS, MODEL_CHOICES } from './choices';
+import { CLI_DATASETS, MODEL_CHOICES } from './choices';
 import { applyConfigFile, checkOptionValues } from './config-file';
 import { addDebiasCommand } from './debias-command';
 import { CliError, EXIT } from './errors';
+import { backendOption } from './flags';
 import { CAPS, checkSize } from './limits';
 import { addModelOptions, checkModelOptions } from './model-options';
 import { integer, integerList, RANGES, real, realList, zoom } from './parse';
@@ -76,13 +77,6 @@ const forceOption = (what: string) =>
 const allowLargeOption = () =>
   new Option('--allow-large', 'lift the size limits that keep memory under about 1 GB');
 
-const backendOption = () =>
-  new Option(
-    '--backend <name>',
-    'tfjs backend; auto = tfjs-node if installed, else wasm; webgpu needs the npm package webgpu',
-  )
-    .choices(BACKENDS)
-    .default('auto');
 const datasetOption = (fallback?: string) => {
   const option = new Option('--dataset <name>', 'data set').choices(CLI_DATASETS);
   return fallback ? option.default(fallback) : option;

@@ -3,7 +3,7 @@
  * the command runs.
  */
 import { type Command, Option } from 'commander';
-import { BACKENDS } from './choices';
+import { backendOption } from './flags';
 import { integer, integerList, RANGES, real } from './parse';
 
 export function addDebiasCommand(program: Command): Command {
@@ -81,14 +81,7 @@ export function addDebiasCommand(program: Command): Command {
       integer('--seed', RANGES.seed.min, RANGES.seed.max),
       1,
     )
-    .addOption(
-      new Option(
-        '--backend <name>',
-        'tfjs backend; auto = tfjs-node if installed, else wasm; webgpu needs the npm package webgpu',
-      )
-        .choices(BACKENDS)
-        .default('auto'),
-    )
+    .addOption(backendOption())
     .option('--out <dir>', 'output directory', 'vae-debias')
     .option('--force', 'write even where --out holds files vae did not write (nothing is deleted)')
     .option('--json', 'print the results as JSON')

@@ -3,7 +3,7 @@
  * when the command runs.
  */
 import { type Command, Option } from 'commander';
-import { BACKENDS } from './choices';
+import { backendOption } from './flags';
 import { integer, RANGES, real } from './parse';
 
 /** The recommenders `vae recommend --model` trains. */
@@ -114,14 +114,7 @@ export function addRecommendCommand(program: Command): Command {
       integer('--seed', RANGES.seed.min, RANGES.seed.max),
       1,
     )
-    .addOption(
-      new Option(
-        '--backend <name>',
-        'tfjs backend; auto = tfjs-node if installed, else wasm; webgpu needs the npm package webgpu',
-      )
-        .choices(BACKENDS)
-        .default('auto'),
-    )
+    .addOption(backendOption())
     .option(
       '--data-dir <dir>',
       'folder with the --dataset zip (default: the cache, VAE_DATA_DIR or ~/.cache/vae)',
