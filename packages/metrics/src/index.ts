@@ -80,6 +80,20 @@ export {
   normalizedMutualInformation,
 } from './representation';
 export {
+  type FeatureClassifier,
+  type FeatureClassifierOptions,
+  frechetDistance,
+  frechetDistanceGaussians,
+  type KernelDistance,
+  type KernelDistanceOptions,
+  kernelDistance,
+  meanAndCovariance,
+  type SampleQuality,
+  type SampleQualityOptions,
+  sampleQuality,
+  trainFeatureClassifier,
+} from './sample-quality';
+export {
   type GroupAccuracy,
   type SubgroupAccuracy,
   type SubgroupAccuracyOptions,
