@@ -6,7 +6,10 @@
 import type { KlSchedule } from '@vae/core';
 import { ImageDataset } from '@vae/data';
 import { type FitOptions, VAE } from '@vae/models';
+import { applyModelOptions, MODEL_DESCRIPTIONS } from '@vae/models/options';
 import type { TrainConfig } from './train-messages';
+
+const VAE_OPTIONS = MODEL_DESCRIPTIONS.VAE;
 
 /** The held-out images: the last 1000 of the MNIST test set (the site serves no other MNIST images). */
 export const HELD_OUT_START = 9000;
@@ -60,13 +63,16 @@ export function createTrainModel(settings: TrainSettings): VAE {
 }
 
 /**
- * The KL weight over training steps: beta throughout, or with the warm-up a linear ramp from 0 to beta over the
- * first epoch's steps (core's linear schedule, which `fit` applies step by step).
+ * The KL schedule `fit` gets: with the warm-up, a linear ramp from 0 to beta over the first epoch's steps, built by
+ * the VAE's own option description (as `vae train --kl-schedule linear --kl-steps <n>` builds it); without it,
+ * none, so the model's own weight (its config's beta) applies. The model decides the weight in force
+ * (`klScheduleFor`), which the worker also charts.
  */
-export function klSchedule(settings: TrainSettings, stepsPerEpoch: number): KlSchedule {
-  return settings.warmup
-    ? { kind: 'linear', from: 0, to: settings.beta, steps: stepsPerEpoch }
-    : { kind: 'constant', value: settings.beta };
+export function klSchedule(settings: TrainSettings, stepsPerEpoch: number): KlSchedule | undefined {
+  const values = settings.warmup
+    ? { beta: settings.beta, klSchedule: 'linear', klSteps: stepsPerEpoch }
+    : { beta: settings.beta };
+  return applyModelOptions(VAE_OPTIONS, values).fit.klSchedule as KlSchedule | undefined;
 }
 
 /**

@@ -13,7 +13,7 @@ import { saveModel, type VAE } from '@vae/models';
 import { startBackend } from './backends';
 import { loadMnistTest } from './host-data';
 import type { ExportedModel, FromWorker, ToWorker, TrainConfig } from './train-messages';
-import { createTrainModel, fitOptions, klSchedule, splitMnistTest } from './train-setup';
+import { createTrainModel, fitOptions, splitMnistTest } from './train-setup';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -80,7 +80,8 @@ async function train(config: TrainConfig): Promise<void> {
   const trained = model;
   const stepsPerEpoch = batchRanges(dataset.size, config.batchSize).length;
   const options = fitOptions(config, stepsPerEpoch, heldOut);
-  const schedule = klSchedule(config, stepsPerEpoch);
+  // the weight in force, as the model decides it (the warm-up, else its beta)
+  const schedule = trained.klScheduleFor(options.klSchedule);
   const previewZ = tf.randomNormal([PREVIEW_COUNT, config.latentDim], 0, 1, 'float32', 11) as tf.Tensor2D;
   post({
     type: 'ready',

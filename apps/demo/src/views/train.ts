@@ -12,6 +12,7 @@
 import { DATA_FILES } from 'virtual:demo-data';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModel, VAE } from '@vae/models';
+import { MODEL_DESCRIPTIONS } from '@vae/models/options';
 import { drawToCanvas, imageGrid } from '@vae/viz';
 import { addMemoryModel, DIGIT_SIDE, describeModel, setMemoryCodes } from '../assets';
 import { isBackendName } from '../backends';
@@ -373,9 +374,20 @@ export function createTrainView(context: ViewContext): View {
     updateUrl(changes);
   }
 
+  /** The model controls' help, from the VAE's own option descriptions (the words of `vae train --help`). */
+  function describeControls(): void {
+    const controls = { latent: 'latentDim', beta: 'beta', warmup: 'klSchedule' } as const;
+    for (const [control, option] of Object.entries(controls)) {
+      const description = MODEL_DESCRIPTIONS.VAE.options.find((o) => o.name === option);
+      const field = form.elements.namedItem(control);
+      if (description && field instanceof HTMLElement) field.title = description.help;
+    }
+  }
+
   return {
     async start() {
       context.setStatus('train', 'Training runs in a Web Worker on the MNIST test set served by this site.');
+      describeControls();
       form.addEventListener('submit', (event) => {
         event.preventDefault();
         start();
