@@ -4,6 +4,10 @@
 //
 //   apt-get install -y r-base-core r-cran-dslabs     # once
 //   node bench/recommend.mjs [--seeds 5] [--epochs 20] [--hidden 500] [--backend wasm] [--csv ratings.csv]
+//                            [--optimizer adam|rprop] [--decay 100] [--models item,user] [--no-mf]
+//
+// --optimizer rprop trains full batch (one step per epoch over every row) with core's RpropOptimizer, as the AutoRec
+// paper did (Rprop or L-BFGS, lambda tuned); adam trains minibatches with Adam 1e-3.
 //
 // It converts the R data to a CSV in a temporary folder with Rscript, bundles the @vae sources with esbuild (so the
 // packages need no build), and trains each model on each split in this process, one after another.
@@ -27,6 +31,8 @@ const decay = Number(option('decay', 100));
 const firstSeed = Number(option('first-seed', 1));
 const backend = option('backend', 'wasm');
 const kinds = option('models', 'item,user').split(',').filter(Boolean);
+const optimizerName = option('optimizer', 'adam');
+const withMf = !args.includes('--no-mf');
 const work = mkdtempSync(join(tmpdir(), 'vae-recommend-'));
 
 let csv = option('csv', undefined);
@@ -83,7 +89,7 @@ await esbuild.build({
 const tf = require('@tensorflow/tfjs-core');
 require('@tensorflow/tfjs-backend-cpu');
 const wasm = require('@tensorflow/tfjs-backend-wasm');
-const { data, dataNode, models, metrics } = createRequire(bundle)(bundle);
+const { core, data, dataNode, models, metrics } = createRequire(bundle)(bundle);
 tf.env().set('PROD', true);
 const warn = console.warn;
 console.warn = () => {};
@@ -94,7 +100,7 @@ console.warn = warn;
 
 const set = await dataNode.readRatingsFile(csv, { format: 'movielens-csv', range: [0.5, 5] });
 console.log(
-  `${set.size} ratings, ${set.numUsers} users, ${set.numItems} items; ${backend}; ${epochs} epochs, ${hidden} hidden, lambda ${decay}`,
+  `${set.size} ratings, ${set.numUsers} users, ${set.numItems} items; ${backend}; ${epochs} epochs (${optimizerName}), ${hidden} hidden, lambda ${decay}`,
 );
 const range = [0.5, 5];
 const results = {};
@@ -110,10 +116,18 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
     metrics.ratingErrors(test, predictions, { train, range, defaultRating: 3 }).rmse;
   record('global mean', score(new models.GlobalMean(train).predict(test.users, test.items)));
   record('user + item biases', score(new models.BiasBaseline(train).predict(test.users, test.items)));
-  const started = performance.now();
-  const mf = new models.BiasedMF(train, { factors: 50, epochs: 30, learningRate: 0.01, lambda: 0.05, seed });
-  record('biased MF (50 factors, SGD)', score(mf.predict(test.users, test.items)));
-  console.log(`    ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (withMf) {
+    const started = performance.now();
+    const mf = new models.BiasedMF(train, {
+      factors: 50,
+      epochs: 30,
+      learningRate: 0.01,
+      lambda: 0.05,
+      seed,
+    });
+    record('biased MF (50 factors, SGD)', score(mf.predict(test.users, test.items)));
+    console.log(`    ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
   for (const kind of kinds) {
     const rows = new data.RatingRows(train, kind);
     const model = new models.AutoRec({
@@ -126,20 +140,24 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
     const begin = performance.now();
     const name = `${kind === 'item' ? 'I' : 'U'}-AutoRec`;
     // Item rows are many (9,066) and user rows few (671): smaller batches for U-AutoRec give it more steps.
-    const batchSize = kind === 'item' ? 64 : 16;
+    const fullBatch = optimizerName === 'rprop';
+    const batchSize = fullBatch ? rows.size : kind === 'item' ? 64 : 16;
+    const optimizer = fullBatch ? new core.RpropOptimizer({ learningRate: 1e-3 }) : undefined;
     await model.fit(rows, {
       epochs,
       batchSize,
       learningRate: 1e-3,
+      optimizer,
       seed,
       // The test RMSE along the way (read, never used to stop or choose).
       onEpochEnd: async ({ epoch }) => {
-        if (epoch % 5 === 0 && epoch < epochs)
+        if (epoch % (fullBatch ? 20 : 5) === 0 && epoch < epochs)
           record(`${name} after ${epoch} epochs`, score(await model.predict(rows, test, { range })));
       },
     });
+    optimizer?.dispose();
     record(
-      `${name} (batch ${batchSize}, ${epochs} epochs)`,
+      `${name} (${fullBatch ? `Rprop full batch, ${epochs} steps` : `batch ${batchSize}, ${epochs} epochs`})`,
       score(await model.predict(rows, test, { range })),
     );
     console.log(`    ${((performance.now() - begin) / 1000).toFixed(1)} s`);

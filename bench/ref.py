@@ -9,6 +9,51 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+if len(sys.argv) > 1 and sys.argv[1] == "autorec":
+    # One I-AutoRec epoch (Sedhain et al. 2015: sigmoid hidden layer of 500, identity output, squared error on
+    # observed ratings, lambda/2 weight decay) on synthetic ratings of ML-1M's size, Adam 1e-3, as bench/worker.mjs's
+    # autorec task. usage: ref.py autorec <users> <items> <ratings> <epochs> <threads> <batch> [seed]
+    users, items, count, epochs, threads, batch = (int(v) for v in sys.argv[2:8])
+    seed = int(sys.argv[8]) if len(sys.argv) > 8 else 1
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    rows_of, cols_of = rng.integers(0, items, count), rng.integers(0, users, count)
+    values = torch.from_numpy(rng.integers(1, 6, count).astype(np.float32))
+    # item rows kept sparse (CSR), each batch made dense, as RatingRows does
+    order_by_row = np.argsort(rows_of, kind="stable")
+    columns, values = cols_of[order_by_row], values[torch.from_numpy(order_by_row)]
+    row_start = np.concatenate([[0], np.cumsum(np.bincount(rows_of, minlength=items))])
+
+    def dense_rows(indices):
+        x = torch.zeros(len(indices), users)
+        for j, row in enumerate(indices.tolist()):
+            a, b = row_start[row], row_start[row + 1]
+            x[j, torch.from_numpy(columns[a:b])] = values[a:b]
+        return x
+
+    encoder, decoder = nn.Linear(users, 500), nn.Linear(500, users)
+    optimizer = torch.optim.Adam(list(encoder.parameters()) + list(decoder.parameters()), lr=1e-3)
+    times = []
+    for epoch in range(epochs):
+        order = torch.randperm(items)
+        start = time.perf_counter()
+        for i in range(0, items, batch):
+            x = dense_rows(order[i : i + batch])
+            mask = (x != 0).float()
+            out = decoder(torch.sigmoid(encoder(x)))
+            loss = ((out - x) ** 2 * mask).sum() / len(x) + 0.5 / items * (
+                encoder.weight.pow(2).sum() + decoder.weight.pow(2).sum())
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        times.append(time.perf_counter() - start)
+    measured = times[1:] if len(times) > 1 else times
+    seconds = sum(measured) / len(measured)
+    print(json.dumps({"secondsPerEpoch": seconds, "rowsPerSecond": items / seconds, "torch": torch.__version__,
+                      "threads": threads}))
+    sys.exit(0)
+
 directory, images, epochs, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 torch.set_num_threads(threads)
 seed = int(sys.argv[5]) if len(sys.argv) > 5 else 1

@@ -209,6 +209,36 @@ for (let r = 0; r < repeats; r++) {
     load.push(loadavg()[0]);
   }
 }
+// One I-AutoRec epoch on synthetic ratings of ML-1M's size (6,040 users x 3,706 items, 1,000,209 ratings; item rows
+// built sparsely per batch of 256), wasm against PyTorch's same model (bench/ref.py autorec), as a ratio of epoch times.
+const autorecSize = quick
+  ? { users: 604, items: 371, ratings: 10000 }
+  : { users: 6040, items: 3706, ratings: 1000209 };
+const autorec = {
+  settings: { ...autorecSize, hidden: 500, batchSize: 256, epochs: 2, timed: 'the second epoch' },
+};
+if (!args.includes('--no-autorec')) {
+  const ours = await runFull({ task: 'autorec', backend: 'wasm', ...autorecSize, epochs: 2, batchSize: 256 });
+  autorec['vae-wasm'] = ours.error ? { error: ours.error } : ours.result;
+  if (python) {
+    for (const threads of [1, 2]) {
+      const args = ['autorec', autorecSize.users, autorecSize.items, autorecSize.ratings, 2, threads, 256];
+      autorec[`pytorch-${threads}t`] = JSON.parse(
+        execFileSync(python, [join(here, 'ref.py'), ...args.map(String)], {
+          env: { ...torchEnvironment(), OMP_NUM_THREADS: String(threads) },
+        }).toString(),
+      );
+    }
+  }
+  for (const threads of [1, 2]) {
+    const torch = autorec[`pytorch-${threads}t`];
+    if (torch && autorec['vae-wasm']?.secondsPerEpoch)
+      autorec[`vae-wasm / pytorch-${threads}t (epoch time)`] =
+        autorec['vae-wasm'].secondsPerEpoch / torch.secondsPerEpoch;
+  }
+  load.push(loadavg()[0]);
+  process.stderr.write(`autorec epoch: ${JSON.stringify(autorec)}\n`);
+}
 const inference = await run({ task: 'inference', backend: 'wasm', repeats: quick ? 1 : 20 });
 const memory = {};
 for (const n of quick ? [256, 512] : [10000, 60000]) {
@@ -263,6 +293,7 @@ const report = {
     'vae-cpu / vae-wasm': ratio('vae-cpu', 'vae-wasm'),
   },
   inference,
+  autorec,
   memory: { peakResidentMegabytes: memory, ratio: Object.values(memory).at(-1) / Object.values(memory)[0] },
   quality,
   skipped,
@@ -339,6 +370,8 @@ const md = [
   ...Object.entries(inference).map(
     ([k, v]) => `| ${k} | ${f(v.milliseconds, 2)} | ${f(v.imagesPerSecond)} |`,
   ),
+  '',
+  `One I-AutoRec epoch (500 hidden, Adam, batch 256) on ${autorecSize.items} x ${autorecSize.users} synthetic ratings (${autorecSize.ratings}): vae-wasm ${f(autorec['vae-wasm']?.secondsPerEpoch, 2)} s, PyTorch 1 thread ${f(autorec['pytorch-1t']?.secondsPerEpoch, 2)} s, 2 threads ${f(autorec['pytorch-2t']?.secondsPerEpoch, 2)} s; ratio (wasm / PyTorch, epoch time) ${f(autorec['vae-wasm / pytorch-1t (epoch time)'], 2)} (1 thread), ${f(autorec['vae-wasm / pytorch-2t (epoch time)'], 2)} (2 threads).`,
   '',
   `Test loss after ${qualitySettings.epochs} epochs on ${qualitySettings.images} images (${qualitySettings.testImages} test images, nats per image; one value per seed): vae-wasm ${quality['vae-wasm'].map((v) => f(v, 2)).join(', ') || 'n/a'}; PyTorch ${quality.pytorch.map((v) => f(v, 2)).join(', ') || 'n/a'}.`,
   '',

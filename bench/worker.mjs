@@ -51,6 +51,40 @@ if (spec.task === 'probe') {
   process.stdout.write(`${JSON.stringify({ spec, backend: tf.getBackend(), result: { device } })}\n`);
   process.exit(0);
 }
+if (spec.task === 'autorec') {
+  // One I-AutoRec epoch (500 hidden, Adam 1e-3, batch spec.batchSize) on synthetic ratings of ML-1M's size: item rows
+  // of spec.users columns, built sparsely per batch by RatingRows, as bench/ref.py autorec does in PyTorch.
+  const { AutoRec } = await load('@vae/models');
+  const { RatingRows } = await load('@vae/data');
+  const { Random } = await load('@vae/core');
+  const random = new Random(spec.seed ?? 1);
+  const n = spec.ratings;
+  const triples = {
+    numUsers: spec.users,
+    numItems: spec.items,
+    size: n,
+    users: Int32Array.from({ length: n }, () => random.nextInt(spec.users)),
+    items: Int32Array.from({ length: n }, () => random.nextInt(spec.items)),
+    ratings: Float32Array.from({ length: n }, () => 1 + random.nextInt(5)),
+  };
+  const rows = new RatingRows(triples, 'item');
+  const model = new AutoRec({ kind: 'item', columns: rows.columns, hiddenUnits: 500, seed: spec.seed ?? 1 });
+  const times = [];
+  await model.fit(rows, {
+    epochs: spec.epochs,
+    batchSize: spec.batchSize,
+    learningRate: 1e-3,
+    seed: 1,
+    onEpochEnd: (record) => times.push(record.seconds),
+  });
+  model.dispose();
+  // the first epoch warms up (kernels, allocations): report the later ones when there are any
+  const measured = times.length > 1 ? times.slice(1) : times;
+  const seconds = measured.reduce((a, b) => a + b, 0) / measured.length;
+  const result = { secondsPerEpoch: seconds, rowsPerSecond: spec.items / seconds };
+  process.stdout.write(`${JSON.stringify({ spec, backend: tf.getBackend(), result })}\n`);
+  process.exit(0);
+}
 
 const data = await loadMnist({
   split: 'train',
