@@ -148,7 +148,6 @@ export {
   vectorQuantize,
 } from './quantization';
 export { Random } from './random';
-export { RpropOptimizer, type RpropOptions } from './rprop';
 export { checkRatingTriples, maskedRows, type RatingTriples } from './ratings';
 export {
   contractivePenalty,
@@ -169,6 +168,7 @@ export {
   type LatentMatrix,
   weightedSample,
 } from './resampling';
+export { RpropOptimizer, type RpropOptions } from './rprop';
 export {
   type CapacitySchedule,
   type ConstantSchedule,

@@ -112,23 +112,6 @@ export {
   resolveMultVAEConfig,
 } from './mult-vae/index';
 export {
-  PRIOR_KINDS,
-  PRIOR_VAE_DEFAULTS,
-  type PriorKind,
-  PriorVAE,
-  type PriorVAEConfig,
-  resolvePriorVAEConfig,
-} from './prior-vae/index';
-export {
-  type CodeModel,
-  GaussianMixtureSampler,
-  type GaussianMixtureSamplerJSON,
-  type GaussianMixtureSamplerOptions,
-  type SamplerSampleOptions,
-  type SecondStageOptions,
-  SecondStageSampler,
-} from './samplers/index';
-export {
   ARCHITECTURES,
   type Architecture,
   type ArchitectureName,
@@ -168,6 +151,14 @@ export {
   summarizeLabelBudgets,
   trainFromScratch,
 } from './pretraining/index';
+export {
+  PRIOR_KINDS,
+  PRIOR_VAE_DEFAULTS,
+  type PriorKind,
+  PriorVAE,
+  type PriorVAEConfig,
+  resolvePriorVAEConfig,
+} from './prior-vae/index';
 export {
   type AnyModel,
   MODEL_REGISTRY,
@@ -209,6 +200,15 @@ export {
   toPytorchValues,
   writeSafetensors,
 } from './safetensors/index';
+export {
+  type CodeModel,
+  GaussianMixtureSampler,
+  type GaussianMixtureSamplerJSON,
+  type GaussianMixtureSamplerOptions,
+  type SamplerSampleOptions,
+  type SecondStageOptions,
+  SecondStageSampler,
+} from './samplers/index';
 export {
   resolveSparseAutoencoderConfig,
   SPARSE_AUTOENCODER_DEFAULTS,
