@@ -111,7 +111,7 @@ describe('AutoRec', () => {
 
   it('refuses rows of the wrong shape, pairs outside the model and bad configs, with the fix', async () => {
     const model = new AutoRec({ kind: 'item', columns: 3, hiddenUnits: 2 });
-    expect(model.config.weightDecay).toBe(1);
+    expect(model.config.weightDecay).toBe(300);
     expect(new AutoRec({ columns: 2 }).config.hiddenUnits).toBe(500);
     await expect(model.fit(rowsOf([[1, 2, 3, 4]]), { epochs: 1 })).rejects.toThrow(
       /expected item rows .* of shape \[2, 3\].*ratingRows\(train, 'item'\)/,
