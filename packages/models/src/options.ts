@@ -38,6 +38,7 @@ export {
   type OptionValue,
   type OptionValues,
   optionFlag,
+  type SharedOptionName,
   sharedOptions,
 } from './base/options';
 export { KL_SCHEDULE_KINDS, klScheduleFromOptions } from './vae/vae.options';

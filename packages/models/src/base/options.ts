@@ -149,7 +149,8 @@ export function optionFlag(name: string): string {
   return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-type Which = 'latentDim' | 'hidden' | 'activation' | 'network' | 'filters';
+/** The options of `ModelConfig` that `sharedOptions` describes. */
+export type SharedOptionName = 'latentDim' | 'hidden' | 'activation' | 'network' | 'filters';
 
 /**
  * The options of `ModelConfig` that every model built on it shares (latent size, hidden layers, activation,
@@ -157,9 +158,9 @@ type Which = 'latentDim' | 'hidden' | 'activation' | 'network' | 'filters';
  */
 export function sharedOptions(
   defaults: Pick<ModelConfig, 'latentDim' | 'hiddenUnits' | 'activation' | 'network' | 'filters'>,
-  only: readonly Which[] = ['latentDim', 'hidden', 'activation', 'network', 'filters'],
+  only: readonly SharedOptionName[] = ['latentDim', 'hidden', 'activation', 'network', 'filters'],
 ): OptionDescription[] {
-  const all: Record<Which, OptionDescription> = {
+  const all: Record<SharedOptionName, OptionDescription> = {
     latentDim: {
       name: 'latentDim',
       type: 'integer',
