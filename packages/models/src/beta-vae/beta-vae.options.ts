@@ -2,13 +2,8 @@
  * The options of a beta-VAE (see base/options.ts): the VAE's, with beta = 4, and the capacity schedule of Burgess
  * et al. Types only are imported: no tfjs.
  */
-import {
-  type ModelOptionsDescription,
-  OPTION_RANGES,
-  type OptionValues,
-  sharedOptions,
-} from '../base/options';
-import { checkKlOptions, klWeightOptions, VAE_DEFAULTS, vaeOptions } from '../vae/vae.options';
+import { type ModelOptionsDescription, OPTION_RANGES, type OptionValues } from '../base/options';
+import { checkKlOptions, elboModelOptions, VAE_DEFAULTS } from '../vae/vae.options';
 import type { BetaVAEConfig } from './beta-vae.config';
 
 /** beta = 4, as Higgins et al. use for their 2-D shapes experiments. */
@@ -34,9 +29,7 @@ export const BETA_VAE_OPTIONS: ModelOptionsDescription = {
     'beta-VAE (Higgins et al. 2017): the KL term weighted by beta, or a rising capacity (Burgess et al. 2018)',
   family: 'vae',
   options: [
-    ...sharedOptions(BETA_VAE_DEFAULTS),
-    ...vaeOptions(BETA_VAE_DEFAULTS),
-    ...klWeightOptions(BETA_VAE_DEFAULTS),
+    ...elboModelOptions(BETA_VAE_DEFAULTS),
     {
       name: 'capacity',
       type: 'number',

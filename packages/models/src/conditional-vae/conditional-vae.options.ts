@@ -1,11 +1,6 @@
 /** The options of a conditional VAE (see base/options.ts): the VAE's and the number of classes. */
-import {
-  type ModelOptionsDescription,
-  OPTION_RANGES,
-  type OptionDescription,
-  sharedOptions,
-} from '../base/options';
-import { checkKlOptions, klWeightOptions, VAE_DEFAULTS, vaeOptions } from '../vae/vae.options';
+import { type ModelOptionsDescription, OPTION_RANGES, type OptionDescription } from '../base/options';
+import { checkKlOptions, elboModelOptions, VAE_DEFAULTS } from '../vae/vae.options';
 import type { ConditionalVAEConfig } from './conditional-vae.config';
 
 export const CONDITIONAL_VAE_DEFAULTS: ConditionalVAEConfig = { ...VAE_DEFAULTS, numClasses: 10 };
@@ -27,11 +22,6 @@ export const CONDITIONAL_VAE_OPTIONS: ModelOptionsDescription = {
   name: 'conditional-vae',
   title: 'Conditional VAE (Sohn et al. 2015): encoder and decoder both see a one-hot class label',
   family: 'vae',
-  options: [
-    ...sharedOptions(CONDITIONAL_VAE_DEFAULTS),
-    ...vaeOptions(CONDITIONAL_VAE_DEFAULTS),
-    ...klWeightOptions(CONDITIONAL_VAE_DEFAULTS),
-    NUM_CLASSES_OPTION,
-  ],
+  options: [...elboModelOptions(CONDITIONAL_VAE_DEFAULTS), NUM_CLASSES_OPTION],
   check: checkKlOptions,
 };

@@ -202,11 +202,20 @@ export function klWeightOptions(defaults: Pick<VAEConfig, 'beta'>): OptionDescri
   ];
 }
 
+/**
+ * The options of a VAE trained on the ELBO with a KL weight: the shared network options, the observation model
+ * and samples of z (`vaeOptions`), and beta with the KL schedule (`klWeightOptions`), with the model's defaults.
+ * A model of the family spreads it and adds its own; pair it with `check: checkKlOptions`.
+ */
+export function elboModelOptions(defaults: VAEConfig): OptionDescription[] {
+  return [...sharedOptions(defaults), ...vaeOptions(defaults), ...klWeightOptions(defaults)];
+}
+
 export const VAE_OPTIONS: ModelOptionsDescription = {
   className: 'VAE',
   name: 'vae',
   title: 'Variational autoencoder (Kingma and Welling 2014): the ELBO with a Gaussian posterior',
   family: 'vae',
-  options: [...sharedOptions(VAE_DEFAULTS), ...vaeOptions(VAE_DEFAULTS), ...klWeightOptions(VAE_DEFAULTS)],
+  options: elboModelOptions(VAE_DEFAULTS),
   check: checkKlOptions,
 };
