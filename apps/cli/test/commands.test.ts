@@ -219,7 +219,7 @@ describe('vae anomaly', () => {
 });
 
 describe('vae on dSprites', () => {
-  it('trains on the procedural sprites and scores disentanglement with the three metrics', async () => {
+  it('trains on the procedural sprites and scores disentanglement with the five metrics', async () => {
     const out = join(work, 'sprites');
     const trained = await vae([
       'train',
@@ -252,10 +252,18 @@ describe('vae on dSprites', () => {
     ]);
     expect(scores.code, scores.stderr).toBe(0);
     const result = JSON.parse(scores.stdout);
-    for (const key of ['betaVae', 'factorVae', 'mig']) {
-      expect(result[key]).toBeGreaterThanOrEqual(0);
-      expect(result[key]).toBeLessThanOrEqual(1);
+    for (const value of [
+      result.betaVae,
+      result.factorVae,
+      result.mig,
+      result.sap,
+      result.dci.disentanglement,
+      result.dci.completeness,
+    ]) {
+      expect(value).toBeGreaterThanOrEqual(0);
+      expect(value).toBeLessThanOrEqual(1);
     }
+    expect(result.dci.informativeness).toBeLessThanOrEqual(1);
     expect(Object.keys(result.migPerFactor)).toEqual(['shape', 'scale', 'orientation', 'posX', 'posY']);
     const wrong = await vae(['disentangle', '--model', run]);
     expect(wrong.stderr).toMatch(/not dSprites' 64x64; train one with --dataset dsprites/);

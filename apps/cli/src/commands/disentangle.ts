@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DSprites } from '@vae/data';
-import { betaVaeScore, factorVaeScore, mutualInformationGap } from '@vae/metrics';
+import { betaVaeScore, dciScores, factorVaeScore, mutualInformationGap, sapScore } from '@vae/metrics';
 import { type BackendChoice, selectBackend } from '../backend';
 import { CliError, EXIT } from '../errors';
 import { isProbabilistic } from '../models';
@@ -16,9 +16,10 @@ export interface DisentangleOptions {
 }
 
 /**
- * `vae disentangle`: the beta-VAE metric (Higgins et al. 2017), the FactorVAE metric (Kim and Mnih 2018) and MIG
- * (Chen et al. 2018) of a model trained on the procedural dSprites, whose ground-truth factors are known. The
- * default sizes are a tenth of disentanglement_lib's; `--full` uses theirs.
+ * `vae disentangle`: the beta-VAE metric (Higgins et al. 2017), the FactorVAE metric (Kim and Mnih 2018), MIG
+ * (Chen et al. 2018), DCI (Eastwood and Williams 2018, lasso importances) and SAP (Kumar et al. 2018) of a model
+ * trained on the procedural dSprites, whose ground-truth factors are known. The default sizes are a tenth of
+ * disentanglement_lib's; `--full` uses theirs.
  */
 export async function disentangle(options: DisentangleOptions): Promise<number> {
   const backend = await selectBackend(options.backend);
@@ -54,10 +55,10 @@ export async function disentangle(options: DisentangleOptions): Promise<number> 
     ...sizes,
     varianceEstimatePoints: Math.round(10000 * scale),
   });
-  const mig = await mutualInformationGap(sprites, represent, {
-    points: testCap('VAE_CLI_TEST_LIMIT', Math.max(1000, Math.round(10000 * scale))),
-    seed: options.seed,
-  });
+  const points = testCap('VAE_CLI_TEST_LIMIT', Math.max(1000, Math.round(10000 * scale)));
+  const mig = await mutualInformationGap(sprites, represent, { points, seed: options.seed });
+  const dci = await dciScores(sprites, represent, { points, seed: options.seed });
+  const sap = await sapScore(sprites, represent, { points, seed: options.seed });
   model.dispose();
   const result = {
     backend,
@@ -65,6 +66,12 @@ export async function disentangle(options: DisentangleOptions): Promise<number> 
     betaVae: Math.round(beta.score * 1e4) / 1e4,
     factorVae: Math.round(factor.score * 1e4) / 1e4,
     mig: Math.round(mig.score * 1e4) / 1e4,
+    dci: {
+      disentanglement: Math.round(dci.disentanglement * 1e4) / 1e4,
+      completeness: Math.round(dci.completeness * 1e4) / 1e4,
+      informativeness: Math.round(dci.informativeness * 1e4) / 1e4,
+    },
+    sap: Math.round(sap.score * 1e4) / 1e4,
     migPerFactor: Object.fromEntries(
       sprites.factorNames.map((name, k) => [name, Math.round(mig.gaps[k] * 1e4) / 1e4]),
     ),
@@ -76,6 +83,9 @@ export async function disentangle(options: DisentangleOptions): Promise<number> 
         `beta-VAE metric  ${result.betaVae.toFixed(3)}`,
         `FactorVAE metric ${result.factorVae.toFixed(3)}`,
         `MIG              ${result.mig.toFixed(3)}`,
+        `DCI              disentanglement ${result.dci.disentanglement.toFixed(3)}, completeness ` +
+          `${result.dci.completeness.toFixed(3)}, informativeness (held-out R^2) ${result.dci.informativeness.toFixed(3)}`,
+        `SAP              ${result.sap.toFixed(3)}`,
         `MIG per factor   ${Object.entries(result.migPerFactor)
           .map(([k, v]) => `${k} ${Number.isNaN(v) ? 'n/a' : v.toFixed(3)}`)
           .join(', ')}`,
