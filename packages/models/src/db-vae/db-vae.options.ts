@@ -4,8 +4,8 @@
  * debiasing itself (histogram bins, smoothing alpha) is a `fit` option (`epochSampler: debiasingSampler(...)`),
  * set by `vae debias`.
  */
-import { type ModelOptionsDescription, OPTION_RANGES, sharedOptions } from '../base/options';
-import { checkKlOptions, klWeightOptions, VAE_DEFAULTS, vaeOptions } from '../vae/vae.options';
+import { type ModelOptionsDescription, OPTION_RANGES } from '../base/options';
+import { checkKlOptions, elboModelOptions, VAE_DEFAULTS } from '../vae/vae.options';
 import type { DBVAEConfig } from './db-vae.config';
 
 /**
@@ -26,10 +26,8 @@ export const DB_VAE_OPTIONS: ModelOptionsDescription = {
     'Debiasing VAE (Amini et al. 2019): a binary classifier whose encoder is also a VAE on the positive class',
   family: 'vae',
   options: [
-    ...sharedOptions(DB_VAE_DEFAULTS),
     // one sample of z per example: the classifier and the VAE share one pass of the encoder
-    ...vaeOptions(DB_VAE_DEFAULTS).filter((option) => option.name !== 'samples'),
-    ...klWeightOptions(DB_VAE_DEFAULTS),
+    ...elboModelOptions(DB_VAE_DEFAULTS).filter((option) => option.name !== 'samples'),
     {
       name: 'positiveClass',
       type: 'integer',
