@@ -64,6 +64,7 @@ describe('README examples', () => {
       'interpolate',
       'traverse',
       'anomaly',
+      'debias',
       'disentangle',
       'report',
       'export',
