@@ -248,6 +248,7 @@ function report(
   epochs: number,
 ): string {
   const percent = (value: number) => `${(100 * value).toFixed(1)} %`;
+  const points = (value: number) => `${(100 * value).toFixed(1)} points`;
   const curves = lineChartSvg({
     title: 'Classification term per epoch (classifierWeight x BCE, training set)',
     xLabel: 'epoch',
@@ -266,8 +267,8 @@ function report(
     summary: [
       { label: 'worst group, biased', value: percent(result.biased.worstAccuracy) },
       { label: 'worst group, debiased', value: percent(result.debiased.worstAccuracy) },
-      { label: 'gap, biased', value: percent(result.biased.gap) },
-      { label: 'gap, debiased', value: percent(result.debiased.gap) },
+      { label: 'gap, biased', value: points(result.biased.gap) },
+      { label: 'gap, debiased', value: points(result.debiased.gap) },
       {
         label: 'rare in top upweighted',
         value: `${result.upweighted.rareInTop} of ${result.upweighted.count}`,
