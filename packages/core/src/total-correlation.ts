@@ -162,13 +162,16 @@ export function permuteDimensions(z: tf.Tensor, seed: number | Random): tf.Tenso
   assertRank(caller, 'z', z, 2, '[batch, latent]');
   const random = seed instanceof Random ? seed : new Random(seed);
   const [batch, dims] = z.shape as [number, number];
-  const indices = new Int32Array(batch * dims);
+  // One permutation matrix per dimension, applied by a batched matMul ([D, M, M] x [D, M, 1]): differentiable on
+  // every backend (a gather's gradient needs UnsortedSegmentSum, which tfjs 4.22's wasm backend lacks).
+  const matrices = new Float32Array(dims * batch * batch);
   for (let d = 0; d < dims; d++) {
     const order = random.permutation(batch);
-    for (let i = 0; i < batch; i++) indices[i * dims + d] = order[i] * dims + d;
+    for (let i = 0; i < batch; i++) matrices[d * batch * batch + i * batch + order[i]] = 1;
   }
   return tf.tidy(() => {
-    const flat = tf.reshape(z, [batch * dims]);
-    return tf.reshape(tf.gather(flat, tf.tensor1d(indices, 'int32')), [batch, dims]) as tf.Tensor2D;
+    const columns = tf.reshape(tf.transpose(z), [dims, batch, 1]);
+    const shuffled = tf.matMul(tf.tensor3d(matrices, [dims, batch, batch]), columns as tf.Tensor3D);
+    return tf.transpose(tf.reshape(shuffled, [dims, batch])) as tf.Tensor2D;
   });
 }
