@@ -69,6 +69,8 @@ export type ToReplica =
       seed: number;
       step: number;
       klSchedule?: KlSchedule;
+      /** The shard's share of the batch's rows: the replica returns its mean gradient scaled by it. */
+      weight: number;
       /** The version of the weights to train from; they are read from the shared buffer or from `weightValues`. */
       weightsVersion: number;
       weightValues: Float32Array | null;
@@ -357,6 +359,7 @@ export class ReplicaPool {
             seed: shardSeed(context.seed, k),
             step: context.step,
             klSchedule: context.klSchedule,
+            weight: (end - start) / rows,
             weightsVersion: this.version,
             weightValues,
           },
@@ -365,19 +368,23 @@ export class ReplicaPool {
       });
     });
     const outcomes = await Promise.all(results);
-    // Rows-weighted mean of the shards' means, summed in shard order (the same on every run).
-    const sum = new Float32Array(this.total);
+    // The rows-weighted mean of the shards' mean gradients (each replica scaled its own), summed by the backend in
+    // shard order: the same on every run.
     const terms = [0, 0, 0, 0, 0];
     outcomes.forEach((outcome, k) => {
       const weight = (shards[k][1] - shards[k][0]) / rows;
-      const g = outcome.gradients ?? this.gradientBuffers[k];
-      if (weight === 1) sum.set(g);
-      else for (let i = 0; i < sum.length; i++) sum[i] += weight * g[i];
       for (let t = 0; t < 5; t++) terms[t] += weight * outcome.terms[t];
     });
     const grads: tf.NamedTensorMap = {};
     this.variables.forEach((v, i) => {
-      grads[v.name] = tf.tensor(sum.subarray(this.offsets[i], this.offsets[i] + v.size), v.shape, 'float32');
+      const [from, to] = [this.offsets[i], this.offsets[i] + v.size];
+      grads[v.name] = tf.tidy(() => {
+        const parts = outcomes.map((outcome, k) =>
+          // a copy: the shared buffers are overwritten by the next step
+          tf.tensor((outcome.gradients ?? this.gradientBuffers[k]).slice(from, to), v.shape, 'float32'),
+        );
+        return parts.length === 1 ? parts[0] : tf.addN(parts);
+      });
     });
     return { terms: tf.tensor1d(terms), grads };
   }
