@@ -72,6 +72,12 @@ export function addRecommendCommand(program: Command): Command {
     )
     .option('--sha256 <hex>', 'the SHA-256 the --dataset archive must have (required for movielens-10m)')
     .addOption(new Option('--model <name>', 'model to train').choices(RECOMMENDER_CHOICES).default('autorec'))
+    .addOption(
+      new Option(
+        '--optimizer <name>',
+        'AutoRec: rprop (full batch, as the paper; default when all rows fit in one batch) or adam (minibatches)',
+      ).choices(['rprop', 'adam']),
+    )
     .option(
       '--hidden <n>',
       "hidden units (default: AutoRec 500, Mult's 600)",

@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RATING_DATASET_NAMES, RATING_FORMATS } from '@vae/data';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RATING_DATASET_CHOICES, RATING_FORMAT_CHOICES } from '../src/recommend-command';
 import { assertBuilt, vae } from './helpers';
 
 let work = '';
@@ -40,6 +42,11 @@ beforeAll(async () => {
 const SMALL = ['--epochs', '2', '--hidden', '16', '--backend', 'wasm', '--seed', '3'];
 
 describe('vae recommend', () => {
+  it('offers every MovieLens set of the catalog and every reader layout', () => {
+    expect([...RATING_DATASET_CHOICES]).toEqual([...RATING_DATASET_NAMES]);
+    expect([...RATING_FORMAT_CHOICES]).toEqual([...RATING_FORMATS]);
+  });
+
   it("trains I-AutoRec, reports RMSE/MAE beside the baselines, lists a user's top items, writes the run folder", async () => {
     const out = join(work, 'autorec');
     const run = await vae([
@@ -58,6 +65,7 @@ describe('vae recommend', () => {
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.model).toBe('autorec');
+    expect(result.optimizer).toBe('rprop (full batch)');
     expect(result.train + result.test).toBe(triples.length);
     expect(result.test).toBe(Math.round(0.1 * triples.length));
     for (const value of [result.rmse, result.mae, result.baselines['user + item biases'].rmse]) {
