@@ -1,7 +1,8 @@
 // DB-VAE debiasing over seeds: runs the built CLI (`vae debias --json`) once per seed, each run training the same
 // DB-VAE with and without resampling at equal budget on the biased procedural shapes, and reports the mean and
 // sample standard deviation of the worst-group accuracy, the gap and the overall accuracy.
-// usage: node bench/debias.mjs [seeds=1,2,3] [extra vae debias flags...]
+// usage: node bench/debias.mjs [seeds=1,2,3] [extra vae debias flags...]; writes bench/results/debias.json
+// (debias-small.json with --rare-attribute small)
 // Build first: npx -y pnpm@12.21.0 exec turbo run build --filter=vae
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -60,7 +61,11 @@ const report = {
   },
   summary,
 };
-writeFileSync(join(root, 'bench/results/debias.json'), `${JSON.stringify(report, null, 2)}\n`);
+const attribute = extra.includes('--rare-attribute')
+  ? extra[extra.indexOf('--rare-attribute') + 1]
+  : 'inverted';
+const file = attribute === 'inverted' ? 'debias.json' : `debias-${attribute}.json`;
+writeFileSync(join(root, 'bench/results', file), `${JSON.stringify(report, null, 2)}\n`);
 const show = ({ mean, sd }) => `${(100 * mean).toFixed(1)} ± ${(100 * sd).toFixed(1)}`;
 console.log('| | worst-group accuracy (%) | gap (points) | overall (%) | rare positives (%) |');
 console.log('|---|---|---|---|---|');
