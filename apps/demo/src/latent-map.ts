@@ -1,6 +1,31 @@
 /** The 2-D latent map: a square of latent space [-range, range]^2 with a grid and the test set's codes. */
 import type { Codes } from './assets';
-import { CLASS_COLOURS } from './shared';
+import { ACCENT, CLASS_COLOURS } from './shared';
+
+/** The move of an arrow key on a map (up is +z2), `step` latent units; undefined for other keys. */
+export function arrowMove(key: string, step: number): [number, number] | undefined {
+  const moves: Record<string, [number, number]> = {
+    ArrowLeft: [-step, 0],
+    ArrowRight: [step, 0],
+    ArrowUp: [0, step],
+    ArrowDown: [0, -step],
+  };
+  return Object.hasOwn(moves, key) ? moves[key] : undefined;
+}
+
+/** The marker of a point on a map: an accent ring with a white halo, readable on light and dark tiles. */
+export function drawRing(g: CanvasRenderingContext2D, x: number, y: number, radius: number): void {
+  g.lineWidth = 3;
+  g.strokeStyle = '#ffffff';
+  g.beginPath();
+  g.arc(x, y, radius, 0, 7);
+  g.stroke();
+  g.lineWidth = 2;
+  g.strokeStyle = ACCENT;
+  g.beginPath();
+  g.arc(x, y, radius, 0, 7);
+  g.stroke();
+}
 
 /** Half-width of the shown square of latent space: covers 99.5 % of the codes, rounded up to 0.5. */
 export function mapRange(codes: Codes | undefined): number {

@@ -4,70 +4,19 @@
  * (`pnpm turbo run build`) and Chromium (VAE_CHROMIUM). Screenshots of each view go to a temporary folder, printed
  * at the end. VAE_DEMO_DIST=<folder> serves an existing build instead of building (for quick reruns).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemo, launchChromium, serveStatic } from './serve';
 
-const demoDirectory = fileURLToPath(new URL('..', import.meta.url));
 const haveChromium = process.env.VAE_HAVE_CHROMIUM === '1';
 const inCi = Boolean(process.env.CI) && process.env.CI !== 'false';
 if (inCi && !haveChromium) {
   throw new Error('CI is set but Chromium is missing: the demo test must run in CI (set VAE_CHROMIUM).');
-}
-
-const SUB_PATH = '/vae/';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-webgpu',
-];
-const MIME_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.bin': 'application/octet-stream',
-  '.gz': 'application/gzip',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
-
-/** Serves `root` under `SUB_PATH` only, like a static host serving the site from a folder. Counts requests. */
-function serveStatic(root: string, requests: string[]): Promise<Server> {
-  const server = createServer(async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    requests.push(path);
-    if (!path.startsWith(SUB_PATH)) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    let file = normalize(join(root, path.slice(SUB_PATH.length)));
-    if (!file.startsWith(root)) {
-      response.writeHead(403).end('forbidden');
-      return;
-    }
-    try {
-      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      response.writeHead(200, { 'content-type': MIME_TYPES[extname(file)] ?? 'application/octet-stream' });
-      response.end(body);
-    } catch {
-      response.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 interface CanvasSummary {
@@ -126,26 +75,8 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
   const offOrigin: string[] = [];
 
   beforeAll(async () => {
-    const modelsDist = join(demoDirectory, '..', '..', 'packages', 'models', 'dist', 'index.js');
-    if (!existsSync(modelsDist)) {
-      throw new Error(
-        'the @vae libraries are not built; run `pnpm turbo run build --filter=./packages/*` first.',
-      );
-    }
     screenshotDirectory = mkdtempSync(join(tmpdir(), 'vae-demo-screens-'));
-    if (process.env.VAE_DEMO_DIST) {
-      outDirectory = resolve(process.env.VAE_DEMO_DIST);
-    } else {
-      outDirectory = mkdtempSync(join(tmpdir(), 'vae-demo-dist-'));
-      builtHere = true;
-      const vite = join(demoDirectory, 'node_modules', 'vite', 'bin', 'vite.js');
-      const build = spawnSync(
-        process.execPath,
-        [vite, 'build', '--outDir', outDirectory, '--emptyOutDir', '--logLevel', 'warn'],
-        { cwd: demoDirectory, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
-      );
-      if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
-    }
+    ({ directory: outDirectory, built: builtHere } = buildDemo());
     for (const name of [
       'mnist-vae',
       'mnist-vae-2d',
@@ -178,13 +109,8 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
       `VAE ${[inputSize, ...hiddenUnits, latentDim].join('-')}, latent size ${latentDim}, ` +
       `${parameters.toLocaleString('en-US')} parameters`;
 
-    server = await serveStatic(outDirectory + sep, requests);
-    siteUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SUB_PATH}`;
-    browser = await chromium.launch({
-      executablePath: process.env.VAE_CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    ({ server, url: siteUrl } = await serveStatic(outDirectory, requests));
+    browser = await launchChromium(['--enable-unsafe-webgpu']);
   });
 
   afterAll(async () => {

@@ -7,27 +7,33 @@
  * that view fail alone, with a message and a retry, while the other views keep working; and the build's size
  * budget. VAE_DEMO_DIST=<folder> tests an existing build.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildDemo,
+  demoDirectory,
+  launchChromium,
+  MIME_TYPES,
+  requestedFile,
+  SUB_PATH,
+  siteAddress,
+  waitForTraining,
+} from './serve';
 
-const demoDirectory = fileURLToPath(new URL('..', import.meta.url));
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface AxeResults {
   violations: { id: string; nodes: { target: string[] }[] }[];
 }
 const haveChromium = process.env.VAE_HAVE_CHROMIUM === '1';
-const SUB_PATH = '/vae/';
 const VIEWS = [
   'learn',
   'why',
@@ -40,24 +46,6 @@ const VIEWS = [
   'anomaly',
 ] as const;
 const PHONE = { width: 390, height: 844 };
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const MIME_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  '.wasm': 'application/wasm',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
 
 /**
  * Budgets for the build, in bytes (measured 2026-12-03: whole dist 15.21 MB, code 4.49 MB; before dropping the threaded wasm binary and UMAP 15.76 MB). The code is
@@ -74,16 +62,13 @@ const BUDGET = { total: 16_600_000, code: 4_600_000, largestChunk: 620_000 };
  */
 function serveCompressing(root: string, encoded: string[]): Promise<Server> {
   const server = createServer(async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    if (!path.startsWith(SUB_PATH)) {
-      response.writeHead(404).end('not found');
+    const target = requestedFile(root, request.url);
+    if ('status' in target) {
+      response.writeHead(target.status).end(target.status === 404 ? 'not found' : 'forbidden');
       return;
     }
-    let file = normalize(join(root, path.slice(SUB_PATH.length)));
-    if (!file.startsWith(root)) {
-      response.writeHead(403).end('forbidden');
-      return;
-    }
+    const { path } = target;
+    let file = target.file;
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
     } catch {
@@ -168,27 +153,11 @@ describe.skipIf(!haveChromium)(
     const problems: string[] = [];
 
     beforeAll(async () => {
-      if (process.env.VAE_DEMO_DIST) {
-        outDirectory = resolve(process.env.VAE_DEMO_DIST);
-      } else {
-        outDirectory = mkdtempSync(join(tmpdir(), 'vae-demo-hosting-'));
-        builtHere = true;
-        const vite = join(demoDirectory, 'node_modules', 'vite', 'bin', 'vite.js');
-        const build = spawnSync(
-          process.execPath,
-          [vite, 'build', '--outDir', outDirectory, '--emptyOutDir', '--logLevel', 'warn'],
-          { cwd: demoDirectory, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
-        );
-        if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
-      }
+      ({ directory: outDirectory, built: builtHere } = buildDemo());
       preview = await vitePreview(outDirectory);
       compressing = await serveCompressing(outDirectory + sep, encoded);
-      compressingUrl = `http://127.0.0.1:${(compressing.address() as AddressInfo).port}${SUB_PATH}`;
-      browser = await chromium.launch({
-        executablePath: process.env.VAE_CHROMIUM || '/usr/bin/chromium',
-        headless: true,
-        args: CHROMIUM_ARGS,
-      });
+      compressingUrl = siteAddress(compressing);
+      browser = await launchChromium();
     }, 120_000);
 
     afterAll(async () => {
@@ -235,14 +204,7 @@ describe.skipIf(!haveChromium)(
       await page.locator('select[name="batch"]').selectOption('128');
       await page.locator('input[name="epochs"]').fill('1');
       await page.locator('#train-start').click();
-      await page.waitForFunction(
-        () =>
-          ['done', 'aborted', 'error'].includes(
-            document.getElementById('view-train')?.dataset.trainState ?? '',
-          ),
-        null,
-        { timeout: 90_000 },
-      );
+      await waitForTraining(page, 90_000);
       const log = (await page.locator('#train-log').textContent()) ?? '';
       expect(await page.evaluate(() => document.getElementById('view-train')?.dataset.trainState), log).toBe(
         'done',

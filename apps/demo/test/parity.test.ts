@@ -23,11 +23,11 @@ import type { ImageDataset } from '@vae/data';
 import { evaluateElbo, reconstructionError } from '@vae/metrics';
 import { type AnyModel, VAE } from '@vae/models';
 import { loadModelFromDirectory } from '@vae/models/node';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrainModel, fitOptions, splitMnistTest, type TrainSettings } from '../src/train-setup';
 import { ELBO_SEED, WHY_EXAMPLES, WHY_MODELS } from '../src/why-models';
-import { buildDemo, CHROMIUM_ARGS, serveStatic, shippedMnistTest } from './serve';
+import { buildDemo, launchChromium, serveStatic, shippedMnistTest, waitForTraining } from './serve';
 
 const haveChromium = process.env.VAE_HAVE_CHROMIUM === '1';
 
@@ -44,11 +44,7 @@ describe.skipIf(!haveChromium)('the page computes what the library computes in N
     dist = buildDemo();
     ({ server, url: siteUrl } = await serveStatic(dist.directory));
     mnistTest = await shippedMnistTest(dist.directory);
-    browser = await chromium.launch({
-      executablePath: process.env.VAE_CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
   }, 300_000);
 
   afterAll(async () => {
@@ -141,15 +137,7 @@ describe.skipIf(!haveChromium)('the page computes what the library computes in N
     };
     const page = await open('?view=train&backend=wasm&hidden=100&epochs=2&examples=1000&batch=64');
     await page.locator('#train-start').click();
-    await page.waitForFunction(
-      () =>
-        ['done', 'aborted', 'error'].includes(
-          document.getElementById('view-train')?.dataset.trainState ?? '',
-        ),
-      null,
-      { timeout: 180_000 },
-    );
-    const trained = await page.evaluate(() => ({ ...document.getElementById('view-train')!.dataset }));
+    const trained = await waitForTraining(page, 180_000);
     expect(trained.trainState, (await page.locator('#train-log').textContent()) ?? '').toBe('done');
     expect(trained.heldOutEpoch).toBe('2');
     const pageLoss = Number(trained.heldOutLoss);

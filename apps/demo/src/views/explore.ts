@@ -20,7 +20,8 @@ import {
   MAP_MODEL,
   type MapDataset,
 } from '../assets';
-import { drawScatter, mapRange } from '../latent-map';
+import { arrowMove, drawRing, drawScatter, mapRange } from '../latent-map';
+import { latestOnly } from '../latest-only';
 import {
   ACCENT,
   bumpRenders,
@@ -125,16 +126,7 @@ export function createExploreView(context: ViewContext): View {
     g.lineTo(SIZE, y);
     g.stroke();
     g.setLineDash([]);
-    g.lineWidth = 3;
-    g.strokeStyle = '#ffffff';
-    g.beginPath();
-    g.arc(x, y, 8, 0, 7);
-    g.stroke();
-    g.lineWidth = 2;
-    g.strokeStyle = ACCENT;
-    g.beginPath();
-    g.arc(x, y, 8, 0, 7);
-    g.stroke();
+    drawRing(g, x, y, 8);
     g.restore();
   }
 
@@ -190,29 +182,14 @@ export function createExploreView(context: ViewContext): View {
     updateStatus();
   }
 
-  let wanted: Point | null = null;
-  let busy = false;
   /** Decodes the latest requested point; requests made meanwhile replace each other (never a queue). */
-  async function pump(): Promise<void> {
-    if (busy) return;
-    busy = true;
-    try {
-      while (wanted) {
-        const z = wanted;
-        wanted = null;
-        await decodeAndDraw(z);
-      }
-    } catch (error) {
-      context.fail('Decoding failed', error instanceof Error ? error.message : String(error));
-    } finally {
-      busy = false;
-    }
-  }
+  const decoder = latestOnly(decodeAndDraw, (error) =>
+    context.fail('Decoding failed', error instanceof Error ? error.message : String(error)),
+  );
 
   function moveTo(z: Point, share = true): void {
     point = [Math.max(-range, Math.min(range, z[0])), Math.max(-range, Math.min(range, z[1]))];
-    wanted = point;
-    void pump();
+    decoder.request(point);
     if (share) updateUrl({ z: `${point[0].toFixed(2)},${point[1].toFixed(2)}` });
   }
 
@@ -278,14 +255,7 @@ export function createExploreView(context: ViewContext): View {
       moveTo(pointerToLatent(event, canvas));
     });
     canvas.addEventListener('keydown', (event) => {
-      const step = event.shiftKey ? 0.5 : 0.1;
-      const moves: Record<string, Point> = {
-        ArrowLeft: [-step, 0],
-        ArrowRight: [step, 0],
-        ArrowUp: [0, step],
-        ArrowDown: [0, -step],
-      };
-      const move = moves[event.key];
+      const move = arrowMove(event.key, event.shiftKey ? 0.5 : 0.1);
       if (!move) return;
       event.preventDefault();
       moveTo([point[0] + move[0], point[1] + move[1]]);
@@ -363,7 +333,7 @@ export function createExploreView(context: ViewContext): View {
   }
 
   async function settle(): Promise<void> {
-    while (busy || wanted) await new Promise((resolve) => setTimeout(resolve, 10));
+    await decoder.settled();
   }
 
   return {

@@ -19,8 +19,18 @@ import { type AnyModel, VAE } from '@vae/models';
 import { drawToCanvas, imageGrid, tensorToImageBatch } from '@vae/viz';
 import { type Codes, DIGIT_PIXELS, DIGIT_SIDE, describeModel, getAnyModel } from '../assets';
 import { loadMnistTest } from '../host-data';
-import { coveringRange, drawScatter, fromPixel, type MapFrame, toPixelX, toPixelY } from '../latent-map';
-import { ACCENT, element, escapeHtml, fitCanvas, paintGrey } from '../shared';
+import {
+  arrowMove,
+  coveringRange,
+  drawRing,
+  drawScatter,
+  fromPixel,
+  type MapFrame,
+  toPixelX,
+  toPixelY,
+} from '../latent-map';
+import { latestOnly } from '../latest-only';
+import { element, escapeHtml, fitCanvas, paintGrey } from '../shared';
 import { ELBO_SEED, WHY_EXAMPLES, WHY_MODELS } from '../why-models';
 import type { View, ViewContext } from './context';
 
@@ -155,19 +165,6 @@ export function createWhyView(context: ViewContext): View {
     panel.gridLayer = layer;
   }
 
-  function drawMarker(g: CanvasRenderingContext2D, x: number, y: number): void {
-    g.lineWidth = 3;
-    g.strokeStyle = '#ffffff';
-    g.beginPath();
-    g.arc(x, y, 7, 0, 7);
-    g.stroke();
-    g.lineWidth = 2;
-    g.strokeStyle = ACCENT;
-    g.beginPath();
-    g.arc(x, y, 7, 0, 7);
-    g.stroke();
-  }
-
   /** Map and grid with the marker at the panel's point, and the point decoded. */
   async function probe(panel: Panel): Promise<void> {
     const [z0, z1] = panel.point;
@@ -176,14 +173,14 @@ export function createWhyView(context: ViewContext): View {
     g.setTransform(1, 0, 0, 1, 0, 0);
     if (panel.scatter) g.drawImage(panel.scatter, 0, 0);
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
-    drawMarker(g, toPixelX(panel.frame, z0), toPixelY(panel.frame, z1));
+    drawRing(g, toPixelX(panel.frame, z0), toPixelY(panel.frame, z1), 7);
     if (panel.gridLayer) {
       panel.grid.width = panel.gridLayer.width;
       panel.grid.height = panel.gridLayer.height;
       const m = panel.grid.getContext('2d')!;
       m.drawImage(panel.gridLayer, 0, 0);
       const scale = panel.grid.width / MAP_SIZE;
-      drawMarker(m, toPixelX(panel.frame, z0) * scale, toPixelY(panel.frame, z1) * scale);
+      drawRing(m, toPixelX(panel.frame, z0) * scale, toPixelY(panel.frame, z1) * scale, 7);
     }
     const decoded = tf.tidy(() => panel.model.decode(tf.tensor2d([z0, z1], [1, 2])));
     const pixels = await decoded.data();
@@ -196,27 +193,11 @@ export function createWhyView(context: ViewContext): View {
     panel.root.dataset.probes = String(Number(panel.root.dataset.probes ?? '0') + 1);
   }
 
-  let queued: Panel | undefined;
-  let running = false;
   /** Decodes the latest point asked for, one decode at a time. */
-  function requestProbe(panel: Panel): void {
-    queued = panel;
-    if (running) return;
-    running = true;
-    void (async () => {
-      try {
-        while (queued) {
-          const next = queued;
-          queued = undefined;
-          await probe(next);
-        }
-      } catch (error) {
-        context.fail('Why a VAE: decoding failed', error instanceof Error ? error.message : String(error));
-      } finally {
-        running = false;
-      }
-    })();
-  }
+  const prober = latestOnly(probe, (error) =>
+    context.fail('Why a VAE: decoding failed', error instanceof Error ? error.message : String(error)),
+  );
+  const requestProbe = (panel: Panel) => prober.request(panel);
 
   function listen(panel: Panel, canvas: HTMLCanvasElement): void {
     const move = (event: PointerEvent) => {
@@ -232,14 +213,8 @@ export function createWhyView(context: ViewContext): View {
 
   function listenKeys(panel: Panel): void {
     panel.map.addEventListener('keydown', (event) => {
-      const step = (2 * panel.frame.range) / (2 * STEPS);
-      const moves: Record<string, [number, number]> = {
-        ArrowLeft: [-step, 0],
-        ArrowRight: [step, 0],
-        ArrowUp: [0, step],
-        ArrowDown: [0, -step],
-      };
-      const move = moves[event.key];
+      // half a grid cell per press
+      const move = arrowMove(event.key, panel.frame.range / STEPS);
       if (!move) return;
       event.preventDefault();
       const limit = panel.frame.range;
