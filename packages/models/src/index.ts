@@ -51,6 +51,7 @@ export {
   type DebiasingSamplerOptions,
   type DebiasingSnapshot,
   debiasingSampler,
+  type EmbeddingModel,
   resolveDBVAEConfig,
 } from './db-vae/index';
 export {

@@ -5,4 +5,5 @@ export {
   type DebiasingSamplerOptions,
   type DebiasingSnapshot,
   debiasingSampler,
+  type EmbeddingModel,
 } from './db-vae.model';
