@@ -158,7 +158,7 @@ describe.skipIf(!haveChromium)(
       compressing = await serveCompressing(outDirectory + sep, encoded);
       compressingUrl = siteAddress(compressing);
       browser = await launchChromium();
-    }, 120_000);
+    }, 300_000); // the build: three test files may build at once
 
     afterAll(async () => {
       await browser?.close();
