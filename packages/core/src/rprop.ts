@@ -25,6 +25,8 @@ export interface RpropOptions {
   maxStep?: number;
 }
 
+let registered = false;
+
 interface RpropState {
   name: string;
   step: tf.Variable;
@@ -46,6 +48,11 @@ export class RpropOptimizer extends tf.Optimizer {
 
   constructor(options: RpropOptions = {}) {
     super();
+    // registered on first use, not on import (the root entry has no side effects): checkpoints name the class
+    if (!registered) {
+      tf.serialization.registerClass(RpropOptimizer);
+      registered = true;
+    }
     this.learningRate = options.learningRate ?? 0.01;
     this.etaMinus = options.etaMinus ?? 0.5;
     this.etaPlus = options.etaPlus ?? 1.2;
@@ -145,5 +152,3 @@ export class RpropOptimizer extends tf.Optimizer {
     return new cls(config as RpropOptions);
   }
 }
-
-tf.serialization.registerClass(RpropOptimizer);
