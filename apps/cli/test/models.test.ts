@@ -44,9 +44,26 @@ const CASES: Record<string, string[]> = {
     '--codebook-update',
     'ema',
   ],
+  'beta-tcvae': ['--latent-dim', '3', '--hidden', '32', '--tc-weight', '6'],
+  'dip-vae': ['--latent-dim', '3', '--hidden', '32', '--dip-type', 'ii', '--lambda-off-diagonal', '5'],
+  'factor-vae': ['--latent-dim', '3', '--hidden', '32', '--gamma', '10', '--discriminator-hidden', '16,16'],
+  'info-vae': ['--latent-dim', '3', '--hidden', '32', '--mmd-lambda', '50'],
+  m2: ['--latent-dim', '3', '--hidden', '32', '--classifier-hidden', '16'],
 };
 
-const probabilistic = new Set(['vae', 'beta-vae', 'conditional-vae', 'iwae', 'prior-vae', 'db-vae']);
+const probabilistic = new Set([
+  'vae',
+  'beta-vae',
+  'conditional-vae',
+  'iwae',
+  'prior-vae',
+  'db-vae',
+  'beta-tcvae',
+  'dip-vae',
+  'factor-vae',
+  'info-vae',
+  'm2',
+]);
 
 describe('vae train --model', () => {
   it('offers exactly the models of the registry, and the data sets of @vae/data plus dSprites', () => {
@@ -74,6 +91,11 @@ describe('vae train --model', () => {
         'beta-vae': { beta: 4, likelihood: 'gaussian', variance: 'learned' },
         iwae: { importanceSamples: 3 },
         'db-vae': { positiveClass: 1, classifierWeight: 10 },
+        'beta-tcvae': { beta: 6 },
+        'dip-vae': { dipType: 'ii', lambdaOffDiagonal: 5 },
+        'factor-vae': { gamma: 10, discriminatorUnits: [16, 16] },
+        'info-vae': { lambda: 50 },
+        m2: { classifierHiddenUnits: [16], numClasses: 10 },
         autoencoder: { weightDecay: 0.001 },
       };
       expect(config.modelConfig).toMatchObject(fields[model] ?? {});
