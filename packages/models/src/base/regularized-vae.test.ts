@@ -6,7 +6,7 @@ import { DipVAE } from '../dip-vae/dip-vae.model';
 import { FactorVAE } from '../factor-vae/factor-vae.model';
 import { InfoVAE } from '../info-vae/info-vae.model';
 import { binaryPrototypes } from '../testing/toy';
-import { auxiliaryVariables, mainVariables } from '../training/trainable';
+import { type AuxiliaryObjective, auxiliaryVariables, mainVariables } from '../training/trainable';
 import type { RegularizedVAE } from './regularized-vae';
 
 const small = { inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 3, seed: 1 };
@@ -45,7 +45,7 @@ describe('disentangling VAEs: gradients', () => {
         grads,
         Object.keys(main).map((k) => main[k].name),
       );
-      const auxiliary = model.auxiliaryObjective;
+      const auxiliary = (model as { auxiliaryObjective?: AuxiliaryObjective }).auxiliaryObjective;
       if (auxiliary) {
         const variables = auxiliaryVariables(model);
         const result = tf.variableGrads(() => auxiliary.loss(x, { seed: 2 }), Object.values(variables));
