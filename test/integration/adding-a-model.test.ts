@@ -184,6 +184,9 @@ describe.each(classNames)('adding a model: %s has what docs/adding-a-model.md pr
     const description = describedAs(className);
     const names = description.options.map((o) => o.name);
     expect(new Set(names).size, 'option names are unique').toBe(names.length);
+    // one config field, one option that copies into it
+    const fields = description.options.flatMap((o) => (o.config ? [o.config] : []));
+    expect(new Set(fields).size, `config fields written twice: ${fields}`).toBe(fields.length);
     const resolved = resolvedDefaults(className);
     for (const option of description.options) {
       const where = option.name;
