@@ -8,14 +8,11 @@
 //                         [--pseudo 100] [--mixture 50] [--k 500] [--backend wasm] [--json out.json]
 //                         [--models vae,mixture,vamp,gmm,vqvae] [--vq-update ema|loss] [--vq-prior autoregressive|categorical]
 //
-// It bundles the @vae sources with esbuild (the packages need no build) and trains each model in this process.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// It bundles the @vae sources (bench/bundle.mjs: the packages need no build) and trains each model in this process.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadVae, root } from './bundle.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
@@ -50,54 +47,12 @@ if (!mnistDir) {
   process.exit(0);
 }
 
-const work = mkdtempSync(join(tmpdir(), 'vae-priors-'));
-const require = createRequire(join(root, 'apps/cli/package.json'));
-const esbuild = createRequire(join(root, 'package.json'))('esbuild');
-const entry = join(work, 'entry.mjs');
-writeFileSync(
-  entry,
-  "export * as core from '@vae/core'; export * as models from '@vae/models'; export * as metrics from '@vae/metrics';",
-);
-const bundle = join(work, 'vae.cjs');
-await esbuild.build({
-  entryPoints: [entry],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  outfile: bundle,
-  logLevel: 'error',
-  plugins: [
-    {
-      name: 'vae-sources',
-      setup(build) {
-        build.onResolve({ filter: /^@vae\// }, ({ path }) => {
-          const [, name, sub] = path.match(/^@vae\/([^/]+)(?:\/(.*))?$/);
-          return { path: join(root, 'packages', name, 'src', `${sub ?? 'index'}.ts`) };
-        });
-        build.onResolve({ filter: /^#register-gradients$/ }, () => ({
-          path: join(root, 'packages/core/src/register-gradients.node.ts'),
-        }));
-        build.onResolve({ filter: /^(@tensorflow|fflate|fast-png)/ }, ({ path, resolveDir }) => ({
-          path: (path.startsWith('@tensorflow') ? require : createRequire(join(resolveDir, 'x.js'))).resolve(
-            path,
-          ),
-          external: true,
-        }));
-      },
-    },
-  ],
+const loaded = await loadVae({
+  entries: { core: '@vae/core', models: '@vae/models', metrics: '@vae/metrics' },
+  backend,
 });
-const tf = require('@tensorflow/tfjs-core');
-require('@tensorflow/tfjs-backend-cpu');
-const wasm = require('@tensorflow/tfjs-backend-wasm');
-const { core, models, metrics } = createRequire(bundle)(bundle);
-tf.env().set('PROD', true);
-const warn = console.warn;
-console.warn = () => {};
-if (backend === 'wasm') wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
-await tf.setBackend(backend);
-await tf.ready();
-console.warn = warn;
+const { tf } = loaded;
+const { core, models, metrics } = loaded.modules;
 
 function loadImages(prefix, count) {
   const images = readFileSync(join(mnistDir, `${prefix}-images-idx3-ubyte`));
