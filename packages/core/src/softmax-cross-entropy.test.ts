@@ -43,9 +43,16 @@ describe('softmaxCrossEntropyWithLogits', () => {
   });
 
   it('stays exact for huge logits, where exp overflows float32', async () => {
-    const t = softmaxCrossEntropyWithLogits([1, 0], tf.tensor2d([[1000, 0], [-1000, 1000]]), {
-      reduction: 'none',
-    });
+    const t = softmaxCrossEntropyWithLogits(
+      [1, 0],
+      tf.tensor2d([
+        [1000, 0],
+        [-1000, 1000],
+      ]),
+      {
+        reduction: 'none',
+      },
+    );
     const v = await t.data();
     expect(v[0]).toBeCloseTo(1000, 2);
     expect(v[1]).toBeCloseTo(2000, 1);
@@ -76,7 +83,9 @@ describe('softmaxCrossEntropyWithLogits', () => {
 
   it('names the problem for bad shapes', () => {
     const l = tf.tensor2d(logits);
-    expect(() => softmaxCrossEntropyWithLogits([0, 1], l)).toThrow(/one integer per example, \[4\], got 2 values/);
+    expect(() => softmaxCrossEntropyWithLogits([0, 1], l)).toThrow(
+      /one integer per example, \[4\], got 2 values/,
+    );
     expect(() => softmaxCrossEntropyWithLogits([0], tf.tensor1d([1, 2]))).toThrow(/\[batch, classes\]/);
     l.dispose();
   });
