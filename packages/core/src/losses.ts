@@ -297,7 +297,8 @@ export function softmaxCrossEntropyWithLogits(
     throw new Error(`${caller}: labels must be one integer per example, [${batch}], got ${shape}.`);
   }
   return tf.tidy(() => {
-    const y = labels instanceof tf.Tensor ? tf.cast(labels, 'int32') : tf.tensor1d(Array.from(labels), 'int32');
+    const y =
+      labels instanceof tf.Tensor ? tf.cast(labels, 'int32') : tf.tensor1d(Array.from(labels), 'int32');
     const oneHot = tf.cast(tf.oneHot(y as tf.Tensor1D, logits.shape[1]), logits.dtype);
     const perExample = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1));
     return reduceBatch(perExample, options.reduction ?? 'mean', caller);
