@@ -121,7 +121,7 @@ describe('klDecomposition', () => {
     const lv = tf.fill([9, 2], Math.log(0.3));
     const sample = tf.add(m, tf.mul(0.2, tf.randomNormal([9, 2], 0, 1, 'float32', 3)));
     const options = { datasetSize: 9, estimator: 'mss' as const };
-    await expectClose(totalCorrelation(sample, m, lv, options), 0, { atol: 1e-5 });
+    await expectClose(totalCorrelation(sample, m, lv, options), 0, { atol: 1e-4 });
     // and one dimension alone has no total correlation, whatever the estimator
     await expectClose(
       totalCorrelation(
@@ -133,7 +133,7 @@ describe('klDecomposition', () => {
         },
       ),
       0,
-      { atol: 1e-5 },
+      { atol: 1e-4 },
     );
     // the same means on the diagonal (z1 = z2) are fully correlated: TC -> log 3 for narrow posteriors
     const diagonal = tf.tensor2d(
@@ -167,8 +167,8 @@ describe('klDecomposition', () => {
       [0.3, 0.0],
     ]);
     const parts = klDecomposition(sample, m, lv, { datasetSize: 1000, estimator: 'mss' });
-    await expectClose(parts.mutualInformation, 0, { atol: 1e-5 });
-    await expectClose(parts.totalCorrelation, 0, { atol: 1e-5 });
+    await expectClose(parts.mutualInformation, 0, { atol: 1e-4 });
+    await expectClose(parts.totalCorrelation, 0, { atol: 1e-4 });
   });
 
   it('has gradients that match central differences', async () => {
