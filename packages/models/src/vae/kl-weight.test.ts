@@ -28,6 +28,14 @@ describe('the KL weight has one owner (VAE.klScheduleFor)', () => {
     expect(beta.klScheduleFor()).toEqual({ kind: 'constant', value: 4 });
     expect(capped.klScheduleFor()).toEqual(capacity);
     for (const model of [vae, beta, capped]) expect(model.klScheduleFor(warmUp)).toBe(warmUp);
+    // a warm-up that does not say where it ends ends at the model's beta (core's standalone default is 1)
+    expect(beta.klScheduleFor({ kind: 'linear', steps: 10 })).toEqual({ kind: 'linear', steps: 10, to: 4 });
+    expect(vae.klScheduleFor({ kind: 'cosine', steps: 3 })).toEqual({ kind: 'cosine', steps: 3, to: 2.5 });
+    expect(beta.klScheduleFor({ kind: 'cyclical', period: 5 })).toEqual({
+      kind: 'cyclical',
+      period: 5,
+      max: 4,
+    });
     for (const model of [vae, beta, capped]) model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -50,6 +58,13 @@ describe('the KL weight has one owner (VAE.klScheduleFor)', () => {
       await expectClose(deprecated.terms.weightedKl, tf.mul(0.5, deprecated.terms.kl));
       tf.dispose([own, ramped, deprecated].flatMap((l) => [l.total, ...Object.values(l.terms)]));
     }
+    // a BetaVAE's warm-up without an end ramps to its beta of 4: w(step) = 4 min(step, 4) / 4
+    const betaVae = new BetaVAE({ ...small, seed: 1 });
+    for (const step of [1, 4, 7]) {
+      const ramped = betaVae.trainingLoss(x, { seed: 3, step, klSchedule: { kind: 'linear', steps: 4 } });
+      await expectClose(ramped.terms.weightedKl, tf.mul(Math.min(step, 4), ramped.terms.kl));
+    }
+    betaVae.dispose();
     const capped = new BetaVAE({ ...small, capacity, seed: 1 });
     const loss = capped.trainingLoss(x, { seed: 3, step: 2 });
     // gamma |KL - C(2)|, C(2) = 5 * 2 / 4 = 2.5

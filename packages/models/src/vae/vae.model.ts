@@ -144,12 +144,21 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
   /**
    * The one place that decides the weight of the KL term: `override` (the `klSchedule` of `fit`, `evaluate` or
    * `trainingLoss`) when given, else the model's own (config `beta` as a constant schedule, or a BetaVAE's
-   * `capacity`). The objective evaluates the result at each optimizer step with core's `lossTerms`.
+   * `capacity`). A warm-up that does not say where it ends (linear or cosine without `to`, cyclical without `max`)
+   * ends at the model's beta, not at core's standalone default of 1: a BetaVAE warms up to 4. The objective
+   * evaluates the result at each optimizer step with core's `lossTerms`.
    */
   klScheduleFor(override?: KlSchedule): KlSchedule {
-    if (override !== undefined) return override;
-    const own = this.defaultKlWeight();
-    return typeof own === 'number' ? { kind: 'constant', value: own } : own;
+    if (override === undefined) {
+      const own = this.defaultKlWeight();
+      return typeof own === 'number' ? { kind: 'constant', value: own } : own;
+    }
+    const beta = this.config.beta;
+    if ((override.kind === 'linear' || override.kind === 'cosine') && override.to === undefined) {
+      return { ...override, to: beta };
+    }
+    if (override.kind === 'cyclical' && override.max === undefined) return { ...override, max: beta };
+    return override;
   }
 
   protected encodeRows(
