@@ -6,7 +6,7 @@
 //
 //   node bench/priors.mjs [--seeds 3] [--first-seed 1] [--train 10000] [--test 1000] [--epochs 10] [--latent 20] [--hidden 300]
 //                         [--pseudo 100] [--mixture 50] [--k 500] [--backend wasm] [--json out.json]
-//                         [--models vae,mixture,vamp,gmm,vqvae] [--vq-update ema|loss] [--vq-prior autoregressive|categorical]
+//                         [--fd] [--models vae,mixture,vamp,gmm,vqvae] [--vq-update ema|loss] [--vq-prior autoregressive|categorical]
 //
 // It bundles the @vae sources (bench/bundle.mjs: the packages need no build) and trains each model in this process.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,9 @@ const only = option('models', 'vae,mixture,vamp,gmm,vqvae').split(',');
 const jsonOut = option('json', undefined);
 const vqUpdate = option('vq-update', 'ema');
 const vqPrior = option('vq-prior', 'autoregressive');
+// --fd: also the Frechet distance of as many samples as test images, on the features of an MLP classifier trained
+// here on the training images (metrics' trainFeatureClassifier: not Inception FID).
+const withFd = args.includes('--fd');
 
 const candidates = [
   option('mnist', undefined),
@@ -60,6 +63,11 @@ function loadImages(prefix, count) {
   const out = new Float32Array(count * 784);
   for (let i = 0; i < out.length; i++) out[i] = images[16 + i] / 255;
   return tf.tensor4d(out, [count, 28, 28, 1]);
+}
+function loadLabels(prefix, count) {
+  const labels = readFileSync(join(mnistDir, `${prefix}-labels-idx1-ubyte`));
+  if (labels.readUInt32BE(0) !== 2049) throw new Error('MNIST: unexpected IDX magic number.');
+  return Int32Array.from(labels.subarray(8, 8 + count));
 }
 // Dynamically binarized training images would be the paper's protocol; here: grey levels as Bernoulli means (as the
 // PyTorch VAE example), the same for every model.
@@ -100,6 +108,26 @@ async function elboOf(model, seed) {
   return r.logLikelihood;
 }
 
+const classifier = withFd
+  ? await metrics.trainFeatureClassifier(trainImages, {
+      labels: loadLabels('train', trainCount),
+      epochs: 3,
+      seed: 0,
+    })
+  : undefined;
+if (classifier) {
+  const accuracy = await classifier.accuracy(testImages, { labels: loadLabels('t10k', testCount) });
+  console.log(`feature classifier: test accuracy ${(100 * accuracy).toFixed(1)} %`);
+}
+/** Frechet distance between the test images and `testCount` samples drawn by `draw(count, seed)`. */
+async function frechetOf(draw, seed) {
+  if (!classifier) return undefined;
+  const samples = draw(testCount, seed);
+  const quality = await metrics.sampleQuality(classifier, testImages, samples);
+  samples.dispose();
+  return quality.frechet;
+}
+
 const results = {};
 const record = (name, key, value) => {
   results[name] ??= {};
@@ -137,6 +165,8 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
       record(name, 'nll', -nll.logLikelihood);
       record(name, 'kl', elbo.kl);
       record(name, 'seconds', seconds);
+      const fd = await frechetOf((count, s) => model.sample(count, { seed: s }), seed);
+      if (fd !== undefined) record(name, 'fd', fd);
       console.log(
         `  ${name}: -ELBO ${elbo.total.toFixed(2)} (KL ${elbo.kl.toFixed(2)}), IS-NLL ${(-nll.logLikelihood).toFixed(2)}, ` +
           `ESS ${nll.effectiveSampleSize.toFixed(0)}, ${seconds.toFixed(0)} s`,
@@ -169,6 +199,8 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
       const label = `VAE + GMM sampler (K = ${mixtureComponents}, fitted after training)`;
       record(label, 'elbo', gmmElbo);
       record(label, 'nll', -gmmNll.logLikelihood);
+      const gmmFd = await frechetOf((count, s) => sampler.sample(count, { seed: s }), seed);
+      if (gmmFd !== undefined) record(label, 'fd', gmmFd);
       console.log(`  ${label}: -ELBO ${(-gmmElbo).toFixed(2)}, IS-NLL ${(-gmmNll.logLikelihood).toFixed(2)}`);
       wrapped.dispose();
     }
@@ -194,6 +226,8 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
     record(name, 'elbo', -(terms.reconstruction + terms.kl));
     record(name, 'usage', usage.usage);
     record(name, 'perplexity', usage.perplexity);
+    const vqFd = await frechetOf((count, s) => model.sample(count, { seed: s }), seed);
+    if (vqFd !== undefined) record(name, 'fd', vqFd);
     record(name, 'seconds', seconds);
     console.log(
       `  ${name}: reconstruction ${terms.reconstruction.toFixed(2)}, -log p(k) ${terms.kl.toFixed(2)}, ` +
@@ -217,14 +251,14 @@ const summary = Object.fromEntries(
 );
 const cell = (s, digits = 2) => (s ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}` : '');
 console.log(
-  '\n| model | test ELBO | test log p(x) (IS) | KL | reconstruction | codes used | perplexity | train s |',
+  '\n| model | test ELBO | test log p(x) (IS) | KL | reconstruction | codes used | perplexity | sample FD | train s |',
 );
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const [name, s] of Object.entries(summary)) {
   console.log(
     `| ${name} | ${cell(s.elbo)} | ${s.nll ? cell({ mean: -s.nll.mean, sd: s.nll.sd }) : ''} | ${cell(s.kl)} | ` +
       `${cell(s.reconstruction)} | ${s.usage ? cell({ mean: s.usage.mean * 64, sd: s.usage.sd * 64 }, 1) : ''} | ` +
-      `${cell(s.perplexity, 1)} | ${cell(s.seconds, 0)} |`,
+      `${cell(s.perplexity, 1)} | ${cell(s.fd)} | ${cell(s.seconds, 0)} |`,
   );
 }
 if (jsonOut) {
@@ -233,4 +267,5 @@ if (jsonOut) {
     `${JSON.stringify({ settings: { seeds, trainCount, testCount, epochs, latentDim, hidden, pseudoInputs, mixtureComponents, importanceSamples, backend }, summary }, null, 2)}\n`,
   );
 }
+classifier?.dispose();
 tf.dispose([trainImages, testImages]);
