@@ -5,6 +5,7 @@
  * the demo's controls and docs/models.md are generated from it.
  */
 import { AUTOENCODER_OPTIONS } from './autoencoder/autoencoder.options';
+import { AUTOREC_OPTIONS } from './autorec/autorec.options';
 import type { ModelOptionsDescription } from './base/options';
 import { BETA_TCVAE_OPTIONS } from './beta-tcvae/beta-tcvae.options';
 import { BETA_VAE_OPTIONS } from './beta-vae/beta-vae.options';
@@ -18,6 +19,8 @@ import { INFO_VAE_OPTIONS } from './info-vae/info-vae.options';
 import { IWAE_OPTIONS } from './iwae/iwae.options';
 import { M2_OPTIONS } from './m2/m2.options';
 import { LINEAR_AUTOENCODER_OPTIONS } from './linear-autoencoder/linear-autoencoder.options';
+import { MULT_DAE_OPTIONS } from './mult-dae/mult-dae.options';
+import { MULT_VAE_OPTIONS } from './mult-vae/mult-vae.options';
 import { PRIOR_VAE_OPTIONS } from './prior-vae/prior-vae.options';
 import { SPARSE_AUTOENCODER_OPTIONS } from './sparse-autoencoder/sparse-autoencoder.options';
 import { TIED_AUTOENCODER_OPTIONS } from './tied-autoencoder/tied-autoencoder.options';
@@ -63,6 +66,16 @@ export const MODEL_DESCRIPTIONS = {
   VQVAE: VQ_VAE_OPTIONS,
   DBVAE: DB_VAE_OPTIONS,
   M2: M2_OPTIONS,
+} as const satisfies Record<string, ModelOptionsDescription>;
+
+/**
+ * Class name -> the option description of each recommender (`vae recommend`), in the order of RECOMMENDER_REGISTRY.
+ * Their family is 'recommender': `vae train` does not offer them.
+ */
+export const RECOMMENDER_DESCRIPTIONS = {
+  AutoRec: AUTOREC_OPTIONS,
+  MultVAE: MULT_VAE_OPTIONS,
+  MultDAE: MULT_DAE_OPTIONS,
 } as const satisfies Record<string, ModelOptionsDescription>;
 
 /** The description of a model by its command-line name (`vae`, `beta-vae`, ...), or undefined. */

@@ -106,8 +106,8 @@ export interface ModelOptionsDescription {
   name: string;
   /** One line: what the model is, and the paper. */
   title: string;
-  /** 'autoencoder' (deterministic code), 'vae' (a prior and a probabilistic decoder). */
-  family: 'autoencoder' | 'vae';
+  /** 'autoencoder' (deterministic code), 'vae' (a prior and a probabilistic decoder), 'recommender' (rating rows: `vae recommend`). */
+  family: 'autoencoder' | 'vae' | 'recommender';
   options: readonly OptionDescription[];
   /**
    * Rules between options (beyond `requires`), as the message for the user, or undefined when the values agree.

@@ -2,11 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type BatchSource, Random } from '@vae/core';
 import { expectClose, expectNoLeaks } from '@vae/core/testing';
 import { describe, expect, it } from 'vitest';
+import { AUTOREC_DEFAULTS } from '../autorec/autorec.config';
+import { AUTOREC_OPTIONS } from '../autorec/autorec.options';
+import { applyModelOptions } from '../base/options';
 import { Popularity } from '../baselines/baselines';
 import { loadModel, saveModel } from '../io';
 import { MultDAE } from '../mult-dae/mult-dae.model';
+import { MULT_DAE_OPTIONS } from '../mult-dae/mult-dae.options';
+import { RECOMMENDER_DESCRIPTIONS } from '../options';
+import { RECOMMENDER_REGISTRY } from '../registry';
 import { inBrowser, memoryHandler, weightsOf } from '../testing/concerns.test-utils';
+import { MULT_DAE_DEFAULTS, MULT_VAE_DEFAULTS } from './mult-vae.config';
 import { MultVAE } from './mult-vae.model';
+import { MULT_VAE_OPTIONS } from './mult-vae.options';
 
 /** User rows in core's layout [users, 2, items] (ratings, mask) from lists of clicked items. */
 function rowsOf(clicks: number[][], items: number): BatchSource {
@@ -237,4 +245,34 @@ describe('MultVAE and MultDAE', () => {
     },
     120_000,
   );
+});
+
+describe('option descriptions of the recommenders', () => {
+  it("repeat the configs' defaults and write the fields they name", () => {
+    const defaults = (options: readonly { name: string; default?: unknown }[]) =>
+      Object.fromEntries(options.map((o) => [o.name, o.default]));
+    expect(defaults(MULT_VAE_OPTIONS.options)).toMatchObject({
+      hidden: MULT_VAE_DEFAULTS.hiddenUnits,
+      latentDim: MULT_VAE_DEFAULTS.latentDim,
+      dropout: MULT_VAE_DEFAULTS.dropout,
+      weightDecay: MULT_VAE_DEFAULTS.weightDecay,
+      klCap: (MULT_VAE_DEFAULTS.klSchedule as { to: number }).to,
+      klSteps: (MULT_VAE_DEFAULTS.klSchedule as { steps: number }).steps,
+    });
+    expect(defaults(MULT_DAE_OPTIONS.options)).toMatchObject({ weightDecay: MULT_DAE_DEFAULTS.weightDecay });
+    expect(defaults(AUTOREC_OPTIONS.options)).toMatchObject({
+      kind: AUTOREC_DEFAULTS.kind,
+      hidden: AUTOREC_DEFAULTS.hiddenUnits,
+      weightDecay: AUTOREC_DEFAULTS.weightDecay,
+    });
+    expect(Object.keys(RECOMMENDER_DESCRIPTIONS)).toEqual(Object.keys(RECOMMENDER_REGISTRY));
+    const effect = applyModelOptions(MULT_VAE_OPTIONS, { latentDim: 50, klCap: 0.5, klSteps: 100 });
+    expect(effect.config).toEqual({
+      latentDim: 50,
+      klSchedule: { kind: 'linear', from: 0, to: 0.5, steps: 100 },
+    });
+    const model = new MultVAE({ items: 4, ...effect.config });
+    expect(model.config.klSchedule).toEqual({ kind: 'linear', from: 0, to: 0.5, steps: 100 });
+    model.dispose();
+  });
 });
