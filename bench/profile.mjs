@@ -1,5 +1,6 @@
 // Where a ref-vae training step spends its time on one backend: kernels per step (tf.profile) and the time per
-// kernel type (from an instrumented backend run). usage: node bench/profile.mjs [wasm|cpu] [steps]
+// kernel type (from an instrumented backend run). usage: node bench/profile.mjs [wasm|cpu] [steps] [mlp|conv]
+// (conv: the convolutional MNIST VAE, architecture('mnist-conv') with a 20-dimensional code)
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +11,13 @@ const load = (name) => import(require.resolve(name));
 const tf = await load('@tensorflow/tfjs-core');
 await load('@tensorflow/tfjs-backend-cpu');
 const wasm = await load('@tensorflow/tfjs-backend-wasm');
-const { VAE } = await load('@vae/models');
+const { VAE, architecture } = await load('@vae/models');
+await load('@vae/models/layers');
 const { loadMnist } = await import(require.resolve('@vae/data/node'));
 
 const backend = process.argv[2] ?? 'wasm';
 const steps = Number(process.argv[3] ?? 40);
+const arch = process.argv[4] ?? 'mlp';
 tf.env().set('PROD', true);
 const quiet = console.warn;
 console.warn = () => {};
@@ -28,7 +31,9 @@ const data = await loadMnist({
   packageSearchPaths: [join(root, 'apps/cli')],
 });
 
-const model = new VAE({ seed: 1 });
+const model = new VAE(
+  arch === 'conv' ? { ...architecture('mnist-conv'), latentDim: 20, seed: 1 } : { seed: 1 },
+);
 // warm up
 await model.fit(data, { epochs: 1, batchSize: 128, seed: 1 });
 const info = await tf.profile(() => model.fit(data, { epochs: 1, batchSize: 128, seed: 2 }));

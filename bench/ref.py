@@ -1,13 +1,16 @@
 """The PyTorch reference for ref-vae (the PyTorch examples' VAE): 784-400-20, BCE + KL, Adam 1e-3, batch 128.
 Trains on the first N MNIST training images read from IDX files and prints one JSON line.
 With a test-image count it also reports the test loss (negative ELBO with one z sample, nats per image, as the
-PyTorch example's test()) on the first test images.
-usage: python3 bench/ref.py <dir with train-images-idx3-ubyte> <images> <epochs> <threads> [seed] [test images]"""
+PyTorch example's test()) on the first test images. Architecture 'conv' is @vae's mnist-conv: 28 -> 14 -> 7 with 32
+and 64 filters (kernel 4, stride 2, padding 1, as tfjs 'same'), 256 dense units, latent 20, mirrored by transposed
+convolutions in the decoder.
+usage: python3 bench/ref.py <dir with train-images-idx3-ubyte> <images> <epochs> <threads> [seed] [test images] [mlp|conv]"""
 import json, struct, sys, time
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+
 
 if len(sys.argv) > 1 and sys.argv[1] == "autorec":
     # One I-AutoRec epoch (Sedhain et al. 2015: sigmoid hidden layer of 500, identity output, squared error on
@@ -58,6 +61,7 @@ directory, images, epochs, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv
 torch.set_num_threads(threads)
 seed = int(sys.argv[5]) if len(sys.argv) > 5 else 1
 test_images = int(sys.argv[6]) if len(sys.argv) > 6 else 0
+arch = sys.argv[7] if len(sys.argv) > 7 else "mlp"
 torch.manual_seed(seed)
 
 
@@ -84,6 +88,24 @@ class VAE(nn.Module):
         return self.fc4(F.relu(self.fc3(z))), mu, logvar
 
 
+class ConvVAE(nn.Module):
+    """@vae's architecture('mnist-conv') (NHWC there, NCHW here: the same arithmetic)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(1, 32, 4, 2, 1), nn.Conv2d(32, 64, 4, 2, 1)
+        self.hidden, self.posterior = nn.Linear(64 * 7 * 7, 256), nn.Linear(256, 40)
+        self.decode_hidden, self.project = nn.Linear(20, 256), nn.Linear(256, 64 * 7 * 7)
+        self.deconv1, self.deconv2 = nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ConvTranspose2d(32, 1, 4, 2, 1)
+
+    def forward(self, x):
+        h = F.relu(self.conv2(F.relu(self.conv1(x.view(-1, 1, 28, 28)))))
+        mu, logvar = self.posterior(F.relu(self.hidden(h.flatten(1)))).chunk(2, dim=1)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        d = F.relu(self.project(F.relu(self.decode_hidden(z)))).view(-1, 64, 7, 7)
+        return self.deconv2(F.relu(self.deconv1(d))).flatten(1), mu, logvar
+
+
 def batch_loss(model, x):
     logits, mu, logvar = model(x)
     bce = F.binary_cross_entropy_with_logits(logits, x, reduction="sum")
@@ -91,7 +113,7 @@ def batch_loss(model, x):
     return bce + kl
 
 
-model = VAE()
+model = ConvVAE() if arch == "conv" else VAE()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 measured, loss_value = 0.0, 0.0
 for epoch in range(epochs):
@@ -108,7 +130,7 @@ for epoch in range(epochs):
         measured += time.perf_counter() - start
 measured_epochs = epochs - 1 if epochs > 1 else 1
 result = {"imagesPerSecond": measured_epochs * len(data) / measured, "finalLoss": loss_value,
-          "torch": torch.__version__, "threads": threads, "seed": seed}
+          "torch": torch.__version__, "threads": threads, "seed": seed, "arch": arch}
 if test_images > 0:
     test = read_images("t10k-images-idx3-ubyte", test_images)
     with torch.no_grad():

@@ -3,7 +3,14 @@
 // (A B C, B C A, ...) so load on the machine hits all of them alike. Results: bench/results/latest.{json,md}.
 // Also: the test loss after 10 epochs against PyTorch's over seeds, WebGPU in Node (the optional `webgpu` package) and
 // tfjs-node when installed (else a recorded skip reason), and each target of issue #10 marked met or not.
+// Also (issue 23): data-parallel scaling of ref-vae on wasm with fit's workers (1, 2 and, with more cores, 4 worker
+// threads: ratio to one worker, per-core efficiency, memory per extra worker), and the convolutional MNIST VAE
+// (mnist-conv) against the same network in PyTorch and against plain tfjs autodiff (on cpu: tfjs' wasm backend has no
+// convolution gradient kernels).
 // usage: node bench/run.mjs [--quick] [--repeats N] [--images N] [--epochs N] [--seeds N] [--no-quality] [--out DIR]
+//        [--no-autorec]
+//   [--only row,row,...] (just those training rows, e.g. --only vae-wasm-w1,vae-wasm-w2,pytorch: no inference,
+//   memory or quality) [--conv-images N]
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,7 +31,11 @@ const repeats = flag('repeats', quick ? 1 : 3);
 const images = flag('images', quick ? 512 : 8000);
 const epochs = flag('epochs', quick ? 1 : 3);
 const seeds = flag('seeds', quick ? 1 : 2);
-const withQuality = !args.includes('--no-quality');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
+const withQuality = !args.includes('--no-quality') && !only;
+const convImages = flag('conv-images', quick ? 256 : Math.min(images, 2048));
+// the cpu backend is about 1 GFLOP/s and a mnist-conv step about 30 MFLOP per image: a few steps only
+const convCpuImages = quick ? 64 : 256;
 const outDir = args.includes('--out') ? args[args.indexOf('--out') + 1] : join(here, 'results');
 
 const worker = join(here, 'worker.mjs');
@@ -118,8 +129,23 @@ const summary = (values) => ({
   runs: values,
 });
 
+const wasmTrain = (extra) => ({ task: 'train', backend: 'wasm', impl: 'vae', images, epochs, ...extra });
 const trainers = [
-  { name: 'vae-wasm', spec: { task: 'train', backend: 'wasm', impl: 'vae', images, epochs } },
+  { name: 'vae-wasm', spec: wasmTrain({}) },
+  // fit({ workers }): the same training in 1, 2 (and 4 where the cores exist) worker threads
+  { name: 'vae-wasm-w1', spec: wasmTrain({ workers: 1 }) },
+  { name: 'vae-wasm-w2', spec: wasmTrain({ workers: 2 }) },
+  ...(cpus().length >= 4 ? [{ name: 'vae-wasm-w4', spec: wasmTrain({ workers: 4 }) }] : []),
+  { name: 'conv-vae-wasm', spec: wasmTrain({ arch: 'conv', images: convImages }) },
+  { name: 'conv-vae-wasm-w2', spec: wasmTrain({ arch: 'conv', images: convImages, workers: 2 }) },
+  {
+    name: 'conv-vae-cpu',
+    spec: { task: 'train', backend: 'cpu', impl: 'vae', arch: 'conv', images: convCpuImages, epochs: 2 },
+  },
+  {
+    name: 'conv-peer-cpu',
+    spec: { task: 'train', backend: 'cpu', impl: 'peer', arch: 'conv', images: convCpuImages, epochs: 2 },
+  },
   { name: 'peer-wasm', spec: { task: 'train', backend: 'wasm', impl: 'peer', images, epochs } },
   {
     name: 'vae-cpu',
@@ -166,6 +192,8 @@ if (python && mnistDir) {
   trainers.push(
     { name: 'pytorch', torch: true, threads: 2 },
     { name: 'pytorch-1t', torch: true, threads: 1 },
+    { name: 'pytorch-conv', torch: true, threads: 2, arch: 'conv', images: convImages },
+    { name: 'pytorch-conv-1t', torch: true, threads: 1, arch: 'conv', images: convImages },
   );
   if (!haveBlas)
     notes.push('PyTorch runs on the reference BLAS (slow): run bench/setup-pytorch.sh for OpenBLAS.');
@@ -175,7 +203,7 @@ if (python && mnistDir) {
   );
 }
 
-const torchRun = (n, e, seed = 1, testImages = 0, threads = 2) =>
+const torchRun = (n, e, seed = 1, testImages = 0, threads = 2, arch = 'mlp') =>
   JSON.parse(
     execFileSync(
       python,
@@ -187,6 +215,7 @@ const torchRun = (n, e, seed = 1, testImages = 0, threads = 2) =>
         String(threads),
         String(seed),
         String(testImages),
+        arch,
       ],
       { env: { ...torchEnvironment(), OMP_NUM_THREADS: String(threads) } },
     ).toString(),
@@ -195,13 +224,21 @@ let torchVersion = null;
 
 const started = new Date();
 const load = [loadavg()[0]];
+if (only) {
+  const unknown = only.filter((name) => !trainers.some((t) => t.name === name));
+  if (unknown.length)
+    throw new Error(`--only: no row ${unknown.join(', ')}; rows: ${trainers.map((t) => t.name)}`);
+  trainers.splice(0, trainers.length, ...trainers.filter((t) => only.includes(t.name)));
+}
 const results = Object.fromEntries(trainers.map((t) => [t.name, []]));
 const cpuResults = Object.fromEntries(trainers.map((t) => [t.name, []]));
 for (let r = 0; r < repeats; r++) {
   // rotate the order every round
   const order = trainers.map((_, i) => trainers[(i + r) % trainers.length]);
   for (const t of order) {
-    const result = t.torch ? torchRun(images, epochs, 1, 0, t.threads) : await run(t.spec);
+    const result = t.torch
+      ? torchRun(t.images ?? images, epochs, 1, 0, t.threads, t.arch)
+      : await run(t.spec);
     if (t.torch) torchVersion = result.torch;
     results[t.name].push(result.imagesPerSecond);
     if (result.cpuImagesPerSecond) cpuResults[t.name].push(result.cpuImagesPerSecond);
@@ -217,7 +254,7 @@ const autorecSize = quick
 const autorec = {
   settings: { ...autorecSize, hidden: 500, batchSize: 256, epochs: 2, timed: 'the second epoch' },
 };
-if (!args.includes('--no-autorec')) {
+if (!only && !args.includes('--no-autorec')) {
   const ours = await runFull({ task: 'autorec', backend: 'wasm', ...autorecSize, epochs: 2, batchSize: 256 });
   autorec['vae-wasm'] = ours.error ? { error: ours.error } : ours.result;
   if (python) {
@@ -239,11 +276,22 @@ if (!args.includes('--no-autorec')) {
   load.push(loadavg()[0]);
   process.stderr.write(`autorec epoch: ${JSON.stringify(autorec)}\n`);
 }
-const inference = await run({ task: 'inference', backend: 'wasm', repeats: quick ? 1 : 20 });
+const inference = only ? {} : await run({ task: 'inference', backend: 'wasm', repeats: quick ? 1 : 20 });
 const memory = {};
-for (const n of quick ? [256, 512] : [10000, 60000]) {
+for (const n of only ? [] : quick ? [256, 512] : [10000, 60000]) {
   memory[n] = (await run({ task: 'memory', backend: 'wasm', images: n })).peakResidentMegabytes;
   load.push(loadavg()[0]);
+}
+// Peak resident memory of one epoch with 0 (this thread), 1 and 2 worker threads: the cost of a replica.
+const workerMemory = {};
+for (const workers of only ? [] : [0, 1, 2]) {
+  const spec = {
+    task: 'memory',
+    backend: 'wasm',
+    images: quick ? 512 : 4096,
+    ...(workers ? { workers } : {}),
+  };
+  workerMemory[workers] = (await run(spec)).peakResidentMegabytes;
 }
 
 // Same maths: test loss after 10 epochs (quick: 1) on the same images, over seeds, interleaved with PyTorch.
@@ -276,6 +324,26 @@ const training = Object.fromEntries(
   ]),
 );
 const ratio = (a, b) => (training[a] && training[b] ? training[a].median / training[b].median : null);
+/**
+ * Workers against one worker: the wall-clock ratio, per-core efficiency (ratio / workers), and the same from CPU time
+ * (images per CPU-second of the whole process, workers included), which load from other processes changes far less.
+ */
+function scalingOf() {
+  const rows = {};
+  for (const n of [1, 2, 4]) {
+    const row = training[`vae-wasm-w${n}`];
+    const one = training['vae-wasm-w1'];
+    if (!row || !one) continue;
+    const speedup = row.median / one.median;
+    rows[n] = {
+      imagesPerSecond: row.median,
+      speedup,
+      perCoreEfficiency: speedup / Math.min(n, cpus().length),
+      cpuEfficiency: row.cpuTime && one.cpuTime ? row.cpuTime.median / one.cpuTime.median : null,
+    };
+  }
+  return rows;
+}
 const report = {
   date: started.toISOString(),
   quick,
@@ -291,6 +359,21 @@ const report = {
     'vae-wasm / pytorch-1t': ratio('vae-wasm', 'pytorch-1t'),
     'vae-wasm / pytorch': ratio('vae-wasm', 'pytorch'),
     'vae-cpu / vae-wasm': ratio('vae-cpu', 'vae-wasm'),
+    'vae-wasm-w2 / vae-wasm-w1': ratio('vae-wasm-w2', 'vae-wasm-w1'),
+    'vae-wasm-w2 / vae-wasm': ratio('vae-wasm-w2', 'vae-wasm'),
+    'vae-wasm-w4 / vae-wasm-w1': ratio('vae-wasm-w4', 'vae-wasm-w1'),
+    'vae-wasm-w2 / pytorch': ratio('vae-wasm-w2', 'pytorch'),
+    'conv-vae-wasm / pytorch-conv': ratio('conv-vae-wasm', 'pytorch-conv'),
+    'conv-vae-wasm / pytorch-conv-1t': ratio('conv-vae-wasm', 'pytorch-conv-1t'),
+    'conv-vae-wasm-w2 / conv-vae-wasm': ratio('conv-vae-wasm-w2', 'conv-vae-wasm'),
+    'conv-vae-wasm-w2 / pytorch-conv': ratio('conv-vae-wasm-w2', 'pytorch-conv'),
+    'conv-vae-cpu / conv-peer-cpu': ratio('conv-vae-cpu', 'conv-peer-cpu'),
+  },
+  scaling: scalingOf(),
+  workerMemory: {
+    peakResidentMegabytes: workerMemory,
+    perExtraWorker: workerMemory[2] !== undefined ? workerMemory[2] - workerMemory[1] : null,
+    firstWorker: workerMemory[1] !== undefined ? workerMemory[1] - workerMemory[0] : null,
   },
   inference,
   autorec,
@@ -339,6 +422,26 @@ report.targets = {
   ),
   'peak memory 60k / 10k <= 1.5': target(report.memory.ratio, 1.5, report.memory.ratio <= 1.5),
 };
+report.targets['vae-wasm 2 workers / 1 worker >= 1.7'] = target(
+  report.ratios['vae-wasm-w2 / vae-wasm-w1'],
+  1.7,
+  report.ratios['vae-wasm-w2 / vae-wasm-w1'] >= 1.7,
+);
+report.targets['vae-wasm 2 workers / pytorch (2 threads) >= 0.45'] = target(
+  report.ratios['vae-wasm-w2 / pytorch'],
+  0.45,
+  training.pytorch && training['pytorch-1t'] && training.pytorch.median < training['pytorch-1t'].median
+    ? 'unreliable'
+    : report.ratios['vae-wasm-w2 / pytorch'] >= 0.45,
+);
+// mnist-conv's ratio to PyTorch within 2x of ref-vae's (1 thread against 1 thread: the steadier pairing)
+const convGoal =
+  report.ratios['vae-wasm / pytorch-1t'] == null ? null : report.ratios['vae-wasm / pytorch-1t'] / 2;
+report.targets["mnist-conv / pytorch-1t >= half of ref-vae's"] = target(
+  report.ratios['conv-vae-wasm / pytorch-conv-1t'],
+  convGoal,
+  convGoal == null ? null : report.ratios['conv-vae-wasm / pytorch-conv-1t'] >= convGoal,
+);
 report.versions = {
   node: process.version,
   tfjs: report.tfjs,
@@ -389,6 +492,19 @@ const md = [
   `Peak resident memory training one epoch: ${Object.entries(memory)
     .map(([n, m]) => `${n} images ${f(m)} MB`)
     .join(', ')} (ratio ${f(report.memory.ratio, 2)}).`,
+  '',
+  `Data-parallel scaling (fit's workers, ref-vae on wasm; efficiency = speed-up / workers; from CPU time = images per CPU-second of the process against one worker's):`,
+  '',
+  '| workers | images/s (median) | vs 1 worker | per-core efficiency | from CPU time |',
+  '|---|---|---|---|---|',
+  ...Object.entries(report.scaling).map(
+    ([n, r]) =>
+      `| ${n} | ${f(r.imagesPerSecond)} | ${f(r.speedup, 2)} | ${f(r.perCoreEfficiency, 2)} | ${f(r.cpuEfficiency, 2)} |`,
+  ),
+  '',
+  `Peak resident memory, one epoch of ${quick ? 512 : 4096} images: ${Object.entries(workerMemory)
+    .map(([n, m]) => `${n} workers ${f(m)} MB`)
+    .join(', ')}; per extra worker ${f(report.workerMemory.perExtraWorker)} MB.`,
   ...notes.map((n) => `\nNote: ${n}`),
   '',
 ].join('\n');

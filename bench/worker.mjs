@@ -1,5 +1,6 @@
 // One benchmark measurement in a fresh process. Prints one JSON line on stdout.
 // usage: node bench/worker.mjs '{"task":"train","backend":"wasm","impl":"vae","images":8000,"epochs":2}'
+// Optional: "arch": "conv" (mnist-conv instead of ref-vae's MLP), "workers": n (fit's data-parallel worker threads).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,9 @@ const tf = await load('@tensorflow/tfjs-core');
 await load('@tensorflow/tfjs-backend-cpu');
 const wasm = await load('@tensorflow/tfjs-backend-wasm');
 const tfl = await load('@tensorflow/tfjs-layers');
-const { VAE } = await load('@vae/models');
+const { VAE, architecture } = await load('@vae/models');
+// fit({ workers }) and convolutional networks (the worker_threads runtime, tfjs-layers)
+await load('@vae/models/node');
 const { loadMnist } = await import(require.resolve('@vae/data/node'));
 
 const spec = JSON.parse(process.argv[2]);
@@ -92,6 +95,58 @@ const data = await loadMnist({
   packageSearchPaths: [join(root, 'apps/cli')],
 });
 
+/** The VAE under test: ref-vae's MLP, or architecture('mnist-conv') with the same 20-dimensional code. */
+const ourModel = (seed) =>
+  new VAE(spec.arch === 'conv' ? { ...architecture('mnist-conv'), latentDim: 20, seed } : { seed });
+const fitWorkers = spec.workers ? { workers: spec.workers } : {};
+
+/**
+ * The convolutional peer: mnist-conv as a tfjs user writes it (tf.layers conv2d / conv2dTranspose + autodiff). Only
+ * backends with the convolution gradient kernels train it (cpu here; wasm has no Conv2DBackpropFilter).
+ */
+function peerConvModel() {
+  const layer = (l, shape) => {
+    l.build(shape);
+    return l;
+  };
+  const L = tfl.layers;
+  const conv1 = layer(
+    L.conv2d({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }),
+    [null, 28, 28, 1],
+  );
+  const conv2 = layer(
+    L.conv2d({ filters: 64, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }),
+    [null, 14, 14, 32],
+  );
+  const hidden = layer(L.dense({ units: 256, activation: 'relu' }), [null, 3136]);
+  const posterior = layer(L.dense({ units: 40 }), [null, 256]);
+  const decodeHidden = layer(L.dense({ units: 256, activation: 'relu' }), [null, 20]);
+  const project = layer(L.dense({ units: 3136, activation: 'relu' }), [null, 256]);
+  const deconv1 = layer(
+    L.conv2dTranspose({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }),
+    [null, 7, 7, 64],
+  );
+  const deconv2 = layer(L.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same' }), [
+    null,
+    14,
+    14,
+    32,
+  ]);
+  return {
+    loss(x) {
+      const n = x.shape[0];
+      const h = hidden.apply(tf.reshape(conv2.apply(conv1.apply(tf.reshape(x, [n, 28, 28, 1]))), [n, 3136]));
+      const [m, lv] = tf.split(posterior.apply(h), 2, 1);
+      const z = tf.add(m, tf.mul(tf.exp(tf.mul(0.5, lv)), tf.randomNormal(m.shape)));
+      const d = tf.reshape(project.apply(decodeHidden.apply(z)), [n, 7, 7, 64]);
+      const l = tf.reshape(deconv2.apply(deconv1.apply(d)), [n, 784]);
+      const bce = tf.sum(tf.add(tf.sub(tf.relu(l), tf.mul(l, x)), tf.log1p(tf.exp(tf.neg(tf.abs(l))))), 1);
+      const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, lv), tf.add(tf.square(m), tf.exp(lv))), 1));
+      return tf.mean(tf.add(bce, kl));
+    },
+  };
+}
+
 /** The peer: the same 784-400-20 VAE written as the tfjs examples write it (tf.layers + autodiff). */
 function peerModel() {
   const dense = (units, activation, inputDim) => tfl.layers.dense({ units, activation, inputDim });
@@ -121,12 +176,13 @@ function peerModel() {
 async function train() {
   const epochs = spec.epochs ?? 2;
   if (spec.impl === 'vae') {
-    const model = new VAE({ seed: 1 });
+    const model = ourModel(1);
     let cpuStart = process.cpuUsage();
     const history = await model.fit(data, {
       epochs,
       batchSize: 128,
       seed: 1,
+      ...fitWorkers,
       onEpochEnd: (record) => {
         if (record.epoch === 1 && epochs > 1) cpuStart = process.cpuUsage();
       },
@@ -140,7 +196,7 @@ async function train() {
       finalLoss: history.epochs.at(-1).train.total,
     };
   }
-  const peer = peerModel();
+  const peer = spec.arch === 'conv' ? peerConvModel() : peerModel();
   const optimizer = tf.train.adam(1e-3);
   let measuredSeconds = 0;
   let lastLoss = 0;
@@ -206,8 +262,8 @@ async function inference() {
 }
 
 async function memory() {
-  const model = new VAE({ seed: 1 });
-  await model.fit(data, { epochs: 1, batchSize: 128, seed: 1 });
+  const model = ourModel(1);
+  await model.fit(data, { epochs: 1, batchSize: 128, seed: 1, ...fitWorkers });
   return { peakResidentMegabytes: process.resourceUsage().maxRSS / 1024, images: data.size };
 }
 
