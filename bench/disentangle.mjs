@@ -10,9 +10,10 @@
 // --size 32 (default) average-pools the 64x64 images to 32x32 before the models see them (training and scoring), a
 // quarter of the work on a shared 2-core machine; --size 64 keeps them whole.
 //
-// --train-only trains (and saves) without scoring. --save writes each trained model to <dir>/<model>-<seed>; --load scores the models saved there instead of training.
+// --train-only trains (and saves) without scoring. --save writes each trained model to <dir>/<model>-<seed>;
+// --load scores the models saved there instead of training.
 // It bundles the @vae sources with esbuild (the packages need no build).
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
