@@ -3,8 +3,8 @@
 // the same small budget, over seeds, with mean and spread. A benchmark, not a test: it trains every model in this
 // process on the CPU (wasm by default) and writes the table (and --json) at the end.
 //
-//   node bench/disentangle.mjs [--seeds 2] [--steps 1500] [--batch 64] [--latent 10] [--hidden 512]
-//                              [--models vae,beta-vae,beta-tcvae,factor-vae,dip-vae] [--backend wasm]
+//   node bench/disentangle.mjs [--seeds 2] [--steps 1500] [--batch 64] [--latent 10] [--hidden 256]
+//                              [--models vae,beta-vae,beta-tcvae,factor-vae,dip-vae] [--seed-list 1,2] [--backend wasm]
 //                              [--points 5000] [--score-points 500] [--size 32] [--json out.json] [--save <dir>] [--load <dir>]
 //
 // --size 32 (default) average-pools the 64x64 images to 32x32 before the models see them (training and scoring), a
