@@ -33,6 +33,13 @@ export interface LoadOptions {
    * load). Default 30,000.
    */
   stallTimeoutMs?: number;
+  /**
+   * Pin the weights: the SHA-256 (hex) they must have. A model whose recorded checksum is another (or that
+   * records none) is refused before its weights are used, and the weights are verified against it, so a model
+   * replaced on a server (model.json and weights together) is refused too. Default: none (the model's own
+   * recorded checksum is verified).
+   */
+  weightsSha256?: string;
 }
 
 export const DEFAULT_MAX_WEIGHT_BYTES = 2 ** 30;

@@ -80,6 +80,26 @@ export async function saveModel(
   });
 }
 
+/** Refuses a model whose recorded weights checksum is not the pinned one (`LoadOptions.weightsSha256`). */
+function checkPinnedChecksum(description: ModelDescription, pinned: unknown, caller: string): void {
+  if (typeof pinned !== 'string' || !/^[0-9a-f]{64}$/.test(pinned)) {
+    throw new Error(
+      `${caller}: options.weightsSha256 must be a SHA-256 in lowercase hex (64 characters), got ` +
+        `${JSON.stringify(pinned)?.slice(0, 80)}.`,
+    );
+  }
+  if (description.weightsSha256 !== pinned) {
+    throw new Error(
+      `${caller}: the model's weights checksum is ${
+        typeof description.weightsSha256 === 'string'
+          ? `${description.weightsSha256.slice(0, 12)}…`
+          : 'missing'
+      }, not the expected ${pinned.slice(0, 12)}…; this is not the pinned model (it was replaced or damaged). ` +
+        'Get an intact copy, or drop the pin if you trust the new one.',
+    );
+  }
+}
+
 function describe(topology: unknown, caller: string): ModelDescription {
   const d = topology as Partial<ModelDescription> | undefined;
   if (!d || typeof d !== 'object' || Array.isArray(d) || (d.format !== MODEL_FORMAT && !isCheckpoint(d))) {
@@ -187,6 +207,7 @@ async function readArtifacts(
   }
   const data = new tf.io.CompositeArrayBuffer(artifacts.weightData).slice();
   const warn = options.onWarning ?? ((message: string) => console.warn(message));
+  if (options.weightsSha256 !== undefined) checkPinnedChecksum(description, options.weightsSha256, caller);
   await verifyWeightsChecksum(data, description.weightsSha256, caller, warn);
   // The class's own config checks (types and ranges), then the size the config implies against the weights.
   const ModelClass = modelClass(description.className, caller);

@@ -1,0 +1,11 @@
+import type { ProbabilisticAutoencoder } from '@vae/core';
+import type { ImageDataset } from '@vae/data';
+
+export const TEST_COUNT: number;
+export const MEASURE_SEED: number;
+export function testDescription(dataset: string, count?: number): string;
+export function testImages(dataset: string, count?: number): Promise<ImageDataset>;
+export function measure(
+  model: ProbabilisticAutoencoder,
+  images: ImageDataset,
+): Promise<{ negativeElbo: number; reconstruction: number; kl: number }>;

@@ -1,0 +1,45 @@
+// The test images and the measurement of a pretrained model's card: one owner, used by scripts/build-pretrained.mjs
+// (which writes the numbers on the cards) and by src/pretrained.node.test.ts (which re-measures them). Runs on the
+// libraries' builds under Node, on their sources under vitest.
+import { Random } from '@vae/core';
+import { DSprites, subset } from '@vae/data';
+import { loadDataset } from '@vae/data/node';
+import { evaluateElbo } from '@vae/metrics';
+
+/** Images measured per model: a fixed slice of each data set's test split. */
+export const TEST_COUNT = 1000;
+/** The seed of the reparameterization noise in the measurement (one sample of z per image). */
+export const MEASURE_SEED = 0;
+
+/**
+ * The dSprites test split of `vae train --dataset dsprites` (apps/cli): sprites 20,000 onwards of a permutation of
+ * the 737,280 procedural sprites by Random(12345), disjoint from its training sprites (the first 20,000 at most).
+ */
+function dspritesTest(count) {
+  const sprites = new DSprites();
+  const order = new Random(12345).permutation(sprites.size);
+  return subset(sprites, order.subarray(20_000, 20_000 + count), 'dsprites/test');
+}
+
+/** What the test images of a card are, in words. */
+export function testDescription(dataset, count = TEST_COUNT) {
+  if (dataset === 'dsprites') {
+    return (
+      `procedural dSprites (@vae/data DSprites, 64 × 64): the ${count} sprites at positions 20,000 to ` +
+      `${20_000 + count - 1} of new Random(12345).permutation(737,280), the first ${count} of \`vae train\`'s test split`
+    );
+  }
+  return `the first ${count} images of the ${dataset} test split (10,000 images), pixels scaled to [0, 1]`;
+}
+
+/** The fixed test images of a data set ('mnist', 'fashion-mnist' or 'dsprites'). */
+export async function testImages(dataset, count = TEST_COUNT) {
+  if (dataset === 'dsprites') return dspritesTest(count);
+  return loadDataset(dataset, { split: 'test', limit: count });
+}
+
+/** −ELBO and its terms (nats per image) of a model on images, as the cards record them. */
+export async function measure(model, images) {
+  const estimate = await evaluateElbo(model, images, { seed: MEASURE_SEED, batchSize: 500 });
+  return { negativeElbo: estimate.total, reconstruction: estimate.reconstruction, kl: estimate.kl };
+}

@@ -1,0 +1,63 @@
+/** The model cards of the pretrained models: what each was trained on, how, and what it measures. */
+
+/** One measurement of a model on a fixed set of test images (nats per image, one posterior sample each). */
+export interface CardEvaluation {
+  /** Which images, exactly (a fixed slice, so that anyone re-measures the same numbers). */
+  images: string;
+  /** How many images. */
+  count: number;
+  /** `evaluateElbo` of @vae/metrics with this seed (one reparameterized sample per image) and batch size 500. */
+  seed: number;
+  /** −ELBO, nats per image (reconstruction + KL). */
+  negativeElbo: number;
+  /** Expected negative log-likelihood of the image under the decoder, nats per image. */
+  reconstruction: number;
+  /** KL(q(z|x) ‖ p(z)), nats per image. */
+  kl: number;
+}
+
+/** A model card (also shipped as `models/<name>/card.json` and `card.md`). */
+export interface ModelCard {
+  name: string;
+  /** One line: the model and what it is for. */
+  summary: string;
+  /** The saved class (`VAE`, `BetaVAE`, ...): `fromPretrained(name, { as })` may name it or a base class. */
+  className: string;
+  /** Layer sizes, e.g. "784-400-20 (one hidden layer of 400 ReLU units), Bernoulli decoder". */
+  architecture: string;
+  /** The model's saved config (as `loadModel` restores it). */
+  config: Record<string, unknown>;
+  data: {
+    dataset: string;
+    /** The training images. */
+    train: string;
+    /** The test images that `evaluation` measures. */
+    test: string;
+    /** Where the data comes from. */
+    source: string;
+  };
+  training: {
+    /** The command that trains it, from the repository root. */
+    command: string;
+    epochs: number;
+    batchSize: number;
+    optimizer: string;
+    seed: number;
+    /** Wall-clock seconds of the training run (on a 2-core machine shared with other jobs: an upper bound). */
+    seconds: number;
+    backend: string;
+  };
+  /** Test numbers; `test` re-measures `evaluation` within `tolerance` (see the package's tests). */
+  evaluation: CardEvaluation;
+  /** Largest difference (nats) allowed between `evaluation` and a re-measurement on another tfjs backend. */
+  tolerance: number;
+  weights: {
+    /** SHA-256 (hex) of the weight bytes: `fromPretrained` loads only these weights. */
+    sha256: string;
+    bytes: number;
+    dtype: 'float16' | 'float32';
+    parameters: number;
+  };
+  /** How to make it again, from the repository root. */
+  reproduce: string;
+}

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, normalize } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { VAE } from '@vae/models';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { measure, testImages } from '../scripts/measure.mjs';
+import { fromPretrained as fromUrl } from './index';
+import {
+  fromPretrained,
+  modelCard,
+  PRETRAINED_DIRECTORY,
+  PRETRAINED_MODELS,
+  pretrainedDirectory,
+  pretrainedUrl,
+} from './node';
+
+/** A static file server over `root` on a free port (the browser path, tested with Node's fetch). */
+async function serve(root: string): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
+    try {
+      const body = await readFile(join(root, path));
+      response.writeHead(200, { 'content-length': body.byteLength });
+      response.end(body);
+    } catch {
+      response.writeHead(404);
+      response.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describe('fromPretrained (Node, from the package)', () => {
+  it('ships three models with cards that match their files', () => {
+    expect(PRETRAINED_MODELS).toEqual(['mnist-vae-2d', 'mnist-vae-20d', 'dsprites-beta-vae']);
+    for (const name of PRETRAINED_MODELS) {
+      const card = modelCard(name);
+      const folder = pretrainedDirectory(name);
+      expect(JSON.parse(readFileSync(join(folder, 'card.json'), 'utf8'))).toEqual(card);
+      const weights = readFileSync(join(folder, 'weights.bin'));
+      expect(weights.byteLength).toBe(card.weights.bytes);
+      expect(sha256(weights)).toBe(card.weights.sha256);
+      const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
+      expect(json.modelTopology.weightsSha256).toBe(card.weights.sha256);
+      expect(json.modelTopology.config).toEqual(card.config);
+      expect(card.weights.dtype).toBe('float16');
+    }
+    expect(pretrainedDirectory('mnist-vae-2d').startsWith(PRETRAINED_DIRECTORY)).toBe(true);
+  });
+
+  // The card's test numbers, re-measured: the same images and seed (scripts/measure.mjs), on this backend.
+  for (const name of ['mnist-vae-2d', 'mnist-vae-20d', 'dsprites-beta-vae']) {
+    it(`re-measures the card of ${name} within its tolerance, without leaking tensors`, async () => {
+      const card = modelCard(name);
+      const images = await testImages(card.name.startsWith('dsprites') ? 'dsprites' : 'mnist');
+      const before = tf.memory().numTensors;
+      const model = await fromPretrained(name, { as: VAE });
+      expect(model.className).toBe(card.className);
+      expect(model.latentDim).toBe(card.config.latentDim);
+      const numbers = await measure(model, images);
+      model.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      const e = card.evaluation;
+      expect(Math.abs(numbers.negativeElbo - e.negativeElbo)).toBeLessThanOrEqual(card.tolerance);
+      expect(Math.abs(numbers.reconstruction - e.reconstruction)).toBeLessThanOrEqual(card.tolerance);
+      expect(Math.abs(numbers.kl - e.kl)).toBeLessThanOrEqual(card.tolerance);
+    });
+  }
+
+  it('refuses an unknown name, listing the names there are', async () => {
+    await expect(fromPretrained('mnist-vae-3d')).rejects.toThrow(
+      /no pretrained model named "mnist-vae-3d"; the names are mnist-vae-2d, mnist-vae-20d, dsprites-beta-vae/,
+    );
+    expect(() => modelCard('__proto__')).toThrow(/no pretrained model/);
+  });
+
+  it('asks for baseUrl in the browser entry', async () => {
+    await expect(fromUrl('mnist-vae-2d', {} as { baseUrl: string })).rejects.toThrow(
+      /pass \{ baseUrl \}.*@vae\/pretrained\/node/,
+    );
+  });
+});
+
+describe('fromPretrained({ baseUrl }) (the browser path, over a local server)', () => {
+  let root: string;
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'vae-pretrained-'));
+    await cp(PRETRAINED_DIRECTORY, join(root, 'intact'), { recursive: true });
+    // damaged: one byte of the weights changed.
+    await cp(pretrainedDirectory('mnist-vae-2d'), join(root, 'damaged', 'mnist-vae-2d'), { recursive: true });
+    const damaged = join(root, 'damaged', 'mnist-vae-2d', 'weights.bin');
+    const bytes = await readFile(damaged);
+    bytes[1000] ^= 0x40;
+    await writeFile(damaged, bytes);
+    // replaced: other weights with a model.json that records their checksum (consistent, but not the pinned model).
+    await cp(join(root, 'damaged'), join(root, 'replaced'), { recursive: true });
+    const jsonPath = join(root, 'replaced', 'mnist-vae-2d', 'model.json');
+    const json = JSON.parse(await readFile(jsonPath, 'utf8'));
+    json.modelTopology.weightsSha256 = sha256(bytes);
+    await writeFile(jsonPath, JSON.stringify(json));
+    ({ server, url: base } = await serve(root));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('loads the same model as from the package, without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const local = await fromPretrained('mnist-vae-2d', { as: VAE });
+    const remote = await fromPretrained('mnist-vae-2d', { as: VAE, baseUrl: `${base}intact` });
+    const viaBrowserEntry = await fromUrl('mnist-vae-2d', { baseUrl: `${base}intact/`, as: VAE });
+    const z = tf.tensor2d([
+      [0.5, -1],
+      [2, 0.25],
+    ]);
+    const a = local.decode(z);
+    const b = remote.decode(z);
+    const c = viaBrowserEntry.decode(z);
+    expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
+    expect(Array.from(await c.data())).toEqual(Array.from(await a.data()));
+    tf.dispose([z, a, b, c]);
+    for (const model of [local, remote, viaBrowserEntry]) model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(pretrainedUrl('mnist-vae-2d', 'https://example.com/p').href).toBe(
+      'https://example.com/p/mnist-vae-2d/model.json',
+    );
+  });
+
+  it('refuses damaged weights with a clear error, allocating nothing', async () => {
+    const before = tf.memory().numTensors;
+    await expect(fromPretrained('mnist-vae-2d', { baseUrl: `${base}damaged/` })).rejects.toThrow(
+      /do not match their recorded SHA-256.*damaged or were changed after saving/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a model replaced whole (model.json and weights agree, but not the pinned checksum)', async () => {
+    const before = tf.memory().numTensors;
+    await expect(fromPretrained('mnist-vae-2d', { baseUrl: `${base}replaced/` })).rejects.toThrow(
+      /weights checksum is [0-9a-f]{12}…, not the expected [0-9a-f]{12}…; this is not the pinned model/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('reports a missing model folder on the server', async () => {
+    await expect(fromPretrained('dsprites-beta-vae', { baseUrl: `${base}damaged/` })).rejects.toThrow(
+      /model\.json .*answered 404/,
+    );
+  });
+});
