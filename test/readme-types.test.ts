@@ -36,8 +36,9 @@ const PRELUDES: Record<string, string[]> = {
     `declare const test: ${SOURCE};`,
     'declare const controller: AbortController;',
   ],
-  'models-6': ["import { VAE } from '@vae/models';", `declare const train: ${SOURCE};`],
-  'models-8': [`declare const train: ${SOURCE};`],
+  'models-6': [`declare const model: ${VAE};`, `declare const train: ${SOURCE};`],
+  'models-7': ["import { VAE } from '@vae/models';", `declare const train: ${SOURCE};`],
+  'models-9': [`declare const train: ${SOURCE};`],
   'data-2': ['declare const seed: number;'],
   'data-3': [
     `declare const mnist: ${SOURCE};`,
