@@ -22,7 +22,7 @@ const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
-export const LIBRARIES = ['core', 'models', 'data', 'metrics', 'viz'];
+export const LIBRARIES = ['core', 'models', 'data', 'metrics', 'viz', 'pretrained'];
 const ENGINES_NODE = '>=20.19';
 const ALLOWED_FILES = new Set(['dist', 'README.md', 'LICENSE']);
 
@@ -70,9 +70,10 @@ export function conventionProblems(pkg, files) {
   if (pkg.sideEffects === undefined)
     problems.push('no "sideEffects" field (bundlers then keep every module)');
   if (pkg.engines?.node !== ENGINES_NODE) problems.push(`engines.node must be "${ENGINES_NODE}"`);
+  // @vae/pretrained ships its models (model.json, weights, cards) beside dist.
+  const allowed = pkg.name === '@vae/pretrained' ? new Set([...ALLOWED_FILES, 'models']) : ALLOWED_FILES;
   for (const entry of pkg.files ?? []) {
-    if (!ALLOWED_FILES.has(entry))
-      problems.push(`"files" lists ${entry}; ship only ${[...ALLOWED_FILES].join(', ')}`);
+    if (!allowed.has(entry)) problems.push(`"files" lists ${entry}; ship only ${[...allowed].join(', ')}`);
   }
   if (!pkg.files) problems.push('no "files" field: everything in the folder would be published');
   for (const path of files.keys()) {

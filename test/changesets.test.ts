@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const LIBRARIES = ['core', 'models', 'data', 'metrics', 'viz'];
+const LIBRARIES = ['core', 'models', 'data', 'metrics', 'viz', 'pretrained'];
 const APPS = readdirSync(join(root, 'apps')).filter((name) =>
   existsSync(join(root, 'apps', name, 'package.json')),
 );
