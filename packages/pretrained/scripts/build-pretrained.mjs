@@ -96,6 +96,7 @@ ${card.summary}
 | data | ${card.data.dataset}: ${card.data.train} |
 | source | ${card.data.source} |
 | training | ${card.training.epochs} epochs, batch ${card.training.batchSize}, ${card.training.optimizer}, seed ${card.training.seed}, ${card.training.backend}; ${(card.training.seconds / 60).toFixed(1)} minutes wall clock (2 shared cores) |
+| training run | final test −ELBO ${card.training.testLoss.toFixed(2)} nats on ${card.training.testSplit}, training −ELBO ${card.training.trainLoss.toFixed(2)} (as \`vae train\` reported them) |
 | test images | ${card.data.test} |
 | test −ELBO | **${e.negativeElbo.toFixed(2)}** nats (reconstruction ${e.reconstruction.toFixed(2)}, KL ${e.kl.toFixed(2)}), ${e.count} images, one posterior sample each (seed ${e.seed}); re-measured by the package's test within ${card.tolerance} nats |
 | weights SHA-256 | \`${card.weights.sha256}\` |
@@ -155,6 +156,10 @@ async function build(name, spec) {
       seed: config.seed,
       seconds: final.seconds,
       backend: 'tfjs wasm (the CLI default without tfjs-node)',
+      testLoss: round(final.testLoss),
+      testSplit:
+        spec.dataset === 'dsprites' ? "2,000 sprites (vae train's dSprites test split)" : '10,000 images',
+      trainLoss: round(final.trainLoss),
     },
     evaluation: {
       images: testDescription(spec.dataset),

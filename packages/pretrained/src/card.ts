@@ -46,6 +46,11 @@ export interface ModelCard {
     /** Wall-clock seconds of the training run (on a 2-core machine shared with other jobs: an upper bound). */
     seconds: number;
     backend: string;
+    /** The −ELBO that `vae train` reported at the end on its whole test split (`testSplit`), nats per image. */
+    testLoss: number;
+    testSplit: string;
+    /** The training −ELBO of the last epoch (averaged over its steps, as `vae train` reports it). */
+    trainLoss: number;
   };
   /** Test numbers; `test` re-measures `evaluation` within `tolerance` (see the package's tests). */
   evaluation: CardEvaluation;
