@@ -12,14 +12,11 @@
 //
 // --train-only trains (and saves) without scoring. --save writes each trained model to <dir>/<model>-<seed>;
 // --load scores the models saved there instead of training.
-// It bundles the @vae sources with esbuild (the packages need no build).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// It bundles the @vae sources with esbuild through bench/bundle.mjs (the packages need no build).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadVae } from './bundle.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
@@ -44,55 +41,17 @@ const trainOnly = args.includes('--train-only');
 const size = Number(option('size', 32));
 const factor = 64 / size;
 
-const work = mkdtempSync(join(tmpdir(), 'vae-disentangle-'));
-const require = createRequire(join(root, 'apps/cli/package.json'));
-const esbuild = createRequire(join(root, 'package.json'))('esbuild');
-const entry = join(work, 'entry.mjs');
-writeFileSync(
-  entry,
-  "export * as core from '@vae/core'; export * as data from '@vae/data'; export * as models from '@vae/models'; " +
-    "export * as metrics from '@vae/metrics'; export * as modelsNode from '@vae/models/node';",
-);
-const bundle = join(work, 'vae.cjs');
-await esbuild.build({
-  entryPoints: [entry],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  outfile: bundle,
-  logLevel: 'error',
-  plugins: [
-    {
-      name: 'vae-sources',
-      setup(build) {
-        build.onResolve({ filter: /^@vae\// }, ({ path }) => {
-          const [, name, sub] = path.match(/^@vae\/([^/]+)(?:\/(.*))?$/);
-          return { path: join(root, 'packages', name, 'src', `${sub ?? 'index'}.ts`) };
-        });
-        build.onResolve({ filter: /^#register-gradients$/ }, () => ({
-          path: join(root, 'packages/core/src/register-gradients.node.ts'),
-        }));
-        build.onResolve({ filter: /^(@tensorflow|fflate|fast-png)/ }, ({ path, resolveDir }) => ({
-          path: (path.startsWith('@tensorflow') ? require : createRequire(join(resolveDir, 'x.js'))).resolve(
-            path,
-          ),
-          external: true,
-        }));
-      },
-    },
-  ],
+const { tf, modules } = await loadVae({
+  entries: {
+    core: '@vae/core',
+    data: '@vae/data',
+    models: '@vae/models',
+    metrics: '@vae/metrics',
+    modelsNode: '@vae/models/node',
+  },
+  backend,
 });
-const tf = require('@tensorflow/tfjs-core');
-require('@tensorflow/tfjs-backend-cpu');
-const wasm = require('@tensorflow/tfjs-backend-wasm');
-const { core, data, models, metrics, modelsNode } = createRequire(bundle)(bundle);
-tf.env().set('PROD', true);
-const warn = console.warn;
-console.warn = () => {};
-if (backend === 'wasm') wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
-await tf.setBackend(backend);
-await tf.ready();
-console.warn = warn;
+const { core, data, models, metrics, modelsNode } = modules;
 
 const full = new data.DSprites({ labelFactor: null });
 const shrink = (x) => (factor === 1 ? x : tf.tidy(() => tf.avgPool(x, factor, factor, 'valid')));
