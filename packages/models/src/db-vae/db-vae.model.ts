@@ -150,7 +150,7 @@ export class DBVAE extends VAE {
           kl: tf.mul(kl, targets) as tf.Tensor1D,
         },
         {
-          klWeight: context.klSchedule ?? this.defaultKlWeight(),
+          klWeight: this.klScheduleFor(context.klSchedule),
           step: context.step ?? this.trainingStep,
         },
       );

@@ -22,6 +22,7 @@ import {
   batchRanges,
   type DataInput,
   Dense,
+  klWeight,
   Random,
   range,
   softmaxCrossEntropyWithLogits,
@@ -185,7 +186,8 @@ export class M2 extends ConditionalVAE {
 
   /**
    * Per-example terms of M2's objective, [batch] each: the reconstruction and KL parts of -L(x, y) (labelled) or
-   * -U(x) (unlabelled; the KL part holds the label's: sum_y q(y|x) log q(y|x) + log K), the beta-weighted KL, and
+   * -U(x) (unlabelled; the KL part holds the label's: sum_y q(y|x) log q(y|x) + log K), the KL with z's part
+   * weighted by `zKlWeight` (beta, or the step's weight of a KL schedule), and
    * the classification term alpha * -log q(y | x) (0 for unlabelled examples).
    */
   private objectiveTerms(
@@ -193,6 +195,7 @@ export class M2 extends ConditionalVAE {
     labels: tf.Tensor1D,
     seed: number | undefined,
     dataInput: boolean,
+    zKlWeight = this.config.beta,
   ) {
     const classes = this.config.numClasses;
     const { reconstruction, kl, logQ } = this.enumerate(rows, seed, dataInput);
@@ -217,7 +220,7 @@ export class M2 extends ConditionalVAE {
     return {
       reconstruction: expect(reconstruction),
       kl: tf.add(zKl, labelKl) as tf.Tensor1D,
-      weightedKl: tf.add(tf.mul(this.config.beta, zKl), labelKl) as tf.Tensor1D,
+      weightedKl: tf.add(tf.mul(zKlWeight, zKl), labelKl) as tf.Tensor1D,
       classification,
     };
   }
@@ -244,7 +247,9 @@ export class M2 extends ConditionalVAE {
     return tf.tidy(() => {
       const rows = this.flatten(x);
       const labels = this.batchLabels(context.labels, rows.shape[0]);
-      const t = this.objectiveTerms(rows, labels, context.seed, context.training ?? false);
+      // z's KL weight at this step, decided by the VAE's one owner (beta, or fit's klSchedule warm-up).
+      const zKlWeight = klWeight(this.klScheduleFor(context.klSchedule), context.step ?? this.trainingStep);
+      const t = this.objectiveTerms(rows, labels, context.seed, context.training ?? false, zKlWeight);
       const reconstruction = tf.mean(t.reconstruction) as tf.Scalar;
       const weightedKl = tf.mean(t.weightedKl) as tf.Scalar;
       const regularizer = tf.mean(t.classification) as tf.Scalar;

@@ -106,6 +106,26 @@ describe('M2: the bounds against closed forms and an enumeration over labels', (
     expect(scores.every(Number.isFinite)).toBe(true);
   });
 
+  it("weights z's KL by the step's weight of fit's klSchedule (the VAE's one owner), the label's KL by 1", async () => {
+    const model = new M2(tiny);
+    const x = tf.tensor2d(X);
+    const seed = 3;
+    const labels = tf.tensor1d([0, 2], 'int32');
+    const terms = model.boundTerms(x, { seed });
+    const kl = await rows(terms.kl);
+    const zKl = (kl[0][0] + kl[1][2]) / 2; // the labelled examples' KL of z
+    const weighted = async (context: object) =>
+      (await model.trainingLoss(x, { seed, labels, ...context }).terms.weightedKl.data())[0];
+    // beta = 1 by default; a warm-up at step 25 of 100 weighs it 0.25; the label's KL (log K) stays.
+    expect(await weighted({})).toBeCloseTo(zKl + Math.log(K), 4);
+    const warmUp = { kind: 'linear' as const, steps: 100 };
+    expect(await weighted({ klSchedule: warmUp, step: 25 })).toBeCloseTo(0.25 * zKl + Math.log(K), 4);
+    expect(await weighted({ klSchedule: { kind: 'constant' as const, value: 0 } })).toBeCloseTo(
+      Math.log(K),
+      4,
+    );
+  });
+
   it('has gradients that match central differences on a mixed batch, the classifier included', async () => {
     const model = new M2({ ...tiny, seed: 2 });
     const x = tf.tensor2d(X);
