@@ -252,7 +252,10 @@ export function checkCheckpointDescription(topology: unknown): void {
   checkOptimizerDescription('auxiliaryOptimizer', d.auxiliaryOptimizer);
 }
 
-function checkOptimizerDescription(field: string, optimizer: CheckpointDescription['optimizer'] | undefined): void {
+function checkOptimizerDescription(
+  field: string,
+  optimizer: CheckpointDescription['optimizer'] | undefined,
+): void {
   if (optimizer !== null && optimizer !== undefined) {
     if (typeof optimizer !== 'object') corrupt(field, optimizer, 'an object or null');
     if (typeof optimizer.className !== 'string' || optimizer.className.length > 200) {
@@ -285,7 +288,10 @@ export function checkOptimizerWeights(
 ): void {
   const auxiliary = new Set(auxiliaryNames);
   const main = Object.entries(variables).filter(([name, v]) => v.trainable && !auxiliary.has(name));
-  checkSlots(checkpoint.optimizer?.weights, main.map(([, v]) => v));
+  checkSlots(
+    checkpoint.optimizer?.weights,
+    main.map(([, v]) => v),
+  );
   checkSlots(
     checkpoint.auxiliaryOptimizer?.weights,
     auxiliaryNames.map((name) => variables[name]).filter((v) => v !== undefined),
@@ -362,7 +368,9 @@ export function parseCheckpoint(
       const tensor = weights[`${AUXILIARY_OPTIMIZER}${i}`];
       if (!tensor) {
         tf.dispose(Object.values(weights));
-        throw new Error(`loadCheckpoint: auxiliary optimizer weight ${i} is missing; the checkpoint is corrupt.`);
+        throw new Error(
+          `loadCheckpoint: auxiliary optimizer weight ${i} is missing; the checkpoint is corrupt.`,
+        );
       }
       auxiliaryWeights.push({ name: `${AUXILIARY_OPTIMIZER}${i}`, tensor });
     }
