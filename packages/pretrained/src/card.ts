@@ -28,6 +28,9 @@ export interface ModelCard {
   /** The model's saved config (as `loadModel` restores it). */
   config: Record<string, unknown>;
   data: {
+    /** The data set's name in @vae/data and `vae train --dataset`: 'mnist', 'fashion-mnist' or 'dsprites'. */
+    name: string;
+    /** Its title. */
     dataset: string;
     /** The training images. */
     train: string;

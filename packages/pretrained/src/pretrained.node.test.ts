@@ -8,7 +8,7 @@ import { join, normalize } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { VAE } from '@vae/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measure, testImages } from '../scripts/measure.mjs';
+import { fashionMnistDirectory, measure, testImages } from '../scripts/measure.mjs';
 import { fromPretrained as fromUrl } from './index';
 import {
   fromPretrained,
@@ -39,8 +39,13 @@ async function serve(root: string): Promise<{ server: Server; url: string }> {
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('fromPretrained (Node, from the package)', () => {
-  it('ships three models with cards that match their files', () => {
-    expect(PRETRAINED_MODELS).toEqual(['mnist-vae-2d', 'mnist-vae-20d', 'dsprites-beta-vae']);
+  it('ships four models with cards that match their files', () => {
+    expect(PRETRAINED_MODELS).toEqual([
+      'mnist-vae-2d',
+      'mnist-vae-20d',
+      'fashion-mnist-vae-2d',
+      'dsprites-beta-vae',
+    ]);
     for (const name of PRETRAINED_MODELS) {
       const card = modelCard(name);
       const folder = pretrainedDirectory(name);
@@ -57,27 +62,33 @@ describe('fromPretrained (Node, from the package)', () => {
   });
 
   // The card's test numbers, re-measured: the same images and seed (scripts/measure.mjs), on this backend.
-  for (const name of ['mnist-vae-2d', 'mnist-vae-20d', 'dsprites-beta-vae']) {
-    it(`re-measures the card of ${name} within its tolerance, without leaking tensors`, async () => {
-      const card = modelCard(name);
-      const images = await testImages(card.name.startsWith('dsprites') ? 'dsprites' : 'mnist');
-      const before = tf.memory().numTensors;
-      const model = await fromPretrained(name, { as: VAE });
-      expect(model.className).toBe(card.className);
-      expect(model.latentDim).toBe(card.config.latentDim);
-      const numbers = await measure(model, images);
-      model.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-      const e = card.evaluation;
-      expect(Math.abs(numbers.negativeElbo - e.negativeElbo)).toBeLessThanOrEqual(card.tolerance);
-      expect(Math.abs(numbers.reconstruction - e.reconstruction)).toBeLessThanOrEqual(card.tolerance);
-      expect(Math.abs(numbers.kl - e.kl)).toBeLessThanOrEqual(card.tolerance);
-    });
+  // Fashion-MNIST is not in an npm package: its card is re-measured where its test files are (see measure.mjs).
+  for (const name of PRETRAINED_MODELS) {
+    const dataset = modelCard(name).data.name;
+    const absent = dataset === 'fashion-mnist' && fashionMnistDirectory() === undefined;
+    it.skipIf(absent)(
+      `re-measures the card of ${name} within its tolerance, without leaking tensors`,
+      async () => {
+        const card = modelCard(name);
+        const images = await testImages(dataset);
+        const before = tf.memory().numTensors;
+        const model = await fromPretrained(name, { as: VAE });
+        expect(model.className).toBe(card.className);
+        expect(model.latentDim).toBe(card.config.latentDim);
+        const numbers = await measure(model, images);
+        model.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+        const e = card.evaluation;
+        expect(Math.abs(numbers.negativeElbo - e.negativeElbo)).toBeLessThanOrEqual(card.tolerance);
+        expect(Math.abs(numbers.reconstruction - e.reconstruction)).toBeLessThanOrEqual(card.tolerance);
+        expect(Math.abs(numbers.kl - e.kl)).toBeLessThanOrEqual(card.tolerance);
+      },
+    );
   }
 
   it('refuses an unknown name, listing the names there are', async () => {
     await expect(fromPretrained('mnist-vae-3d')).rejects.toThrow(
-      /no pretrained model named "mnist-vae-3d"; the names are mnist-vae-2d, mnist-vae-20d, dsprites-beta-vae/,
+      /no pretrained model named "mnist-vae-3d"; the names are mnist-vae-2d, mnist-vae-20d, fashion-mnist-vae-2d, dsprites-beta-vae/,
     );
     expect(() => modelCard('__proto__')).toThrow(/no pretrained model/);
   });
