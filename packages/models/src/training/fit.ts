@@ -27,7 +27,7 @@ import {
   type TrainingState,
 } from './checkpoint';
 import { objectiveGradients } from './gradients';
-import { ReplicaPool, type WorkerOptions, workerOptions } from './parallel';
+import { type ReplicaGradients, startReplicas, type WorkerOptions, workerOptions } from './parallel';
 import { auxiliaryVariables, mainVariables, type TrainableModel } from './trainable';
 
 export type { EpochRecord } from './checkpoint';
@@ -406,10 +406,10 @@ export async function train(
   let scaleSum = 0;
   let scaleWeight = 0;
   let guarded = 0;
-  let pool: ReplicaPool | null = null;
+  let pool: ReplicaGradients | null = null;
 
   try {
-    if (requestedWorkers) pool = await ReplicaPool.start(model, variables, requestedWorkers, batchSize);
+    if (requestedWorkers) pool = await startReplicas(model, variables, requestedWorkers, batchSize);
     if (resume?.optimizer) await optimizer.setWeights(resume.optimizer.weights);
     if (resume?.auxiliaryOptimizer && auxiliaryOptimizer) {
       await auxiliaryOptimizer.setWeights(resume.auxiliaryOptimizer.weights);

@@ -14,7 +14,9 @@ import {
   registerWorkerRuntime,
   type ToReplica,
   type WorkerOptions,
+  type WorkerRuntime,
 } from './parallel';
+import { ReplicaPool } from './pool';
 
 /** The package that registers each tfjs backend a worker can run. */
 const BACKEND_PACKAGES: Record<string, string> = {
@@ -64,7 +66,7 @@ function defaultScript(): URL {
   return pathToFileURL(path);
 }
 
-registerWorkerRuntime({
+const runtime: WorkerRuntime = {
   shared: true,
   cores: () => availableParallelism(),
   defaultSetup(backend) {
@@ -110,4 +112,7 @@ registerWorkerRuntime({
       },
     };
   },
-});
+  open: (model, variables, requested, batchSize) =>
+    ReplicaPool.start(runtime, model, variables, requested, batchSize),
+};
+registerWorkerRuntime(runtime);
