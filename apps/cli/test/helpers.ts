@@ -1,5 +1,5 @@
 // Runs the built CLI as a user would: a child process with real files.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -37,3 +37,24 @@ export function vae(
 
 /** Options that make a training run tiny. */
 export const TINY = ['--epochs', '1', '--limit', '256', '--test-limit', '64', '--backend', 'wasm'];
+
+/** Starts `vae <args>`, sends SIGINT once stderr matches `when` (e.g. the first epoch's line), resolves at its exit. */
+export function interruptWhen(
+  args: string[],
+  when: RegExp,
+): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: tmpdir() });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      if (!sent && when.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}

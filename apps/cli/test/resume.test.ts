@@ -1,5 +1,4 @@
 // Checkpoints, Ctrl-C and --resume; the report of a saved run; export in the demo's format.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { VAE } from '@vae/models';
 import { loadModelFromDirectory } from '@vae/models/node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, bin, vae } from './helpers';
+import { assertBuilt, interruptWhen, vae } from './helpers';
 
 let work = '';
 beforeAll(async () => {
@@ -21,23 +20,7 @@ beforeAll(async () => {
 const RUN = ['--epochs', '3', '--limit', '512', '--test-limit', '100', '--latent-dim', '4', '--hidden', '64'];
 const COMMON = [...RUN, '--batch-size', '32', '--seed', '7', '--backend', 'wasm'];
 
-/** Starts `vae train`, sends SIGINT once its first epoch line appears, resolves with exit code and stderr. */
-function interruptAfterFirstEpoch(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: tmpdir() });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      if (!sent && /^epoch 1\/3:/m.test(stderr)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stderr }));
-  });
-}
+const interruptAfterFirstEpoch = (args: string[]) => interruptWhen(args, /^epoch 1\/3:/m);
 
 describe('vae train checkpoints', () => {
   it('Ctrl-C saves a checkpoint and says how to resume; --resume ends where an uninterrupted run does', async () => {

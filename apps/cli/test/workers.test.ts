@@ -1,11 +1,10 @@
 // vae train --workers: data-parallel training in worker threads from the command line (seeded runs identical,
 // Ctrl-C then --resume with workers, a bad count refused).
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, bin, vae } from './helpers';
+import { assertBuilt, interruptWhen, vae } from './helpers';
 
 let work = '';
 beforeAll(async () => {
@@ -56,22 +55,10 @@ describe('vae train --workers', () => {
 
   it('stops on Ctrl-C with a checkpoint, and --resume continues with workers', async () => {
     const out = join(work, 'interrupted');
-    const interrupted = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, 'train', ...RUN, '--epochs', '3', '--out', out], {
-        cwd: tmpdir(),
-      });
-      let stderr = '';
-      let sent = false;
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-        if (!sent && /^epoch 1\/3:/m.test(stderr)) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      });
-      child.on('error', reject);
-      child.on('exit', (code) => resolve({ code, stderr }));
-    });
+    const interrupted = await interruptWhen(
+      ['train', ...RUN, '--epochs', '3', '--out', out],
+      /^epoch 1\/3:/m,
+    );
     expect(interrupted.stderr).toMatch(/interrupted after \d full epochs?: checkpoint saved/);
     expect(interrupted.code).toBe(130);
     const resumed = await vae(['train', '--resume', out, '--workers', '2', '--quiet']);
