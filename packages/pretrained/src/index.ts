@@ -19,7 +19,7 @@ export function modelCard(name: string): ModelCard {
   return structuredClone(cardOf(name, 'modelCard'));
 }
 
-/** The card of `name`, or a clear error listing the names there are. */
+/** The card of `name`, or a clear error listing the names there are. @internal */
 export function cardOf(name: string, caller: string): ModelCard {
   if (typeof name !== 'string' || !Object.hasOwn(CARDS, name)) {
     throw new Error(
