@@ -67,8 +67,13 @@ export type RecommenderClassName = keyof typeof RECOMMENDER_REGISTRY;
 /** Any recommender of the registry. */
 export type RecommenderModel = InstanceType<(typeof RECOMMENDER_REGISTRY)[RecommenderClassName]>;
 
-/** Every class `loadModel` can build: the models of inputs and the recommenders. */
-export const SAVED_MODEL_CLASSES = { ...MODEL_REGISTRY, ...RECOMMENDER_REGISTRY } as const;
+/**
+ * Every class `loadModel` can build: the models of inputs and the recommenders. Marked pure: an object spread here
+ * kept every model class in a bundle that imports only `{ VAE }` (bundlers cannot drop a spread they cannot prove
+ * free of getters; the `{ VAE }` budget of .size-limit.json went from 23 to 43 kB).
+ */
+export const SAVED_MODEL_CLASSES: typeof MODEL_REGISTRY & typeof RECOMMENDER_REGISTRY =
+  /* @__PURE__ */ Object.assign({}, MODEL_REGISTRY, RECOMMENDER_REGISTRY);
 
 /** Any model `loadModel` can return. */
 export type SavedModel = AnyModel | RecommenderModel;
