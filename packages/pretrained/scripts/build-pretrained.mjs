@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { sha256Hex } from '@vae/core';
 import { loadModelFromDirectory } from '@vae/models/node';
-import { measure, TEST_COUNT, testDescription, testImages } from './measure.mjs';
+import { MIG_POINTS, measure, TEST_COUNT, testDescription, testImages } from './measure.mjs';
 
 const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(packageDirectory, '..', '..');
@@ -113,7 +113,8 @@ ${card.summary}
 | training run | final test −ELBO ${card.training.testLoss.toFixed(2)} nats on ${card.training.testSplit}, training −ELBO ${card.training.trainLoss.toFixed(2)} (as \`vae train\` reported them) |
 | test images | ${card.data.test} |
 | test −ELBO | **${e.negativeElbo.toFixed(2)}** nats (reconstruction ${e.reconstruction.toFixed(2)}, KL ${e.kl.toFixed(2)}), ${e.count} images, one posterior sample each (seed ${e.seed}); re-measured by the package's test within ${card.tolerance} nats |
-| weights SHA-256 | \`${card.weights.sha256}\` |
+| active units | ${e.activeUnits} of ${card.config.latentDim} (variance of the posterior mean over the test images above 0.01) |
+${e.mig === undefined ? '' : `| MIG | ${e.mig.toFixed(3)} (posterior means of ${e.migPoints.toLocaleString('en-US')} sprites drawn with seed 0, 20 bins) |\n`}| weights SHA-256 | \`${card.weights.sha256}\` |
 
 Config: \`${JSON.stringify(card.config)}\`
 
@@ -147,7 +148,7 @@ async function build(name, spec) {
 
   const model = await loadModelFromDirectory(target, { weightsSha256: sha256 });
   const images = await testImages(spec.dataset);
-  const numbers = await measure(model, images);
+  const numbers = await measure(model, images, spec.dataset);
   model.dispose();
   const round = (x) => Math.round(x * 1e4) / 1e4;
   const card = {
@@ -183,6 +184,8 @@ async function build(name, spec) {
       negativeElbo: round(numbers.negativeElbo),
       reconstruction: round(numbers.reconstruction),
       kl: round(numbers.kl),
+      activeUnits: numbers.activeUnits,
+      ...(numbers.mig === undefined ? {} : { mig: round(numbers.mig), migPoints: MIG_POINTS }),
     },
     tolerance: 0.05,
     weights: { sha256, bytes: weightsBytes.byteLength, dtype, parameters },

@@ -6,7 +6,9 @@ export const MEASURE_SEED: number;
 export function fashionMnistDirectory(): string | undefined;
 export function testDescription(dataset: string, count?: number): string;
 export function testImages(dataset: string, count?: number): Promise<ImageDataset>;
+export const MIG_POINTS: number;
 export function measure(
   model: ProbabilisticAutoencoder,
   images: ImageDataset,
-): Promise<{ negativeElbo: number; reconstruction: number; kl: number }>;
+  dataset: string,
+): Promise<{ negativeElbo: number; reconstruction: number; kl: number; activeUnits: number; mig?: number }>;

@@ -3,10 +3,11 @@
 // libraries' builds under Node, on their sources under vitest.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '@vae/core';
 import { DSprites, subset } from '@vae/data';
 import { loadDataset } from '@vae/data/node';
-import { evaluateElbo } from '@vae/metrics';
+import { evaluateElbo, latentHealth, mutualInformationGap } from '@vae/metrics';
 
 /** Images measured per model: a fixed slice of each data set's test split. */
 export const TEST_COUNT = 1000;
@@ -50,8 +51,30 @@ export async function testImages(dataset, count = TEST_COUNT) {
   return loadDataset(dataset, { split: 'test', limit: count, ...(dir ? { dir } : {}) });
 }
 
-/** −ELBO and its terms (nats per image) of a model on images, as the cards record them. */
-export async function measure(model, images) {
+/** Sprites drawn for the MIG of dSprites models (disentanglement_lib's default). */
+export const MIG_POINTS = 10_000;
+
+/**
+ * What a card records of a model on its test images: −ELBO and its terms (nats per image), the active units
+ * (variance of the posterior mean over the images above 0.01, Burda et al. 2016) and, for dSprites, the MIG
+ * (Chen et al. 2018) of the posterior means over MIG_POINTS sprites drawn with seed 0.
+ */
+export async function measure(model, images, dataset) {
   const estimate = await evaluateElbo(model, images, { seed: MEASURE_SEED, batchSize: 500 });
-  return { negativeElbo: estimate.total, reconstruction: estimate.reconstruction, kl: estimate.kl };
+  const health = await latentHealth(model, images, { batchSize: 500 });
+  const numbers = {
+    negativeElbo: estimate.total,
+    reconstruction: estimate.reconstruction,
+    kl: estimate.kl,
+    activeUnits: health.activeUnits,
+  };
+  if (dataset === 'dsprites') {
+    const represent = (x) => tf.tidy(() => model.encode(x).mean);
+    const mig = await mutualInformationGap(new DSprites(), represent, {
+      points: MIG_POINTS,
+      seed: MEASURE_SEED,
+    });
+    numbers.mig = mig.score;
+  }
+  return numbers;
 }

@@ -14,6 +14,11 @@ export interface CardEvaluation {
   reconstruction: number;
   /** KL(q(z|x) ‖ p(z)), nats per image. */
   kl: number;
+  /** Latent dimensions whose posterior mean varies over the images (variance above 0.01, `latentHealth`). */
+  activeUnits: number;
+  /** dSprites models: the mutual information gap of the posterior means (`mutualInformationGap`), over `migPoints`. */
+  mig?: number;
+  migPoints?: number;
 }
 
 /** A model card (also shipped as `models/<name>/card.json` and `card.md`). */

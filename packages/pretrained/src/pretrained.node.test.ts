@@ -75,13 +75,17 @@ describe('fromPretrained (Node, from the package)', () => {
         const model = await fromPretrained(name, { as: VAE });
         expect(model.className).toBe(card.className);
         expect(model.latentDim).toBe(card.config.latentDim);
-        const numbers = await measure(model, images);
+        const numbers = await measure(model, images, dataset);
         model.dispose();
         expect(tf.memory().numTensors).toBe(before);
         const e = card.evaluation;
         expect(Math.abs(numbers.negativeElbo - e.negativeElbo)).toBeLessThanOrEqual(card.tolerance);
         expect(Math.abs(numbers.reconstruction - e.reconstruction)).toBeLessThanOrEqual(card.tolerance);
         expect(Math.abs(numbers.kl - e.kl)).toBeLessThanOrEqual(card.tolerance);
+        expect(numbers.activeUnits).toBe(e.activeUnits);
+        if (dataset === 'dsprites')
+          expect(Math.abs((numbers.mig as number) - (e.mig as number))).toBeLessThan(0.005);
+        else expect(e.mig).toBeUndefined();
       },
     );
   }
