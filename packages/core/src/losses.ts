@@ -299,7 +299,7 @@ export function softmaxCrossEntropyWithLogits(
   return tf.tidy(() => {
     const y =
       labels instanceof tf.Tensor ? tf.cast(labels, 'int32') : tf.tensor1d(Array.from(labels), 'int32');
-    const oneHot = tf.cast(tf.oneHot(y as tf.Tensor1D, logits.shape[1]), logits.dtype);
+    const oneHot = tf.cast(tf.oneHot(y as tf.Tensor1D, logits.shape[1] as number), logits.dtype);
     const perExample = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1));
     return reduceBatch(perExample, options.reduction ?? 'mean', caller);
   });

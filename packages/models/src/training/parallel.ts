@@ -165,7 +165,7 @@ export function startReplicas(
 ): Promise<ReplicaGradients | null> {
   if (!runtime) {
     throw new Error(
-      "fit: workers need a worker runtime. In Node, load @vae/models/node once (it adds worker_threads); " +
+      'fit: workers need a worker runtime. In Node, load @vae/models/node once (it adds worker_threads); ' +
         'in a browser, run fit without workers inside your own Web Worker for now.',
     );
   }
