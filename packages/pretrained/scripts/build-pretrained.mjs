@@ -166,6 +166,7 @@ async function build(name, spec) {
     },
     training: {
       command: spec.recipe,
+      demoModel: spec.demo,
       epochs: final.epochsCompleted,
       batchSize: spec.batchSize,
       optimizer: 'Adam (learning rate 1e-3, beta1 0.9, beta2 0.999)',

@@ -47,6 +47,8 @@ export interface ModelCard {
   training: {
     /** The command that trains it, from the repository root. */
     command: string;
+    /** The demo's model of the same recipe and files (apps/demo/public/models/<demoModel> in the repository). */
+    demoModel: string;
     epochs: number;
     batchSize: number;
     optimizer: string;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -89,6 +89,22 @@ describe('fromPretrained (Node, from the package)', () => {
       },
     );
   }
+
+  // One training: the demo ships the same files (apps/demo/scripts/prepare-model.mjs makes both); retraining one
+  // without the other (scripts/build-pretrained.mjs) fails here.
+  it('holds the same weights as the demo model of the same recipe', () => {
+    const demo = join(PRETRAINED_DIRECTORY, '..', '..', '..', 'apps', 'demo', 'public', 'models');
+    // Outside the repository (an installed package) there is no demo to compare with.
+    if (!existsSync(demo)) return;
+    for (const name of PRETRAINED_MODELS) {
+      const card = modelCard(name);
+      const weights = join(demo, card.training.demoModel, 'weights.bin');
+      expect(existsSync(weights), `the demo ships ${card.training.demoModel}`).toBe(true);
+      expect(sha256(readFileSync(weights)), `${name} = demo ${card.training.demoModel}`).toBe(
+        card.weights.sha256,
+      );
+    }
+  });
 
   it('refuses an unknown name, listing the names there are', async () => {
     await expect(fromPretrained('mnist-vae-3d')).rejects.toThrow(
