@@ -159,6 +159,32 @@ function serveStatic(directory: string): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** The class names of MODEL_REGISTRY, read from packages/models/src/registry.ts. */
+function registryClassNames(): string[] {
+  const text = readFileSync(join(root, 'packages', 'models', 'src', 'registry.ts'), 'utf8');
+  const body = text.match(/export const MODEL_REGISTRY = \{([\s\S]*?)\}/);
+  if (!body) throw new Error('MODEL_REGISTRY not found in packages/models/src/registry.ts');
+  return body[1]
+    .split(/[,\s]+/)
+    .map((name) => name.trim())
+    .filter(Boolean);
+}
+
+/** The models with a likelihood (ELBO, importance-sampled log p(x)): the VAEs, whose decoder defines p(x|z). */
+const PROBABILISTIC = [
+  'VAE',
+  'BetaVAE',
+  'ConditionalVAE',
+  'IWAE',
+  'DBVAE',
+  'PriorVAE',
+  'M2',
+  'BetaTCVAE',
+  'FactorVAE',
+  'DipVAE',
+  'InfoVAE',
+];
+
 let work = '';
 const tarballs = {} as Record<Library, string>;
 const projects = { full: '', models: '', data: '', metrics: '', viz: '', peers: '' };
@@ -289,31 +315,25 @@ describe('a project with every library and @tensorflow/tfjs', () => {
     expect(esm.png).toEqual([14, 14, 1]);
   });
 
-  it('runs every metric on every model kind it makes sense for (ConditionalVAE and IWAE included)', async () => {
+  it('runs every metric on every model kind of the registry it makes sense for (all 18, conditional ones included)', async () => {
     const result = resultOf(await run(process.execPath, ['full-every-metric.mjs'], projects.full));
     const likelihood = ['evaluateElbo', 'importanceSampledLogLikelihood', 'latentHealth'];
     const disentanglement = ['betaVaeScore', 'factorVaeScore', 'mutualInformationGap'];
-    expect(Object.keys(result.models).sort()).toEqual([
-      'Autoencoder',
-      'BetaVAE',
-      'ConditionalVAE',
-      'ContractiveAutoencoder',
-      'DenoisingAutoencoder',
-      'IWAE',
-      'LinearAutoencoder',
-      'SparseAutoencoder',
-      'TiedAutoencoder',
-      'VAE',
-    ]);
-    for (const [name, { ran, error }] of Object.entries(
-      result.models as Record<string, { ran: string[]; error?: string }>,
+    // Every class of the installed registry, the second wave included (checked against the names the sources
+    // register, so a model missing from the packed build fails here).
+    expect(Object.keys(result.models).sort()).toEqual(registryClassNames().sort());
+    for (const [name, { ran, error, probabilistic, usesLabels }] of Object.entries(
+      result.models as Record<
+        string,
+        { ran: string[]; error?: string; probabilistic: boolean; usesLabels: boolean }
+      >,
     )) {
       expect(error, name).toBeUndefined();
-      const probabilistic = ['VAE', 'BetaVAE', 'ConditionalVAE', 'IWAE'].includes(name);
+      expect(probabilistic, `${name} is probabilistic`).toBe(PROBABILISTIC.includes(name));
       for (const metric of likelihood) expect(ran.includes(metric), `${name} ${metric}`).toBe(probabilistic);
-      // A factor source has no class labels for a conditional model to be conditioned on.
+      // A factor source has no class labels for a label-conditioned model to be conditioned on.
       for (const metric of disentanglement)
-        expect(ran.includes(metric), `${name} ${metric}`).toBe(name !== 'ConditionalVAE');
+        expect(ran.includes(metric), `${name} ${metric}`).toBe(!usesLabels);
       expect(ran).toContain('reconstructionError');
       expect(ran).toContain('pca');
     }

@@ -42,10 +42,15 @@ const factors = {
       [values.length, ...shape],
     ),
 };
+// What a class needs beyond the shared fields (the same as test/integration/metrics-on-models.test.ts).
 const extra = {
   LinearAutoencoder: { hiddenUnits: [] },
   ContractiveAutoencoder: { hiddenUnits: [] },
   ConditionalVAE: { numClasses: 3 },
+  IWAE: { importanceSamples: 3 },
+  PriorVAE: { components: 3 },
+  VQVAE: { positions: 2, embeddingDim: 1, codebookSize: 4 },
+  M2: { numClasses: 3 },
 };
 const represent = (model) => (batch, batchLabels) =>
   tf.tidy(() => {
@@ -53,19 +58,8 @@ const represent = (model) => (batch, batchLabels) =>
     return code instanceof tf.Tensor ? code : code.mean;
   });
 
-// The model kinds for images (the registry may hold others, built differently).
-const KINDS = [
-  'Autoencoder',
-  'LinearAutoencoder',
-  'TiedAutoencoder',
-  'SparseAutoencoder',
-  'DenoisingAutoencoder',
-  'ContractiveAutoencoder',
-  'VAE',
-  'BetaVAE',
-  'ConditionalVAE',
-  'IWAE',
-];
+// Every model kind of the registry (the recommenders, trained on rating rows, are in RECOMMENDER_REGISTRY).
+const KINDS = Object.keys(MODEL_REGISTRY);
 const models = {};
 for (const name of KINDS) {
   const ModelClass = MODEL_REGISTRY[name];
@@ -122,9 +116,9 @@ for (const name of KINDS) {
         mutualInformationGap(factors, represent(model), { points: 64, bins: 4 }),
       );
     }
-    models[name] = { ran };
+    models[name] = { ran, probabilistic: 'logLikelihood' in model, usesLabels: Boolean(model.usesLabels) };
   } catch (error) {
-    models[name] = { ran, error: String(error?.message ?? error) };
+    models[name] = { ran, probabilistic: 'logLikelihood' in model, error: String(error?.message ?? error) };
   } finally {
     model.dispose();
   }
