@@ -168,7 +168,7 @@ export {
   type LatentMatrix,
   weightedSample,
 } from './resampling';
-export { RpropOptimizer, type RpropOptions } from './rprop';
+export { type NamedTensor, RpropOptimizer, type RpropOptions } from './rprop';
 export {
   type CapacitySchedule,
   type ConstantSchedule,

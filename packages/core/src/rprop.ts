@@ -10,7 +10,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A tensor with a name, as optimizers' weights are listed. */
-type NamedTensor = { name: string; tensor: tf.Tensor };
+/** A named weight of the optimizer's state (as tfjs's optimizers give them from `getWeights`). */
+export type NamedTensor = { name: string; tensor: tf.Tensor };
 
 export interface RpropOptions {
   /** The first step size of every weight. Default 0.01. */
@@ -34,7 +35,6 @@ interface RpropState {
 }
 
 export class RpropOptimizer extends tf.Optimizer {
-  /** @nocollapse */
   static get className(): string {
     return 'Rprop';
   }
@@ -144,7 +144,6 @@ export class RpropOptimizer extends tf.Optimizer {
     };
   }
 
-  /** @nocollapse */
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,

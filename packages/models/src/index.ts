@@ -15,6 +15,7 @@ export {
 } from './autorec/index';
 export { MODEL_DEFAULTS, type ModelConfig, type NetworkKind, type SerializedNetwork } from './base/config';
 export type { BatchOptions, DataInput, EvaluateOptions, Labels, NetworkPart } from './base/model';
+export type { BatchPosterior, ExtraTerms } from './base/regularized-vae';
 export {
   BiasBaseline,
   BiasedMF,
@@ -110,6 +111,7 @@ export {
   type MultinomialAutoencoderConfig,
   MultVAE,
   type MultVAEConfig,
+  type RowTerms,
   resolveMultVAEConfig,
 } from './mult-vae/index';
 export {
