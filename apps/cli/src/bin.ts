@@ -139,7 +139,13 @@ function buildProgram(): Command {
     )
     .addOption(seedOption('random seed (weights, shuffling, noise)'))
     .addOption(limitOption('--limit', 'use only the first n training images'))
-    .addOption(limitOption('--test-limit', 'use only the first n test images'));
+    .addOption(limitOption('--test-limit', 'use only the first n test images'))
+    .addOption(
+      new Option(
+        '--labelled <n>',
+        'm2: keep the labels of only n training images (balanced per class, chosen by --seed); the rest train unlabelled',
+      ).argParser(integer('--labelled', 1, 10_000_000)),
+    );
   withDataOptions(train)
     .option('--out <dir>', 'output directory', 'vae-out')
     .addOption(forceOption('files'))

@@ -3,7 +3,14 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '@vae/core/node';
 import type { ImageDataset } from '@vae/data';
-import { type AnyModel, type Checkpoint, type EpochRecord, NonFiniteLossError } from '@vae/models';
+import {
+  type AnyModel,
+  balancedLabelSubset,
+  type Checkpoint,
+  type EpochRecord,
+  NonFiniteLossError,
+  semiSupervisedSource,
+} from '@vae/models';
 import { checkpointDirectory, loadCheckpointFromDirectory, saveModelToDirectory } from '@vae/models/node';
 import { type BackendChoice, selectBackend, workerBackendModule } from '../backend';
 import { CliError, EXIT } from '../errors';
@@ -34,6 +41,8 @@ export interface TrainOptions extends ModelOptions {
   seed: number;
   limit?: number;
   testLimit?: number;
+  /** M2: keep the labels of only this many training images (balanced per class, chosen by the seed). */
+  labelled?: number;
   dataDir?: string;
   download: boolean;
   out: string;
@@ -157,6 +166,12 @@ export async function train(
   if (!(model in MODEL_NAMES)) throw new CliError(`unknown model '${model}' in the saved config.`);
   checkModelOptions(options);
   checkRowsPerStep(options);
+  if (options.labelled !== undefined && MODEL_NAMES[model] !== 'M2') {
+    throw new CliError(
+      `--labelled keeps only n labels for semi-supervised training, which --model m2 does; drop it for --model ${model}.`,
+      EXIT.usage,
+    );
+  }
   if (!options.resume) {
     // the model's size from the flags and the data set's known shape, before anything is written or built
     const shape = datasetShape(options.dataset);
@@ -200,6 +215,21 @@ export async function train(
     const sources = { ...options, onMessage: (m: string) => progress.log(m) };
     const trainData = await loadSplit(options.dataset, 'train', { ...sources, limit: options.limit });
     const testData = await loadSplit(options.dataset, 'test', { ...sources, limit: options.testLimit });
+    // M2 with few labels: every training image, only `labelled` of them (balanced per class) with their label.
+    let fitData: ImageDataset | ReturnType<typeof semiSupervisedSource> = trainData;
+    if (options.labelled !== undefined) {
+      if (!trainData.labels) {
+        throw new CliError(
+          `--labelled needs labels, and ${options.dataset} has none; pick a labelled data set.`,
+        );
+      }
+      const kept = balancedLabelSubset(trainData.labels, options.labelled, options.seed);
+      fitData = semiSupervisedSource(trainData, kept);
+      progress.log(
+        `labels: ${kept.length} of ${trainData.size} training images keep theirs (balanced per class, ` +
+          `each seen ${fitData.repeats}x per epoch); the other ${fitData.unlabelledCount} train unlabelled`,
+      );
+    }
 
     let epochEntries: EpochEntry[] = [];
     if (options.resume) {
@@ -288,7 +318,7 @@ export async function train(
         `${JSON.stringify({ model, epochs: epochEntries, ...extra }, null, 2)}\n`,
       );
     const history = await net
-      .fit(trainData, {
+      .fit(fitData, {
         epochs,
         batchSize: options.batchSize,
         learningRate: options.lr,
