@@ -25,7 +25,7 @@ it('pnpm bench --quick runs every measurement and writes JSON and markdown', asy
   );
   expect(report.memory.peakResidentMegabytes['512']).toBeGreaterThan(0);
   // the targets of issue #10 are each evaluated (met or not; timings never decide a test)
-  expect(Object.keys(report.targets)).toHaveLength(6);
+  expect(Object.keys(report.targets)).toHaveLength(9); // + issue #23's: workers 1.7x and 0.45x, mnist-conv
   expect(report.quality['vae-wasm'][0]).toBeGreaterThan(0);
   // optional backends are either measured or skipped with a reason
   for (const name of ['vae-webgpu', 'vae-tfjs-node']) {

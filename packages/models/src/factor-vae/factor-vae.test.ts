@@ -110,8 +110,10 @@ describe('FactorVAE', () => {
     await model.fit(data, { ...options, epochs: 4, resumeFrom: checkpoint });
     checkpoint.dispose();
     const resumed = await weightsOf(model);
+    // Bit for bit on cpu and wasm; WebGL's float32 textures round differently between runs (6e-7 seen), as fit.test.
+    const gpu = ['webgl', 'webgpu'].includes(tf.getBackend());
     for (const key of Object.keys(expected))
-      expect(maxAbsDifference(resumed[key], expected[key]), key).toBe(0);
+      expect(maxAbsDifference(resumed[key], expected[key]), key).toBeLessThanOrEqual(gpu ? 1e-5 : 0);
     model.dispose();
     x.dispose();
   });

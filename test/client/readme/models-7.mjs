@@ -1,5 +1,5 @@
 // biome-ignore-all lint/correctness/noUnusedVariables lint/correctness/noUnusedImports: the README example appended to this prelude uses them.
-// Prelude of the models README's sixth example: the VAE class the text imported earlier and a small MNIST-shaped
+// Prelude of the models README's seventh example: the VAE class the text imported earlier and a small MNIST-shaped
 // training set, on the wasm backend (50 epochs: the cpu backend takes several times longer).
 import * as preludeTf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
