@@ -7,7 +7,7 @@ import { type DatasetName, DSprites, datasetInfo, type ImageDataset, subset } fr
 import { loadDataset } from '@vae/data/node';
 import { type AnyModel, MODEL_REGISTRY, type VAE } from '@vae/models';
 import { loadModelFromDirectory } from '@vae/models/node';
-import { CLI_DATASETS } from './choices';
+import { CLI_DATASETS, MODEL_NAMES } from './choices';
 import { CliError, EXIT } from './errors';
 import { readJsonFile } from './files';
 import { isProbabilistic, modelNameOf } from './models';
@@ -44,6 +44,21 @@ function dspritesSplit(split: 'train' | 'test', limit?: number): ImageDataset {
 /** True when `path` is a saved model's folder (model.json) or a run folder holding one (model/model.json). */
 export function isModelDirectory(path: string): boolean {
   return existsSync(join(path, 'model.json')) || existsSync(join(path, 'model', 'model.json'));
+}
+
+/**
+ * `--model` of the commands that take a model name or a trained model's folder (anomaly, probe): true for a
+ * folder; a usage error (exit code 2) naming both kinds for anything else.
+ */
+export function modelNameOrDirectory(model: string): boolean {
+  const isDirectory = isModelDirectory(model);
+  if (!isDirectory && !(model in MODEL_NAMES)) {
+    throw new CliError(
+      `--model ${model} is neither a model name (${Object.keys(MODEL_NAMES).join(', ')}) nor a trained model's directory.`,
+      EXIT.usage,
+    );
+  }
+  return isDirectory;
 }
 
 /**

@@ -7,13 +7,13 @@ import type { AnyModel } from '@vae/models';
 import { saveModelToDirectory } from '@vae/models/node';
 import { histogramSvg, rocCurveSvg } from '@vae/viz';
 import { type BackendChoice, selectBackend } from '../backend';
-import { MODEL_NAMES, type ModelName } from '../choices';
+import type { ModelName } from '../choices';
 import { CliError, EXIT } from '../errors';
 import { prepareOutputFolder } from '../files';
 import { CAPS, checkSize, estimateParameters } from '../limits';
 import { buildModel, isProbabilistic, modelConfigOf, modelNameOf } from '../models';
 import { createProgress } from '../progress';
-import { datasetShape, isModelDirectory, labelledSplits, loadTrainedModel, testCap } from '../shared';
+import { datasetShape, labelledSplits, loadTrainedModel, modelNameOrDirectory, testCap } from '../shared';
 
 export interface AnomalyOptions {
   /** A model to train (a `vae train --model` name), or the directory of a trained one to score with. */
@@ -47,13 +47,7 @@ export interface AnomalyOptions {
  * AUPRC, the threshold at a chosen false positive rate), with the ROC curve and score histograms.
  */
 export async function anomaly(options: AnomalyOptions): Promise<number> {
-  const isDirectory = isModelDirectory(options.model);
-  if (!isDirectory && !(options.model in MODEL_NAMES)) {
-    throw new CliError(
-      `--model ${options.model} is neither a model name (${Object.keys(MODEL_NAMES).join(', ')}) nor a trained model's directory.`,
-      EXIT.usage,
-    );
-  }
+  const isDirectory = modelNameOrDirectory(options.model);
   checkSize(
     options,
     `--batch-size ${options.batchSize}`,

@@ -16,7 +16,7 @@ import { CliError, EXIT } from '../errors';
 import { prepareOutputFolder } from '../files';
 import { CAPS, checkSize } from '../limits';
 import { createProgress } from '../progress';
-import { isModelDirectory, labelledSplits, loadTrainedModel, testCap } from '../shared';
+import { labelledSplits, loadTrainedModel, modelNameOrDirectory, testCap } from '../shared';
 
 export interface ProbeOptions {
   /** A model to pretrain (a `vae train --model` name), or the directory of a trained one. */
@@ -63,13 +63,7 @@ const METHOD_TITLES: Record<LabelBudgetMethod, string> = {
  * on the test images. Writes the accuracy vs number of labels (accuracy.svg), probe.json, and the pretrained model.
  */
 export async function probe(options: ProbeOptions): Promise<number> {
-  const isDirectory = isModelDirectory(options.model);
-  if (!isDirectory && !(options.model in MODEL_NAMES)) {
-    throw new CliError(
-      `--model ${options.model} is neither a model name (${Object.keys(MODEL_NAMES).join(', ')}) nor a trained model's directory.`,
-      EXIT.usage,
-    );
-  }
+  const isDirectory = modelNameOrDirectory(options.model);
   checkSize(
     options,
     `--batch-size ${options.batchSize}`,
