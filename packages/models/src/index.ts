@@ -205,6 +205,7 @@ export {
 } from './safetensors/index';
 export {
   type CodeModel,
+  CodeSampler,
   GaussianMixtureSampler,
   type GaussianMixtureSamplerJSON,
   type GaussianMixtureSamplerOptions,

@@ -14,14 +14,7 @@
  * is core's `mixtureLogDensity`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  DiagonalGaussian,
-  type ElboTerms,
-  type Labels,
-  mixtureLogDensity,
-  Random,
-  uniqueVariableName,
-} from '@vae/core';
+import { DiagonalGaussian, type Labels, mixtureLogDensity, Random, uniqueVariableName } from '@vae/core';
 import { type CustomNetworks, VAE } from '../vae/vae.model';
 import { type PriorVAEConfig, resolvePriorVAEConfig } from './prior-vae.config';
 
@@ -106,27 +99,30 @@ export class PriorVAE extends VAE {
     return tf.tidy(() => mixtureLogDensity(z, this.priorComponents()));
   }
 
-  /**
-   * Per-example terms with L = `samples` draws of z: -log p(x|z) and the Monte Carlo KL, log q(z|x) - log p(z), at
-   * the same draws, each averaged over them.
-   */
-  protected override rowTerms(
-    rows: tf.Tensor2D,
+  /** The draws with log q(z|x) at each (the Monte Carlo KL below needs it). */
+  protected override posteriorDraws(
+    mean: tf.Tensor2D,
+    logVar: tf.Tensor2D,
     seed: number | undefined,
-    labels: tf.Tensor1D | undefined,
-    dataInput: boolean,
-  ): ElboTerms & { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
-    const { mean, logVar } = this.encodeRows(rows, labels, dataInput);
+  ): { z: tf.Tensor2D; logQ: tf.Tensor2D } {
     const samples = this.config.samples;
-    const batch = rows.shape[0];
     const { z, logProb } = new DiagonalGaussian(mean, logVar).sampleWithLogProb({ seed, samples });
-    const flatZ = tf.reshape(z, [samples * batch, this.latentDim]) as tf.Tensor2D;
-    const targets = samples === 1 ? rows : (tf.tile(rows, [samples, 1]) as tf.Tensor2D);
-    const nll = this.negativeLogLikelihood(targets, this.decoderOutputs(flatZ, undefined));
-    const logPrior = tf.reshape(mixtureLogDensity(flatZ, this.priorComponents()), [samples, batch]);
-    const kl = tf.mean(tf.sub(logProb, logPrior), 0) as tf.Tensor1D;
-    const reconstruction = tf.mean(tf.reshape(nll, [samples, batch]), 0) as tf.Tensor1D;
-    return { reconstruction, kl, mean, logVar };
+    return {
+      z: tf.reshape(z, [samples * mean.shape[0], this.latentDim]) as tf.Tensor2D,
+      logQ: tf.reshape(logProb, [samples, mean.shape[0]]) as tf.Tensor2D,
+    };
+  }
+
+  /** The Monte Carlo KL per row: log q(z|x) - log p(z) at the reconstruction term's draws, averaged over them. */
+  protected override klRows(
+    mean: tf.Tensor2D,
+    _logVar: tf.Tensor2D,
+    draws: { z: tf.Tensor2D; logQ?: tf.Tensor2D },
+  ): tf.Tensor1D {
+    const logQ = draws.logQ;
+    if (!logQ) throw new Error(`${this.className}: the Monte Carlo KL needs log q(z|x) at the draws.`);
+    const logPrior = tf.reshape(mixtureLogDensity(draws.z, this.priorComponents()), [-1, mean.shape[0]]);
+    return tf.mean(tf.sub(logQ, logPrior), 0) as tf.Tensor1D;
   }
 
   /**

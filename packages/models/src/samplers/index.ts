@@ -1,5 +1,6 @@
 export {
   type CodeModel,
+  CodeSampler,
   GaussianMixtureSampler,
   type GaussianMixtureSamplerJSON,
   type GaussianMixtureSamplerOptions,

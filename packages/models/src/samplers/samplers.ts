@@ -79,14 +79,33 @@ export interface GaussianMixtureSamplerOptions extends GaussianMixtureFitOptions
   batchSize?: number;
 }
 
+/** What the post-hoc samplers share: codes drawn each its own way, decoded by the model. */
+export abstract class CodeSampler {
+  abstract readonly model: CodeModel;
+
+  /** `count` codes, [count, latentDim]. */
+  abstract sampleCodes(count: number, options?: SampleOptions): tf.Tensor2D;
+
+  /** Decodes `count` codes drawn by `sampleCodes`: [count, ...inputShape]. */
+  sample(count: number, options: SampleOptions = {}): tf.Tensor {
+    const codes = this.sampleCodes(count, options);
+    try {
+      return this.model.decode(codes);
+    } finally {
+      codes.dispose();
+    }
+  }
+}
+
 /** Samples a model through a Gaussian mixture fitted on its codes (see the file's comment). */
-export class GaussianMixtureSampler {
+export class GaussianMixtureSampler extends CodeSampler {
   constructor(
     readonly model: CodeModel,
     readonly mixture: GaussianMixture,
     /** How the EM fit ended (absent for a sampler loaded from JSON). */
     readonly report?: GaussianMixtureFitReport,
   ) {
+    super();
     if (mixture.dimension !== model.latentDim) {
       throw new Error(
         `GaussianMixtureSampler: the mixture has ${mixture.dimension} dimensions, the ${model.className} ` +
@@ -145,16 +164,6 @@ export class GaussianMixtureSampler {
     return tf.tensor2d(Float32Array.from(values), [count, this.mixture.dimension]);
   }
 
-  /** Decodes `count` codes drawn from the mixture: [count, ...inputShape]. */
-  sample(count: number, options: SampleOptions = {}): tf.Tensor {
-    const codes = this.sampleCodes(count, options);
-    try {
-      return this.model.decode(codes);
-    } finally {
-      codes.dispose();
-    }
-  }
-
   /** log-density of codes [n, latentDim] under the mixture, nats. */
   async logDensity(z: tf.Tensor): Promise<Float64Array> {
     if (z.rank !== 2 || z.shape[1] !== this.mixture.dimension) {
@@ -204,7 +213,7 @@ export interface SecondStageOptions extends Omit<FitOptions, 'validationData'> {
  * per dimension, the second VAE (Gaussian decoder with a learned variance, as many latent dimensions as the codes)
  * learns their distribution, and its samples, mapped back, are decoded by the first model.
  */
-export class SecondStageSampler {
+export class SecondStageSampler extends CodeSampler {
   constructor(
     readonly model: CodeModel,
     /** The second VAE, on standardized codes. Save it with `saveModel`; `toJSON` holds the rest. */
@@ -214,6 +223,7 @@ export class SecondStageSampler {
     /** Training history of the second VAE (absent when built from parts). */
     readonly history?: History,
   ) {
+    super();
     const d = model.latentDim;
     if (stage.config.likelihood !== 'gaussian' || stage.config.variance !== 'learned') {
       throw new Error(
@@ -298,16 +308,6 @@ export class SecondStageSampler {
       );
       return tf.add(tf.mul(u, this.standardization.std), this.standardization.mean) as tf.Tensor2D;
     });
-  }
-
-  /** Decodes `count` codes drawn through the second VAE: [count, ...inputShape]. */
-  sample(count: number, options: SampleOptions = {}): tf.Tensor {
-    const codes = this.sampleCodes(count, options);
-    try {
-      return this.model.decode(codes);
-    } finally {
-      codes.dispose();
-    }
   }
 
   /** The standardization and the model's class, as JSON; the second VAE is saved with `saveModel(sampler.stage)`. */

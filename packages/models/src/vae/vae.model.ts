@@ -55,6 +55,14 @@ export function withCustomNetworks<C extends { layers?: VAEConfig['layers'] }>(
   };
 }
 
+/** Scalars a subclass adds to the VAE's objective (nats per example). */
+export interface ExtraTerms {
+  /** Added to the weighted KL term (e.g. beta-TCVAE's reweighting of the KL's parts). */
+  weightedKl?: tf.Scalar;
+  /** The regularizer term (e.g. DIP's covariance penalty, FactorVAE's gamma TC). */
+  regularizer?: tf.Scalar;
+}
+
 /** The decoder's outputs for a batch of codes: logits (Bernoulli) or mean (and log-variance) (Gaussian). */
 export interface DecoderOutputs {
   logits?: tf.Tensor2D;
@@ -254,7 +262,10 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
     );
   }
 
-  /** Per-example ELBO terms of flat rows with L samples of z: -E_q[log p(x|z)] and KL(q || N(0, I)). */
+  /**
+   * Per-example ELBO terms of flat rows with L = `samples` draws of z: -E_q[log p(x|z)] (the mean over the draws)
+   * and the KL term (`klRows`). Subclasses change the draws (`posteriorDraws`) or the KL (`klRows`), not this.
+   */
   protected rowTerms(
     rows: tf.Tensor2D,
     seed: number | undefined,
@@ -262,23 +273,39 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
     dataInput: boolean,
   ): ElboTerms & { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
     const { mean, logVar } = this.encodeRows(rows, labels, dataInput);
+    const draws = this.posteriorDraws(mean, logVar, seed);
     const samples = this.config.samples;
     const batch = rows.shape[0];
-    const kl = klDivergenceStandardNormal(mean, logVar, { reduction: 'none' }) as tf.Tensor1D;
-    if (samples === 1) {
-      const z = reparameterize(mean, logVar, { seed }) as tf.Tensor2D;
-      const reconstruction = this.negativeLogLikelihood(rows, this.decoderOutputs(z, labels));
-      return { reconstruction, kl, mean, logVar };
-    }
-    const z = tf.reshape(new DiagonalGaussian(mean, logVar).sample({ seed, samples }), [
-      samples * batch,
-      this.latentDim,
-    ]) as tf.Tensor2D;
-    const repeatedLabels = labels ? (tf.tile(labels, [samples]) as tf.Tensor1D) : undefined;
-    const targets = tf.tile(rows, [samples, 1]) as tf.Tensor2D;
-    const perSample = this.negativeLogLikelihood(targets, this.decoderOutputs(z, repeatedLabels));
-    const reconstruction = tf.mean(tf.reshape(perSample, [samples, batch]), 0) as tf.Tensor1D;
-    return { reconstruction, kl, mean, logVar };
+    const repeatedLabels = labels && samples > 1 ? (tf.tile(labels, [samples]) as tf.Tensor1D) : labels;
+    const targets = samples > 1 ? (tf.tile(rows, [samples, 1]) as tf.Tensor2D) : rows;
+    const perDraw = this.negativeLogLikelihood(targets, this.decoderOutputs(draws.z, repeatedLabels));
+    const reconstruction =
+      samples > 1 ? (tf.mean(tf.reshape(perDraw, [samples, batch]), 0) as tf.Tensor1D) : perDraw;
+    return { reconstruction, kl: this.klRows(mean, logVar, draws), mean, logVar };
+  }
+
+  /**
+   * L = `samples` draws z ~ q(z|x) per row, draw-major ([L * batch, latentDim], row l * batch + i), by the
+   * reparameterization trick; with `logQ`, log q(z|x) at each draw ([L, batch]) where a subclass needs it.
+   */
+  protected posteriorDraws(
+    mean: tf.Tensor2D,
+    logVar: tf.Tensor2D,
+    seed: number | undefined,
+  ): { z: tf.Tensor2D; logQ?: tf.Tensor2D } {
+    const samples = this.config.samples;
+    if (samples === 1) return { z: reparameterize(mean, logVar, { seed }) as tf.Tensor2D };
+    const z = new DiagonalGaussian(mean, logVar).sample({ seed, samples });
+    return { z: tf.reshape(z, [samples * mean.shape[0], this.latentDim]) as tf.Tensor2D };
+  }
+
+  /** The KL term per row, [batch]: KL(q(z|x) || N(0, I)) in closed form (the draws are not needed). */
+  protected klRows(
+    mean: tf.Tensor2D,
+    logVar: tf.Tensor2D,
+    _draws: { z: tf.Tensor2D; logQ?: tf.Tensor2D },
+  ): tf.Tensor1D {
+    return klDivergenceStandardNormal(mean, logVar, { reduction: 'none' }) as tf.Tensor1D;
   }
 
   /**
@@ -329,7 +356,8 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
 
   /**
    * The training objective for a batch: mean reconstruction + the weighted KL (beta, or a schedule at `step`,
-   * through core's `lossTerms`), with its terms.
+   * through core's `lossTerms`), plus whatever `objectiveExtras` adds (nothing here; the disentangling VAEs add
+   * their batch-level terms), with its terms. The one place where a VAE's objective is assembled.
    */
   trainingLoss(
     x: tf.Tensor,
@@ -340,7 +368,7 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
   ): { total: tf.Scalar; terms: LossTermScalars } {
     return tf.tidy(() => {
       const rows = this.flatten(x);
-      const { reconstruction, kl } = this.rowTerms(
+      const { reconstruction, kl, mean, logVar } = this.rowTerms(
         rows,
         context.seed,
         context.labels,
@@ -349,19 +377,39 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
       const override: KlSchedule | undefined =
         context.klSchedule ??
         (context.beta === undefined ? undefined : { kind: 'constant', value: context.beta });
-      const terms = lossTerms(
+      const base = lossTerms(
         { reconstruction, kl },
         { klWeight: this.klScheduleFor(override), step: context.step ?? this.trainingStep },
       );
+      const extra = this.objectiveExtras({ rows, mean, logVar }, context);
+      const weightedKl = (
+        extra.weightedKl ? tf.add(base.weightedKl, extra.weightedKl) : base.weightedKl
+      ) as tf.Scalar;
+      const regularizer = extra.regularizer ?? tf.scalar(0);
+      const total =
+        extra.weightedKl || extra.regularizer
+          ? tf.add(tf.add(base.reconstruction, weightedKl), regularizer)
+          : base.total;
       return {
-        total: terms.total as tf.Scalar,
+        total: total as tf.Scalar,
         terms: {
-          reconstruction: terms.reconstruction as tf.Scalar,
-          kl: terms.kl as tf.Scalar,
-          weightedKl: terms.weightedKl as tf.Scalar,
-          regularizer: tf.scalar(0),
+          reconstruction: base.reconstruction as tf.Scalar,
+          kl: base.kl as tf.Scalar,
+          weightedKl,
+          regularizer,
         },
       };
     });
+  }
+
+  /**
+   * Terms a subclass adds to the objective given the batch's posterior (called inside `trainingLoss`'s tidy, with
+   * the same context). The VAE adds none.
+   */
+  protected objectiveExtras(
+    _posterior: { rows: tf.Tensor2D; mean: tf.Tensor2D; logVar: tf.Tensor2D },
+    _context: ObjectiveContext,
+  ): ExtraTerms {
+    return {};
   }
 }
