@@ -52,3 +52,30 @@ export function createProgress(options: { quiet: boolean; stream: NodeJS.WriteSt
     },
   };
 }
+
+/**
+ * `fit`'s batch and epoch callbacks drawing `progress`: a bar per epoch, then `onEpoch` (a log line, a test
+ * evaluation) after the bar is gone. The one place where the commands wire training to the progress display.
+ */
+export function epochProgress<R>(
+  progress: Progress,
+  epochs: number,
+  onEpoch: (record: R) => void | Promise<void>,
+  /** Once aborted, the bar is not redrawn (the interrupt stopped it). */
+  signal?: AbortSignal,
+): {
+  onBatchEnd: (state: { epoch: number; batch: number; batches: number }) => void;
+  onEpochEnd: (record: R) => Promise<void>;
+} {
+  return {
+    onBatchEnd: ({ epoch, batch, batches }) => {
+      if (signal?.aborted) return;
+      if (batch === 1) progress.start(epoch, epochs, batches);
+      progress.update(batch);
+    },
+    onEpochEnd: async (record) => {
+      progress.stop();
+      await onEpoch(record);
+    },
+  };
+}

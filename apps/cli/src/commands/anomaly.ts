@@ -3,17 +3,17 @@ import { range } from '@vae/core';
 import { writeFileAtomic } from '@vae/core/node';
 import { subset } from '@vae/data';
 import { anomalyReport } from '@vae/metrics';
-import type { AnyModel } from '@vae/models';
+import type { AnyModel, EpochRecord } from '@vae/models';
 import { saveModelToDirectory } from '@vae/models/node';
 import { histogramSvg, rocCurveSvg } from '@vae/viz';
 import { type BackendChoice, selectBackend } from '../backend';
 import type { ModelName } from '../choices';
 import { CliError, EXIT } from '../errors';
 import { prepareOutputFolder } from '../files';
-import { CAPS, checkSize, estimateParameters } from '../limits';
+import { CAPS, checkSize } from '../limits';
 import { buildModel, isProbabilistic, modelConfigOf, modelNameOf } from '../models';
-import { createProgress } from '../progress';
-import { datasetShape, labelledSplits, loadTrainedModel, modelNameOrDirectory, testCap } from '../shared';
+import { createProgress, epochProgress } from '../progress';
+import { checkModelSize, labelledSplits, loadTrainedModel, modelNameOrDirectory, testCap } from '../shared';
 
 export interface AnomalyOptions {
   /** A model to train (a `vae train --model` name), or the directory of a trained one to score with. */
@@ -56,20 +56,9 @@ export async function anomaly(options: AnomalyOptions): Promise<number> {
     'rows per training step',
   );
   if (!isDirectory) {
-    // the model's size from the flags and the data set's known shape, before anything is written or built
-    const shape = datasetShape(options.dataset);
-    const config = modelConfigOf(
-      { model: options.model as ModelName, latentDim: options.latentDim, hidden: options.hidden },
-      { inputShape: shape.itemShape, classes: shape.classes },
-      options.seed,
-    );
-    checkSize(
-      options,
-      'the model',
-      estimateParameters(config as Parameters<typeof estimateParameters>[0]),
-      CAPS.parameters,
-      'weights (about; --hidden and --latent-dim set it)',
-    );
+    const { latentDim, hidden, dataset, seed, allowLarge } = options;
+    const model = options.model as ModelName;
+    checkModelSize({ model, latentDim, hidden, dataset, seed, allowLarge }, '--hidden and --latent-dim');
   }
   const out = await prepareOutputFolder(options.out, 'anomaly', { force: options.force });
   const backend = await selectBackend(options.backend);
@@ -119,14 +108,9 @@ export async function anomaly(options: AnomalyOptions): Promise<number> {
       batchSize: options.batchSize,
       learningRate: options.lr,
       seed: options.seed,
-      onBatchEnd: ({ epoch, batch, batches }) => {
-        if (batch === 1) progress.start(epoch, epochs, batches);
-        progress.update(batch);
-      },
-      onEpochEnd: (record) => {
-        progress.stop();
-        progress.log(`epoch ${record.epoch}/${epochs}: train loss ${record.train.total.toFixed(2)}`);
-      },
+      ...epochProgress(progress, epochs, (record: EpochRecord) =>
+        progress.log(`epoch ${record.epoch}/${epochs}: train loss ${record.train.total.toFixed(2)}`),
+      ),
     });
     await saveModelToDirectory(model, join(out, 'model'));
   }

@@ -8,7 +8,8 @@ import { encodePng, htmlReport, imageGrid, lineChartSvg } from '@vae/viz';
 import { type BackendChoice, selectBackend } from '../backend';
 import { CliError, EXIT } from '../errors';
 import { prepareOutputFolder } from '../files';
-import { createProgress, type Progress } from '../progress';
+import { interruptOnSignals } from '../interrupt';
+import { createProgress, epochProgress, type Progress } from '../progress';
 import { testCap } from '../shared';
 
 export interface DebiasOptions {
@@ -68,10 +69,7 @@ export async function debias(options: DebiasOptions): Promise<number> {
   const out = await prepareOutputFolder(options.out, 'debias', { force: options.force });
   const backend = await selectBackend(options.backend);
   const progress = createProgress({ quiet: Boolean(options.quiet || options.json), stream: process.stderr });
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupt = interruptOnSignals({ progress });
   const epochs = testCap('VAE_CLI_TEST_EPOCHS', options.epochs);
   const { train, test } = data;
   const rare = train.groups.filter((g) => g === 1).length;
@@ -83,8 +81,8 @@ export async function debias(options: DebiasOptions): Promise<number> {
   try {
     const variants: Variant[] = [];
     for (const name of ['biased', 'debiased'] as const) {
-      variants.push(await trainVariant(name, data, options, epochs, out, progress, controller.signal));
-      if (controller.signal.aborted) {
+      variants.push(await trainVariant(name, data, options, epochs, out, progress, interrupt.signal));
+      if (interrupt.signal.aborted) {
         throw new CliError('interrupted: the comparison was not finished.', EXIT.interrupted);
       }
     }
@@ -165,8 +163,7 @@ export async function debias(options: DebiasOptions): Promise<number> {
     }
     return EXIT.ok;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
   }
 }
 
@@ -203,17 +200,12 @@ async function trainVariant(
       seed: options.seed,
       epochSampler: sampler,
       signal,
-      onBatchEnd: ({ epoch, batch, batches }) => {
-        if (batch === 1) progress.start(epoch, epochs, batches);
-        progress.update(batch);
-      },
-      onEpochEnd: (record) => {
-        progress.stop();
+      ...epochProgress(progress, epochs, (record: EpochRecord) =>
         progress.log(
           `${name} epoch ${record.epoch}/${epochs}: loss ${record.train.total.toFixed(2)} (classifier ` +
             `${(record.train.regularizer ?? 0).toFixed(3)}, reconstruction ${record.train.reconstruction.toFixed(1)})`,
-        );
-      },
+        ),
+      ),
     });
     if (history.aborted) return { name, accuracy: emptyAccuracy(), epochs: history.epochs };
     const probabilities = await model.predict(data.test);

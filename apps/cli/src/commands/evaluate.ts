@@ -7,6 +7,7 @@ import {
 } from '@vae/metrics';
 import { type BackendChoice, selectBackend } from '../backend';
 import { CliError, EXIT } from '../errors';
+import { interruptOnSignals } from '../interrupt';
 import { CAPS, checkSize } from '../limits';
 import { isProbabilistic, modelNameOf } from '../models';
 import { datasetOf, loadSplit, loadTrainedModel } from '../shared';
@@ -33,20 +34,17 @@ const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 
  * and `vae eval` exits with 130.
  */
 function longRun(what: string) {
-  const controller = new AbortController();
+  const interrupt = interruptOnSignals({
+    reason: () => new CliError(`interrupted: ${what} was not finished.`, EXIT.interrupted),
+  });
   const stream = process.stderr;
   const started = performance.now();
-  const onSignal = () =>
-    controller.abort(new CliError(`interrupted: ${what} was not finished.`, EXIT.interrupted));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  controller.signal.addEventListener('abort', () => stream.isTTY && stream.write('\n'));
+  interrupt.signal.addEventListener('abort', () => stream.isTTY && stream.write('\n'));
   return {
-    signal: controller.signal,
+    signal: interrupt.signal,
     onProgress: ({ done, total }: { done: number; total: number }) => {
       if (done >= total) {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        interrupt.dispose();
         if (stream.isTTY) stream.write('\r\x1b[K');
         return;
       }

@@ -3,6 +3,7 @@ import { writeFileAtomic } from '@vae/core/node';
 import {
   type AnyModel,
   compareLabelBudgets,
+  type EpochRecord,
   type LabelBudgetMethod,
   type ModelClassName,
   pretrain,
@@ -14,8 +15,9 @@ import { type BackendChoice, selectBackend } from '../backend';
 import { MODEL_NAMES } from '../choices';
 import { CliError, EXIT } from '../errors';
 import { prepareOutputFolder } from '../files';
+import { interruptOnSignals } from '../interrupt';
 import { CAPS, checkSize } from '../limits';
-import { createProgress } from '../progress';
+import { createProgress, epochProgress } from '../progress';
 import { labelledSplits, loadTrainedModel, modelNameOrDirectory, testCap } from '../shared';
 
 export interface ProbeOptions {
@@ -83,11 +85,10 @@ export async function probe(options: ProbeOptions): Promise<number> {
       );
     }
   }
-  const controller = new AbortController();
-  const onSignal = () =>
-    controller.abort(new CliError('interrupted: the comparison was not finished.', EXIT.interrupted));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupt = interruptOnSignals({
+    progress,
+    reason: () => new CliError('interrupted: the comparison was not finished.', EXIT.interrupted),
+  });
   let model: AnyModel | undefined;
   try {
     if (isDirectory) {
@@ -127,17 +128,12 @@ export async function probe(options: ProbeOptions): Promise<number> {
             batchSize: options.batchSize,
             learningRate: options.lr,
             seed: options.seed,
-            signal: controller.signal,
-            onBatchEnd: ({ epoch, batch, batches }) => {
-              if (batch === 1) progress.start(epoch, epochs, batches);
-              progress.update(batch);
-            },
-            onEpochEnd: (record) => {
-              progress.stop();
+            signal: interrupt.signal,
+            ...epochProgress(progress, epochs, (record: EpochRecord) =>
               progress.log(
                 `pretraining epoch ${record.epoch}/${epochs}: loss ${record.train.total.toFixed(2)}`,
-              );
-            },
+              ),
+            ),
           },
         });
       } catch (error) {
@@ -149,7 +145,7 @@ export async function probe(options: ProbeOptions): Promise<number> {
         }
         throw error;
       }
-      if (controller.signal.aborted) throw controller.signal.reason;
+      if (interrupt.signal.aborted) throw interrupt.signal.reason;
       await saveModelToDirectory(model, join(out, 'model'));
     }
     const seeds = Array.from({ length: options.seeds }, (_, i) => options.seed + i);
@@ -163,7 +159,7 @@ export async function probe(options: ProbeOptions): Promise<number> {
         'fine-tune': { ...classifier, headSteps: options.headSteps },
         scratch: { ...classifier, headSteps: options.headSteps },
       },
-      signal: controller.signal,
+      signal: interrupt.signal,
       onProgress: ({ done, total, result }) =>
         progress.log(
           `[${done}/${total}] ${result.method}, ${result.labels} labels, seed ${result.seed}: ` +
@@ -216,8 +212,7 @@ export async function probe(options: ProbeOptions): Promise<number> {
     }
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
     model?.dispose();
   }
 }

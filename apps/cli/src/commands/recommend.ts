@@ -19,6 +19,7 @@ import {
   AUTOREC_DEFAULTS,
   AutoRec,
   BiasBaseline,
+  type EpochRecord,
   GlobalMean,
   MULT_DAE_DEFAULTS,
   MULT_VAE_DEFAULTS,
@@ -31,7 +32,8 @@ import { histogramSvg, htmlReport, lineChartSvg } from '@vae/viz';
 import { type BackendChoice, selectBackend } from '../backend';
 import { CliError, EXIT } from '../errors';
 import { prepareOutputFolder } from '../files';
-import { createProgress } from '../progress';
+import { interruptOnSignals } from '../interrupt';
+import { createProgress, epochProgress } from '../progress';
 import type { RecommenderChoice } from '../recommend-command';
 import { testCap } from '../shared';
 
@@ -176,14 +178,7 @@ export async function recommend(options: RecommendOptions): Promise<number> {
     `vae recommend: ${all.size} ratings, ${all.numUsers} users, ${all.numItems} items (${source}); ${options.model}, backend ${backend}`,
   );
 
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
-    progress.stop();
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupt = interruptOnSignals({ progress });
   const started = performance.now();
   try {
     const epochRows: Array<Record<string, number>> = [];
@@ -195,11 +190,7 @@ export async function recommend(options: RecommendOptions): Promise<number> {
       batchSize,
       learningRate,
       seed: options.seed,
-      signal: controller.signal,
-      onBatchEnd: ({ epoch, batch, batches }: { epoch: number; batch: number; batches: number }) => {
-        if (batch === 1) progress.start(epoch, epochs, batches);
-        progress.update(batch);
-      },
+      signal: interrupt.signal,
     };
     if (isAutoRec) {
       const kind = options.model === 'autorec' ? 'item' : 'user';
@@ -228,8 +219,7 @@ export async function recommend(options: RecommendOptions): Promise<number> {
       const history = await model.fit(rows, {
         ...fitOptions,
         ...(rprop ? { batchSize: rows.size, optimizer } : {}),
-        onEpochEnd: async (record) => {
-          progress.stop();
+        ...epochProgress(progress, epochs, async (record: EpochRecord) => {
           if (record.partial) return;
           const errors = score(await model.predict(rows, test, { range }));
           epochRows.push({
@@ -242,7 +232,7 @@ export async function recommend(options: RecommendOptions): Promise<number> {
           progress.log(
             `epoch ${record.epoch}/${epochs}: train loss ${record.train.total.toFixed(3)}, test RMSE ${errors.rmse.toFixed(4)}`,
           );
-        },
+        }),
       });
       optimizer?.dispose();
       if (history.aborted) return interrupted(out, options, progress, epochRows.length);
@@ -345,8 +335,7 @@ export async function recommend(options: RecommendOptions): Promise<number> {
       };
       const history = await model.fit(rows, {
         ...fitOptions,
-        onEpochEnd: async (record) => {
-          progress.stop();
+        ...epochProgress(progress, epochs, async (record: EpochRecord) => {
           if (record.partial) return;
           const metrics = await evaluateTopN(scoresOf, train, test, [20]);
           epochRows.push({
@@ -358,7 +347,7 @@ export async function recommend(options: RecommendOptions): Promise<number> {
           progress.log(
             `epoch ${record.epoch}/${epochs}: train loss ${record.train.total.toFixed(3)}, Recall@20 ${metrics.recall[20].toFixed(4)}`,
           );
-        },
+        }),
       });
       if (history.aborted) return interrupted(out, options, progress, epochRows.length);
       const metrics = await evaluateTopN(scoresOf, train, test, [20, 100]);
@@ -464,8 +453,7 @@ export async function recommend(options: RecommendOptions): Promise<number> {
     }
     return EXIT.ok;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
   }
 }
 

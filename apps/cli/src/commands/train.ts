@@ -16,7 +16,8 @@ import { type BackendChoice, selectBackend, workerBackendModule } from '../backe
 import { CliError, EXIT } from '../errors';
 import { testTerms } from '../evaluation';
 import { prepareOutputFolder, readJsonFile, tagPng } from '../files';
-import { CAPS, checkSize, estimateParameters } from '../limits';
+import { interruptOnSignals } from '../interrupt';
+import { CAPS, checkSize } from '../limits';
 import {
   buildModel,
   checkModelOptions,
@@ -26,9 +27,9 @@ import {
   type ModelOptions,
   modelConfigOf,
 } from '../models';
-import { createProgress } from '../progress';
+import { createProgress, epochProgress } from '../progress';
 import { buildReport, type EpochEntry } from '../report';
-import { datasetShape, datasetTitle, loadSplit, testCap } from '../shared';
+import { checkModelSize, datasetTitle, loadSplit, testCap } from '../shared';
 
 export interface TrainOptions extends ModelOptions {
   dataset: string;
@@ -173,20 +174,7 @@ export async function train(
     );
   }
   if (!options.resume) {
-    // the model's size from the flags and the data set's known shape, before anything is written or built
-    const shape = datasetShape(options.dataset);
-    const config = modelConfigOf(
-      { ...options, model },
-      { inputShape: shape.itemShape, classes: shape.classes },
-      options.seed,
-    );
-    checkSize(
-      options,
-      'the model',
-      estimateParameters(config as Parameters<typeof estimateParameters>[0]),
-      CAPS.parameters,
-      'weights (about; --hidden, --latent-dim and --filters set it)',
-    );
+    checkModelSize({ ...options, model }, '--hidden, --latent-dim and --filters');
   }
   const klSchedule = klScheduleOf(options);
   const epochs = testCap('VAE_CLI_TEST_EPOCHS', options.epochs);
@@ -194,19 +182,8 @@ export async function train(
   const checkpointDir = join(out, 'checkpoint');
 
   // Ctrl-C: the first stops training after the current batch and saves a checkpoint; a second one quits at once.
-  const controller = new AbortController();
   const progress = createProgress({ quiet: options.quiet || options.json, stream: process.stderr });
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
-    progress.stop();
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const removeHandlers = () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
+  const interrupt = interruptOnSignals({ progress });
 
   let trained: AnyModel | undefined;
   let checkpoint: Checkpoint | undefined;
@@ -323,7 +300,7 @@ export async function train(
         batchSize: options.batchSize,
         learningRate: options.lr,
         seed: options.seed,
-        signal: controller.signal,
+        signal: interrupt.signal,
         klSchedule,
         workers:
           options.workers === undefined
@@ -331,45 +308,44 @@ export async function train(
             : { count: options.workers, setup: workerBackendModule(backend) ?? undefined },
         resumeFrom: checkpoint,
         checkpoint: { handler: checkpointDirectory(checkpointDir), every: 1 },
-        onBatchEnd: ({ epoch, batch, batches }) => {
-          if (controller.signal.aborted) return;
-          if (batch === 1) progress.start(epoch, epochs, batches);
-          progress.update(batch);
-        },
-        onEpochEnd: async (record: EpochRecord) => {
-          progress.stop();
-          if (record.partial) return; // interrupted: the resumed run finishes this epoch
-          const test = await testTerms(net, testData, options.seed + record.epoch);
-          const trainTerms = isProbabilistic(net)
-            ? { loss: record.train.total, reconstruction: record.train.reconstruction, kl: record.train.kl }
-            : {
-                loss: record.train.total,
-                reconstruction: record.train.reconstruction,
-                regularizer: record.train.regularizer,
-              };
-          const entry: EpochEntry = {
-            epoch: record.epoch,
-            trainLoss: round(record.train.total),
-            testLoss: round(test.loss),
-            train: roundTerms(trainTerms),
-            test: roundTerms(test as unknown as Record<string, number>),
-            seconds: round(record.seconds, 2),
-            imagesPerSecond: Math.round(record.examplesPerSecond),
-          };
-          epochEntries.push(entry);
-          await writeMetrics();
-          const second =
-            test.kl !== undefined
-              ? `, KL ${test.kl.toFixed(2)}`
-              : test.regularizer
-                ? `, regularizer ${test.regularizer.toFixed(4)}`
-                : '';
-          progress.log(
-            `epoch ${record.epoch}/${epochs}: train loss ${entry.trainLoss.toFixed(2)}, test loss ` +
-              `${entry.testLoss.toFixed(2)} (reconstruction ${test.reconstruction.toFixed(2)}${second}) per image, ` +
-              `${entry.seconds.toFixed(1)} s, ${entry.imagesPerSecond} images/s`,
-          );
-        },
+        ...epochProgress(
+          progress,
+          epochs,
+          async (record: EpochRecord) => {
+            if (record.partial) return; // interrupted: the resumed run finishes this epoch
+            const test = await testTerms(net, testData, options.seed + record.epoch);
+            const trainTerms = isProbabilistic(net)
+              ? { loss: record.train.total, reconstruction: record.train.reconstruction, kl: record.train.kl }
+              : {
+                  loss: record.train.total,
+                  reconstruction: record.train.reconstruction,
+                  regularizer: record.train.regularizer,
+                };
+            const entry: EpochEntry = {
+              epoch: record.epoch,
+              trainLoss: round(record.train.total),
+              testLoss: round(test.loss),
+              train: roundTerms(trainTerms),
+              test: roundTerms(test as unknown as Record<string, number>),
+              seconds: round(record.seconds, 2),
+              imagesPerSecond: Math.round(record.examplesPerSecond),
+            };
+            epochEntries.push(entry);
+            await writeMetrics();
+            const second =
+              test.kl !== undefined
+                ? `, KL ${test.kl.toFixed(2)}`
+                : test.regularizer
+                  ? `, regularizer ${test.regularizer.toFixed(4)}`
+                  : '';
+            progress.log(
+              `epoch ${record.epoch}/${epochs}: train loss ${entry.trainLoss.toFixed(2)}, test loss ` +
+                `${entry.testLoss.toFixed(2)} (reconstruction ${test.reconstruction.toFixed(2)}${second}) per image, ` +
+                `${entry.seconds.toFixed(1)} s, ${entry.imagesPerSecond} images/s`,
+            );
+          },
+          interrupt.signal,
+        ),
       })
       .catch((error: unknown) => {
         if (error instanceof NonFiniteLossError) throw new CliError(error.message.split('\n')[0]);
@@ -380,7 +356,7 @@ export async function train(
         checkpoint?.dispose();
         checkpoint = undefined;
       });
-    removeHandlers();
+    interrupt.dispose();
 
     if (history.aborted) {
       await writeMetrics();
@@ -447,7 +423,7 @@ export async function train(
     }
     return EXIT.ok;
   } finally {
-    removeHandlers();
+    interrupt.dispose();
     checkpoint?.dispose();
     trained?.dispose();
   }
