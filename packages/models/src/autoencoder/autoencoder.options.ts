@@ -13,14 +13,14 @@ import {
 import type { AutoencoderConfig } from './autoencoder.config';
 
 /** A one-hidden-layer undercomplete autoencoder for 28x28 images: 784 -> 64 (sigmoid) -> 784 (sigmoid). */
-export const AUTOENCODER_DEFAULTS: AutoencoderConfig = {
+export const AUTOENCODER_DEFAULTS: AutoencoderConfig = /* @__PURE__ */ ((): AutoencoderConfig => ({
   ...MODEL_DEFAULTS,
   hiddenUnits: [],
   latentDim: 64,
   codeActivation: 'sigmoid',
   data: 'binary',
   weightDecay: 0,
-};
+}))();
 
 /** The options every autoencoder adds: the code's activation (unless fixed) and the weight decay. */
 export function autoencoderOptions(
@@ -48,10 +48,10 @@ export function autoencoderOptions(
   return codeActivation ? [code, decay] : [decay];
 }
 
-export const AUTOENCODER_OPTIONS: ModelOptionsDescription = {
+export const AUTOENCODER_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'Autoencoder',
   name: 'autoencoder',
   title: 'Autoencoder: h = f(x), x_hat = g(h), cross-entropy or squared error',
   family: 'autoencoder',
   options: [...sharedOptions(AUTOENCODER_DEFAULTS), ...autoencoderOptions(AUTOENCODER_DEFAULTS)],
-};
+}))();

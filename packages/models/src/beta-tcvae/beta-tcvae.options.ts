@@ -7,15 +7,15 @@ import { VAE_DEFAULTS, vaeOptions } from '../vae/vae.options';
 import type { BetaTCVAEConfig } from './beta-tcvae.config';
 
 /** alpha = gamma = 1 and beta = 6, Chen et al.'s dSprites setting; their minibatch-weighted sampling. */
-export const BETA_TCVAE_DEFAULTS: BetaTCVAEConfig = {
+export const BETA_TCVAE_DEFAULTS: BetaTCVAEConfig = /* @__PURE__ */ ((): BetaTCVAEConfig => ({
   ...VAE_DEFAULTS,
   alpha: 1,
   beta: 6,
   gamma: 1,
   estimator: 'mws',
-};
+}))();
 
-export const BETA_TCVAE_OPTIONS: ModelOptionsDescription = {
+export const BETA_TCVAE_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'BetaTCVAE',
   name: 'beta-tcvae',
   title:
@@ -61,4 +61,4 @@ export const BETA_TCVAE_OPTIONS: ModelOptionsDescription = {
       config: 'estimator',
     },
   ],
-};
+}))();

@@ -7,7 +7,10 @@ import { checkKlOptions, elboModelOptions, VAE_DEFAULTS } from '../vae/vae.optio
 import type { BetaVAEConfig } from './beta-vae.config';
 
 /** beta = 4, as Higgins et al. use for their 2-D shapes experiments. */
-export const BETA_VAE_DEFAULTS: BetaVAEConfig = { ...VAE_DEFAULTS, beta: 4 };
+export const BETA_VAE_DEFAULTS: BetaVAEConfig = /* @__PURE__ */ ((): BetaVAEConfig => ({
+  ...VAE_DEFAULTS,
+  beta: 4,
+}))();
 
 /** gamma and steps of the capacity schedule when --capacity is given without them. */
 export const CAPACITY_OPTION_DEFAULTS = { gamma: 1000, steps: 100_000 } as const;
@@ -22,7 +25,7 @@ function checkCapacityOptions(values: OptionValues): string | undefined {
   return checkKlOptions(values);
 }
 
-export const BETA_VAE_OPTIONS: ModelOptionsDescription = {
+export const BETA_VAE_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'BetaVAE',
   name: 'beta-vae',
   title:
@@ -68,4 +71,4 @@ export const BETA_VAE_OPTIONS: ModelOptionsDescription = {
     },
   ],
   check: checkCapacityOptions,
-};
+}))();

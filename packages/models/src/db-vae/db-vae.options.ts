@@ -12,14 +12,14 @@ import type { DBVAEConfig } from './db-vae.config';
  * A 16-dimensional latent and a classification term weighted 100 against the reconstruction term (nats summed over
  * the pixels, hundreds per image), so the shared encoder learns the task as well as the images.
  */
-export const DB_VAE_DEFAULTS: DBVAEConfig = {
+export const DB_VAE_DEFAULTS: DBVAEConfig = /* @__PURE__ */ ((): DBVAEConfig => ({
   ...VAE_DEFAULTS,
   latentDim: 16,
   positiveClass: 1,
   classifierWeight: 100,
-};
+}))();
 
-export const DB_VAE_OPTIONS: ModelOptionsDescription = {
+export const DB_VAE_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'DBVAE',
   name: 'db-vae',
   title:
@@ -48,4 +48,4 @@ export const DB_VAE_OPTIONS: ModelOptionsDescription = {
     },
   ],
   check: checkKlOptions,
-};
+}))();

@@ -7,13 +7,13 @@ import { checkKlOptions, klWeightOptions, VAE_DEFAULTS, vaeOptions } from '../va
 import type { DipVAEConfig } from './dip-vae.config';
 
 /** DIP-VAE-I with lambda_od = 10 (lambda_d = 100), as in Kumar et al.'s 2-D shapes experiments. */
-export const DIP_VAE_DEFAULTS: DipVAEConfig = {
+export const DIP_VAE_DEFAULTS: DipVAEConfig = /* @__PURE__ */ ((): DipVAEConfig => ({
   ...VAE_DEFAULTS,
   dipType: 'i',
   lambdaOffDiagonal: 10,
-};
+}))();
 
-export const DIP_VAE_OPTIONS: ModelOptionsDescription = {
+export const DIP_VAE_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'DipVAE',
   name: 'dip-vae',
   title:
@@ -52,4 +52,4 @@ export const DIP_VAE_OPTIONS: ModelOptionsDescription = {
     },
   ],
   check: checkKlOptions,
-};
+}))();

@@ -12,15 +12,15 @@ import type { FactorVAEConfig } from './factor-vae.config';
  * these have 256 (a fifteenth of the weights), so that it trains on a CPU alongside the VAE. Pass
  * `discriminatorUnits: [1000, 1000, 1000, 1000, 1000, 1000]` for theirs.
  */
-export const FACTOR_VAE_DEFAULTS: FactorVAEConfig = {
+export const FACTOR_VAE_DEFAULTS: FactorVAEConfig = /* @__PURE__ */ ((): FactorVAEConfig => ({
   ...VAE_DEFAULTS,
   gamma: 35,
   discriminatorUnits: [256, 256, 256, 256, 256, 256],
   discriminatorLearningRate: 1e-4,
   discriminatorBetas: [0.5, 0.9],
-};
+}))();
 
-export const FACTOR_VAE_OPTIONS: ModelOptionsDescription = {
+export const FACTOR_VAE_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'FactorVAE',
   name: 'factor-vae',
   title: "FactorVAE (Kim and Mnih 2018): a discriminator's estimate of the total correlation, weighted gamma",
@@ -59,4 +59,4 @@ export const FACTOR_VAE_OPTIONS: ModelOptionsDescription = {
     },
   ],
   check: checkKlOptions,
-};
+}))();

@@ -15,13 +15,13 @@ import type { InfoVAEConfig } from './info-vae.config';
  * alpha = 1 (no KL: WAE-MMD) and lambda = 100 with Tolstikhin et al.'s inverse multiquadric kernel summed over
  * scales 0.1 to 10 of C = 2 latentDim.
  */
-export const INFO_VAE_DEFAULTS: InfoVAEConfig = {
+export const INFO_VAE_DEFAULTS: InfoVAEConfig = /* @__PURE__ */ ((): InfoVAEConfig => ({
   ...VAE_DEFAULTS,
   alpha: 1,
   lambda: 100,
   kernel: 'imq',
   kernelScales: [0.1, 0.2, 0.5, 1, 2, 5, 10],
-};
+}))();
 
 function checkInfoOptions(values: OptionValues): string | undefined {
   const alpha = (values.infoAlpha as number | undefined) ?? INFO_VAE_DEFAULTS.alpha;
@@ -31,7 +31,7 @@ function checkInfoOptions(values: OptionValues): string | undefined {
     : `--info-alpha plus --mmd-lambda must be >= 1 (the MMD's weight is alpha + lambda - 1); got ${alpha + lambda}.`;
 }
 
-export const INFO_VAE_OPTIONS: ModelOptionsDescription = {
+export const INFO_VAE_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'InfoVAE',
   name: 'info-vae',
   title:
@@ -78,4 +78,4 @@ export const INFO_VAE_OPTIONS: ModelOptionsDescription = {
     },
   ],
   check: checkInfoOptions,
-};
+}))();

@@ -6,9 +6,12 @@ import { type ModelOptionsDescription, OPTION_RANGES, sharedOptions } from '../b
 import { VAE_DEFAULTS, vaeOptions } from '../vae/vae.options';
 import type { IWAEConfig } from './iwae.config';
 
-export const IWAE_DEFAULTS: IWAEConfig = { ...VAE_DEFAULTS, importanceSamples: 5 };
+export const IWAE_DEFAULTS: IWAEConfig = /* @__PURE__ */ ((): IWAEConfig => ({
+  ...VAE_DEFAULTS,
+  importanceSamples: 5,
+}))();
 
-export const IWAE_OPTIONS: ModelOptionsDescription = {
+export const IWAE_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'IWAE',
   name: 'iwae',
   title: 'Importance-weighted autoencoder (Burda et al. 2016): the k-sample bound',
@@ -26,4 +29,4 @@ export const IWAE_OPTIONS: ModelOptionsDescription = {
       config: 'importanceSamples',
     },
   ],
-};
+}))();

@@ -1,6 +1,6 @@
 /** The options of M2 (see base/options.ts): the conditional VAE's, the classifier's layers and alpha. */
 import { type ModelOptionsDescription, OPTION_RANGES, sharedOptions } from '../base/options';
-import { CONDITIONAL_VAE_DEFAULTS } from '../conditional-vae/conditional-vae.options';
+import { CONDITIONAL_VAE_DEFAULTS, NUM_CLASSES_OPTION } from '../conditional-vae/conditional-vae.options';
 import { checkKlOptions, klWeightOptions, vaeOptions } from '../vae/vae.options';
 import type { M2Config } from './m2.config';
 
@@ -14,7 +14,7 @@ export const M2_DEFAULTS: M2Config = {
   alpha: 1,
 };
 
-export const M2_OPTIONS: ModelOptionsDescription = {
+export const M2_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'M2',
   name: 'm2',
   title:
@@ -24,16 +24,7 @@ export const M2_OPTIONS: ModelOptionsDescription = {
     ...sharedOptions(M2_DEFAULTS),
     ...vaeOptions(M2_DEFAULTS),
     ...klWeightOptions(M2_DEFAULTS),
-    {
-      name: 'numClasses',
-      type: 'integer',
-      placeholder: '<n>',
-      help: 'classes',
-      defaultText: "the data set's",
-      fromData: 'classes',
-      range: OPTION_RANGES.classes,
-      config: 'numClasses',
-    },
+    NUM_CLASSES_OPTION,
     {
       name: 'classifierHidden',
       type: 'integer-list',
@@ -55,4 +46,4 @@ export const M2_OPTIONS: ModelOptionsDescription = {
     },
   ],
   check: checkKlOptions,
-};
+}))();

@@ -47,7 +47,7 @@ export function multinomialOptions(weightDecay: number): OptionDescription[] {
   ];
 }
 
-export const MULT_VAE_OPTIONS: ModelOptionsDescription = {
+export const MULT_VAE_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'MultVAE',
   name: 'mult-vae',
   title:
@@ -78,4 +78,4 @@ export const MULT_VAE_OPTIONS: ModelOptionsDescription = {
       }),
     },
   ],
-};
+}))();

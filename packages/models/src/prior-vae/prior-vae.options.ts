@@ -12,13 +12,13 @@ export const PRIOR_COMPONENTS_DEFAULTS: Record<PriorKind, number> = { vamp: 500,
 export const PRIOR_KINDS: readonly PriorKind[] = ['mixture', 'vamp'];
 
 /** The VampPrior with 500 pseudo-inputs on the VAE's 784-400-20 network. */
-export const PRIOR_VAE_DEFAULTS: PriorVAEConfig = {
+export const PRIOR_VAE_DEFAULTS: PriorVAEConfig = /* @__PURE__ */ ((): PriorVAEConfig => ({
   ...VAE_DEFAULTS,
   prior: 'vamp',
   components: PRIOR_COMPONENTS_DEFAULTS.vamp,
-};
+}))();
 
-export const PRIOR_VAE_OPTIONS: ModelOptionsDescription = {
+export const PRIOR_VAE_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'PriorVAE',
   name: 'prior-vae',
   title:
@@ -48,4 +48,4 @@ export const PRIOR_VAE_OPTIONS: ModelOptionsDescription = {
     },
   ],
   check: checkKlOptions,
-};
+}))();

@@ -15,7 +15,7 @@ import {
 import type { VAEConfig } from './vae.config';
 
 /** The classic model of the PyTorch VAE example: 784-400-20, ReLU, Bernoulli decoder. */
-export const VAE_DEFAULTS: VAEConfig = {
+export const VAE_DEFAULTS: VAEConfig = /* @__PURE__ */ ((): VAEConfig => ({
   ...MODEL_DEFAULTS,
   latentDim: 20,
   likelihood: 'bernoulli',
@@ -23,7 +23,7 @@ export const VAE_DEFAULTS: VAEConfig = {
   meanActivation: 'sigmoid',
   beta: 1,
   samples: 1,
-};
+}))();
 
 /** The observation model and the samples of z (every VAE). */
 export function vaeOptions(defaults: VAEConfig): OptionDescription[] {
@@ -211,11 +211,11 @@ export function elboModelOptions(defaults: VAEConfig): OptionDescription[] {
   return [...sharedOptions(defaults), ...vaeOptions(defaults), ...klWeightOptions(defaults)];
 }
 
-export const VAE_OPTIONS: ModelOptionsDescription = {
+export const VAE_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'VAE',
   name: 'vae',
   title: 'Variational autoencoder (Kingma and Welling 2014): the ELBO with a Gaussian posterior',
   family: 'vae',
   options: elboModelOptions(VAE_DEFAULTS),
   check: checkKlOptions,
-};
+}))();

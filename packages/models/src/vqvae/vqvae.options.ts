@@ -7,7 +7,7 @@ import { MODEL_DEFAULTS, type ModelOptionsDescription, OPTION_RANGES, sharedOpti
 import type { VQVAEConfig } from './vqvae.config';
 
 /** 16 code vectors of 8 values per image, a codebook of 64, the paper's beta = 0.25 and EMA decay 0.99. */
-export const VQ_VAE_DEFAULTS: VQVAEConfig = {
+export const VQ_VAE_DEFAULTS: VQVAEConfig = /* @__PURE__ */ ((): VQVAEConfig => ({
   ...MODEL_DEFAULTS,
   likelihood: 'bernoulli',
   variance: 1,
@@ -20,9 +20,9 @@ export const VQ_VAE_DEFAULTS: VQVAEConfig = {
   emaDecay: 0.99,
   codePrior: 'categorical',
   latentDim: 128,
-};
+}))();
 
-export const VQ_VAE_OPTIONS: ModelOptionsDescription = {
+export const VQ_VAE_OPTIONS: ModelOptionsDescription = /* @__PURE__ */ ((): ModelOptionsDescription => ({
   className: 'VQVAE',
   name: 'vqvae',
   title:
@@ -95,4 +95,4 @@ export const VQ_VAE_OPTIONS: ModelOptionsDescription = {
       config: 'codePrior',
     },
   ],
-};
+}))();
