@@ -12,13 +12,11 @@
 // It converts the R data to a CSV in a temporary folder with Rscript, bundles the @vae sources with esbuild (so the
 // packages need no build), and trains each model on each split in this process, one after another.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { loadVae } from './bundle.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
@@ -46,57 +44,18 @@ if (!csv) {
   ]);
 }
 
-// Bundle the library sources (not the built packages) with tfjs kept external.
-const require = createRequire(join(root, 'apps/cli/package.json'));
-const esbuild = createRequire(join(root, 'package.json'))('esbuild');
-const entry = join(work, 'entry.mjs');
-writeFileSync(
-  entry,
-  `export * as core from '@vae/core'; export * as data from '@vae/data'; export * as dataNode from '@vae/data/node';
-   export * as models from '@vae/models'; export * as metrics from '@vae/metrics';`,
-);
-const bundle = join(work, 'vae.cjs');
-await esbuild.build({
-  entryPoints: [entry],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  outfile: bundle,
-  logLevel: 'error',
-  plugins: [
-    {
-      name: 'vae-sources',
-      setup(build) {
-        build.onResolve({ filter: /^@vae\// }, ({ path }) => {
-          const [, name, sub] = path.match(/^@vae\/([^/]+)(?:\/(.*))?$/);
-          return { path: join(root, 'packages', name, 'src', `${sub ?? 'index'}.ts`) };
-        });
-        build.onResolve({ filter: /^#register-gradients$/ }, () => ({
-          path: join(root, 'packages/core/src/register-gradients.node.ts'),
-        }));
-        // tfjs from one place (one engine); other dependencies from the package that imports them.
-        build.onResolve({ filter: /^(@tensorflow|fflate|fast-png)/ }, ({ path, resolveDir }) => ({
-          path: (path.startsWith('@tensorflow') ? require : createRequire(join(resolveDir, 'x.js'))).resolve(
-            path,
-          ),
-          external: true,
-        }));
-      },
-    },
-  ],
+// The library sources (not the built packages), bundled by bench/bundle.mjs with one tfjs engine.
+const { modules } = await loadVae({
+  entries: {
+    core: '@vae/core',
+    data: '@vae/data',
+    dataNode: '@vae/data/node',
+    models: '@vae/models',
+    metrics: '@vae/metrics',
+  },
+  backend,
 });
-// CommonJS throughout, so the bundle and this script share one tfjs engine.
-const tf = require('@tensorflow/tfjs-core');
-require('@tensorflow/tfjs-backend-cpu');
-const wasm = require('@tensorflow/tfjs-backend-wasm');
-const { core, data, dataNode, models, metrics } = createRequire(bundle)(bundle);
-tf.env().set('PROD', true);
-const warn = console.warn;
-console.warn = () => {};
-if (backend === 'wasm') wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
-await tf.setBackend(backend);
-await tf.ready();
-console.warn = warn;
+const { core, data, dataNode, models, metrics } = modules;
 
 const set = await dataNode.readRatingsFile(csv, { format: 'movielens-csv', range: [0.5, 5] });
 console.log(
