@@ -7,6 +7,7 @@ import type { KlSchedule } from '@vae/core';
 import { ImageDataset } from '@vae/data';
 import { type FitOptions, VAE } from '@vae/models';
 import { applyModelOptions, MODEL_DESCRIPTIONS } from '@vae/models/options';
+import { modelConfigOf } from './train-controls';
 import type { TrainConfig } from './train-messages';
 
 const VAE_OPTIONS = MODEL_DESCRIPTIONS.VAE;
@@ -52,12 +53,15 @@ export function splitMnistTest(
   return { train: all.take(examples), heldOut, overlap: examples > HELD_OUT_START };
 }
 
-/** The model a run trains: a VAE of the chosen shape, its weights drawn from the run's seed. */
+/**
+ * The model a run trains: a VAE of the chosen shape (the controls' values mapped and checked by the VAE's option
+ * description), its weights drawn from the run's seed.
+ */
 export function createTrainModel(settings: TrainSettings): VAE {
+  const [hidden] = settings.hiddenUnits;
   return new VAE({
-    latentDim: settings.latentDim,
+    ...modelConfigOf({ latent: settings.latentDim, hidden, beta: settings.beta }),
     hiddenUnits: settings.hiddenUnits,
-    beta: settings.beta,
     seed: settings.seed,
   });
 }

@@ -18,6 +18,7 @@ import { addMemoryModel, DIGIT_SIDE, describeModel, setMemoryCodes } from '../as
 import { isBackendName } from '../backends';
 import { LiveChart } from '../live-chart';
 import { element, updateUrl } from '../shared';
+import { modelControls } from '../train-controls';
 import type {
   EpochSummary,
   ExportedModel,
@@ -374,20 +375,40 @@ export function createTrainView(context: ViewContext): View {
     updateUrl(changes);
   }
 
-  /** The model controls' help, from the VAE's own option descriptions (the words of `vae train --help`). */
+  /**
+   * The model controls from the VAE's own option descriptions (train-controls.ts): the values offered, where each
+   * starts (the page's pick or the model's default) and the help (the words of `vae train --help`).
+   */
   function describeControls(): void {
-    const controls = { latent: 'latentDim', beta: 'beta', warmup: 'klSchedule' } as const;
-    for (const [control, option] of Object.entries(controls)) {
-      const description = MODEL_DESCRIPTIONS.VAE.options.find((o) => o.name === option);
-      const field = form.elements.namedItem(control);
-      if (description && field instanceof HTMLElement) field.title = description.help;
+    for (const control of modelControls()) {
+      const field = form.elements.namedItem(control.control);
+      if (field instanceof HTMLSelectElement && control.kind === 'select') {
+        field.replaceChildren(
+          ...control.offered.map((n) => {
+            const option = document.createElement('option');
+            option.value = String(n);
+            option.textContent = n.toLocaleString('en-US');
+            option.selected = n === control.initial;
+            return option;
+          }),
+        );
+      } else if (field instanceof HTMLInputElement && control.kind === 'slider') {
+        field.min = String(control.min);
+        field.max = String(control.max);
+        field.step = String(control.step);
+        field.value = String(control.initial);
+        field.dispatchEvent(new Event('input'));
+      }
+      if (field instanceof HTMLElement) field.title = control.help;
     }
+    const warmup = MODEL_DESCRIPTIONS.VAE.options.find((o) => o.name === 'klSchedule');
+    const warmupField = form.elements.namedItem('warmup');
+    if (warmup && warmupField instanceof HTMLElement) warmupField.title = warmup.help;
   }
 
   return {
     async start() {
       context.setStatus('train', 'Training runs in a Web Worker on the MNIST test set served by this site.');
-      describeControls();
       form.addEventListener('submit', (event) => {
         event.preventDefault();
         start();
@@ -399,6 +420,7 @@ export function createTrainView(context: ViewContext): View {
           output.textContent = name === 'beta' ? Number(input.value).toFixed(1) : input.value;
         });
       }
+      describeControls();
       restoreSettings();
       form.addEventListener('change', shareSettings);
       form.addEventListener('input', shareSettings);
