@@ -71,7 +71,41 @@ DEFAULTS = {
     "BetaVAE": {**VAE_DEFAULTS, "beta": 4},
     "ConditionalVAE": {**VAE_DEFAULTS, "numClasses": 10},
     "IWAE": {**VAE_DEFAULTS, "importanceSamples": 5},
+    # the second wave (packages/models/src/*/*.options.ts)
+    "BetaTCVAE": {**VAE_DEFAULTS, "alpha": 1, "beta": 6, "gamma": 1, "estimator": "mws"},
+    "DipVAE": {**VAE_DEFAULTS, "dipType": "i", "lambdaOffDiagonal": 10},
+    "InfoVAE": {
+        **VAE_DEFAULTS,
+        "alpha": 1,
+        "lambda": 100,
+        "kernel": "imq",
+        "kernelScales": [0.1, 0.2, 0.5, 1, 2, 5, 10],
+    },
+    "PriorVAE": {**VAE_DEFAULTS, "prior": "vamp", "components": 500},
+    "FactorVAE": {
+        **VAE_DEFAULTS,
+        "gamma": 35,
+        "discriminatorUnits": [256, 256, 256, 256, 256, 256],
+        "discriminatorLearningRate": 1e-4,
+        "discriminatorBetas": [0.5, 0.9],
+    },
+    "VQVAE": {
+        **MODEL_DEFAULTS,
+        "likelihood": "bernoulli",
+        "variance": 1,
+        "meanActivation": "sigmoid",
+        "positions": 16,
+        "embeddingDim": 8,
+        "codebookSize": 64,
+        "commitment": 0.25,
+        "codebookUpdate": "loss",
+        "emaDecay": 0.99,
+        "codePrior": "categorical",
+        "latentDim": 128,
+    },
 }
+# PriorVAE: K when the config gives none depends on the prior
+PRIOR_COMPONENTS_DEFAULTS = {"vamp": 500, "mixture": 10}
 
 FORMAT = "vae-model"
 FORMAT_VERSION = 1
@@ -99,6 +133,21 @@ def resolve_config(class_name, config):
 
     def fail(message):
         raise ConfigError(f"{class_name} config: {message}")
+
+    if class_name == "PriorVAE":
+        if resolved["prior"] not in PRIOR_COMPONENTS_DEFAULTS:
+            fail(f"prior {resolved['prior']!r} is not 'mixture' or 'vamp'")
+        if "components" not in config:
+            resolved["components"] = PRIOR_COMPONENTS_DEFAULTS[resolved["prior"]]
+    if class_name == "VQVAE":
+        for field in ("positions", "embeddingDim", "codebookSize"):
+            if not (isinstance(resolved[field], int) and resolved[field] >= 1):
+                fail(f"{field} must be a positive integer, got {resolved[field]!r}")
+        derived = resolved["positions"] * resolved["embeddingDim"]
+        if "latentDim" in config and config["latentDim"] != derived:
+            fail(f"latentDim is positions x embeddingDim = {derived}, got {config['latentDim']!r}")
+        resolved["latentDim"] = derived
+    _check_second_wave(class_name, resolved, fail)
 
     if not _positive_ints(resolved["inputShape"], allow_empty=False):
         fail(f"inputShape must be a list of positive integers, got {resolved['inputShape']!r}")
@@ -128,11 +177,67 @@ def resolve_config(class_name, config):
         variance = resolved["variance"]
         if variance != "learned" and not (isinstance(variance, (int, float)) and variance > 0):
             fail(f"variance must be a number > 0 or 'learned', got {variance!r}")
-        if not (isinstance(resolved["samples"], int) and resolved["samples"] >= 1):
+        if "samples" in resolved and not (isinstance(resolved["samples"], int) and resolved["samples"] >= 1):
             fail(f"samples must be a positive integer, got {resolved['samples']!r}")
     if "data" in resolved and resolved["data"] not in ("binary", "real"):
         fail(f"data {resolved['data']!r} is not 'binary' or 'real'")
     return resolved
+
+
+def _check_second_wave(class_name, resolved, fail):
+    """The fields the second-wave models add (the same rules as their TypeScript configs)."""
+
+    def number(field, ok, what):
+        value = resolved.get(field)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok(value):
+            fail(f"{field} must be {what}, got {value!r}")
+
+    def choice(field, options):
+        if resolved.get(field) not in options:
+            fail(f"{field} {resolved.get(field)!r} is not one of {', '.join(options)}")
+
+    if class_name == "BetaTCVAE":
+        number("alpha", lambda v: v >= 0, "a number >= 0")
+        number("gamma", lambda v: v >= 0, "a number >= 0")
+        choice("estimator", ("mws", "mss"))
+        size = resolved.get("datasetSize")
+        if size is not None and not (isinstance(size, int) and size >= 1):
+            fail(f"datasetSize must be a positive integer (training examples), got {size!r}")
+    elif class_name == "DipVAE":
+        choice("dipType", ("i", "ii"))
+        number("lambdaOffDiagonal", lambda v: v >= 0, "a number >= 0")
+        if resolved.get("lambdaDiagonal") is not None:
+            number("lambdaDiagonal", lambda v: v >= 0, "a number >= 0")
+    elif class_name == "InfoVAE":
+        number("alpha", lambda v: v <= 1, "a number <= 1 (the KL weight is 1 - alpha)")
+        number("lambda", lambda v: resolved["alpha"] + v >= 1, "a number >= 1 - alpha (the MMD weight is alpha + lambda - 1)")
+        choice("kernel", ("rbf", "imq"))
+        if resolved.get("bandwidth") is not None:
+            number("bandwidth", lambda v: v > 0, "a number > 0")
+        scales = resolved["kernelScales"]
+        if not (isinstance(scales, list) and scales and all(isinstance(s, (int, float)) and s > 0 for s in scales)):
+            fail(f"kernelScales must be a non-empty list of numbers > 0, got {scales!r}")
+    elif class_name == "PriorVAE":
+        components = resolved["components"]
+        if not (isinstance(components, int) and not isinstance(components, bool) and 1 <= components <= 100_000):
+            fail(f"components must be an integer from 1 to 100000, got {components!r}")
+    elif class_name == "FactorVAE":
+        number("gamma", lambda v: v >= 0, "a number >= 0")
+        if not _positive_ints(resolved["discriminatorUnits"]):
+            fail(f"discriminatorUnits must be a list of positive integers, got {resolved['discriminatorUnits']!r}")
+        number("discriminatorLearningRate", lambda v: v > 0, "a number > 0")
+        betas = resolved["discriminatorBetas"]
+        if not (isinstance(betas, list) and len(betas) == 2 and all(isinstance(b, (int, float)) and 0 <= b < 1 for b in betas)):
+            fail(f"discriminatorBetas must be two numbers in [0, 1), e.g. [0.5, 0.9], got {betas!r}")
+    elif class_name == "VQVAE":
+        number("variance", lambda v: v > 0, "a number > 0 (a VQ-VAE's Gaussian decoder has a fixed variance)")
+        number("commitment", lambda v: v >= 0, "a number >= 0")
+        choice("codebookUpdate", ("loss", "ema"))
+        number("emaDecay", lambda v: 0 <= v < 1, "a number in [0, 1)")
+        choice("codePrior", ("categorical", "autoregressive"))
+        if resolved["codePrior"] == "autoregressive" and (resolved["positions"] * resolved["codebookSize"]) ** 2 > 2**26:
+            fail("the autoregressive prior holds (positions x codebookSize)^2 weights, more than 2^26; use fewer "
+                 "positions or codes, or codePrior 'categorical'")
 
 
 def description_of(json_value):

@@ -410,30 +410,61 @@ class VAE(nn.Module):
         mean, log_var = self.encode(rows, labels)
         samples = self.config["samples"]
         batch = rows.shape[0]
-        kl = losses.kl_standard_normal(mean, log_var)
         if eps is None:
             eps = torch.randn(samples, batch, self.latent_dim, dtype=rows.dtype, device=rows.device)
         eps = eps.reshape(samples, batch, self.latent_dim)
-        z = (mean + torch.exp(0.5 * log_var) * eps).reshape(samples * batch, self.latent_dim)
+        z = mean + torch.exp(0.5 * log_var) * eps
         repeated = labels.repeat(samples) if labels is not None else None
-        nll = self.negative_log_likelihood(rows.repeat(samples, 1), self.decoder_outputs(z, repeated))
-        return nll.reshape(samples, batch).mean(0), kl, mean, log_var
+        nll = self.negative_log_likelihood(
+            rows.repeat(samples, 1), self.decoder_outputs(z.reshape(samples * batch, self.latent_dim), repeated)
+        )
+        return nll.reshape(samples, batch).mean(0), self.kl_rows(mean, log_var, eps, z), mean, log_var
+
+    def kl_rows(self, mean, log_var, eps, z):
+        """The KL term per row, [batch]: KL(q(z|x) || N(0, I)) in closed form (the draws z [samples, batch, latent]
+        are not needed)."""
+        return losses.kl_standard_normal(mean, log_var)
 
     def forward(self, *args, **kwargs):
         """The objective (see `loss`), so that DistributedDataParallel synchronizes its gradients."""
         return self.loss(*args, **kwargs)
 
-    def loss(self, x, labels=None, step=0, eps=None, kl_schedule=None, **_):
-        """The objective for a batch and its terms (scalars, nats per example)."""
-        reconstruction, kl, _, _ = self.row_terms(x, labels, eps)
-        weight = kl_schedule if kl_schedule is not None else self.default_kl_weight()
+    def kl_schedule_for(self, override=None):
+        """The KL weight (a number or a schedule dict): `override` when given, else the model's own; a warm-up
+        that does not say where it ends ends at the config's beta (as `klScheduleFor` in @vae/models)."""
+        if override is None:
+            return self.default_kl_weight()
+        beta = self.config["beta"]
+        if override.get("kind") in ("linear", "cosine") and "to" not in override:
+            return {**override, "to": beta}
+        if override.get("kind") == "cyclical" and "max" not in override:
+            return {**override, "max": beta}
+        return override
+
+    def objective_extras(self, rows, mean, log_var, eps, labels=None, **kwargs):
+        """Terms a subclass adds to the objective ({'weightedKl', 'regularizer'}, scalars); none here."""
+        return {}
+
+    def loss(self, x, labels=None, step=0, eps=None, kl_schedule=None, **kwargs):
+        """The objective for a batch and its terms (scalars, nats per example): mean reconstruction + the weighted
+        KL (beta, or a schedule at `step`), plus what `objective_extras` adds."""
+        rows = x.reshape(x.shape[0], -1)
+        if eps is None:
+            eps = torch.randn(self.config["samples"], rows.shape[0], self.latent_dim, dtype=rows.dtype, device=rows.device)
+        reconstruction, kl, mean, log_var = self.row_terms(rows, labels, eps)
+        weight = self.kl_schedule_for(kl_schedule)
         reconstruction, kl, weighted, total = losses.loss_terms(reconstruction, kl, weight, step)
+        extra = self.objective_extras(rows, mean, log_var, eps, labels=labels, **kwargs)
+        regularizer = extra.get("regularizer", torch.zeros((), dtype=total.dtype, device=total.device))
+        if extra:
+            weighted = weighted + extra["weightedKl"] if "weightedKl" in extra else weighted
+            total = reconstruction + weighted + regularizer
         return {
             "total": total,
             "reconstruction": reconstruction,
             "kl": kl,
             "weightedKl": weighted,
-            "regularizer": torch.zeros((), dtype=total.dtype),
+            "regularizer": regularizer,
         }
 
     def elbo_terms(self, x, labels=None, eps=None):
@@ -496,6 +527,354 @@ class IWAE(VAE):
             "regularizer": torch.zeros((), dtype=total.dtype),
         }
 
+# The second wave: the disentangling VAEs, learned priors, VQ-VAE (packages/models/src/{beta-tcvae, dip-vae,
+# info-vae, factor-vae, prior-vae, vqvae}).
+
+
+class RegularizedVAE(VAE):
+    """The VAE's networks, reconstruction term and closed-form KL plus terms on the batch's posterior as a whole,
+    given one draw z of each row: the reconstruction term's first draw (eps[0]), as @vae/models draws it with the
+    same seed."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.training_size = None  # N of the minibatch estimators: the trainer sets it to the training set's size
+
+    def dataset_size(self, batch):
+        """The N of a minibatch estimator: the config's datasetSize, else the training set's, else the batch."""
+        return max(self.config.get("datasetSize") or self.training_size or batch, batch)
+
+    def objective_extras(self, rows, mean, log_var, eps, labels=None, **kwargs):
+        z = mean + torch.exp(0.5 * log_var) * eps.reshape(-1, *mean.shape)[0]
+        return self.extra_terms(rows, mean, log_var, z, **kwargs)
+
+    def extra_terms(self, rows, mean, log_var, z, **kwargs):
+        raise NotImplementedError
+
+
+class BetaTCVAE(RegularizedVAE):
+    """beta-TCVAE (Chen et al. 2018): the closed-form KL (weight 1) plus (alpha - 1) I + (beta - 1) TC +
+    (gamma - 1) dimension-wise KL, the parts estimated on the minibatch ('mws' or 'mss')."""
+
+    class_name = "BetaTCVAE"
+
+    def default_kl_weight(self):
+        return 1
+
+    def extra_terms(self, rows, mean, log_var, z, **kwargs):
+        c = self.config
+        mi, tc, dw = losses.kl_decomposition(z, mean, log_var, self.dataset_size(z.shape[0]), c["estimator"])
+        return {"weightedKl": (c["alpha"] - 1) * mi + (c["beta"] - 1) * tc + (c["gamma"] - 1) * dw}
+
+    def kl_parts(self, x, eps=None):
+        """(mutual information, total correlation, dimension-wise KL) on a batch, nats per example; eps [batch,
+        latent] is the noise of the draw (drawn when not given)."""
+        rows = x.reshape(x.shape[0], -1)
+        mean, log_var = self.encode(rows)
+        eps = torch.randn_like(mean) if eps is None else eps.reshape(mean.shape)
+        z = mean + torch.exp(0.5 * log_var) * eps
+        return losses.kl_decomposition(z, mean, log_var, self.dataset_size(z.shape[0]), self.config["estimator"])
+
+
+class DipVAE(RegularizedVAE):
+    """DIP-VAE I or II (Kumar et al. 2018): the ELBO plus the covariance penalty of the codes."""
+
+    class_name = "DipVAE"
+
+    def extra_terms(self, rows, mean, log_var, z, **kwargs):
+        c = self.config
+        return {
+            "regularizer": losses.dip_covariance_penalty(
+                mean, log_var, c["dipType"], c["lambdaOffDiagonal"], c.get("lambdaDiagonal")
+            )
+        }
+
+
+class InfoVAE(RegularizedVAE):
+    """InfoVAE (Zhao et al. 2019): reconstruction + (1 - alpha) KL + (alpha + lambda - 1) MMD(q(z), N(0, I)), the
+    MMD between the batch's draws and as many draws of the prior (`prior_draws`, else drawn); alpha = 1 is WAE-MMD."""
+
+    class_name = "InfoVAE"
+
+    def default_kl_weight(self):
+        return 1 - self.config["alpha"]
+
+    def mmd_to_prior(self, z, prior_draws=None):
+        c = self.config
+        prior = torch.randn_like(z) if prior_draws is None else prior_draws.reshape(z.shape)
+        return losses.maximum_mean_discrepancy(z, prior, c["kernel"], c.get("bandwidth"), c["kernelScales"])
+
+    def extra_terms(self, rows, mean, log_var, z, prior_draws=None, **kwargs):
+        c = self.config
+        return {"regularizer": (c["alpha"] + c["lambda"] - 1) * self.mmd_to_prior(z, prior_draws)}
+
+
+class _Discriminator(nn.Module):
+    """FactorVAE's discriminator: dense layers with leaky ReLU (slope 0.2), then one logit."""
+
+    def __init__(self, latent_dim, units):
+        super().__init__()
+        sizes = [latent_dim, *units]
+        self.hidden = nn.ModuleList([linear(a, b) for a, b in zip(sizes, sizes[1:])])
+        self.logit = linear(sizes[-1], 1)
+
+    def forward(self, z):
+        h = z
+        for layer in self.hidden:
+            h = F.leaky_relu(layer(h), 0.2)
+        return self.logit(h).reshape(-1)
+
+
+class FactorVAE(RegularizedVAE):
+    """FactorVAE (Kim and Mnih 2018): the ELBO plus gamma times the discriminator's density-ratio estimate of the
+    total correlation, mean D-logit of the batch's draws. The discriminator (state_dict `discriminator.*`) is trained
+    by its own Adam on `discriminator_loss`, one step after each VAE step (vae_torch.train does it)."""
+
+    class_name = "FactorVAE"
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.discriminator = _Discriminator(self.latent_dim, self.config["discriminatorUnits"])
+
+    def discriminate(self, z):
+        """The discriminator's logit of 'drawn from q(z), not from prod_d q(z_d)', [batch]."""
+        return self.discriminator(z)
+
+    def vae_parameters(self):
+        return [p for name, p in self.named_parameters() if not name.startswith("discriminator.")]
+
+    def discriminator_parameters(self):
+        return list(self.discriminator.parameters())
+
+    def extra_terms(self, rows, mean, log_var, z, **kwargs):
+        return {"regularizer": self.config["gamma"] * self.discriminate(z).mean()}
+
+    def discriminator_loss(self, x, labels=None, eps=None, orders=None):
+        """Half the cross-entropy of calling the batch's draws 'joint' and their dimension-wise shuffle 'product'
+        (Kim and Mnih's permute_dims; `orders` [latent, batch]: row d is dimension d's permutation, drawn when not
+        given). Gradients reach the discriminator only."""
+        rows = x.reshape(x.shape[0], -1)
+        with torch.no_grad():
+            mean, log_var = self.encode(rows, labels)
+            eps = torch.randn_like(mean) if eps is None else eps.reshape(mean.shape)
+            z = mean + torch.exp(0.5 * log_var) * eps
+            batch, dims = z.shape
+            if orders is None:
+                orders = torch.stack([torch.randperm(batch, device=z.device) for _ in range(dims)])
+            shuffled = torch.gather(z, 0, orders.long().T.to(z.device))
+        joint = self.discriminate(z)
+        product = self.discriminate(shuffled)
+        return 0.5 * (F.softplus(-joint).mean() + F.softplus(product).mean())
+
+    def total_correlation_estimate(self, x, eps=None):
+        rows = x.reshape(x.shape[0], -1)
+        mean, log_var = self.encode(rows)
+        eps = torch.randn_like(mean) if eps is None else eps.reshape(mean.shape)
+        return self.discriminate(mean + torch.exp(0.5 * log_var) * eps).mean()
+
+
+class _MixturePrior(nn.Module):
+    def __init__(self, components, latent_dim):
+        super().__init__()
+        self.means = nn.Parameter(torch.randn(components, latent_dim))
+        self.log_vars = nn.Parameter(torch.zeros(components, latent_dim))
+        self.logits = nn.Parameter(torch.zeros(components))
+
+
+class _VampPrior(nn.Module):
+    def __init__(self, components, input_size):
+        super().__init__()
+        self.pseudo_inputs = nn.Parameter(0.05 + 0.01 * torch.randn(components, input_size))
+
+
+class PriorVAE(VAE):
+    """A VAE with a learned prior (Tomczak and Welling 2018): a mixture of Gaussians (`prior.means`,
+    `prior.log_vars` [K, latent], `prior.logits` [K]) or the VampPrior, the encoder's posterior at K learned
+    pseudo-inputs (`prior.pseudo_inputs` [K, inputSize], channel-major rows, clipped to [0, 1] for data in [0, 1]).
+    The KL term is the Monte Carlo estimate log q(z|x) - log p(z) at the reconstruction term's draws."""
+
+    class_name = "PriorVAE"
+
+    def __init__(self, config):
+        super().__init__(config)
+        k = self.config["components"]
+        if self.config["prior"] == "mixture":
+            self.prior = _MixturePrior(k, self.latent_dim)
+        else:
+            self.prior = _VampPrior(k, self.input_size)
+
+    @property
+    def unit_interval(self):
+        return self.config["likelihood"] == "bernoulli" or self.config["meanActivation"] == "sigmoid"
+
+    def pseudo_inputs(self):
+        raw = self.prior.pseudo_inputs
+        return raw.clamp(0, 1) if self.unit_interval else raw
+
+    def prior_components(self):
+        """(means, log_vars [K, latent], log-weights [K])."""
+        if self.config["prior"] == "mixture":
+            return self.prior.means, self.prior.log_vars, torch.log_softmax(self.prior.logits, 0)
+        mean, log_var = self.encode(self.pseudo_inputs())
+        k = self.config["components"]
+        return mean, log_var, torch.full((k,), -math.log(k), dtype=mean.dtype, device=mean.device)
+
+    def log_prior(self, z):
+        """log p(z) per code under the learned prior, [batch]."""
+        return losses.mixture_log_density(z, *self.prior_components())
+
+    def kl_rows(self, mean, log_var, eps, z):
+        log_q = (-0.5 * (log_var + eps**2 + losses.LOG_TWO_PI)).sum(-1)
+        samples, batch = eps.shape[0], eps.shape[1]
+        log_p = self.log_prior(z.reshape(samples * batch, self.latent_dim)).reshape(samples, batch)
+        return (log_q - log_p).mean(0)
+
+
+class _Codebook(nn.Module):
+    """The VQ-VAE's codebook [K, d]: a parameter ('loss'), or buffers moved by moving averages ('ema') with their
+    cluster sizes [K] and sums [K, d]."""
+
+    def __init__(self, size, dim, ema):
+        super().__init__()
+        initial = torch.empty(size, dim).uniform_(-1 / size, 1 / size)
+        if ema:
+            self.register_buffer("embeddings", initial)
+            self.register_buffer("cluster_sizes", torch.ones(size))
+            self.register_buffer("sums", initial.clone())
+        else:
+            self.embeddings = nn.Parameter(initial)
+
+
+class _CategoricalCodePrior(nn.Module):
+    def __init__(self, positions, size):
+        super().__init__()
+        self.logits = nn.Parameter(torch.zeros(positions, size))
+
+    def forward(self, indices):
+        return self.logits.expand(indices.shape[0], *self.logits.shape)
+
+
+class _AutoregressiveCodePrior(nn.Module):
+    """p(k_i | k_<i): a masked linear layer over the one-hot codes (MADE-style), `prior.weight` [P K, P K] (an
+    nn.Linear weight, out x in) and `prior.bias`."""
+
+    def __init__(self, positions, size):
+        super().__init__()
+        self.positions, self.size = positions, size
+        self.weight = nn.Parameter(torch.zeros(positions * size, positions * size))
+        self.bias = nn.Parameter(torch.zeros(positions * size))
+        position = torch.arange(positions * size) // size
+        # output (position i) reads input (position j) only when j < i: mask[out, in]
+        self.register_buffer("mask", (position[None, :] < position[:, None]).float(), persistent=False)
+
+    def forward(self, indices):
+        one_hot = F.one_hot(indices.long().reshape(-1), self.size).to(self.weight.dtype)
+        one_hot = one_hot.reshape(indices.shape[0], self.positions * self.size)
+        return F.linear(one_hot, self.weight * self.mask, self.bias).reshape(-1, self.positions, self.size)
+
+
+class VQVAE(nn.Module):
+    """VQ-VAE (van den Oord et al. 2017): the encoder's output as `positions` vectors of `embeddingDim` values, each
+    replaced by its nearest codebook entry (straight-through gradients), the codebook trained by its loss term or by
+    moving averages ('ema', updated in `loss(..., training=True)`, summed over DDP processes), the commitment term,
+    and a learned prior over the code indices (its -log p(k) is the `kl` term)."""
+
+    class_name = "VQVAE"
+    probabilistic = False
+
+    def __init__(self, config):
+        super().__init__()
+        self.config = resolve_config(self.class_name, config)
+        c = self.config
+        self.input_size = math.prod(c["inputShape"])
+        self.latent_dim = c["latentDim"]
+        self.encoder = Encoder(c, c["latentDim"], "code", "linear")
+        self.decoder = Decoder(c, ["logits" if c["likelihood"] == "bernoulli" else "mean"])
+        self.codebook = _Codebook(c["codebookSize"], c["embeddingDim"], c["codebookUpdate"] == "ema")
+        prior = _CategoricalCodePrior if c["codePrior"] == "categorical" else _AutoregressiveCodePrior
+        self.prior = prior(c["positions"], c["codebookSize"])
+
+    def encoder_rows(self, x):
+        """z_e(x) as rows of code vectors, [batch * positions, embeddingDim]."""
+        return self.encoder(x).reshape(-1, self.config["embeddingDim"])
+
+    def encode_indices(self, x):
+        """The nearest codebook entry of each position, [batch, positions]."""
+        _, indices, _, _ = losses.vector_quantize(self.encoder_rows(x), self.codebook.embeddings)
+        return indices.reshape(x.shape[0], self.config["positions"])
+
+    def encode(self, x):
+        """The quantized code z_q(x), flat [batch, positions * embeddingDim]."""
+        quantized, _, _, _ = losses.vector_quantize(self.encoder_rows(x), self.codebook.embeddings)
+        return quantized.reshape(x.shape[0], self.latent_dim)
+
+    def codes_from_indices(self, indices):
+        return self.codebook.embeddings[indices.long().reshape(-1)].reshape(indices.shape[0], self.latent_dim)
+
+    def decode_raw(self, z):
+        return self.decoder(z)[0]
+
+    def decode(self, z):
+        raw = self.decode_raw(z)
+        c = self.config
+        return raw if c["likelihood"] == "gaussian" and c["meanActivation"] == "linear" else torch.sigmoid(raw)
+
+    def negative_log_likelihood(self, rows, z):
+        raw = self.decode_raw(z)
+        c = self.config
+        if c["likelihood"] == "bernoulli":
+            return losses.bce_with_logits(rows, raw)
+        mean = torch.sigmoid(raw) if c["meanActivation"] == "sigmoid" else raw
+        return losses.gaussian_nll_fixed(rows, mean, c["variance"])
+
+    def log_prior_of_codes(self, indices):
+        """log p(k) of code indices [batch, positions] under the learned prior, [batch]."""
+        log_probs = torch.log_softmax(self.prior(indices), -1)
+        return log_probs.gather(2, indices.long()[:, :, None]).squeeze(2).sum(1)
+
+    def forward(self, *args, **kwargs):
+        return self.loss(*args, **kwargs)
+
+    def loss(self, x, training=False, **_):
+        """reconstruction + kl (-log p(k)) + regularizer (commitment * ||z_e - sg[e]||^2, plus ||sg[z_e] - e||^2 when
+        the codebook learns by its loss), scalars, nats per example. `training` with 'ema' moves the codebook."""
+        c = self.config
+        rows = x.reshape(x.shape[0], -1)
+        batch, positions = rows.shape[0], c["positions"]
+        z = self.encoder_rows(rows)
+        quantized, indices, codebook_loss, commitment_loss = losses.vector_quantize(z, self.codebook.embeddings)
+        reconstruction = self.negative_log_likelihood(rows, quantized.reshape(batch, self.latent_dim)).mean()
+        kl = -self.log_prior_of_codes(indices.reshape(batch, positions)).mean()
+        ema = c["codebookUpdate"] == "ema"
+        regularizer = c["commitment"] * commitment_loss.reshape(batch, positions).sum(1).mean()
+        if not ema:
+            regularizer = regularizer + codebook_loss.reshape(batch, positions).sum(1).mean()
+        if training and ema:
+            self.update_codebook(z.detach(), indices)
+        return {
+            "total": reconstruction + kl + regularizer,
+            "reconstruction": reconstruction,
+            "kl": kl,
+            "weightedKl": kl,
+            "regularizer": regularizer,
+        }
+
+    @torch.no_grad()
+    def update_codebook(self, z, indices):
+        distributed = torch.distributed.is_available() and torch.distributed.is_initialized()
+
+        def all_reduce(tensor):
+            torch.distributed.all_reduce(tensor)
+            return tensor
+
+        book = self.codebook
+        sizes, sums, embeddings = losses.ema_codebook_update(
+            book.cluster_sizes, book.sums, z, indices, self.config["emaDecay"], all_reduce=all_reduce if distributed else None
+        )
+        book.cluster_sizes.copy_(sizes)
+        book.sums.copy_(sums)
+        book.embeddings.copy_(embeddings)
+
 
 MODEL_CLASSES = {
     cls.class_name: cls
@@ -510,6 +889,12 @@ MODEL_CLASSES = {
         BetaVAE,
         ConditionalVAE,
         IWAE,
+        BetaTCVAE,
+        DipVAE,
+        InfoVAE,
+        FactorVAE,
+        PriorVAE,
+        VQVAE,
     )
 }
 

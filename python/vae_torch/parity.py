@@ -33,7 +33,13 @@ def outputs_of(model, inputs, metadata):
     labels = labels.long() if labels is not None else None
     step = int(metadata.get("step", "0"))
     with torch.no_grad():
-        if model.probabilistic:
+        if model.class_name == "VQVAE":
+            out["encode"] = model.encode(x)
+            out["encodeIndices"] = model.encode_indices(x).float()
+            out["decode"] = model.decode(z)
+            out["logPriorOfCodes"] = model.log_prior_of_codes(inputs["codes"].long())
+            terms = model.loss(x)
+        elif model.probabilistic:
             mean, log_var = model.encode(x, labels)
             out["encode.mean"] = mean
             out["encode.logVar"] = log_var
@@ -47,13 +53,27 @@ def outputs_of(model, inputs, metadata):
             out["elbo.kl"] = kl
             if model.class_name == "IWAE":
                 out["lowerBound"] = model.bound(x, labels, inputs["eps_loss"])[0]
-            terms = model.loss(x, labels, step=step, eps=inputs["eps_loss"])
+            if model.class_name == "BetaTCVAE":
+                parts = model.kl_parts(x, inputs["eps_loss"])
+                for key, value in zip(("mutualInformation", "totalCorrelation", "dimensionWiseKl"), parts):
+                    out[f"klParts.{key}"] = value.reshape(1)
+            if model.class_name == "InfoVAE":
+                out["mmdToPrior"] = model.mmd_to_prior(z, inputs["prior_draws"]).reshape(1)
+            if model.class_name == "PriorVAE":
+                out["logPrior"] = model.log_prior(z)
+                if model.config["prior"] == "vamp":
+                    out["pseudoInputs"] = model.pseudo_inputs()
+            if model.class_name == "FactorVAE":
+                out["discriminate"] = model.discriminate(z)
+                out["discriminatorLoss"] = model.discriminator_loss(x, eps=inputs["eps_loss"], orders=inputs["orders"]).reshape(1)
+                out["totalCorrelationEstimate"] = model.total_correlation_estimate(x, inputs["eps_loss"]).reshape(1)
+            terms = model.loss(x, labels, step=step, eps=inputs["eps_loss"], prior_draws=inputs.get("prior_draws"))
         else:
             out["encode"] = model.encode(x)
             out["decoder.raw"] = model.decode_raw(z)
             out["decode"] = model.decode(z)
             terms = None
-    if not model.probabilistic:
+    if not model.probabilistic and terms is None:
         terms = model.loss(x, corrupted=inputs.get("corrupted"))
         if model.class_name == "ContractiveAutoencoder":
             out["jacobianNorm"] = model.jacobian_norm(x.reshape(x.shape[0], -1)).detach()
@@ -68,7 +88,7 @@ def torch_initialized(class_name, config, seed):
     model = build_model(class_name, config)
     with torch.no_grad():
         for name, tensor in model.state_dict().items():
-            if not name.endswith(".weight"):
+            if not name.endswith(".weight") or not tensor.any():  # zeros: a VQ-VAE's autoregressive prior
                 tensor.add_(0.3 * torch.randn_like(tensor))
     return model
 

@@ -10,7 +10,11 @@
  *
  * "Relative" is per output: max |ours - theirs| over its values, divided by max |theirs| (at least 1e-3, so that
  * values that are nearly 0 are compared in absolute terms); IWAE's weightedKl, defined as total - reconstruction,
- * is compared relative to those two terms (the difference of two float32 numbers is only that accurate). Needs `/usr/bin/python3` with torch and numpy
+ * is compared relative to those two terms (the difference of two float32 numbers is only that accurate), and
+ * beta-TCVAE's three KL parts relative to the largest of them. The second-wave models (beta-TCVAE, DIP-VAE,
+ * InfoVAE, FactorVAE, PriorVAE, VQ-VAE) add their own outputs: the KL parts, the MMD to the prior (its prior draws
+ * passed to PyTorch), the learned prior's log-density and pseudo-inputs, the discriminator's logits and loss (its
+ * permutations passed), the code indices and the code prior's log-probabilities. Needs `/usr/bin/python3` with torch and numpy
  * (`apt-get install python3-torch python3-numpy`); without them the test is skipped with a message, and under CI
  * it fails. Override the interpreter with VAE_PYTHON.
  */
@@ -20,19 +24,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { Random } from '@vae/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../layers'; // convolutional models
 import { AUTOENCODER_DEFAULTS } from '../autoencoder/autoencoder.config';
+import { BETA_TCVAE_DEFAULTS } from '../beta-tcvae/beta-tcvae.config';
 import { BETA_VAE_DEFAULTS } from '../beta-vae/beta-vae.config';
 import { CONDITIONAL_VAE_DEFAULTS } from '../conditional-vae/conditional-vae.config';
 import { CONTRACTIVE_AUTOENCODER_DEFAULTS } from '../contractive-autoencoder/contractive-autoencoder.config';
 import { DENOISING_AUTOENCODER_DEFAULTS } from '../denoising-autoencoder/denoising-autoencoder.config';
+import { DIP_VAE_DEFAULTS } from '../dip-vae/dip-vae.config';
+import { FACTOR_VAE_DEFAULTS } from '../factor-vae/factor-vae.config';
+import { INFO_VAE_DEFAULTS } from '../info-vae/info-vae.config';
 import { IWAE_DEFAULTS } from '../iwae/iwae.config';
 import { LINEAR_AUTOENCODER_DEFAULTS } from '../linear-autoencoder/linear-autoencoder.config';
+import { PRIOR_VAE_DEFAULTS } from '../prior-vae/prior-vae.config';
 import { MODEL_REGISTRY, type SavableModel } from '../registry';
 import { SPARSE_AUTOENCODER_DEFAULTS } from '../sparse-autoencoder/sparse-autoencoder.config';
 import { TIED_AUTOENCODER_DEFAULTS } from '../tied-autoencoder/tied-autoencoder.config';
 import { VAE_DEFAULTS } from '../vae/vae.config';
+import { VQ_VAE_DEFAULTS } from '../vqvae/vqvae.config';
 import { EXCHANGE_CASES, type ExchangeCase, randomizeVariables } from './cases.test-utils';
 import {
   float32ToTensor,
@@ -75,6 +86,12 @@ const DEFAULTS = {
   BetaVAE: BETA_VAE_DEFAULTS,
   ConditionalVAE: CONDITIONAL_VAE_DEFAULTS,
   IWAE: IWAE_DEFAULTS,
+  BetaTCVAE: BETA_TCVAE_DEFAULTS,
+  DipVAE: DIP_VAE_DEFAULTS,
+  InfoVAE: INFO_VAE_DEFAULTS,
+  FactorVAE: FACTOR_VAE_DEFAULTS,
+  PriorVAE: PRIOR_VAE_DEFAULTS,
+  VQVAE: VQ_VAE_DEFAULTS,
 };
 
 /** Flat rows in PyTorch's (channel, height, width) order from [batch, ...inputShape] or channels-last rows. */
@@ -94,6 +111,8 @@ interface CaseInputs {
   seed: number;
   step: number;
   corrupted?: tf.Tensor2D;
+  /** VQVAE: code indices [batch, positions] whose prior log-probability both sides compute. */
+  codes?: tf.Tensor2D;
 }
 
 /** What the Python side compares, computed here; every tensor flattened and channel-major. */
@@ -108,7 +127,12 @@ async function outputsOf(
   const record: Record<string, tf.Tensor> = {};
   const probabilistic = typeof m.elboTerms === 'function';
   tf.tidy(() => {
-    if (probabilistic) {
+    if (c.className === 'VQVAE') {
+      record.encode = m.encode(x);
+      record.encodeIndices = tf.cast(m.encodeIndices(x), 'float32');
+      record.decode = channelsFirstRows(m.decode(z), shape);
+      record.logPriorOfCodes = m.logPriorOfCodes(inputs.codes);
+    } else if (probabilistic) {
       const { mean, logVar } = m.encode(x, labels);
       record['encode.mean'] = mean;
       record['encode.logVar'] = logVar;
@@ -122,6 +146,20 @@ async function outputsOf(
       record['elbo.reconstruction'] = elbo.reconstruction;
       record['elbo.kl'] = elbo.kl;
       if (c.className === 'IWAE') record.lowerBound = m.lowerBound(x, { seed });
+      if (c.className === 'BetaTCVAE') {
+        const parts = m.klParts(x, { seed });
+        for (const [key, value] of Object.entries(parts)) record[`klParts.${key}`] = value as tf.Tensor;
+      }
+      if (c.className === 'InfoVAE') record.mmdToPrior = m.mmdToPrior(z, seed);
+      if (c.className === 'PriorVAE') {
+        record.logPrior = m.logPrior(z);
+        if (m.config.prior === 'vamp') record.pseudoInputs = channelsFirstRows(m.pseudoInputs(), shape);
+      }
+      if (c.className === 'FactorVAE') {
+        record.discriminate = m.discriminate(z);
+        record.discriminatorLoss = m.discriminatorLoss(x, { seed });
+        record.totalCorrelationEstimate = m.totalCorrelationEstimate(x, { seed });
+      }
     } else {
       record.encode = m.encode(x);
       record['decoder.raw'] = channelsFirstRows(m.decodeRaw(z), shape);
@@ -141,13 +179,13 @@ async function outputsOf(
   return out;
 }
 
-function int32Tensor(values: Int32Array): SafetensorsTensor {
+function int32Tensor(values: Int32Array, shape = [values.length]): SafetensorsTensor {
   const data = new Uint8Array(values.length * 4);
   const view = new DataView(data.buffer);
   values.forEach((v, i) => {
     view.setInt32(4 * i, v, true);
   });
-  return { dtype: 'I32', shape: [values.length], data };
+  return { dtype: 'I32', shape, data };
 }
 
 let directory: string;
@@ -183,7 +221,15 @@ describe.skipIf(missing !== null && !process.env.CI)('parity with PyTorch (pytho
               'int32',
             )
           : undefined;
-      const inputs: CaseInputs = { x, z, labels, seed, step: 37 };
+      const codes =
+        c.className === 'VQVAE'
+          ? tf.tensor2d(
+              Array.from({ length: BATCH * config.positions }, (_, i) => (7 * i + 3) % config.codebookSize),
+              [BATCH, config.positions],
+              'int32',
+            )
+          : undefined;
+      const inputs: CaseInputs = { x, z, labels, seed, step: 37, codes };
       // The noise the models draw with `seed`: reparameterize and DiagonalGaussian.sample use these draws.
       const samples = (config.samples as number | undefined) ?? 1;
       const lossSamples = c.className === 'IWAE' ? (config.importanceSamples as number) : samples;
@@ -204,6 +250,21 @@ describe.skipIf(missing !== null && !process.env.CI)('parity with PyTorch (pytho
       await add('eps_elbo', noise(samples));
       await add('eps_loss', noise(lossSamples));
       if (labels) tensors.push(['labels', int32Tensor((await labels.data()) as Int32Array)]);
+      if (codes) tensors.push(['codes', int32Tensor((await codes.data()) as Int32Array, codes.shape)]);
+      if (c.className === 'InfoVAE') {
+        // the prior's draws of mmdToPrior and the objective: seeded by the first seed of Random(seed)
+        await add(
+          'prior_draws',
+          tf.randomNormal([BATCH, latent], 0, 1, 'float32', new Random(seed).nextSeed()),
+        );
+      }
+      if (c.className === 'FactorVAE') {
+        // permuteDimensions' orders in discriminatorLoss: Random(Random(seed).nextSeed()), one per dimension
+        const random = new Random(new Random(seed).nextSeed());
+        const orders = new Int32Array(latent * BATCH);
+        for (let d = 0; d < latent; d++) orders.set(random.permutation(BATCH), d * BATCH);
+        tensors.push(['orders', int32Tensor(orders, [latent, BATCH])]);
+      }
       if (c.className === 'DenoisingAutoencoder') {
         const rows = tf.reshape(x, [BATCH, -1]);
         const corrupted = (model as any).corruptInput(rows, seed) as tf.Tensor;
@@ -232,7 +293,12 @@ describe.skipIf(missing !== null && !process.env.CI)('parity with PyTorch (pytho
   afterAll(async () => {
     for (const { model, inputs } of built.values()) {
       model.dispose();
-      tf.dispose([inputs.x, inputs.z, ...(inputs.labels ? [inputs.labels] : [])]);
+      tf.dispose([
+        inputs.x,
+        inputs.z,
+        ...(inputs.labels ? [inputs.labels] : []),
+        ...(inputs.codes ? [inputs.codes] : []),
+      ]);
     }
     if (directory) await rm(directory, { recursive: true, force: true });
     if (differences.length) {
@@ -259,14 +325,18 @@ describe.skipIf(missing !== null && !process.env.CI)('parity with PyTorch (pytho
       const actual = ours[key];
       expect(actual.length, key).toBe(expected.length);
       // IWAE's weightedKl is total - reconstruction: a difference, accurate relative to the terms it comes from.
+      // beta-TCVAE's three KL parts are differences of minibatch log-densities (of the order of log N M): each is
+      // compared relative to the largest of the three.
       const difference = key === 'loss.weightedKl' && name.startsWith('iwae');
-      let scale = difference
-        ? Math.max(
-            ...['loss.total', 'loss.reconstruction'].map((k) =>
-              Math.abs(tensorToFloat32(theirs.tensors.get(k) as SafetensorsTensor)[0]),
-            ),
-          )
-        : 1e-3;
+      const references = difference
+        ? ['loss.total', 'loss.reconstruction']
+        : key.startsWith('klParts.')
+          ? ['klParts.mutualInformation', 'klParts.totalCorrelation', 'klParts.dimensionWiseKl']
+          : [];
+      let scale = Math.max(
+        1e-3,
+        ...references.map((k) => Math.abs(tensorToFloat32(theirs.tensors.get(k) as SafetensorsTensor)[0])),
+      );
       let worst = 0;
       for (let i = 0; i < expected.length; i++) {
         scale = Math.max(scale, Math.abs(expected[i]));

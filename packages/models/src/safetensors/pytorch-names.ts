@@ -8,7 +8,9 @@
  *   kernels weights);
  * - dense kernels [in, out] become `nn.Linear` weights [out, in]; convolution kernels [kH, kW, in, out] become
  *   `nn.Conv2d` weights [out, in, kH, kW] (OIHW); transposed-convolution kernels [kH, kW, out, in] become
- *   `nn.ConvTranspose2d` weights [in, out, kH, kW]; biases and buffers stay as they are;
+ *   `nn.ConvTranspose2d` weights [in, out, kH, kW]; biases and buffers stay as they are, and so do the 2-D
+ *   variables that are not kernels (tables of rows: a VQ-VAE's codebook, a mixture prior's means and log-variances,
+ *   a code prior's logits, the VampPrior's pseudo-inputs, whose values are reordered as an image's);
  * - images are channels-last here and channels-first (NCHW) in PyTorch, so wherever a dense layer meets an image
  *   (the encoder's first dense layer after the input or the convolutions, the decoder's output heads, the projection
  *   before the transposed convolutions, the linear autoencoder's mean) the values along that axis are reordered
@@ -28,13 +30,17 @@ export interface PytorchTensorLayout {
   variableShape: number[];
   /** Shape in PyTorch. */
   shape: number[];
-  kind: 'dense-kernel' | 'conv-kernel' | 'vector';
+  /** 'table': a 2-D variable that is not a kernel (rows of a codebook, prior, ...), kept as it is. */
+  kind: 'dense-kernel' | 'conv-kernel' | 'vector' | 'table';
   /**
    * Reorders the first `order.length` input rows of a dense kernel: PyTorch's input i takes our row order[i].
    * Absent: no reordering.
    */
   inputOrder?: Int32Array;
-  /** Reorders the output units (kernel columns, bias entries, a buffer): PyTorch's unit j is our order[j]. */
+  /**
+   * Reorders the output units (kernel columns, bias entries, a buffer; the columns of every row of a table):
+   * PyTorch's unit j is our order[j].
+   */
   outputOrder?: Int32Array;
 }
 
@@ -124,6 +130,10 @@ export function pytorchLayout(model: SavableModel): PytorchTensorLayout[] {
     if (shape.length === 4) {
       return { ...base, kind: 'conv-kernel', shape: [shape[3], shape[2], shape[0], shape[1]] };
     }
+    if (shape.length === 2 && !variable.endsWith('/kernel')) {
+      const order = variable === 'prior/pseudoInputs' ? (imageOrder ?? undefined) : undefined;
+      return { ...base, kind: 'table', shape, outputOrder: order };
+    }
     if (shape.length === 2) {
       const inputOrder = layer === firstEncoderLayer ? (featureOrder ?? undefined) : undefined;
       return { ...base, kind: 'dense-kernel', shape: [shape[1], shape[0]], inputOrder, outputOrder };
@@ -163,11 +173,15 @@ function transform(layout: PytorchTensorLayout, values: Float32Array, toPytorch:
     return out;
   }
   const outputOrder = layout.outputOrder;
-  if (layout.kind === 'vector') {
-    for (let j = 0; j < values.length; j++) {
-      const ours = outputOrder ? outputOrder[j] : j;
-      if (toPytorch) out[j] = values[ours];
-      else out[ours] = values[j];
+  if (layout.kind === 'vector' || layout.kind === 'table') {
+    // a vector, or each row of a table: the last axis reordered
+    const width = shape.length === 2 ? shape[1] : values.length;
+    for (let row = 0; row < values.length; row += width) {
+      for (let j = 0; j < width; j++) {
+        const ours = row + (outputOrder ? outputOrder[j] : j);
+        if (toPytorch) out[row + j] = values[ours];
+        else out[ours] = values[row + j];
+      }
     }
     return out;
   }
