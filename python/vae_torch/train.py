@@ -9,7 +9,11 @@ CPUs, nccl on GPUs):
 `--config` names the model: a PyTorch folder's config.json, a `vae train` run's config.json or a model.json;
 `--init FOLDER` starts from the weights of a PyTorch folder (e.g. `vae export RUN --format safetensors`). The
 objective is the model's own (vae_torch.models, the same as @vae/models'), Adam(lr, betas 0.9/0.999, eps 1e-8) as
-`fit`. `--batch-size` is the global batch: each of the N processes takes batch-size / N examples per step and DDP
+`fit`. Class-specific steps as @vae/models' `fit` does them: a FactorVAE's discriminator is trained by its own Adam
+(the config's discriminatorLearningRate and discriminatorBetas) one step after each VAE step on the same batch, its
+gradients averaged over the processes; a VQ-VAE with `codebookUpdate: 'ema'` moves its codebook in each training step
+with the counts and sums of the global batch; beta-TCVAE's minibatch estimators take N = the training set's size.
+`--batch-size` is the global batch: each of the N processes takes batch-size / N examples per step and DDP
 averages their gradients, so one step sees the same number of examples whatever N.
 
 Writes to --out (rank 0 only): `model.safetensors` + `config.json` (what `vae import` brings home),
@@ -117,15 +121,20 @@ def replicas_in_sync(model, world, device):
     return all(torch.equal(gathered[0], other) for other in gathered[1:])
 
 
-def save_checkpoint(directory, model, optimizer, state):
-    """The model, Adam's state and the training position; state.json is written last (the commit)."""
+def parameters_of(optimizers):
+    return [p for optimizer in optimizers for group in optimizer.param_groups for p in group["params"]]
+
+
+def save_checkpoint(directory, model, optimizers, state):
+    """The model, the Adam states (by parameter name; a FactorVAE has two optimizers) and the training position;
+    state.json is written last (the commit)."""
     os.makedirs(directory, exist_ok=True)
     save_folder(model, directory)
     names = {id(p): name for name, p in model.named_parameters()}
     tensors = {}
     steps = {}
-    for group in optimizer.param_groups:
-        for parameter in group["params"]:
+    for optimizer in optimizers:
+        for parameter in parameters_of([optimizer]):
             slot = optimizer.state.get(parameter)
             if not slot:
                 continue
@@ -146,14 +155,31 @@ def load_checkpoint(directory, device):
     return model.to(device), tensors, json.loads(metadata.get("steps", "{}")), state
 
 
-def restore_optimizer(optimizer, model, tensors, steps):
-    for name, parameter in model.named_parameters():
-        if name in steps:
-            optimizer.state[parameter] = {
-                "step": torch.tensor(steps[name]),
-                "exp_avg": tensors[f"{name}.exp_avg"].to(parameter.device),
-                "exp_avg_sq": tensors[f"{name}.exp_avg_sq"].to(parameter.device),
-            }
+def restore_optimizer(optimizers, model, tensors, steps):
+    names = {id(p): name for name, p in model.named_parameters()}
+    for optimizer in optimizers:
+        for parameter in parameters_of([optimizer]):
+            name = names[id(parameter)]
+            if name in steps:
+                optimizer.state[parameter] = {
+                    "step": torch.tensor(steps[name]),
+                    "exp_avg": tensors[f"{name}.exp_avg"].to(parameter.device),
+                    "exp_avg_sq": tensors[f"{name}.exp_avg_sq"].to(parameter.device),
+                }
+
+
+def discriminator_step(model, optimizer, x, labels, world):
+    """One step of a FactorVAE's discriminator on the batch (its gradients averaged over the processes, as DDP
+    does for the rest); returns its loss."""
+    loss = model.discriminator_loss(x, labels)
+    optimizer.zero_grad(set_to_none=True)  # also drops what the VAE's objective left on the discriminator
+    loss.backward()
+    if world > 1:
+        for parameter in model.discriminator_parameters():
+            dist.all_reduce(parameter.grad)
+            parameter.grad /= world
+    optimizer.step()
+    return float(loss)
 
 
 def log(rank, quiet, record):
@@ -194,15 +220,27 @@ def train(args, rank, world, device, backend):
         # as fit's prepareTraining: the training data's mean, subtracted before encoding and added back after
         with torch.no_grad():
             model.preprocess.mean.copy_(train_x.reshape(len(train_x), -1).mean(0).to(device))
+    if hasattr(model, "training_size"):
+        model.training_size = len(train_x)  # the N of beta-TCVAE's minibatch estimators, as fit's prepareTraining
     if args.batch_size % world:
         raise SystemExit(f"--batch-size {args.batch_size} does not divide among {world} processes")
     local_batch = args.batch_size // world
 
     ddp = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None) if world > 1 else model
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
+    factor = model.class_name == "FactorVAE"
+    trained = model.vae_parameters() if factor else model.parameters()
+    optimizer = torch.optim.Adam(trained, lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
+    optimizers = [optimizer]
+    if factor:
+        # the discriminator's own Adam (@vae/models: the auxiliary objective's FusedAdamOptimizer, epsilon 1e-8)
+        c = model.config
+        optimizers.append(
+            torch.optim.Adam(model.discriminator_parameters(), lr=c["discriminatorLearningRate"],
+                             betas=tuple(c["discriminatorBetas"]), eps=1e-8)
+        )
     epoch0, step, history = 0, 0, []
     if resume is not None:
-        restore_optimizer(optimizer, model, optimizer_tensors, optimizer_steps)
+        restore_optimizer(optimizers, model, optimizer_tensors, optimizer_steps)
         epoch0, step, history = resume["epoch"], resume["step"], resume["history"]
     # Different noise per process (the reparameterization, corruption), the same initial weights (DDP broadcasts).
     torch.manual_seed(args.seed * 1000 + rank + 1 + epoch0 * 7)
@@ -215,6 +253,7 @@ def train(args, rank, world, device, backend):
         sampler.set_epoch(epoch)
         epoch_start = time.perf_counter()
         sums = [0.0] * len(TERMS)
+        discriminator_sum = 0.0
         seen = 0
         model.train()
         order = torch.tensor(list(sampler), dtype=torch.int64)
@@ -222,16 +261,20 @@ def train(args, rank, world, device, backend):
             chosen = order[start : start + local_batch]  # whole-tensor indexing: no per-example collation
             x = train_x[chosen].to(device)
             labels = train_labels[chosen].to(device) if conditional else None
-            terms = ddp(x, labels=labels, step=step, kl_schedule=kl_schedule)
+            terms = ddp(x, labels=labels, step=step, kl_schedule=kl_schedule, training=True)
             optimizer.zero_grad(set_to_none=True)
             terms["total"].backward()
             optimizer.step()
+            if factor:
+                discriminator_sum += discriminator_step(model, optimizers[1], x, labels, world) * len(x)
             step += 1
             for i, key in enumerate(TERMS):
                 sums[i] += float(terms[key]) * len(x)
             seen += len(x)
-        totals = all_sum(sums + [float(seen)], world, device)
+        totals = all_sum(sums + [discriminator_sum, float(seen)], world, device)
         train_terms = {key: totals[i] / totals[-1] for i, key in enumerate(TERMS)}
+        if factor:
+            train_terms["discriminator"] = totals[len(TERMS)] / totals[-1]
         seconds = time.perf_counter() - epoch_start
         model.eval()
         test_terms = evaluate(model, test_x, test_labels, rank, world, device, seed=args.seed + epoch)
@@ -246,7 +289,7 @@ def train(args, rank, world, device, backend):
         history.append(record)
         log(rank, args.quiet, {"event": "epoch", **record})
         if rank == 0:
-            save_checkpoint(checkpoint_dir, model, optimizer, {"epoch": epoch, "step": step, "history": history})
+            save_checkpoint(checkpoint_dir, model, optimizers, {"epoch": epoch, "step": step, "history": history})
     final = history[-1]["test"] if history else evaluate(model, test_x, test_labels, rank, world, device)
     in_sync = replicas_in_sync(model, world, device)
     wall = time.perf_counter() - started
