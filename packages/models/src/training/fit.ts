@@ -139,11 +139,12 @@ export interface FitOptions extends FitCallbacks {
    */
   divergence?: DivergenceGuard | false;
   /**
-   * Data-parallel training on this machine: N replicas of the model in workers (Node: worker_threads, through
-   * `@vae/models/node`), each on its own backend; every step splits the batch between them and applies the
-   * rows-weighted mean of their gradients here, so the result is the model one thread trains on the same batches
-   * (up to float summation order, and to the reparameterization noise, which each shard draws from its own seed).
-   * A number, 'auto' (one per core; none on one core) or `WorkerOptions` (backend, setup module). Default: none.
+   * Data-parallel training on this machine: N replicas of the model, this thread's and N - 1 in workers (Node:
+   * worker_threads, through `@vae/models/node`), each on its own backend; every step splits the batch between them
+   * and applies the rows-weighted mean of their gradients here, so the result is the model one thread trains on the
+   * same batches (up to float summation order, and to the reparameterization noise, which each shard draws from its
+   * own seed). A number (1: this thread alone), 'auto' (one per core) or `WorkerOptions` (backend, setup module).
+   * Default: none.
    */
   workers?: number | 'auto' | WorkerOptions;
 }

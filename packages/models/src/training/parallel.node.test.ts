@@ -1,5 +1,6 @@
-// Data-parallel training in worker_threads: 2 workers against one thread on the same seeded batches, seeded
-// reproducibility, resuming an interrupted run, a crashing worker, no leaked tensors, no worker left running.
+// Data-parallel training in worker_threads: 2 and 3 replicas (this thread and 1 or 2 worker threads) against one
+// thread on the same seeded batches, seeded reproducibility, resuming an interrupted run, a crashing worker, no
+// leaked tensors, no worker left running.
 // The workers run this package's sources, bundled once with esbuild (the built package ships fit-worker.node.js).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -116,7 +117,8 @@ describe('fit with workers (worker_threads)', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     if (threadsBefore > 0) {
-      expect(threadsDuring).toBeGreaterThanOrEqual(threadsBefore + 2);
+      // 2 replicas: this thread and one worker thread
+      expect(threadsDuring).toBeGreaterThanOrEqual(threadsBefore + 1);
       expect(workerThreads()).toBeLessThanOrEqual(threadsBefore);
     }
     expect(batches).toEqual([1, 2, 3, 4]);
@@ -133,13 +135,39 @@ describe('fit with workers (worker_threads)', () => {
     for (const m of [single, parallel]) m.dispose();
   });
 
-  it('one worker gives the same model as no worker; a seeded VAE run with 2 workers is reproducible', async () => {
-    const inProcess = new VAE({ ...small, seed: 2 });
-    await inProcess.fit(tensorSource(x), options);
-    const oneWorker = new VAE({ ...small, seed: 2 });
-    await oneWorker.fit(tensorSource(x), { ...options, workers: { count: 1, script } });
-    // the same seeds and the same backend: only the weights' round trip through the buffers differs (none)
-    expect(largestDifference(await weights(oneWorker), await weights(inProcess))).toBeLessThan(1e-6);
+  it('3 replicas (2 worker threads) train the model one thread trains; 1 replica starts no thread', async () => {
+    const single = new Autoencoder({ ...small, seed: 7 });
+    await single.fit(tensorSource(x), options);
+    const three = new Autoencoder({ ...small, seed: 7 });
+    const before = tf.memory().numTensors;
+    const threadsBefore = workerThreads();
+    let threadsDuring = 0;
+    // batches of 16 rows in shards of 6, 5 and 5
+    await three.fit(tensorSource(x), {
+      ...options,
+      workers: { count: 3, script },
+      onBatchEnd: () => {
+        threadsDuring = Math.max(threadsDuring, workerThreads());
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    if (threadsBefore > 0) expect(threadsDuring).toBeGreaterThanOrEqual(threadsBefore + 2);
+    expect(largestDifference(await weights(three), await weights(single))).toBeLessThan(1e-5);
+    const one = new Autoencoder({ ...small, seed: 7 });
+    let threadsOfOne = 0;
+    await one.fit(tensorSource(x), {
+      ...options,
+      workers: { count: 1, script },
+      onBatchEnd: () => {
+        threadsOfOne = Math.max(threadsOfOne, workerThreads());
+      },
+    });
+    if (threadsBefore > 0) expect(threadsOfOne).toBeLessThanOrEqual(threadsBefore);
+    expect(largestDifference(await weights(one), await weights(single))).toBe(0);
+    for (const m of [single, three, one]) m.dispose();
+  });
+
+  it('a seeded VAE run with 2 workers is reproducible bit for bit', async () => {
     const runs = [];
     for (let r = 0; r < 2; r++) {
       const model = new VAE({ ...small, seed: 2 });
@@ -148,7 +176,6 @@ describe('fit with workers (worker_threads)', () => {
       model.dispose();
     }
     expect(largestDifference(runs[0], runs[1])).toBe(0);
-    for (const m of [inProcess, oneWorker]) m.dispose();
   });
 
   it('resumes an interrupted run with workers where it stopped, to the uninterrupted result', async () => {
@@ -193,7 +220,7 @@ describe('fit with workers (worker_threads)', () => {
     });
     await expect(run).rejects.toThrow(WorkerError);
     await expect(run).rejects.toThrow(
-      /worker [12] of 2 failed: the worker thread exited \(code 7\).*last checkpoint/,
+      /worker 1 of 1 failed: the worker thread exited \(code 7\).*last checkpoint/,
     );
     expect(workerThreads()).toBeLessThanOrEqual(threadsBefore);
     expect(tf.memory().numTensors).toBe(before);

@@ -1,15 +1,15 @@
 /**
- * Data-parallel training on one machine, the main thread's side. `fit(..., { workers })` starts N replicas of the
- * model in workers, each on its own tfjs backend, rebuilt from the model's class name, config and weights (the saving
- * code). Every step the main thread gathers the batch, splits its rows into N contiguous shards and sends one to each
- * replica; each replica returns the gradients of the objective (a mean over its rows) and the loss terms; the main
- * thread weights them by rows (so the result is the full batch's mean, up to float summation order), and `fit`'s own
- * loop clips, checks and applies them with its optimizer. Before the next step the new weights go back to the
- * replicas. The optimizer, checkpoints, early stopping, validation and callbacks stay on the main thread, in the one
- * training loop.
+ * Data-parallel training on one machine, the main thread's side. `fit(..., { workers: n })` trains n replicas of the
+ * model: the model itself in this thread, and n - 1 copies in worker threads, each on its own tfjs backend, rebuilt
+ * from the model's class name, config and weights (the saving code). Every step the main thread splits the batch's
+ * rows into n contiguous shards, posts shards 2..n to the workers and computes shard 1's gradients itself meanwhile
+ * (a coordinator that only waited would leave a core idle); each replica's gradient is the mean over its rows scaled
+ * by its share of them, so their sum is the full batch's mean up to float summation order, and `fit`'s own loop
+ * clips, checks and applies it with its optimizer. Before the next step the new weights go to the workers. The
+ * optimizer, checkpoints, early stopping, validation and callbacks stay on the main thread, in the one training loop.
  *
- * Buffers: a SharedArrayBuffer for the weights (written once, read by every replica) and one per replica for its
- * gradients, where the runtime has them; otherwise the buffers travel in the messages (transferred, not copied,
+ * Buffers: a SharedArrayBuffer for the weights (written once per step, read by every worker) and one per worker for
+ * its gradients, where the runtime has them; otherwise the buffers travel in the messages (transferred, not copied,
  * where possible). The runtime itself (Node's worker_threads) is registered by `@vae/models/node`.
  */
 import type * as tf from '@tensorflow/tfjs-core';
@@ -18,7 +18,10 @@ import type { TrainableModel } from './trainable';
 
 /** Where and how `fit` runs its data-parallel replicas (`FitOptions.workers`). */
 export interface WorkerOptions {
-  /** How many replicas: a positive integer, or 'auto' for one per core the runtime reports. */
+  /**
+   * How many replicas train in parallel, this thread's included (n - 1 worker threads): a positive integer, or 'auto'
+   * for one per core the runtime reports. 1 trains in this thread alone.
+   */
   count: number | 'auto';
   /**
    * The tfjs backend the workers run (their own instance of it). Default: the main thread's backend name,
@@ -98,9 +101,9 @@ export interface WorkerRuntime {
   cores(): number;
   /** The module that registers `backend` in a worker when the caller named none (null: the worker has it built in). */
   defaultSetup(backend: string): string | null;
-  /** Starts worker `index`. */
+  /** Starts worker thread `index` (0-based). */
   start(index: number, options: WorkerOptions): ReplicaEndpoint;
-  /** Starts the replicas of a `fit` run (null: run in this thread, e.g. 'auto' on one core). */
+  /** Starts the replicas of a `fit` run (null: run in this thread alone, e.g. one replica, or 'auto' on one core). */
   open(
     model: TrainableModel,
     variables: tf.Variable[],
@@ -111,10 +114,11 @@ export interface WorkerRuntime {
 
 /** What `fit`'s loop needs from the replicas of a run. */
 export interface ReplicaGradients {
+  /** Replicas training, this thread's included. */
   readonly count: number;
   /**
-   * One step's gradients of the batch `indices` of `data`, computed by the replicas on their shards and averaged by
-   * rows: the batch's loss terms [5] and a gradient per trainable variable (by variable name).
+   * One step's gradients of the batch `indices` of `data`, computed by the replicas (this thread's included) on their
+   * shards and averaged by rows: the batch's loss terms [5] and a gradient per trainable variable (by variable name).
    */
   gradients(
     data: BatchSource,
@@ -136,7 +140,7 @@ export function registerWorkerRuntime(workerRuntime: WorkerRuntime): void {
 
 /** Thrown when a worker of data-parallel training fails; training stops before applying that step. */
 export class WorkerError extends Error {
-  /** 1-based index of the worker. */
+  /** 1-based index of the worker thread. */
   readonly worker: number;
 
   constructor(message: string, worker: number) {

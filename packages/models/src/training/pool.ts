@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type BatchSource, batchLabels, type KlSchedule, Random, sha256Hex } from '@vae/core';
+import { objectiveGradients } from './gradients';
 import {
   type ReplicaArtifacts,
   type ReplicaEndpoint,
@@ -40,14 +41,15 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** The replicas of one `fit` run. */
+/** The replicas of one `fit` run: this thread's model (replica 1, shard 1) and n - 1 worker threads. */
 export class ReplicaPool implements ReplicaGradients {
-  /** Replicas running. */
+  /** Replicas training, this thread's included. */
   get count(): number {
-    return this.endpoints.length;
+    return this.endpoints.length + 1;
   }
-  /** The backend the replicas run. */
+  /** The backend the worker replicas run. */
   readonly backend: string;
+  private readonly model: TrainableModel;
   private readonly endpoints: ReplicaEndpoint[];
   private readonly variables: tf.Variable[];
   private readonly offsets: number[];
@@ -62,6 +64,7 @@ export class ReplicaPool implements ReplicaGradients {
   private closed = false;
 
   private constructor(
+    model: TrainableModel,
     endpoints: ReplicaEndpoint[],
     variables: tf.Variable[],
     shared: boolean,
@@ -69,6 +72,7 @@ export class ReplicaPool implements ReplicaGradients {
     gradients: Float32Array[],
     backend: string,
   ) {
+    this.model = model;
     this.endpoints = endpoints;
     this.variables = variables;
     this.shared = shared;
@@ -84,9 +88,10 @@ export class ReplicaPool implements ReplicaGradients {
   }
 
   /**
-   * Starts the replicas of `model` (its trainable `variables` in the optimizer's order) through `runtime`. Returns
-   * null when 'auto' finds a single core (training then runs in this thread). Throws a clear error when a worker
-   * cannot start; started workers are stopped again.
+   * Starts the replicas of `model` (its trainable `variables` in the optimizer's order) through `runtime`: n - 1
+   * worker threads for n replicas, this thread being the first. Returns null for a single replica (n = 1, or 'auto'
+   * on one core: training then runs in this thread alone). Throws a clear error when a worker cannot start; started
+   * workers are stopped again.
    */
   static async start(
     runtime: WorkerRuntime,
@@ -96,9 +101,8 @@ export class ReplicaPool implements ReplicaGradients {
     batchSize: number,
   ): Promise<ReplicaPool | null> {
     const cores = runtime.cores();
-    let count = requested.count === 'auto' ? cores : requested.count;
-    if (requested.count === 'auto' && count < 2) return null;
-    count = Math.min(count, batchSize);
+    const count = Math.min(requested.count === 'auto' ? cores : requested.count, batchSize);
+    if (count < 2) return null;
     const backend = requested.backend ?? tf.getBackend();
     const setup = requested.setup === undefined ? runtime.defaultSetup(backend) : String(requested.setup);
     const names = new Map<tf.Variable, string>();
@@ -120,17 +124,17 @@ export class ReplicaPool implements ReplicaGradients {
     const total = variables.reduce((n, v) => n + v.size, 0);
     const shared = runtime.shared && typeof SharedArrayBuffer === 'function';
     const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    const workers = count - 1;
     const weights = new Float32Array(buffer(total * 4));
-    const gradients = Array.from({ length: count }, () => new Float32Array(buffer(total * 4)));
+    const gradients = Array.from({ length: workers }, () => new Float32Array(buffer(total * 4)));
     const endpoints: ReplicaEndpoint[] = [];
-    const workerRuntime = runtime;
-    const pool = new ReplicaPool(endpoints, variables, shared, weights, gradients, backend);
+    const pool = new ReplicaPool(model, endpoints, variables, shared, weights, gradients, backend);
     const ready: Promise<void>[] = [];
     try {
-      for (let index = 0; index < count; index++) {
-        const endpoint = workerRuntime.start(index, requested);
+      for (let index = 0; index < workers; index++) {
+        const endpoint = runtime.start(index, requested);
         endpoints.push(endpoint);
-        ready.push(pool.listen(endpoint, index));
+        ready.push(pool.listen(endpoint, index, workers));
         endpoint.post({
           type: 'init',
           index,
@@ -151,13 +155,13 @@ export class ReplicaPool implements ReplicaGradients {
   }
 
   /** Wires one endpoint; resolves when its replica is ready. */
-  private listen(endpoint: ReplicaEndpoint, index: number): Promise<void> {
+  private listen(endpoint: ReplicaEndpoint, index: number, workers: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let started = false;
       const fail = (message: string) => {
         const error = new WorkerError(
           started
-            ? `fit: worker ${index + 1} of ${this.endpoints.length} failed: ${message}. Training stopped before ` +
+            ? `fit: worker ${index + 1} of ${workers} failed: ${message}. Training stopped before ` +
                 'applying the step: the model keeps the weights of the last step done, and the last checkpoint ' +
                 'stays as it was (resume from it).'
             : `fit: worker ${index + 1} could not start: ${message}`,
@@ -192,8 +196,9 @@ export class ReplicaPool implements ReplicaGradients {
   }
 
   /**
-   * One step's gradients of the full batch `indices` of `data`, computed by the replicas on their shards and
-   * averaged by rows: the batch's loss terms [5] and a gradient per trainable variable (by variable name, as `tf.variableGrads` gives them).
+   * One step's gradients of the full batch `indices` of `data`: the workers compute theirs on shards 2..n while this
+   * thread computes shard 1's, and they are averaged by rows: the batch's loss terms [5] and a gradient per
+   * trainable variable (by variable name, as `tf.variableGrads` gives them).
    */
   async gradients(
     data: BatchSource,
@@ -208,62 +213,100 @@ export class ReplicaPool implements ReplicaGradients {
       this.version += 1;
       this.dirty = false;
     }
-    const batch = data.batch(indices);
-    const shape = batch.shape;
-    const values = (await batch.data()) as Float32Array;
-    batch.dispose();
     const labels = batchLabels(data, indices);
     const rows = indices.length;
-    const rowSize = values.length / rows;
     const shards = shardRanges(rows, this.count);
-    const results = shards.map(([start, end], k) => {
-      const x = values.slice(start * rowSize, end * rowSize);
+    // The workers' shards first, so that they compute while this thread computes its own.
+    const results: Promise<{ terms: number[]; gradients: Float32Array | null }>[] = [];
+    for (let k = 1; k < shards.length; k++) {
+      const [start, end] = shards[k];
+      const batch = data.batch(indices.subarray(start, end));
+      const shape = batch.shape;
+      const x = (await batch.data()) as Float32Array;
+      batch.dispose();
       const shardLabels = labels ? Int32Array.from(Array.prototype.slice.call(labels, start, end)) : null;
       const weightValues = this.shared ? null : this.weights.slice();
       const id = this.nextId++;
       const transfer = [x.buffer as ArrayBuffer];
       if (shardLabels) transfer.push(shardLabels.buffer as ArrayBuffer);
       if (weightValues) transfer.push(weightValues.buffer as ArrayBuffer);
-      return new Promise<{ terms: number[]; gradients: Float32Array | null }>((resolve, reject) => {
-        this.pending.set(id, { resolve, reject });
-        this.endpoints[k].post(
-          {
-            type: 'step',
-            id,
-            x,
-            shape: [end - start, ...shape.slice(1)],
-            labels: shardLabels,
-            seed: shardSeed(context.seed, k),
-            step: context.step,
-            klSchedule: context.klSchedule,
-            weight: (end - start) / rows,
-            weightsVersion: this.version,
-            weightValues,
-          },
-          transfer,
-        );
+      results.push(
+        new Promise((resolve, reject) => {
+          this.pending.set(id, { resolve, reject });
+          this.endpoints[k - 1].post(
+            {
+              type: 'step',
+              id,
+              x,
+              shape,
+              labels: shardLabels,
+              seed: shardSeed(context.seed, k),
+              step: context.step,
+              klSchedule: context.klSchedule,
+              weight: (end - start) / rows,
+              weightsVersion: this.version,
+              weightValues,
+            },
+            transfer,
+          );
+        }),
+      );
+    }
+    // A failing worker rejects at once; this thread still finishes its shard before it sees that.
+    const settled = Promise.all(results);
+    settled.catch(() => {});
+    const [start, end] = shards[0];
+    const weight = (end - start) / rows;
+    const own = tf.tidy(() => {
+      const x = data.batch(indices.subarray(start, end));
+      const ownLabels = labels
+        ? tf.tensor1d(Array.prototype.slice.call(labels, start, end), 'int32')
+        : undefined;
+      const result = objectiveGradients(this.model, this.variables, x, {
+        seed: shardSeed(context.seed, 0),
+        step: context.step,
+        klSchedule: context.klSchedule,
+        labels: ownLabels,
+        training: true,
       });
+      const terms = tf.mul(result.terms, weight) as tf.Tensor1D;
+      result.terms.dispose(); // kept by objectiveGradients past its gradient scope
+      return { terms, grads: result.grads };
     });
-    const outcomes = await Promise.all(results);
-    // The rows-weighted mean of the shards' mean gradients (each replica scaled its own), summed by the backend in
+    let outcomes: { terms: number[]; gradients: Float32Array | null }[];
+    try {
+      outcomes = await settled;
+    } catch (error) {
+      own.terms.dispose();
+      tf.dispose(Object.values(own.grads));
+      throw error;
+    }
+    // The rows-weighted mean of the shards' mean gradients (each worker scaled its own), summed by the backend in
     // shard order: the same on every run.
-    const terms = [0, 0, 0, 0, 0];
+    const others = [0, 0, 0, 0, 0];
     outcomes.forEach((outcome, k) => {
-      const weight = (shards[k][1] - shards[k][0]) / rows;
-      for (let t = 0; t < 5; t++) terms[t] += weight * outcome.terms[t];
+      const share = (shards[k + 1][1] - shards[k + 1][0]) / rows;
+      for (let t = 0; t < 5; t++) others[t] += share * outcome.terms[t];
     });
     const grads: tf.NamedTensorMap = {};
     this.variables.forEach((v, i) => {
       const [from, to] = [this.offsets[i], this.offsets[i] + v.size];
+      const mine = own.grads[v.name];
       grads[v.name] = tf.tidy(() => {
-        const parts = outcomes.map((outcome, k) =>
-          // a copy: the shared buffers are overwritten by the next step
-          tf.tensor((outcome.gradients ?? this.gradientBuffers[k]).slice(from, to), v.shape, 'float32'),
-        );
-        return parts.length === 1 ? parts[0] : tf.addN(parts);
+        const parts = [
+          mine ? tf.mul(mine, weight) : tf.zeros(v.shape),
+          ...outcomes.map((outcome, k) =>
+            // a copy: the shared buffers are overwritten by the next step
+            tf.tensor((outcome.gradients ?? this.gradientBuffers[k]).slice(from, to), v.shape, 'float32'),
+          ),
+        ];
+        return tf.addN(parts);
       });
     });
-    return { terms: tf.tensor1d(terms), grads };
+    const terms = tf.tidy(() => tf.add(own.terms, tf.tensor1d(others)) as tf.Tensor1D);
+    own.terms.dispose();
+    tf.dispose(Object.values(own.grads));
+    return { terms, grads };
   }
 
   /** Stops every worker (idempotent). */
