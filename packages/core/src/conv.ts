@@ -14,35 +14,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
-import { ACTIVATIONS, type Activation } from './dense';
+import { ACTIVATIONS, type Activation, activationGradient, applyActivation } from './activations';
 
 type CustomGradient = Parameters<typeof tf.customGrad>[0];
-
-function activationGradient(activation: Activation, dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  switch (activation) {
-    case 'linear':
-      return dy;
-    case 'relu':
-      return tf.mul(dy, tf.step(y));
-    case 'sigmoid':
-      return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
-    case 'tanh':
-      return tf.mul(dy, tf.sub(1, tf.square(y)));
-  }
-}
-
-function applyActivation(activation: Activation, x: tf.Tensor): tf.Tensor {
-  switch (activation) {
-    case 'linear':
-      return x;
-    case 'relu':
-      return tf.relu(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'tanh':
-      return tf.tanh(x);
-  }
-}
 
 /** Top and left padding, and output size, of a 'same' convolution as tfjs computes them. */
 function samePadding(size: number, kernel: number, stride: number): { out: number; before: number } {

@@ -6,14 +6,15 @@
  * The maths lives in `fusedDense`, which the Layers API `DenseLayer` and `TiedDenseLayer` share.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ACTIVATIONS, type Activation, activationGradient } from './activations';
 import { columnSums } from './column-sums';
 import './gradients';
 import { uniqueVariableName } from './naming';
 
+export { ACTIVATIONS, type Activation };
+
 // tfjs types customGrad's function as variadic over Tensor | GradSaveFunc; ours take them positionally.
 type CustomGradient = Parameters<typeof tf.customGrad>[0];
-
-export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 
 export interface DenseOptions {
   /** Nonlinearity applied after the affine map. Default 'linear'. */
@@ -30,22 +31,6 @@ export interface DenseApplyOptions {
    * an encoder): it skips one matMul per backward step. Default true.
    */
   inputGradient?: boolean;
-}
-
-export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
-
-function activationGradient(activation: Activation, dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  switch (activation) {
-    case 'linear':
-      return dy;
-    case 'relu':
-      // relu'(a) = 1 where a > 0, and y > 0 exactly there.
-      return tf.mul(dy, tf.step(y));
-    case 'sigmoid':
-      return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
-    case 'tanh':
-      return tf.mul(dy, tf.sub(1, tf.square(y)));
-  }
 }
 
 /**

@@ -1,3 +1,10 @@
+export {
+  ACTIVATIONS,
+  type Activation,
+  activationGradient,
+  activationSlope,
+  applyActivation,
+} from './activations';
 export { FUSED_ADAM_KERNEL, FusedAdamOptimizer, fusedAdam, fusedAdamAvailable } from './adam';
 export {
   BACKEND_PACKAGES,
@@ -46,8 +53,6 @@ export {
   fusedConv2d,
 } from './conv';
 export {
-  ACTIVATIONS,
-  type Activation,
   Dense,
   type DenseApplyOptions,
   type DenseOptions,

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
-import { ACTIVATIONS, type Activation } from './dense';
+import { ACTIVATIONS, type Activation, activationSlope } from './activations';
 import {
   assertBatched,
   assertInOpenInterval,
@@ -66,20 +66,6 @@ export function l1Penalty(code: tf.Tensor, options: { reduction?: Reduction } = 
   return tf.tidy(() =>
     reduceBatch(tf.sum(tf.abs(flattenRows(code)), 1), options.reduction ?? 'mean', 'l1Penalty'),
   );
-}
-
-/** The derivative of each activation written in terms of its output h. */
-function activationSlope(activation: Activation, hidden: tf.Tensor): tf.Tensor {
-  switch (activation) {
-    case 'sigmoid':
-      return tf.mul(hidden, tf.sub(1, hidden));
-    case 'tanh':
-      return tf.sub(1, tf.square(hidden));
-    case 'relu':
-      return tf.step(hidden);
-    case 'linear':
-      return tf.onesLike(hidden);
-  }
 }
 
 /**
