@@ -2,10 +2,11 @@
  * The @vae demo: a static site whose views explore, draw with, interpolate, sample and train VAEs in the browser.
  *
  * Query parameters (the page keeps them up to date, so the address is always a link to what it shows):
- * `view` (learn, why, explore, draw, interpolate, sample, train, disentangle, anomaly), `backend` (webgpu, webgl, wasm, cpu;
- * default: the fastest that works), `model` (a shipped model's name such as `mnist-vae`, or the URL of a
- * model.json: replaces the views' main model), `data` (the explorer's data set: mnist or fashion), `z` (the
- * explorer's point), `a`/`b` (interpolation ends), `t` (sampling temperature), `s` (the Disentangle view's sprite).
+ * `view` (learn, why, explore, draw, interpolate, sample, train, disentangle, anomaly, debias), `backend`
+ * (webgpu, webgl, wasm, cpu; default: the fastest that works), `model` (a shipped model's name such as
+ * `mnist-vae`, or the URL of a model.json: replaces the views' main model), `data` (the explorer's data set: mnist
+ * or fashion), `z` (the explorer's point), `a`/`b` (interpolation ends), `t` (sampling temperature), `s` (the
+ * Disentangle view's sprite), `dseed`/`drare`/`dalpha`/`depochs` (the Debiasing view's settings).
  *
  * Hooks for tests and scripts: `<body>` carries `data-state` ('loading', 'ready' or 'error'), `data-backend` (the
  * active backend), `data-view` (the view shown) and `data-renders` (sample grids drawn); each view's section gets
@@ -18,6 +19,7 @@ import { element, escapeHtml, isViewName, messageOf, updateUrl, VIEWS, type View
 import './style.css';
 import { createAnomalyView } from './views/anomaly';
 import type { View, ViewContext } from './views/context';
+import { createDebiasView } from './views/debias';
 import { createDisentangleView } from './views/disentangle';
 import { createDrawView } from './views/draw';
 import { createExploreView } from './views/explore';
@@ -251,6 +253,7 @@ async function main(): Promise<void> {
     train: createTrainView,
     disentangle: createDisentangleView,
     anomaly: createAnomalyView,
+    debias: createDebiasView,
   };
 
   /** Starts the view on first show, reloads it when the main model changed since, and waits until it has drawn. */

@@ -26,6 +26,7 @@ export const VIEWS = [
   'train',
   'disentangle',
   'anomaly',
+  'debias',
 ] as const;
 export type ViewName = (typeof VIEWS)[number];
 

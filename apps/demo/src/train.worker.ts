@@ -4,23 +4,25 @@
  * schedule, cancellation: the library's one training loop), reporting every step's loss terms, a preview of decoded
  * samples now and then, and each epoch's averages from its callbacks. It pauses between steps (`onBatchEnd` waits),
  * aborts through an AbortSignal, and exports the trained model (the tfjs model.json artifacts and weights) on
- * request.
+ * request. The Debiasing view runs its experiment in a worker of this script too (`debias-start`: debias-run.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchRanges, klWeight } from '@vae/core';
 import type { ImageDataset } from '@vae/data';
 import { saveModel, type VAE } from '@vae/models';
 import { startBackend } from './backends';
+import type { DebiasConfig, FromDebiasWorker, ToDebiasWorker } from './debias-messages';
 import { loadMnistTest } from './host-data';
 import type { ExportedModel, FromWorker, ToWorker, TrainConfig } from './train-messages';
 import { createTrainModel, fitOptions, splitMnistTest } from './train-setup';
 
 interface WorkerScope {
-  postMessage(message: FromWorker, transfer?: Transferable[]): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent<ToWorker>) => void): void;
+  postMessage(message: FromWorker | FromDebiasWorker, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<ToWorker | ToDebiasWorker>) => void): void;
 }
 const scope = self as unknown as WorkerScope;
-const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
+const post = (message: FromWorker | FromDebiasWorker, transfer: Transferable[] = []) =>
+  scope.postMessage(message, transfer);
 
 /** Decoded samples shown while training: the same 16 prior draws every time. */
 const PREVIEW_COUNT = 16;
@@ -53,17 +55,25 @@ async function waitWhilePaused(): Promise<void> {
   if (!abort?.signal.aborted) post({ type: 'resumed' });
 }
 
+/** Starts the backend once per worker (the same for every run in it). */
+function ensureBackend(
+  requested: TrainConfig['backend'],
+  say: (text: string) => void,
+): Promise<{ backend: string; failures: string[] }> {
+  backendReady ??= (async () => {
+    say(`Starting the ${requested ?? 'automatic'} backend in the worker…`);
+    const choice = await startBackend(requested, ['wasm', 'cpu']);
+    return { backend: choice.backend, failures: choice.failures };
+  })();
+  return backendReady;
+}
+
 async function train(config: TrainConfig): Promise<void> {
   running = true;
   paused = false;
   abort = new AbortController();
   const { signal } = abort;
-  backendReady ??= (async () => {
-    post({ type: 'status', text: `Starting the ${config.backend ?? 'automatic'} backend in the worker…` });
-    const choice = await startBackend(config.backend, ['wasm', 'cpu']);
-    return { backend: choice.backend, failures: choice.failures };
-  })();
-  const { backend, failures } = await backendReady;
+  const { backend, failures } = await ensureBackend(config.backend, (text) => post({ type: 'status', text }));
 
   const key = config.siteUrl;
   if (!data || dataKey !== key) {
@@ -180,6 +190,20 @@ async function exportModel(count: number): Promise<void> {
   post({ type: 'exported', model: exported }, [exported.weightData]);
 }
 
+/** The Debiasing view's experiment (debias-run.ts: a chunk of its own, loaded when first asked for). */
+async function debias(config: DebiasConfig): Promise<void> {
+  running = true;
+  abort = new AbortController();
+  const { signal } = abort;
+  try {
+    const chosen = await ensureBackend(config.backend, (text) => post({ type: 'debias-status', text }));
+    const { runDebias } = await import('./debias-run');
+    await runDebias(config, chosen, post, signal);
+  } finally {
+    running = false;
+  }
+}
+
 const fail = (error: unknown) => {
   running = false;
   post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
@@ -206,6 +230,15 @@ scope.addEventListener('message', (event) => {
       break;
     case 'export':
       exportModel(message.codes).catch(fail);
+      break;
+    case 'debias-start':
+      if (running) return;
+      debias(message.config).catch((error: unknown) => {
+        post({ type: 'debias-error', message: error instanceof Error ? error.message : String(error) });
+      });
+      break;
+    case 'debias-abort':
+      abort?.abort();
       break;
   }
 });

@@ -44,6 +44,7 @@ const VIEWS = [
   'train',
   'disentangle',
   'anomaly',
+  'debias',
 ] as const;
 const PHONE = { width: 390, height: 844 };
 
