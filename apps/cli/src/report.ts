@@ -25,6 +25,8 @@ export interface EpochEntry {
   testLoss: number;
   train: Record<string, number>;
   test: Record<string, number>;
+  /** M2: the share of test images its classifier gets wrong. */
+  testError?: number;
   seconds: number;
   imagesPerSecond: number;
 }

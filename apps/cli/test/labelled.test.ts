@@ -25,6 +25,12 @@ describe('vae train --labelled', () => {
     expect(config.options.labelled).toBe(20);
     const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
     expect(Number.isFinite(metrics.epochs[0].testLoss)).toBe(true);
+    // the classifier's test error, per epoch and at the end (1 - accuracy on the labelled test images)
+    expect(metrics.epochs[0].testError).toBeGreaterThanOrEqual(0);
+    expect(metrics.epochs[0].testError).toBeLessThanOrEqual(1);
+    expect(metrics.final.testError).toBeGreaterThanOrEqual(0);
+    expect(metrics.final.testError).toBeLessThanOrEqual(1);
+    expect(result.stderr).toMatch(/test error \d+\.\d\d %/);
   });
 
   it('is a usage error (exit code 2) for a model that does not train on unlabelled examples', async () => {

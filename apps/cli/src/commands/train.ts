@@ -8,6 +8,7 @@ import {
   balancedLabelSubset,
   type Checkpoint,
   type EpochRecord,
+  M2,
   NonFiniteLossError,
   semiSupervisedSource,
 } from '@vae/models';
@@ -314,6 +315,7 @@ export async function train(
           async (record: EpochRecord) => {
             if (record.partial) return; // interrupted: the resumed run finishes this epoch
             const test = await testTerms(net, testData, options.seed + record.epoch);
+            const testError = await classifierTestError(net, testData);
             const trainTerms = isProbabilistic(net)
               ? { loss: record.train.total, reconstruction: record.train.reconstruction, kl: record.train.kl }
               : {
@@ -327,6 +329,7 @@ export async function train(
               testLoss: round(test.loss),
               train: roundTerms(trainTerms),
               test: roundTerms(test as unknown as Record<string, number>),
+              ...(testError === undefined ? {} : { testError: round(testError) }),
               seconds: round(record.seconds, 2),
               imagesPerSecond: Math.round(record.examplesPerSecond),
             };
@@ -341,6 +344,7 @@ export async function train(
             progress.log(
               `epoch ${record.epoch}/${epochs}: train loss ${entry.trainLoss.toFixed(2)}, test loss ` +
                 `${entry.testLoss.toFixed(2)} (reconstruction ${test.reconstruction.toFixed(2)}${second}) per image, ` +
+                (testError === undefined ? '' : `test error ${(100 * testError).toFixed(2)} %, `) +
                 `${entry.seconds.toFixed(1)} s, ${entry.imagesPerSecond} images/s`,
             );
           },
@@ -376,6 +380,7 @@ export async function train(
 
     await saveModelToDirectory(net, join(out, 'model'));
     const final = await testTerms(net, testData, options.seed);
+    const finalTestError = await classifierTestError(net, testData);
     const totalSeconds = (performance.now() - started) / 1000;
     const metrics = {
       epochs: epochEntries,
@@ -386,6 +391,7 @@ export async function train(
         ...(final.kl !== undefined
           ? { testKl: round(final.kl) }
           : { testRegularizer: round(final.regularizer ?? 0) }),
+        ...(finalTestError === undefined ? {} : { testError: round(finalTestError) }),
         trainLoss: epochEntries.length ? epochEntries[epochEntries.length - 1].trainLoss : null,
         epochsCompleted: history.epochs.length,
         interrupted: false,
@@ -415,6 +421,9 @@ export async function train(
           : `reconstruction ${final.reconstruction.toFixed(2)}, regularizer ${(final.regularizer ?? 0).toFixed(4)}`;
       progress.log(
         `test loss ${final.loss.toFixed(2)} per image (${terms}) after ${history.epochs.length} epochs, ` +
+          (finalTestError === undefined
+            ? ''
+            : `test error ${(100 * finalTestError).toFixed(2)} % (M2's classifier q(y|x)), `) +
           `${totalSeconds.toFixed(0)} s`,
       );
       progress.log(
@@ -427,4 +436,10 @@ export async function train(
     checkpoint?.dispose();
     trained?.dispose();
   }
+}
+
+/** M2's test error: the share of labelled test images its classifier q(y|x) gets wrong; undefined for other models. */
+async function classifierTestError(model: AnyModel, data: ImageDataset): Promise<number | undefined> {
+  if (!(model instanceof M2) || !data.labels) return undefined;
+  return 1 - (await model.accuracy(data));
 }
