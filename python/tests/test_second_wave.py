@@ -311,6 +311,29 @@ class ObjectiveTest(Float64Test):
         with self.assertRaisesRegex(ConfigError, "latentDim is positions x embeddingDim"):
             resolve_config("VQVAE", {**config, "latentDim": 5})
 
+    def test_db_vae_masks_the_vae_terms_to_the_positives(self):
+        x, eps = batch()
+        model = build_model("DBVAE", {**SMALL, "positiveClass": 2, "classifierWeight": 3, "beta": 2})
+        labels = torch.tensor([2, 0, 2, 1, 5])
+        with torch.no_grad():
+            terms = model.loss(x, labels, eps=eps)
+            both = model.encoder(x)
+            mean, log_var, logit = both[:, :3], both[:, 3:6], both[:, 6]
+            z = mean + torch.exp(0.5 * log_var) * eps[0]
+            nll = losses.bce_with_logits(x, model.decoder_outputs(z)["logits"])
+            kl = losses.kl_standard_normal(mean, log_var)
+        positive = torch.tensor([1.0, 0, 1, 0, 0])
+        self.assertEqual(model.encoder.posterior.out_features, 7)  # mean, log-variance, logit
+        self.assertAlmostEqual(float(terms["reconstruction"]), float((nll * positive).sum() / 5), places=10)
+        self.assertAlmostEqual(float(terms["weightedKl"]), 2 * float((kl * positive).sum() / 5), places=10)
+        bce = sum(math.log1p(math.exp(-float(l))) if p else math.log1p(math.exp(float(l))) for l, p in zip(logit, positive)) / 5
+        self.assertAlmostEqual(float(terms["regularizer"]), 3 * bce, places=10)
+        torch.testing.assert_close(model.classifier_logits(x), logit)
+        with self.assertRaisesRegex(ValueError, "labels"):
+            model.loss(x)
+        with self.assertRaisesRegex(ConfigError, "samples must be 1"):
+            resolve_config("DBVAE", {"samples": 2})
+
     def test_round_trips_and_defaults(self):
         self.assertEqual(resolve_config("PriorVAE", {"prior": "mixture"})["components"], 10)
         self.assertEqual(resolve_config("PriorVAE", {})["components"], 500)
@@ -330,7 +353,7 @@ class ObjectiveTest(Float64Test):
 
 
 class TrainTest(unittest.TestCase):
-    def test_factor_vae_and_ema_vqvae_train_checkpoint_and_resume(self):
+    def test_factor_vae_ema_vqvae_and_db_vae_train_checkpoint_and_resume(self):
         torch.set_num_threads(1)
         rng = np.random.default_rng(0)
         with tempfile.TemporaryDirectory() as root:
@@ -347,6 +370,7 @@ class TrainTest(unittest.TestCase):
                 ("FactorVAE", {"hiddenUnits": [16], "latentDim": 2, "discriminatorUnits": [8], "gamma": 2}),
                 ("VQVAE", {"hiddenUnits": [16], "positions": 2, "embeddingDim": 2, "codebookSize": 4,
                            "codebookUpdate": "ema", "emaDecay": 0.5}),
+                ("DBVAE", {"hiddenUnits": [16], "latentDim": 2}),
             ):
                 path = os.path.join(root, f"{name}.json")
                 with open(path, "w") as handle:
@@ -364,7 +388,7 @@ class TrainTest(unittest.TestCase):
                     self.assertEqual(steps["encoder.posterior.bias"], 3)
                     with open(os.path.join(out, "metrics.json")) as handle:
                         self.assertIn("discriminator", json.load(handle)["epochs"][0]["train"])
-                else:
+                elif name == "VQVAE":
                     self.assertFalse(torch.equal(trained.codebook.cluster_sizes, initial.codebook.cluster_sizes))
                 self.assertEqual(train_main([*common, "--epochs", "2", "--resume"]), 0)
                 with open(os.path.join(out, "metrics.json")) as handle:

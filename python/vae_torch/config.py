@@ -89,6 +89,7 @@ DEFAULTS = {
         "discriminatorLearningRate": 1e-4,
         "discriminatorBetas": [0.5, 0.9],
     },
+    "DBVAE": {**VAE_DEFAULTS, "latentDim": 16, "positiveClass": 1, "classifierWeight": 100},
     "VQVAE": {
         **MODEL_DEFAULTS,
         "likelihood": "bernoulli",
@@ -229,6 +230,13 @@ def _check_second_wave(class_name, resolved, fail):
         betas = resolved["discriminatorBetas"]
         if not (isinstance(betas, list) and len(betas) == 2 and all(isinstance(b, (int, float)) and 0 <= b < 1 for b in betas)):
             fail(f"discriminatorBetas must be two numbers in [0, 1), e.g. [0.5, 0.9], got {betas!r}")
+    elif class_name == "DBVAE":
+        positive = resolved["positiveClass"]
+        if not (isinstance(positive, int) and not isinstance(positive, bool) and positive >= 0):
+            fail(f"positiveClass must be an integer label >= 0, got {positive!r}")
+        number("classifierWeight", lambda v: v >= 0, "a number >= 0")
+        if resolved["samples"] != 1:
+            fail(f"samples must be 1 (the classifier and the VAE share one encoder pass per example), got {resolved['samples']!r}")
     elif class_name == "VQVAE":
         number("variance", lambda v: v > 0, "a number > 0 (a VQ-VAE's Gaussian decoder has a fixed variance)")
         number("commitment", lambda v: v >= 0, "a number >= 0")

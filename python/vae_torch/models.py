@@ -355,8 +355,12 @@ class VAE(nn.Module):
         self.input_size = math.prod(c["inputShape"])
         self.latent_dim = c["latentDim"]
         condition = self.condition_size()
-        self.encoder = Encoder(c, 2 * c["latentDim"], "posterior", "linear", condition)
+        self.encoder = Encoder(c, self.encoder_output_units(), "posterior", "linear", condition)
         self.decoder = Decoder(c, self.head_names(), condition)
+
+    def encoder_output_units(self):
+        """The posterior's mean and log-variance (DB-VAE adds a classifier's logit)."""
+        return 2 * self.config["latentDim"]
 
     def head_names(self):
         if self.config["likelihood"] == "bernoulli":
@@ -875,6 +879,56 @@ class VQVAE(nn.Module):
         book.sums.copy_(sums)
         book.embeddings.copy_(embeddings)
 
+class DBVAE(VAE):
+    """The debiasing VAE (Amini et al. 2019): the encoder's last layer also outputs a binary classifier's logit
+    (`encoder.posterior` has 2 latentDim + 1 units: mean, log-variance, logit); the objective is classifierWeight x
+    the mean BCE of the classifier plus the VAE's terms on the positives (label == positiveClass) only. The adaptive
+    resampling of @vae/models' `debiasingSampler` is a training procedure of `fit`, not part of the model: the
+    PyTorch trainer draws batches uniformly."""
+
+    class_name = "DBVAE"
+
+    def encoder_output_units(self):
+        return 2 * self.config["latentDim"] + 1
+
+    def encode_with_logit(self, x):
+        both = self.encoder(x)
+        k = self.latent_dim
+        return both[:, :k], both[:, k : 2 * k], both[:, 2 * k]
+
+    def encode(self, x, labels=None):
+        mean, log_var, _ = self.encode_with_logit(x)
+        return mean, log_var
+
+    def classifier_logits(self, x):
+        """The classifier's logit of P(positive | x), [batch]."""
+        return self.encode_with_logit(x.reshape(x.shape[0], -1))[2]
+
+    def loss(self, x, labels=None, step=0, eps=None, kl_schedule=None, **_):
+        if labels is None:
+            raise ValueError(
+                "DBVAE: the objective needs the batch's class labels (the classifier's targets; the VAE terms apply "
+                f"to label {self.config['positiveClass']})"
+            )
+        rows = x.reshape(x.shape[0], -1)
+        targets = (labels.reshape(-1) == self.config["positiveClass"]).to(rows.dtype)
+        mean, log_var, logit = self.encode_with_logit(rows)
+        eps = torch.randn_like(mean) if eps is None else eps.reshape(mean.shape)
+        z = mean + torch.exp(0.5 * log_var) * eps
+        reconstruction = self.negative_log_likelihood(rows, self.decoder_outputs(z)) * targets
+        kl = losses.kl_standard_normal(mean, log_var) * targets
+        reconstruction, kl, weighted, total = losses.loss_terms(
+            reconstruction, kl, self.kl_schedule_for(kl_schedule), step
+        )
+        regularizer = self.config["classifierWeight"] * losses.bce_with_logits(targets[:, None], logit[:, None]).mean()
+        return {
+            "total": total + regularizer,
+            "reconstruction": reconstruction,
+            "kl": kl,
+            "weightedKl": weighted,
+            "regularizer": regularizer,
+        }
+
 
 MODEL_CLASSES = {
     cls.class_name: cls
@@ -895,6 +949,7 @@ MODEL_CLASSES = {
         FactorVAE,
         PriorVAE,
         VQVAE,
+        DBVAE,
     )
 }
 

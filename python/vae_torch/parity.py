@@ -53,6 +53,8 @@ def outputs_of(model, inputs, metadata):
             out["elbo.kl"] = kl
             if model.class_name == "IWAE":
                 out["lowerBound"] = model.bound(x, labels, inputs["eps_loss"])[0]
+            if model.class_name == "DBVAE":
+                out["classifierLogits"] = model.classifier_logits(x)
             if model.class_name == "BetaTCVAE":
                 parts = model.kl_parts(x, inputs["eps_loss"])
                 for key, value in zip(("mutualInformation", "totalCorrelation", "dimensionWiseKl"), parts):

@@ -12,7 +12,8 @@ objective is the model's own (vae_torch.models, the same as @vae/models'), Adam(
 `fit`. Class-specific steps as @vae/models' `fit` does them: a FactorVAE's discriminator is trained by its own Adam
 (the config's discriminatorLearningRate and discriminatorBetas) one step after each VAE step on the same batch, its
 gradients averaged over the processes; a VQ-VAE with `codebookUpdate: 'ema'` moves its codebook in each training step
-with the counts and sums of the global batch; beta-TCVAE's minibatch estimators take N = the training set's size.
+with the counts and sums of the global batch; beta-TCVAE's minibatch estimators take N = the training set's size; a DB-VAE is trained on its objective with
+uniformly drawn batches (the adaptive resampling of `debiasingSampler` is not done here).
 `--batch-size` is the global batch: each of the N processes takes batch-size / N examples per step and DDP
 averages their gradients, so one step sees the same number of examples whatever N.
 
@@ -40,6 +41,7 @@ from .models import build_model
 from .safetensors_io import read_safetensors, write_safetensors
 
 TERMS = ("total", "reconstruction", "kl", "weightedKl", "regularizer")
+LABELLED = ("ConditionalVAE", "DBVAE")  # models whose objective reads the labels
 
 
 def parse_args(argv):
@@ -100,7 +102,7 @@ def evaluate(model, x, labels, rank, world, device, batch_size=1000, seed=0):
     for start in range(0, len(indices), batch_size):
         chosen = indices[start : start + batch_size]
         batch = x[chosen].to(device)
-        batch_labels = labels[chosen].to(device) if model.class_name == "ConditionalVAE" else None
+        batch_labels = labels[chosen].to(device) if model.class_name in LABELLED else None
         with torch.no_grad():
             terms = model.loss(batch, labels=batch_labels, step=0)
         for i, key in enumerate(TERMS):
@@ -246,7 +248,7 @@ def train(args, rank, world, device, backend):
     torch.manual_seed(args.seed * 1000 + rank + 1 + epoch0 * 7)
     dataset = TensorDataset(train_x, train_labels)
     sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=True, seed=args.seed, drop_last=False)
-    conditional = model.class_name == "ConditionalVAE"
+    conditional = model.class_name in LABELLED
     log(rank, args.quiet, {"event": "start", "model": model.class_name, "processes": world, "backend": backend,
                            "device": str(device), "train": len(dataset), "test": len(test_x), "epochs": args.epochs})
     for epoch in range(epoch0 + 1, args.epochs + 1):

@@ -378,6 +378,12 @@ export const EXCHANGE_CASES: ExchangeCase[] = [
     },
     data: 'real',
   },
+  {
+    name: 'db-vae',
+    className: 'DBVAE',
+    config: { inputShape: [2, 2, 3], hiddenUnits: [5], latentDim: 2, classifierWeight: 3, beta: 2, seed: 32 },
+    data: 'unit',
+  },
 ];
 
 /** Gives every variable (biases and buffers included) seeded random values, so that no layout hides behind 0. */

@@ -32,6 +32,7 @@ import { BETA_TCVAE_DEFAULTS } from '../beta-tcvae/beta-tcvae.config';
 import { BETA_VAE_DEFAULTS } from '../beta-vae/beta-vae.config';
 import { CONDITIONAL_VAE_DEFAULTS } from '../conditional-vae/conditional-vae.config';
 import { CONTRACTIVE_AUTOENCODER_DEFAULTS } from '../contractive-autoencoder/contractive-autoencoder.config';
+import { DB_VAE_DEFAULTS } from '../db-vae/db-vae.config';
 import { DENOISING_AUTOENCODER_DEFAULTS } from '../denoising-autoencoder/denoising-autoencoder.config';
 import { DIP_VAE_DEFAULTS } from '../dip-vae/dip-vae.config';
 import { FACTOR_VAE_DEFAULTS } from '../factor-vae/factor-vae.config';
@@ -92,6 +93,7 @@ const DEFAULTS = {
   FactorVAE: FACTOR_VAE_DEFAULTS,
   PriorVAE: PRIOR_VAE_DEFAULTS,
   VQVAE: VQ_VAE_DEFAULTS,
+  DBVAE: DB_VAE_DEFAULTS,
 };
 
 /** Flat rows in PyTorch's (channel, height, width) order from [batch, ...inputShape] or channels-last rows. */
@@ -146,6 +148,7 @@ async function outputsOf(
       record['elbo.reconstruction'] = elbo.reconstruction;
       record['elbo.kl'] = elbo.kl;
       if (c.className === 'IWAE') record.lowerBound = m.lowerBound(x, { seed });
+      if (c.className === 'DBVAE') record.classifierLogits = m.classifierLogits(x);
       if (c.className === 'BetaTCVAE') {
         const parts = m.klParts(x, { seed });
         for (const [key, value] of Object.entries(parts)) record[`klParts.${key}`] = value as tf.Tensor;
@@ -215,9 +218,9 @@ describe.skipIf(missing !== null && !process.env.CI)('parity with PyTorch (pytho
       const latent = config.latentDim as number;
       const z = tf.randomNormal([BATCH, latent], 0, 1, 'float32', seed + 100) as tf.Tensor2D;
       const labels =
-        c.className === 'ConditionalVAE'
+        c.className === 'ConditionalVAE' || c.className === 'DBVAE'
           ? tf.tensor1d(
-              Array.from({ length: BATCH }, (_, i) => i % config.numClasses),
+              Array.from({ length: BATCH }, (_, i) => i % (config.numClasses ?? 3)),
               'int32',
             )
           : undefined;
