@@ -4,7 +4,8 @@
 
 DIR holds `defaults.json` (@vae/models' default configs by class) and one folder per case with `tfjs.safetensors`
 (a model exported by @vae/models) and `inputs.safetensors` (x as flat channel-major rows, codes z, the noise eps of
-the reparameterization, labels, the corrupted input of a denoising autoencoder; the KL step in the metadata). For
+the reparameterization, labels, the corrupted input of a denoising autoencoder, an InfoVAE's prior draws, a
+FactorVAE's permutations, a VQ-VAE's code indices; the KL step in the metadata). For
 each case this writes the outputs of that model here (`torch-on-tfjs.safetensors`), a model initialized by PyTorch
 (`torch-model.safetensors`, biases randomized too) and its outputs (`torch-on-torch.safetensors`); the test compares
 them with @vae/models' on the same weights. `DIR/result.json` lists default configs that differ and any errors.
