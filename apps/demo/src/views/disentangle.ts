@@ -1,18 +1,22 @@
 /**
- * Disentangle: a beta-VAE (beta = 4) and a plain VAE, both with 10 latent numbers, trained on the procedural
- * dSprites (64 x 64 binary sprites: shape, scale, rotation, x and y position), side by side. Each model has one
- * slider per latent number (-3..3), sorted by how much that number is used: its KL to the prior, averaged over 400
- * sprites rendered in the page (numbers under 0.1 nats carry almost nothing and are marked unused). Every slider
- * move decodes the code, and each row's strip decodes its number from -3 to 3 with the others held where they are,
- * so a glance shows what each number does; the factor a number follows most (|correlation| of its posterior mean
- * with x, y or scale over the same sprites) is named beside it, and each model's line says, per factor, how well
- * one number alone follows it (the largest |r|: near 1 when a single number carries the factor). A sprite
- * (`?s=<index>`, or a random one) is encoded by both models and sets their sliders.
+ * Disentangle: a disentangling VAE (`dsprites-beta-vae`: see apps/demo/scripts/prepare-model.mjs for its recipe)
+ * and a plain VAE of the same recipe but its beta, both with 10 latent numbers, trained on the procedural dSprites
+ * (64 x 64 binary sprites: shape, scale, rotation, x and y position), side by side. Each model has one slider per
+ * latent number (-3..3), sorted by how much that number is used: its KL to the prior, averaged over 400 sprites
+ * rendered in the page (numbers under 0.1 nats carry almost nothing and are marked unused). Every slider move
+ * decodes the code, and each row's strip decodes its number from -3 to 3 with the others held where they are, so a
+ * glance shows what each number does. What each number follows is measured, not assumed: on 2000 held-out sprites
+ * (factors drawn afresh by @vae/metrics, seeded), `sapScore` gives the squared correlation r² of each number with
+ * each factor, and a row is named after x position, y position or scale when its r² with it is at least 0.5 and
+ * twice its r² with either other ("mixed" otherwise); `mutualInformationGap` gives each model's MIG and its
+ * per-factor gaps, shown in the model's line with the largest r² per factor. A sprite (`?s=<index>`, or a random
+ * one) is encoded by both models and sets their sliders.
  *
  * Decoding per model: one [1 + 7d, d] batch, tidied; moves arriving meanwhile are coalesced into the latest.
  * Hooks: `#dis-<beta|plain>-decoded` counts `data-renders` and carries `data-z`; `#view-disentangle` carries
  * `data-kl-beta`, `data-kl-plain` (per-number KL, comma separated, in latent order) and `data-active-beta`,
- * `data-active-plain` (numbers over 0.1 nats).
+ * `data-active-plain` (numbers over 0.1 nats), `data-mig-beta` and `data-mig-plain`; each row carries
+ * `data-dimension` and `data-follows` (posX, posY, scale, mixed or unused).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { klDivergenceStandardNormalPerDimension } from '@vae/core';
@@ -23,6 +27,7 @@ import {
   DSPRITES_SIZE,
   DSprites,
 } from '@vae/data';
+import { type Matrix, mutualInformationGap, sapScore } from '@vae/metrics';
 import type { VAE } from '@vae/models';
 import { describeModel, getModel, SPRITES_BETA_MODEL, SPRITES_VAE_MODEL } from '../assets';
 import { bumpRenders, element, escapeHtml, paintGrey, updateUrl } from '../shared';
@@ -38,6 +43,46 @@ const ACTIVE_KL = 0.1;
 const STRIP_VALUES = [-3, -2, -1, 0, 1, 2, 3];
 const STRIP_TILE = 24;
 const LIMIT = 3;
+/**
+ * Sprites (factors drawn uniformly by @vae/metrics, seeded) the scores are measured on: the same as
+ * bench/dsprites-recipe.mjs's, whose numbers the README quotes.
+ */
+const SCORE_POINTS = 2000;
+const SCORE_SEED = 100;
+/** Short names of the five factors, for the MIG's per-factor gaps. */
+const FACTOR_TITLES: Record<(typeof DSPRITES_FACTOR_NAMES)[number], string> = {
+  shape: 'shape',
+  scale: 'scale',
+  orientation: 'rotation',
+  posX: 'x',
+  posY: 'y',
+};
+/** The factors a row can be named after: the ordinal ones (shape is a category, rotation a circle). */
+const NAMED_FACTORS = (['posX', 'posY', 'scale'] as const).map((key) => ({
+  key,
+  name: key === 'scale' ? 'scale' : `${key === 'posX' ? 'x' : 'y'} position`,
+  k: DSPRITES_FACTOR_NAMES.indexOf(key),
+}));
+/**
+ * A number follows a factor when its r² with it is at least this and at least twice its r² with either other
+ * named factor; otherwise it is a mix.
+ */
+const FOLLOWS_R2 = 0.5;
+
+/** What latent number `j` follows, read from SAP's squared correlations `scores` [numbers, factors]. */
+function followed(scores: Matrix, j: number) {
+  const r2 = NAMED_FACTORS.map(({ k }) => scores.values[j * scores.columns + k]);
+  const order = r2.map((_, f) => f).sort((a, b) => r2[b] - r2[a]);
+  const all = NAMED_FACTORS.map(({ name }, f) => `${name} ${r2[f].toFixed(2)}`).join(', ');
+  const mix =
+    NAMED_FACTORS.filter((_, f) => r2[f] >= 0.1)
+      .map(({ name }) => `${name} ${r2[NAMED_FACTORS.findIndex((n) => n.name === name)].toFixed(2)}`)
+      .join(', ') || 'none over 0.10';
+  const [best, second] = order;
+  const factor = r2[best] >= FOLLOWS_R2 && r2[best] >= 2 * r2[second] ? NAMED_FACTORS[best] : undefined;
+  return { factor, r2: r2[best], mix, all };
+}
+
 /** The sprite shown first: a heart of scale 0.8, turned a little, left of centre and low. */
 const DEFAULT_SPRITE = new DSprites().indexOf([2, 3, 4, 10, 22]);
 
@@ -59,26 +104,6 @@ interface Panel {
   wanted: boolean;
   busy: boolean;
   scratch?: ReturnType<typeof paintGrey>;
-}
-
-/** Pearson correlation of two equally long arrays (0 when either is constant). */
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let meanA = 0;
-  let meanB = 0;
-  for (let i = 0; i < n; i++) {
-    meanA += a[i] / n;
-    meanB += b[i] / n;
-  }
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i] - meanA) * (b[i] - meanB);
-    aa += (a[i] - meanA) ** 2;
-    bb += (b[i] - meanB) ** 2;
-  }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }
 
 export function createDisentangleView(context: ViewContext): View {
@@ -105,41 +130,24 @@ export function createDisentangleView(context: ViewContext): View {
   }
 
   /**
-   * The probe: per-number KL of each model over the same sprites, and the factor each number's posterior mean
-   * follows most (x, y or scale, by |correlation|).
+   * The probe: per-number KL of each model over the probe sprites, and the scores of @vae/metrics on
+   * `SCORE_POINTS` sprites with factors drawn afresh (held out: the models trained on other ones): the mutual
+   * information gap and SAP's squared correlations r² of each number with each factor, which name the rows.
    */
-  async function probe(model: VAE, images: tf.Tensor2D, factors: Int32Array[]) {
+  async function probe(model: VAE, images: tf.Tensor2D) {
     const result = tf.tidy(() => {
       const { mean, logVar } = model.encode(images);
       // KL(N(mean, exp(logVar)) || N(0, 1)) per number, averaged over the sprites (core's per-dimension KL)
-      const kl = klDivergenceStandardNormalPerDimension(mean, logVar, { reduction: 'mean' });
-      return { kl, mean };
+      return klDivergenceStandardNormalPerDimension(mean, logVar, { reduction: 'mean' });
     });
-    const [kl, mean] = await Promise.all([result.kl.data(), result.mean.data()]);
-    tf.dispose([result.kl, result.mean]);
-    const d = model.latentDim;
-    const named: Array<[string, number]> = [
-      ['x position', 3],
-      ['y position', 4],
-      ['scale', 1],
-    ];
-    /** For each factor, the largest |r| of any one number: near 1 when a single number carries the factor. */
-    const bestSingle = named.map(() => 0);
-    const follows = Array.from({ length: d }, (_, j) => {
-      const code = Float32Array.from({ length: factors.length }, (_, i) => mean[i * d + j]);
-      let best = { name: '', r: 0 };
-      named.forEach(([name, k], f) => {
-        const r = correlation(
-          code,
-          factors.map((row) => row[k]),
-        );
-        bestSingle[f] = Math.max(bestSingle[f], Math.abs(r));
-        if (Math.abs(r) > Math.abs(best.r)) best = { name, r };
-      });
-      return best;
-    });
-    const alignment = named.map(([name], f) => `${name} ${bestSingle[f].toFixed(2)}`).join(', ');
-    return { kl: Float32Array.from(kl), follows, alignment };
+    const kl = Float32Array.from(await result.data());
+    result.dispose();
+    const represent = (x: tf.Tensor) => tf.tidy(() => model.encode(x).mean);
+    const options = { points: SCORE_POINTS, seed: SCORE_SEED };
+    const mig = await mutualInformationGap(sprites, represent, options);
+    const sap = await sapScore(sprites, represent, options);
+    const rows = Array.from({ length: model.latentDim }, (_, j) => followed(sap.scores, j));
+    return { kl, mig, r2: sap.scores, rows };
   }
 
   /** The sliders of one model; `maxKl` scales the KL bars (the same for both models, so they compare). */
@@ -191,12 +199,13 @@ export function createDisentangleView(context: ViewContext): View {
       const bar = document.createElement('span');
       bar.className = 'dis-kl-bar';
       bar.style.width = `${Math.max(1, (28 * kl) / maxKl)}px`;
-      const follows = measured.follows[j];
+      const reading = measured.rows[j];
       const what = active
-        ? Math.abs(follows.r) >= 0.5
-          ? `follows ${follows.name} (r = ${follows.r.toFixed(2)})`
-          : 'a mix of factors'
+        ? reading.factor
+          ? `follows ${reading.factor.name} (r² = ${reading.r2.toFixed(2)})`
+          : `a mix of factors (r²: ${reading.mix})`
         : 'unused: decodes the same at any value';
+      row.dataset.follows = active ? (reading.factor?.key ?? 'mixed') : 'unused';
       klCell.title = `KL ${kl.toFixed(2)} nats on average over ${PROBE_COUNT} sprites; ${what}`;
       klCell.append(bar, `${kl.toFixed(2)}`);
       const strip = document.createElement('canvas');
@@ -207,7 +216,12 @@ export function createDisentangleView(context: ViewContext): View {
       strip.setAttribute('aria-label', `z${j + 1} from -3 to 3, the other numbers held`);
       const note = document.createElement('span');
       note.className = 'dis-follows';
-      note.textContent = active ? (Math.abs(follows.r) >= 0.5 ? follows.name : 'mixed') : 'unused';
+      note.textContent = active
+        ? reading.factor
+          ? `${reading.factor.name} ${reading.r2.toFixed(2)}`
+          : 'mixed'
+        : 'unused';
+      note.title = `r² of this number with ${NAMED_FACTORS.map(({ name }) => name).join(', ')}: ${reading.all}`;
       row.append(label, slider, output, klCell, strip, note);
       list.append(row);
       slider.addEventListener('input', () => {
@@ -225,11 +239,22 @@ export function createDisentangleView(context: ViewContext): View {
     section.dataset[`active${side === 'beta' ? 'Beta' : 'Plain'}`] = String(
       measured.kl.filter((v) => v >= ACTIVE_KL).length,
     );
+    const key = side === 'beta' ? 'Beta' : 'Plain';
+    section.dataset[`mig${key}`] = measured.mig.score.toFixed(4);
     const total = measured.kl.reduce((sum, v) => sum + v, 0);
+    // for each named factor, the largest r² of one number: near 1 when a single number carries the factor
+    const alignment = NAMED_FACTORS.map(({ name, k }) => {
+      let best = 0;
+      for (let j = 0; j < d; j++) best = Math.max(best, measured.r2.values[j * measured.r2.columns + k]);
+      return `${name} ${best.toFixed(2)}`;
+    }).join(', ');
+    const gaps = DSPRITES_FACTOR_NAMES.map(
+      (name, k) => `${FACTOR_TITLES[name]} ${measured.mig.gaps[k].toFixed(2)}`,
+    ).join(', ');
     element(`dis-${side}-info`).textContent =
       `${describeModel(model)}, β = ${model.config.beta} · ${measured.kl.filter((v) => v >= ACTIVE_KL).length} ` +
-      `of ${d} numbers used · KL ${total.toFixed(1)} nats per sprite · how well one number alone follows ` +
-      `each factor (largest |r|): ${measured.alignment}`;
+      `of ${d} numbers used · KL ${total.toFixed(1)} nats per sprite · MIG ${measured.mig.score.toFixed(2)} ` +
+      `(per factor: ${gaps}) · how well one number alone follows each factor (largest r²): ${alignment}`;
     return panel;
   }
 
@@ -347,11 +372,10 @@ export function createDisentangleView(context: ViewContext): View {
         }
       }
       const indices = sprites.sampleIndices(PROBE_COUNT, 2024);
-      const factors = sprites.factorsOf(indices);
       const images = tf.tensor2d(sprites.batchValues(indices), [PROBE_COUNT, PIXELS]);
       let measured: Array<Awaited<ReturnType<typeof probe>>>;
       try {
-        measured = await Promise.all(models.map((model) => probe(model, images, factors)));
+        measured = await Promise.all(models.map((model) => probe(model, images)));
       } finally {
         images.dispose();
       }
@@ -362,7 +386,9 @@ export function createDisentangleView(context: ViewContext): View {
         'disentangle',
         escapeHtml(
           `dSprites (${DSPRITES_FACTOR_NAMES.join(', ')}), ${PROBE_COUNT} sprites probed · ` +
-            `β-VAE: ${section.dataset.activeBeta} numbers used, plain VAE: ${section.dataset.activePlain}`,
+            `β-VAE: ${section.dataset.activeBeta} numbers used, plain VAE: ${section.dataset.activePlain} · ` +
+            `MIG on ${SCORE_POINTS} held-out sprites: β-VAE ${measured[0].mig.score.toFixed(2)}, ` +
+            `plain VAE ${measured[1].mig.score.toFixed(2)}`,
         ),
       );
       element('dis-random').addEventListener('click', () => {
