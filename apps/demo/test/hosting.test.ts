@@ -224,6 +224,32 @@ describe.skipIf(!haveChromium)(
       await page.keyboard.press('7');
       await page.waitForFunction((mu) => document.getElementById('view-learn')?.dataset.mu !== mu, before.mu);
       expect(await page.locator('#learn-terms').textContent()).toContain('nats');
+      // the trade-off slider, from the keyboard: a narrower cloud reconstructs better and costs more KL; a wider one
+      // reconstructs worse
+      const spread = async (key: string, presses: number, factor: string) => {
+        await page.locator('#learn-spread').focus();
+        for (let i = 0; i < presses; i++) await page.keyboard.press(key);
+        await page.waitForFunction(
+          (f) => document.getElementById('view-learn')?.dataset.spread === f,
+          factor,
+        );
+        const terms = await read();
+        return { reconstruction: Number(terms.spreadReconstruction), kl: Number(terms.spreadKl) };
+      };
+      // the new digit's terms at the encoder's own sigma (factor 1)
+      await page.waitForFunction(
+        (value) => document.getElementById('view-learn')?.dataset.spreadReconstruction !== value,
+        before.spreadReconstruction,
+      );
+      const reference = await spread('Home', 0, '1');
+      const narrow = await spread('ArrowLeft', 16, '0.0625');
+      expect(narrow.kl).toBeGreaterThan(reference.kl);
+      expect(narrow.reconstruction).toBeLessThan(reference.reconstruction);
+      const wide = await spread('ArrowRight', 24, '4');
+      expect(wide.reconstruction).toBeGreaterThan(reference.reconstruction);
+      expect(await page.locator('#learn-spread-terms').textContent()).toMatch(
+        /reconstruction [\d.]+ \+ KL [\d.]+ = /,
+      );
     }
 
     /** Widest layout box in the page, in CSS pixels (the document's scroll width). */

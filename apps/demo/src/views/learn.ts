@@ -3,9 +3,13 @@
  * visitor picks a test digit (click, or focus the palette and press a digit key); the encoder gives the mean mu
  * and the spread sigma of q(z|x); eight draws z = mu + sigma * eps (eps ~ N(0, I)) are decoded; the two terms of the
  * loss are shown: the reconstruction error -log p(x|z = mu) and KL(q(z|x) || N(0, I)), in nats. "New draws" takes
- * other eps. The digit is in the address (`?d=label.index`).
+ * other eps. The digit is in the address (`?d=label.index`). The trade-off between the two terms: a slider scales
+ * the cloud's sigma (by 2^v, v in [-4, 2]), and the page shows the reconstruction term averaged over 64 draws from
+ * the scaled cloud (the same eps at every position, so the curve is smooth) and its KL to N(0, I): narrower clouds
+ * reconstruct better and cost more KL, wider ones the reverse.
  *
- * Hooks for tests on `#view-learn`: `data-mu`, `data-sigma` (comma-separated) and `data-draws` (draws decoded).
+ * Hooks for tests on `#view-learn`: `data-mu`, `data-sigma` (comma-separated), `data-draws` (draws decoded), and
+ * `data-spread`, `data-spread-reconstruction`, `data-spread-kl` (the slider's sigma factor and the two terms, nats).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { binaryCrossEntropy, DiagonalGaussian, klDivergenceStandardNormal } from '@vae/core';
@@ -16,6 +20,9 @@ import { element, paintGrey, updateUrl } from '../shared';
 import type { View, ViewContext } from './context';
 
 const DRAWS = 8;
+/** Draws from the scaled cloud that the reconstruction term of the trade-off is averaged over, and their seed. */
+const SPREAD_DRAWS = 64;
+const SPREAD_SEED = 7;
 
 export function createLearnView(context: ViewContext): View {
   const section = element<HTMLElement>('view-learn');
@@ -27,6 +34,11 @@ export function createLearnView(context: ViewContext): View {
   const zOut = element<HTMLOutputElement>('learn-z');
   const termsOut = element<HTMLOutputElement>('learn-terms');
   const redrawButton = element<HTMLButtonElement>('learn-redraw');
+  const spreadInput = element<HTMLInputElement>('learn-spread');
+  const spreadValue = element<HTMLOutputElement>('learn-spread-value');
+  const spreadTerms = element<HTMLOutputElement>('learn-spread-terms');
+  const reconstructionBar = element<HTMLSpanElement>('learn-bar-reconstruction');
+  const klBar = element<HTMLSpanElement>('learn-bar-kl');
 
   let model: VAE;
   let digits: DigitSet;
@@ -84,10 +96,61 @@ export function createLearnView(context: ViewContext): View {
     }
   }
 
+  /**
+   * The two terms for the digit's cloud with sigma scaled by `factor`: E[-log p(x|z)] over SPREAD_DRAWS draws and the
+   * KL to N(0, I), both in nats; then the same at factor 1, to size the bars.
+   */
+  async function showSpread(): Promise<void> {
+    const factor = 2 ** Number(spreadInput.value);
+    const pixels = digits[current.label][current.index];
+    const terms = tf.tidy(() => {
+      const x = tf.tensor2d(pixels, [1, DIGIT_PIXELS]);
+      const { mean, logVar } = model.encode(x);
+      const targets = tf.tile(x, [SPREAD_DRAWS, 1]);
+      const at = (scale: number) => {
+        const scaledLogVar = tf.add(logVar, 2 * Math.log(scale));
+        const posterior = new DiagonalGaussian(mean, scaledLogVar);
+        const z = tf.reshape(posterior.sample({ samples: SPREAD_DRAWS, seed: SPREAD_SEED }), [
+          SPREAD_DRAWS,
+          model.latentDim,
+        ]);
+        const decoded = tf.reshape(model.decode(z), [SPREAD_DRAWS, DIGIT_PIXELS]);
+        return [
+          tf.reshape(binaryCrossEntropy(targets, decoded, { epsilon: 1e-6 }), [1]),
+          tf.reshape(klDivergenceStandardNormal(mean, scaledLogVar), [1]),
+        ];
+      };
+      return tf.concat([...at(factor), ...at(1)]);
+    });
+    let values: Float32Array;
+    try {
+      values = (await terms.data()) as Float32Array;
+    } finally {
+      terms.dispose();
+    }
+    const [reconstruction, kl, reconstructionAtOne, klAtOne] = values;
+    const total = reconstruction + kl;
+    const totalAtOne = reconstructionAtOne + klAtOne;
+    spreadValue.textContent = factor >= 1 ? String(factor) : `1/${Math.round(1 / factor)}`;
+    spreadTerms.textContent =
+      `reconstruction ${reconstruction.toFixed(1)} + KL ${kl.toFixed(2)} = ${total.toFixed(1)} nats` +
+      (factor === 1
+        ? " (the encoder's own σ)"
+        : ` (${total >= totalAtOne ? '+' : '−'}${Math.abs(total - totalAtOne).toFixed(1)} against the encoder's own σ)`);
+    // the bars: the full width is twice the loss at the encoder's own sigma
+    const width = (value: number) => `${Math.min(100, (50 * value) / totalAtOne).toFixed(1)}%`;
+    reconstructionBar.style.width = width(reconstruction);
+    klBar.style.width = width(kl);
+    section.dataset.spread = String(factor);
+    section.dataset.spreadReconstruction = reconstruction.toFixed(3);
+    section.dataset.spreadKl = kl.toFixed(3);
+  }
+
   /** Runs one redraw after another, never two at once. */
   function request(): Promise<void> {
     busy = busy
       .then(show)
+      .then(showSpread)
       .catch((error) =>
         context.fail('How it works: decoding failed', error instanceof Error ? error.message : String(error)),
       );
@@ -143,6 +206,24 @@ export function createLearnView(context: ViewContext): View {
         void request();
       });
       redrawButton.disabled = false;
+      spreadInput.disabled = false;
+      let spreadPending = false;
+      spreadInput.addEventListener('input', () => {
+        // one computation in flight at most; the latest position wins
+        if (spreadPending) return;
+        spreadPending = true;
+        busy = busy
+          .then(() => {
+            spreadPending = false;
+            return showSpread();
+          })
+          .catch((error) =>
+            context.fail(
+              'How it works: the trade-off failed',
+              error instanceof Error ? error.message : String(error),
+            ),
+          );
+      });
       context.setStatus('learn', `the 2-D VAE ${MAP_MODEL}: two code numbers, so every value can be shown`);
       await request();
     },
