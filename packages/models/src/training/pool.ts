@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type BatchSource, batchLabels, type KlSchedule, Random, sha256Hex } from '@vae/core';
+import { copyInto } from './buffers';
 import { objectiveGradients } from './gradients';
 import {
   type ReplicaArtifacts,
@@ -208,7 +209,7 @@ export class ReplicaPool implements ReplicaGradients {
     if (this.failure) throw this.failure;
     if (this.dirty) {
       for (let i = 0; i < this.variables.length; i++) {
-        this.weights.set(await this.variables[i].data<'float32'>(), this.offsets[i]);
+        await copyInto(this.variables[i], this.weights, this.offsets[i]);
       }
       this.version += 1;
       this.dirty = false;
@@ -295,9 +296,10 @@ export class ReplicaPool implements ReplicaGradients {
       grads[v.name] = tf.tidy(() => {
         const parts = [
           mine ? tf.mul(mine, weight) : tf.zeros(v.shape),
+          // Views, not copies (a copy per step is megabytes of garbage, and its collections cost more than the
+          // copy): every backend has read them by the end of addN, before the next step overwrites the buffers.
           ...outcomes.map((outcome, k) =>
-            // a copy: the shared buffers are overwritten by the next step
-            tf.tensor((outcome.gradients ?? this.gradientBuffers[k]).slice(from, to), v.shape, 'float32'),
+            tf.tensor((outcome.gradients ?? this.gradientBuffers[k]).subarray(from, to), v.shape, 'float32'),
           ),
         ];
         return tf.addN(parts);

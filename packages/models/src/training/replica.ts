@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../io';
+import { copyInto } from './buffers';
 import { objectiveGradients } from './gradients';
 import type { FromReplica, ToReplica } from './parallel';
 import type { TrainableModel } from './trainable';
@@ -74,9 +75,15 @@ export function serveReplica(port: ReplicaPort, importModule: (specifier: string
     if (message.weightsVersion !== version) {
       const source = message.weightValues ?? shared?.weights;
       if (!source) throw new Error('new weights were announced but none arrived.');
+      // wasm copies a new tensor's values into its memory at once: a view of the buffer is enough there. Elsewhere
+      // (cpu keeps the array it is given) the variable gets its own copy.
+      const view = tf.getBackend() === 'wasm';
       tf.tidy(() => {
         variables.forEach((v, i) => {
-          v.assign(tf.tensor(source.slice(offsets[i], offsets[i] + v.size), v.shape, 'float32'));
+          const values = view
+            ? source.subarray(offsets[i], offsets[i] + v.size)
+            : source.slice(offsets[i], offsets[i] + v.size);
+          v.assign(tf.tensor(values, v.shape, 'float32'));
         });
       });
       version = message.weightsVersion;
@@ -102,7 +109,7 @@ export function serveReplica(port: ReplicaPort, importModule: (specifier: string
       const out = shared ? shared.gradients : new Float32Array(total);
       for (let i = 0; i < variables.length; i++) {
         const g = grads[variables[i].name];
-        if (g) out.set(await g.data<'float32'>(), offsets[i]);
+        if (g) await copyInto(g, out, offsets[i]);
         else out.fill(0, offsets[i], offsets[i] + variables[i].size);
       }
       const values = Array.from(await terms.data());
