@@ -176,20 +176,25 @@ def write_idx(path, array):
         handle.write(header + array.astype(np.uint8).tobytes())
 
 
+def write_bar_images(data, train, test):
+    """A small MNIST-format data set in `data`: 28 x 28 images of a bright bar whose place is the label."""
+    rng = np.random.default_rng(0)
+    os.makedirs(data)
+    for split, count in (("train", train), ("t10k", test)):
+        labels = rng.integers(0, 10, count)
+        images = np.zeros((count, 28, 28))
+        for i, label in enumerate(labels):
+            images[i, 2 * label : 2 * label + 6, 4:24] = 255
+        write_idx(os.path.join(data, f"{split}-images-idx3-ubyte"), images)
+        write_idx(os.path.join(data, f"{split}-labels-idx1-ubyte"), labels)
+    return data
+
+
 class TrainTest(unittest.TestCase):
     def test_trains_writes_a_folder_and_resumes(self):
         torch.set_num_threads(1)
-        rng = np.random.default_rng(0)
         with tempfile.TemporaryDirectory() as root:
-            data = os.path.join(root, "data")
-            os.makedirs(data)
-            for split, count in (("train", 64), ("t10k", 32)):
-                labels = rng.integers(0, 10, count)
-                images = np.zeros((count, 28, 28))
-                for i, label in enumerate(labels):  # a bright bar whose place is the label
-                    images[i, 2 * label : 2 * label + 6, 4:24] = 255
-                write_idx(os.path.join(data, f"{split}-images-idx3-ubyte"), images)
-                write_idx(os.path.join(data, f"{split}-labels-idx1-ubyte"), labels)
+            data = write_bar_images(os.path.join(root, "data"), train=64, test=32)
             config = os.path.join(root, "config.json")
             with open(config, "w") as handle:
                 json.dump({"className": "VAE", "config": {"hiddenUnits": [32], "latentDim": 2}}, handle)

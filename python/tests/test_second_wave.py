@@ -10,7 +10,6 @@ import os
 import tempfile
 import unittest
 
-import numpy as np
 import torch
 
 from vae_torch import build_model, load_folder, losses, model_from_safetensors, model_to_safetensors
@@ -18,7 +17,7 @@ from vae_torch.config import ConfigError, resolve_config
 from vae_torch.safetensors_io import read_safetensors
 from vae_torch.train import main as train_main
 
-from test_models import write_idx
+from test_models import write_bar_images
 
 SMALL = {"inputShape": [4, 4, 1], "hiddenUnits": [6], "latentDim": 3}
 
@@ -355,17 +354,8 @@ class ObjectiveTest(Float64Test):
 class TrainTest(unittest.TestCase):
     def test_factor_vae_ema_vqvae_and_db_vae_train_checkpoint_and_resume(self):
         torch.set_num_threads(1)
-        rng = np.random.default_rng(0)
         with tempfile.TemporaryDirectory() as root:
-            data = os.path.join(root, "data")
-            os.makedirs(data)
-            for split, count in (("train", 48), ("t10k", 16)):
-                labels = rng.integers(0, 10, count)
-                images = np.zeros((count, 28, 28))
-                for i, label in enumerate(labels):
-                    images[i, 2 * label : 2 * label + 6, 4:24] = 255
-                write_idx(os.path.join(data, f"{split}-images-idx3-ubyte"), images)
-                write_idx(os.path.join(data, f"{split}-labels-idx1-ubyte"), labels)
+            data = write_bar_images(os.path.join(root, "data"), train=48, test=16)
             for name, config in (
                 ("FactorVAE", {"hiddenUnits": [16], "latentDim": 2, "discriminatorUnits": [8], "gamma": 2}),
                 ("VQVAE", {"hiddenUnits": [16], "positions": 2, "embeddingDim": 2, "codebookSize": 4,
