@@ -338,6 +338,49 @@ describe.skipIf(!haveChromium)(
       expect(expected).toEqual([]);
     }, 180_000);
 
+    it('a failed debiasing run stops its view alone, with a message and Try again', async () => {
+      // no service worker here: it would precache the chunk this test blocks
+      const context = await browser.newContext({
+        viewport: { width: 1200, height: 900 },
+        serviceWorkers: 'block',
+      });
+      let broken = true;
+      await context.route('**/assets/debias-run-*.js', (route) =>
+        broken ? route.abort() : route.continue(),
+      );
+      const page = await context.newPage();
+      const expected: string[] = [];
+      watch(page, 'debias chunk blocked', expected);
+      await page.goto(`${compressingUrl}?view=debias&backend=wasm&depochs=3`);
+      await waitReady(page, 'debias');
+      const state = () => page.evaluate(() => document.getElementById('view-debias')?.dataset.debiasState);
+      await page.locator('#debias-run').click();
+      await page.waitForFunction(
+        () => ['error', 'done'].includes(document.getElementById('view-debias')?.dataset.debiasState ?? ''),
+        null,
+        { timeout: 90_000 },
+      );
+      expect(await state()).toBe('error');
+      expect(await page.locator('#debias-log').textContent()).toContain('The debiasing run failed');
+      expect(await page.locator('#debias-run').textContent()).toBe('Try again');
+      // the other views still work, and the page is not in an error state
+      await page.locator('#tab-sample').click();
+      await waitReady(page, 'sample');
+      await page.locator('#tab-debias').click();
+      await waitReady(page, 'debias');
+      // Try again once the chunk loads: a fresh worker runs the whole experiment
+      broken = false;
+      await page.locator('#debias-run').click();
+      await page.waitForFunction(
+        () => ['error', 'done'].includes(document.getElementById('view-debias')?.dataset.debiasState ?? ''),
+        null,
+        { timeout: 120_000 },
+      );
+      expect(await state(), (await page.locator('#debias-log').textContent()) ?? '').toBe('done');
+      expect(await page.locator('#debias-results tr').count()).toBe(7);
+      await context.close();
+    }, 240_000);
+
     it('works offline after the first visit (service worker)', async () => {
       const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
       const page = await context.newPage();

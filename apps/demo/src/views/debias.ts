@@ -304,6 +304,9 @@ export function createDebiasView(context: ViewContext): View {
   /** The run stopped on an error: say so in the view (the other views are unaffected); Run becomes Try again. */
   function fail(message: string): void {
     console.warn(`debiasing failed: ${message}`);
+    // a fresh worker for the next try (one whose module failed to load would fail the same way again)
+    worker?.terminate();
+    worker = undefined;
     setState('error');
     log.textContent = `The debiasing run failed: ${message}. Press Try again to run it again.`;
   }
@@ -316,9 +319,7 @@ export function createDebiasView(context: ViewContext): View {
       });
       worker.addEventListener('message', (event: MessageEvent<FromDebiasWorker>) => onMessage(event.data));
       worker.addEventListener('error', (event) => {
-        // a worker that failed to load or crashed is dropped: the next run starts a fresh one
-        worker?.terminate();
-        worker = undefined;
+        // a worker that failed to load or crashed is dropped (in fail): the next run starts a fresh one
         fail(`the worker stopped (${event.message || 'see the browser console'})`);
       });
     }
