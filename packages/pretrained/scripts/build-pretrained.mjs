@@ -5,11 +5,13 @@
 //   node packages/pretrained/scripts/build-pretrained.mjs            # from the demo's shipped models (no training)
 //   node packages/pretrained/scripts/build-pretrained.mjs --train    # train them first (about 35 minutes on 2 cores)
 //
-// The models are the demo's (apps/demo/public/models/<demo>): one recipe, one training, in
-// apps/demo/scripts/prepare-model.mjs (`vae train ... --seed 1`, then `vae export --float16`). --train runs that
-// script for each model first. Then every model is loaded, pinned to its checksum, and measured on a fixed slice of
-// its data set's test split (scripts/measure.mjs; the package's test re-measures the same numbers) on the tfjs cpu
-// backend. Needs the libraries and the CLI built: `pnpm turbo run build`.
+// Most models are the demo's (apps/demo/public/models/<demo>): one recipe, one training, in
+// apps/demo/scripts/prepare-model.mjs (`vae train ... --seed 1`, then `vae export --float16`). The others (Frey Face,
+// the VampPrior) are trained by scripts/train-pretrained.mjs straight into models/<name>/, their runs recorded in
+// training/<name>.json. --train runs those scripts for each model first. Then every model is loaded, pinned to its
+// checksum, and measured on a fixed slice of its data set's test split (scripts/measure.mjs; the package's test
+// re-measures the same numbers) on the tfjs cpu backend. Needs the libraries and the CLI built:
+// `pnpm turbo run build`; Frey Face's test frames are read from VAE_FREY_FACE_DIR (or the shared data folder).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,13 +20,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { sha256Hex } from '@vae/core';
 import { loadModelFromDirectory } from '@vae/models/node';
-import { MIG_POINTS, measure, TEST_COUNT, testDescription, testImages } from './measure.mjs';
+import { IMPORTANCE_SAMPLES, MIG_POINTS, measure, testDescription, testImages } from './measure.mjs';
 
 const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(packageDirectory, '..', '..');
 const demoModels = join(root, 'apps', 'demo', 'public', 'models');
 
-/** The pretrained models: which demo model each is, and what the card says that the files do not. */
+/**
+ * The pretrained models: which demo model each is (or none: trained by train-pretrained.mjs), and what the card
+ * says that the files do not.
+ */
 const MODELS = {
   'mnist-vae-2d': {
     demo: 'mnist-vae-2d',
@@ -41,6 +46,7 @@ const MODELS = {
       'VAE with 20 latent dimensions on MNIST (Kingma & Welling 2014, one hidden layer): samples, interpolation, anomaly scores.',
     recipe: 'vae train --latent-dim 20 --epochs 10 --seed 1 (batch 128, Adam 1e-3), vae export --float16',
     batchSize: 128,
+    importanceSamples: IMPORTANCE_SAMPLES,
   },
   'fashion-mnist-vae-2d': {
     demo: 'fashion-vae-2d',
@@ -60,6 +66,11 @@ const MODELS = {
       'vae train --dataset dsprites --model beta-vae --beta 4 --latent-dim 10 --hidden 128 --batch-size 32 --limit 10000 --epochs 10 --seed 1, vae export --float16',
     batchSize: 32,
   },
+  'frey-face-vae': {
+    dataset: 'frey-face',
+    summary:
+      'VAE with a 2-D latent space and a Gaussian decoder (learned variance per pixel) on Frey Face, the setting of Kingma & Welling 2014: a manifold of expressions and poses.',
+  },
 };
 
 const DATA = {
@@ -73,6 +84,13 @@ const DATA = {
     train: 'the 60,000 training images of Fashion-MNIST, pixels scaled to [0, 1]',
     source: 'the IDX files of Xiao, Rasul & Vollgraf 2017 (zalandoresearch/fashion-mnist), read by @vae/data',
   },
+  'frey-face': {
+    title: 'Frey Face',
+    train:
+      'the first 1,765 of the 1,965 Frey Face frames (the @vae/data train split), 28 × 20 pixels scaled to [0, 1]',
+    source:
+      "Brendan Frey's frames (frey_rawface.mat of Sam Roweis' data page, or its IDX copy), read by @vae/data, which verifies the pixels' SHA-256",
+  },
   dsprites: {
     title: 'procedural dSprites',
     train:
@@ -81,19 +99,92 @@ const DATA = {
   },
 };
 
-function architecture(config) {
+function architecture(className, config) {
   const sizes = [config.inputShape.reduce((a, b) => a * b, 1), ...config.hiddenUnits, config.latentDim];
+  const decoder =
+    config.likelihood === 'gaussian'
+      ? `gaussian decoder (${config.meanActivation} mean, ${
+          config.variance === 'learned'
+            ? `learned variance per pixel, log-variance floored softly at ${config.minLogVar}`
+            : `variance ${config.variance}`
+        })`
+      : `${config.likelihood} decoder`;
+  const prior =
+    className === 'PriorVAE'
+      ? config.prior === 'vamp'
+        ? `; VampPrior of ${config.components} learned pseudo-inputs`
+        : `; mixture-of-Gaussians prior of ${config.components} components`
+      : '';
   return (
     `${sizes.join('-')} MLP encoder (${config.activation} hidden layers), mirrored decoder, ` +
-    `${config.likelihood} decoder over ${config.inputShape.join(' × ')} pixels`
+    `${decoder} over ${config.inputShape.join(' × ')} pixels${prior}`
   );
 }
 
+/** What the card says of a run of train-pretrained.mjs or of the demo's `vae train`. */
+function trainingOf(spec, config, final) {
+  const round = (x) => Math.round(x * 1e4) / 1e4;
+  if (spec.demo) {
+    return {
+      command: spec.recipe,
+      demoModel: spec.demo,
+      epochs: final.epochsCompleted,
+      batchSize: spec.batchSize,
+      optimizer: 'Adam (learning rate 1e-3, beta1 0.9, beta2 0.999)',
+      seed: config.seed,
+      seconds: final.seconds,
+      backend: 'tfjs wasm (the CLI default without tfjs-node)',
+      testLoss: round(final.testLoss),
+      testSplit:
+        spec.dataset === 'dsprites' ? "2,000 sprites (vae train's dSprites test split)" : '10,000 images',
+      trainLoss: round(final.trainLoss),
+    };
+  }
+  return {
+    command: final.command,
+    ...(final.startedFrom ? { startedFrom: final.startedFrom } : {}),
+    epochs: final.epochsCompleted,
+    steps: final.steps,
+    batchSize: final.batchSize,
+    optimizer: final.optimizer,
+    seed: final.seed,
+    seconds: final.seconds,
+    backend: final.backend,
+    testLoss: round(final.testLoss),
+    testSplit:
+      spec.dataset === 'frey-face'
+        ? '200 frames (the @vae/data test split; one posterior sample each)'
+        : 'the first 1,000 MNIST test images (one posterior sample each)',
+    trainLoss: round(final.trainLoss),
+  };
+}
+
 function train(name, { demo }) {
-  const script = join(root, 'apps', 'demo', 'scripts', 'prepare-model.mjs');
-  console.log(`build-pretrained: training ${name} (demo recipe ${demo})`);
-  const run = spawnSync(process.execPath, [script, demo], { stdio: 'inherit' });
+  const script = demo
+    ? join(root, 'apps', 'demo', 'scripts', 'prepare-model.mjs')
+    : join(packageDirectory, 'scripts', 'train-pretrained.mjs');
+  console.log(
+    `build-pretrained: training ${name} (${demo ? `demo recipe ${demo}` : 'train-pretrained.mjs'})`,
+  );
+  const run = spawnSync(process.execPath, [script, demo ?? name], { stdio: 'inherit' });
   if (run.status !== 0) throw new Error(`training ${name} failed (exit status ${run.status ?? run.signal}).`);
+}
+
+function comparisonMarkdown(card) {
+  if (!card.comparison) return '';
+  const rows = card.comparison.map(
+    (c) => `| ${c.model} | ${c.negativeElbo.toFixed(2)} | ${c.isNll.toFixed(2)} | ${c.kl.toFixed(2)} |`,
+  );
+  return `## Compared with the standard prior
+
+The same measures on the same test images (k = ${card.evaluation.importanceSamples}, seed ${card.evaluation.seed}):
+
+| model | test −ELBO | test −log p(x) | KL |
+|---|---|---|---|
+| **this model** | ${card.evaluation.negativeElbo.toFixed(2)} | ${card.evaluation.isNll.toFixed(2)} | ${card.evaluation.kl.toFixed(2)} |
+${rows.join('\n')}
+
+`;
 }
 
 function cardMarkdown(card) {
@@ -109,14 +200,14 @@ ${card.summary}
 | parameters | ${card.weights.parameters.toLocaleString('en-US')} (${card.weights.dtype}, ${(card.weights.bytes / 1e6).toFixed(2)} MB) |
 | data | ${card.data.dataset}: ${card.data.train} |
 | source | ${card.data.source} |
-| training | ${card.training.epochs} epochs, batch ${card.training.batchSize}, ${card.training.optimizer}, seed ${card.training.seed}, ${card.training.backend}; ${(card.training.seconds / 60).toFixed(1)} minutes wall clock (2 shared cores) |
-| training run | final test −ELBO ${card.training.testLoss.toFixed(2)} nats on ${card.training.testSplit}, training −ELBO ${card.training.trainLoss.toFixed(2)} (as \`vae train\` reported them) |
+| training | ${card.training.startedFrom ? `from the weights of \`${card.training.startedFrom}\`, ` : ''}${card.training.epochs} epochs, batch ${card.training.batchSize}, ${card.training.optimizer}, seed ${card.training.seed}, ${card.training.backend}; ${(card.training.seconds / 60).toFixed(1)} minutes wall clock (2 shared cores) |
+| training run | final test −ELBO ${card.training.testLoss.toFixed(2)} nats on ${card.training.testSplit}, training −ELBO ${card.training.trainLoss.toFixed(2)} (as ${card.training.demoModel ? '`vae train`' : '`fit`'} reported them) |
 | test images | ${card.data.test} |
 | test −ELBO | **${e.negativeElbo.toFixed(2)}** nats (reconstruction ${e.reconstruction.toFixed(2)}, KL ${e.kl.toFixed(2)}), ${e.count} images, one posterior sample each (seed ${e.seed}); re-measured by the package's test within ${card.tolerance} nats |
-| active units | ${e.activeUnits} of ${card.config.latentDim} (variance of the posterior mean over the test images above 0.01) |
+${e.isNll === undefined ? '' : `| test −log p(x) | **${e.isNll.toFixed(2)}** nats, importance-sampled with k = ${e.importanceSamples} per image (seed ${e.seed}), same images |\n`}| active units | ${e.activeUnits} of ${card.config.latentDim} (variance of the posterior mean over the test images above 0.01) |
 ${e.mig === undefined ? '' : `| MIG | ${e.mig.toFixed(3)} (posterior means of ${e.migPoints.toLocaleString('en-US')} sprites drawn with seed 0, 20 bins) |\n`}| weights SHA-256 | \`${card.weights.sha256}\` |
 
-Config: \`${JSON.stringify(card.config)}\`
+${comparisonMarkdown(card)}Config: \`${JSON.stringify(card.config)}\`
 
 ## Load
 
@@ -132,11 +223,18 @@ ${card.reproduce}
 `;
 }
 
-async function build(name, spec) {
-  const source = join(demoModels, spec.demo);
+/** The record of a train-pretrained.mjs run. */
+function scriptRun(name) {
+  return JSON.parse(readFileSync(join(packageDirectory, 'training', `${name}.json`), 'utf8'));
+}
+
+async function build(name, spec, cards) {
   const target = join(packageDirectory, 'models', name);
-  mkdirSync(target, { recursive: true });
-  for (const file of ['model.json', 'weights.bin']) copyFileSync(join(source, file), join(target, file));
+  if (spec.demo) {
+    const source = join(demoModels, spec.demo);
+    mkdirSync(target, { recursive: true });
+    for (const file of ['model.json', 'weights.bin']) copyFileSync(join(source, file), join(target, file));
+  }
   const weightsBytes = readFileSync(join(target, 'weights.bin'));
   const sha256 = await sha256Hex(new Uint8Array(weightsBytes));
   const json = JSON.parse(readFileSync(join(target, 'model.json'), 'utf8'));
@@ -144,18 +242,26 @@ async function build(name, spec) {
   const specs = json.weightsManifest.flatMap((group) => group.weights);
   const parameters = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   const dtype = specs.every((s) => s.quantization?.dtype === 'float16') ? 'float16' : 'float32';
-  const final = JSON.parse(readFileSync(join(source, 'metrics.json'), 'utf8')).final;
+  const final = spec.demo
+    ? JSON.parse(readFileSync(join(demoModels, spec.demo, 'metrics.json'), 'utf8')).final
+    : scriptRun(name);
+  if (!spec.demo && final.weightsSha256 !== sha256) {
+    throw new Error(
+      `${name}: models/${name}/weights.bin is not the one training/${name}.json recorded; retrain it.`,
+    );
+  }
 
   const model = await loadModelFromDirectory(target, { weightsSha256: sha256 });
   const images = await testImages(spec.dataset);
-  const numbers = await measure(model, images, spec.dataset);
+  const numbers = await measure(model, images, spec.dataset, { importanceSamples: spec.importanceSamples });
   model.dispose();
   const round = (x) => Math.round(x * 1e4) / 1e4;
+  const comparison = spec.compareWith ? compare(spec, final, cards) : undefined;
   const card = {
     name,
     summary: spec.summary,
     className,
-    architecture: architecture(config),
+    architecture: architecture(className, config),
     config,
     data: {
       name: spec.dataset,
@@ -164,43 +270,60 @@ async function build(name, spec) {
       test: testDescription(spec.dataset),
       source: DATA[spec.dataset].source,
     },
-    training: {
-      command: spec.recipe,
-      demoModel: spec.demo,
-      epochs: final.epochsCompleted,
-      batchSize: spec.batchSize,
-      optimizer: 'Adam (learning rate 1e-3, beta1 0.9, beta2 0.999)',
-      seed: config.seed,
-      seconds: final.seconds,
-      backend: 'tfjs wasm (the CLI default without tfjs-node)',
-      testLoss: round(final.testLoss),
-      testSplit:
-        spec.dataset === 'dsprites' ? "2,000 sprites (vae train's dSprites test split)" : '10,000 images',
-      trainLoss: round(final.trainLoss),
-    },
+    training: trainingOf(spec, config, final),
     evaluation: {
       images: testDescription(spec.dataset),
-      count: TEST_COUNT,
+      count: images.size,
       seed: 0,
       negativeElbo: round(numbers.negativeElbo),
       reconstruction: round(numbers.reconstruction),
       kl: round(numbers.kl),
+      ...(numbers.isNll === undefined
+        ? {}
+        : { isNll: round(numbers.isNll), importanceSamples: spec.importanceSamples }),
       activeUnits: numbers.activeUnits,
       ...(numbers.mig === undefined ? {} : { mig: round(numbers.mig), migPoints: MIG_POINTS }),
     },
+    ...(comparison ? { comparison } : {}),
     tolerance: 0.05,
     weights: { sha256, bytes: weightsBytes.byteLength, dtype, parameters },
-    reproduce:
-      `\`node apps/demo/scripts/prepare-model.mjs ${spec.demo}\` (trains with \`${spec.recipe}\`), then ` +
-      '`node packages/pretrained/scripts/build-pretrained.mjs` (copies it here and measures this card), from the ' +
-      'repository root after `pnpm turbo run build`; or `build-pretrained.mjs --train` for all models.',
+    reproduce: spec.demo
+      ? `\`node apps/demo/scripts/prepare-model.mjs ${spec.demo}\` (trains with \`${spec.recipe}\`), then ` +
+        '`node packages/pretrained/scripts/build-pretrained.mjs` (copies it here and measures this card), from the ' +
+        'repository root after `pnpm turbo run build`; or `build-pretrained.mjs --train` for all models.'
+      : `\`node packages/pretrained/scripts/train-pretrained.mjs ${name}${
+          spec.dataset === 'frey-face' ? ' --data <folder with frey_rawface.mat>' : ''
+        }\` (about ${Math.ceil(final.seconds / 60)} minutes), then \`node packages/pretrained/scripts/build-pretrained.mjs\` ` +
+        '(measures this card), from the repository root after `pnpm turbo run build`.',
   };
   writeFileSync(join(target, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
   writeFileSync(join(target, 'card.md'), cardMarkdown(card));
   console.log(
-    `build-pretrained: ${name}: test −ELBO ${card.evaluation.negativeElbo} (KL ${card.evaluation.kl}) on ${TEST_COUNT} images`,
+    `build-pretrained: ${name}: test −ELBO ${card.evaluation.negativeElbo} (KL ${card.evaluation.kl}) on ${images.size} images`,
   );
   return card;
+}
+
+/**
+ * The comparison rows of a card: the shipped model it is compared with (its card's numbers, measured by the same
+ * `measure` on the same images) and the same model trained as long as this one (measured likewise by
+ * train-pretrained.mjs, recorded in training/<name>.json).
+ */
+function compare(spec, final, cards) {
+  const other = cards.find((card) => card.name === spec.compareWith);
+  if (!other) throw new Error(`build ${spec.compareWith} before the models compared with it.`);
+  const round = (x) => Math.round(x * 1e4) / 1e4;
+  const row = (label, n) => ({
+    model: label,
+    negativeElbo: round(n.negativeElbo),
+    isNll: round(n.isNll),
+    kl: round(n.kl),
+  });
+  const rows = [row(`\`${other.name}\` (N(0, I) prior, as shipped)`, other.evaluation)];
+  if (final.baseline?.evaluation) {
+    rows.push(row(`${final.baseline.description}: not shipped`, final.baseline.evaluation));
+  }
+  return rows;
 }
 
 function readmeTable(cards) {
@@ -220,16 +343,25 @@ function readmeTable(cards) {
 
 async function main() {
   const args = process.argv.slice(2);
-  if (args.some((a) => a !== '--train'))
-    throw new Error(`unknown arguments ${args.join(' ')}; usage: [--train]`);
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1]?.split(',') : undefined;
+  const known = new Set(['--train', '--only', ...(only ? [args[args.indexOf('--only') + 1]] : [])]);
+  if (args.some((a) => !known.has(a)) || (only && !only.every((n) => Object.hasOwn(MODELS, n))))
+    throw new Error(`unknown arguments ${args.join(' ')}; usage: [--train] [--only <name,...>]`);
   await tf.setBackend('cpu');
   const cards = [];
+  const catalogPath = join(packageDirectory, 'src', 'catalog.json');
+  const previous = JSON.parse(readFileSync(catalogPath, 'utf8'));
   for (const [name, spec] of Object.entries(MODELS)) {
+    // --only: rebuild those cards, keep the others as they are.
+    if (only && !only.includes(name)) {
+      if (previous[name]) cards.push(previous[name]);
+      continue;
+    }
     if (args.includes('--train')) train(name, spec);
-    cards.push(await build(name, spec));
+    cards.push(await build(name, spec, cards));
   }
   const catalog = Object.fromEntries(cards.map((c) => [c.name, c]));
-  writeFileSync(join(packageDirectory, 'src', 'catalog.json'), `${JSON.stringify(catalog, null, 2)}\n`);
+  writeFileSync(catalogPath, `${JSON.stringify(catalog, null, 2)}\n`);
   const readmePath = join(packageDirectory, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
   const start = '<!-- models:start -->';

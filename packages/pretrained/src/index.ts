@@ -7,7 +7,7 @@ import { type LoadOptions, loadModel, type ModelClass, type SavedModel } from '@
 import type { ModelCard } from './card';
 import catalog from './catalog.json';
 
-export type { CardEvaluation, ModelCard } from './card';
+export type { CardComparison, CardEvaluation, ModelCard } from './card';
 
 const CARDS = catalog as unknown as Record<string, ModelCard>;
 
