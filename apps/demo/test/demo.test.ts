@@ -692,6 +692,13 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
       'not heart',
       'not heart (inverted)',
     ]);
+    // the rare kind can be small hearts instead: the examples follow, with a note on what to expect
+    await page.locator('select[name="drare"]').selectOption('small');
+    expect(await page.locator('#debias-small-note').isVisible()).toBe(true);
+    expect(await page.locator('#debias-groups figcaption').nth(1).textContent()).toBe('heart (small)');
+    await expect.poll(() => new URL(page.url()).searchParams.get('drare')).toBe('small');
+    await page.locator('select[name="drare"]').selectOption('inverted');
+    expect(await page.locator('#debias-small-note').isVisible()).toBe(false);
     const state = () => page.evaluate(() => document.getElementById('view-debias')?.dataset.debiasState);
     expect(await state()).toBe('idle');
     expect(await page.locator('#debias-method').textContent()).toContain('balanced test set of 800 images');

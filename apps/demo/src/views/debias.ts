@@ -52,6 +52,7 @@ export function createDebiasView(context: ViewContext): View {
   const upweightedCanvas = element<HTMLCanvasElement>('debias-upweighted');
   const upweightedCaption = element<HTMLElement>('debias-upweighted-caption');
   const howMeasured = element<HTMLParagraphElement>('debias-method');
+  const smallNote = element<HTMLParagraphElement>('debias-small-note');
 
   let worker: Worker | undefined;
   let settings: DebiasSettings = { ...DEBIAS_DEFAULTS };
@@ -107,6 +108,7 @@ export function createDebiasView(context: ViewContext): View {
   /** A few test images of each subgroup (the generator's own, seeded): what the classifier must tell apart. */
   function drawExamples(): void {
     const current = readSettings();
+    smallNote.hidden = current.rareAttribute !== 'small';
     const key = `${current.seed}/${current.rareAttribute}`;
     if (key === drawnExamples) return;
     drawnExamples = key;
