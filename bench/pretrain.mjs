@@ -1,8 +1,8 @@
 // Pretraining with few labels and the semi-supervised VAE M2 on MNIST (issue 20). A benchmark, not a test.
 //
 //   node bench/pretrain.mjs pretrain [--seeds 3] [--epochs 5] [--budgets 100,1000] [--model VAE] [--dataset mnist]
-//   node bench/pretrain.mjs m2 [--labels 100] [--minutes 20] [--seed 0]
-//   node bench/pretrain.mjs m1m2 [--labels 100] [--m1-epochs 10] [--minutes 10] [--seed 0]
+//   node bench/pretrain.mjs m2 [--labels 100] [--minutes 20] [--seed 0] [--eval-every 200] [--lr 3e-4]
+//   node bench/pretrain.mjs m1m2 [--labels 100] [--m1-epochs 10] [--minutes 10] [--seed 0] [--eval-every 200]
 //
 // `pretrain`: a VAE (or --model) trained on the 60,000 training images without labels, then for each label budget
 // and seed a class-balanced label subset, a linear probe on its codes, a fine-tuned copy and the same architecture
@@ -72,14 +72,19 @@ if (part === 'pretrain') {
     'fine-tune': { steps: Number(option('steps', 500)), batchSize: 64, headSteps: 200 },
     scratch: { steps: Number(option('steps', 500)), batchSize: 64, headSteps: 200 },
   };
+  const finished = [];
   const results = await models.compareLabelBudgets(model, train, test, {
     budgets,
     seeds,
     training,
-    onProgress: ({ done, total, result: r }) =>
+    onProgress: ({ done, total, result: r }) => {
       console.log(
         `  [${done}/${total}] ${r.method} ${r.labels} labels seed ${r.seed}: ${(100 * r.accuracy).toFixed(2)}% (${elapsed()})`,
-      ),
+      );
+      // the runs so far, in case the benchmark is stopped before the end
+      finished.push(r);
+      save({ className, config, epochs, pretrainMinutes, training, partial: true, results: finished });
+    },
   });
   const summary = models.summarizeLabelBudgets(results);
   for (const s of summary) {
@@ -141,6 +146,9 @@ if (part === 'pretrain') {
   console.log(
     `M2${part === 'm1m2' ? ' on M1 codes' : ''}: ${labels} labels (x${source.repeats} per epoch), ${source.unlabelledCount} unlabelled, alpha ${m2.config.alpha.toFixed(3)}`,
   );
+  // test error also every --eval-every steps within an epoch (0: after every epoch only)
+  const evalEvery = Number(option('eval-every', 0));
+  const m2Started = performance.now();
   const controller = new AbortController();
   const deadline = performance.now() + minutes * 60000;
   const curve = [];
@@ -150,8 +158,22 @@ if (part === 'pretrain') {
     learningRate: Number(option('lr', 3e-4)),
     seed,
     signal: controller.signal,
-    onBatchEnd: () => {
+    onBatchEnd: async (b) => {
       if (performance.now() > deadline) controller.abort();
+      else if (evalEvery > 0 && b.step % evalEvery === 0 && b.batch < b.batches) {
+        const accuracy = await m2.accuracy(testInput);
+        curve.push({
+          epoch: b.epoch - 1 + b.batch / b.batches,
+          step: b.step,
+          partial: true,
+          loss: b.losses.total,
+          testError: 1 - accuracy,
+          minutes: (performance.now() - started) / 60000,
+        });
+        console.log(
+          `  step ${b.step}: batch loss ${b.losses.total.toFixed(2)}, test error ${(100 * (1 - accuracy)).toFixed(2)}% (${elapsed()})`,
+        );
+      }
     },
     onEpochEnd: async (r) => {
       const accuracy = await m2.accuracy(testInput);
@@ -178,6 +200,12 @@ if (part === 'pretrain') {
     alpha: m2.config.alpha,
     repeats: source.repeats,
     config: m2.config,
+    m1Epochs: part === 'm1m2' ? Number(option('m1-epochs', 10)) : undefined,
+    m1Minutes: part === 'm1m2' ? (m2Started - started) / 60000 : undefined,
+    m2Minutes: (performance.now() - m2Started) / 60000,
+    steps: history.epochs.at(-1)?.step,
+    learningRate: Number(option('lr', 3e-4)),
+    batchSize: Number(option('batch', 100)),
     curve,
     testError: 1 - accuracy,
     epochs: history.epochs.length,
