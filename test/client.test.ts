@@ -187,6 +187,7 @@ const PROBABILISTIC = [
 
 let work = '';
 const tarballs = {} as Record<Library, string>;
+let pretrainedTarball = '';
 const projects = { full: '', models: '', data: '', metrics: '', viz: '', peers: '' };
 let lint: Run | undefined;
 
@@ -227,8 +228,12 @@ beforeAll(async () => {
       );
       tarballs[name] = JSON.parse(stdout).filename;
     }),
-    // @vae/pretrained (models in the package) is linted with the others; its loaders are tested in its own package.
-    runOk('pnpm', ['pack', '--pack-destination', packs], join(root, 'packages', 'pretrained')),
+    // @vae/pretrained (models in the package): linted with the others, installed in the full project.
+    runOk('pnpm', ['pack', '--json', '--pack-destination', packs], join(root, 'packages', 'pretrained')).then(
+      ({ stdout }) => {
+        pretrainedTarball = JSON.parse(stdout).filename;
+      },
+    ),
   ]);
   const tfjsCore = `@tensorflow/tfjs-core@${TFJS_VERSION}`;
   const cpu = `@tensorflow/tfjs-backend-cpu@${TFJS_VERSION}`;
@@ -238,6 +243,7 @@ beforeAll(async () => {
   await Promise.all([
     install('full', [
       ...LIBRARIES.map((name) => tarballs[name]),
+      pretrainedTarball,
       `@tensorflow/tfjs@${TFJS_VERSION}`,
       `vite@${VITE_VERSION}`,
       // The READMEs' examples load MNIST from it and use the wasm backend, as the README's install line says.
@@ -340,6 +346,27 @@ describe('a project with every library and @tensorflow/tfjs', () => {
       expect(ran).toContain('pca');
     }
     expect(result.tensorsLeft).toBe(0);
+  });
+
+  it('loads a pretrained model from the installed @vae/pretrained, trains a recommender and trains with workers', async () => {
+    const result = resultOf(await run(process.execPath, ['full-reach.mjs'], projects.full));
+    expect(result.pretrained).toMatchObject({ className: 'VAE', latentDim: 2, cardLatentDim: 2 });
+    expect(result.pretrained.decodedShape).toEqual([1, 28, 28, 1]);
+    expect(result.pretrained.decodedRange[0]).toBeGreaterThanOrEqual(0);
+    expect(result.pretrained.decodedRange[1]).toBeLessThanOrEqual(1);
+    const recommender = result.recommender;
+    expect(recommender.registry).toEqual(['AutoRec', 'MultVAE', 'MultDAE']);
+    expect(recommender.lastLoss).toBeLessThan(recommender.firstLoss);
+    // low-rank ratings: AutoRec must beat predicting the training mean for every held-out rating
+    expect(recommender.rmse).toBeLessThan(recommender.globalMeanRmse);
+    expect(recommender.reloadedClass).toBe('AutoRec');
+    expect(recommender.reloadedMaxDifference).toBe(0);
+    // two worker threads train the autoencoder one thread trains, up to float summation order; a seeded VAE with
+    // workers (noise drawn per shard) is reproducible bit for bit
+    expect(result.workers.maxWeightDifference).toBeLessThan(1e-5);
+    expect(result.workers.vaeRepeatDifference).toBe(0);
+    expect(Math.abs(result.workers.lossTwoWorkers - result.workers.lossOneThread)).toBeLessThan(1e-4);
+    expect(result.tensorsAfter).toBe(result.tensorsBefore);
   });
 
   it('works from Node CommonJS, with the same numbers as ESM', async () => {
