@@ -147,9 +147,9 @@ const RECIPES = {
         seed: fitOptions.seed,
         startedFrom: 'mnist-vae-20d',
         pseudoInputs: `${components} training images, new Random(1).permutation(60,000)'s first ${components}`,
-        command: `node packages/pretrained/scripts/train-pretrained.mjs mnist-vampprior (PriorVAE { prior: 'vamp', components: ${components} } on mnist-vae-20d's weights, fit: ${epochs} epochs of the 60,000 training images, batch 128, Adam 1e-3, seed 1), saved in float16`,
+        command: `node packages/pretrained/scripts/train-pretrained.mjs mnist-vampprior (PriorVAE { prior: 'vamp', components: ${components} } on mnist-vae-20d's weights, fit: ${epochs} epoch${epochs === 1 ? '' : 's'} of the 60,000 training images, batch 128, Adam 1e-3, seed 1), saved in float16`,
         baseline: runRecord(baseline.history, baseline.seconds, {
-          description: `\`mnist-vae-20d\` trained the same ${epochs} further epochs (N(0, I) prior; batch 128, Adam 1e-3, seed 1)`,
+          description: `\`mnist-vae-20d\` trained the same ${epochs} further epoch${epochs === 1 ? '' : 's'} (N(0, I) prior; batch 128, Adam 1e-3, seed 1)`,
           evaluation,
         }),
       }),

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { VAE } from '@vae/models';
+import { PriorVAE, VAE } from '@vae/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveTestImages, measure, testImages } from '../scripts/measure.mjs';
 import { fromPretrained as fromUrl } from './index';
@@ -39,13 +39,14 @@ async function serve(root: string): Promise<{ server: Server; url: string }> {
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('fromPretrained (Node, from the package)', () => {
-  it('ships five models with cards that match their files', () => {
+  it('ships six models with cards that match their files', () => {
     expect(PRETRAINED_MODELS).toEqual([
       'mnist-vae-2d',
       'mnist-vae-20d',
       'fashion-mnist-vae-2d',
       'dsprites-beta-vae',
       'frey-face-vae',
+      'mnist-vampprior',
     ]);
     for (const name of PRETRAINED_MODELS) {
       const card = modelCard(name);
@@ -146,9 +147,33 @@ describe('fromPretrained (Node, from the package)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('mnist-vampprior: a PriorVAE with its pseudo-inputs, better log p(x) than the standard prior', async () => {
+    const card = modelCard('mnist-vampprior');
+    expect(card.config).toMatchObject({ prior: 'vamp', components: 100, latentDim: 20 });
+    const before = tf.memory().numTensors;
+    const model = await fromPretrained('mnist-vampprior', { as: PriorVAE });
+    const u = model.pseudoInputs();
+    expect(u.shape).toEqual([100, 784]);
+    const values = await u.data();
+    expect(values.every((v) => v >= 0 && v <= 1)).toBe(true);
+    const digits = model.sample(4, { seed: 2 });
+    expect(digits.shape).toEqual([4, 28, 28, 1]);
+    tf.dispose([u, digits]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    // The comparison on the card: the shipped standard-prior VAE's row is its own card's (re-measured above), and
+    // the VampPrior's −log p(x) is lower than both standard-prior rows.
+    const plain = modelCard('mnist-vae-20d').evaluation;
+    const rows = card.comparison ?? [];
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ negativeElbo: plain.negativeElbo, isNll: plain.isNll, kl: plain.kl });
+    expect(card.evaluation.importanceSamples).toBe(plain.importanceSamples);
+    for (const row of rows) expect(card.evaluation.isNll as number).toBeLessThan(row.isNll);
+  });
+
   it('refuses an unknown name, listing the names there are', async () => {
     await expect(fromPretrained('mnist-vae-3d')).rejects.toThrow(
-      /no pretrained model named "mnist-vae-3d"; the names are mnist-vae-2d, mnist-vae-20d, fashion-mnist-vae-2d, dsprites-beta-vae, frey-face-vae\./,
+      /no pretrained model named "mnist-vae-3d"; the names are mnist-vae-2d, mnist-vae-20d, fashion-mnist-vae-2d, dsprites-beta-vae, frey-face-vae, mnist-vampprior\./,
     );
     expect(() => modelCard('__proto__')).toThrow(/no pretrained model/);
   });
