@@ -3,8 +3,8 @@
 // (A B C, B C A, ...) so load on the machine hits all of them alike. Results: bench/results/latest.{json,md}.
 // Also: the test loss after 10 epochs against PyTorch's over seeds, WebGPU in Node (the optional `webgpu` package) and
 // tfjs-node when installed (else a recorded skip reason), and each target of issue #10 marked met or not.
-// Also (issue 23): data-parallel scaling of ref-vae on wasm with fit's workers (1, 2 and, with more cores, 4 worker
-// threads: ratio to one worker, per-core efficiency, memory per extra worker), and the convolutional MNIST VAE
+// Also (issue 23): data-parallel scaling of ref-vae on wasm with fit's workers (1, 2 and, with more cores, 4 replicas:
+// this thread and n - 1 worker threads; ratio to one replica, per-core efficiency, memory per extra worker), and the convolutional MNIST VAE
 // (mnist-conv) against the same network in PyTorch and against plain tfjs autodiff (on cpu: tfjs' wasm backend has no
 // convolution gradient kernels).
 // usage: node bench/run.mjs [--quick] [--repeats N] [--images N] [--epochs N] [--seeds N] [--no-quality] [--out DIR]
@@ -132,7 +132,8 @@ const summary = (values) => ({
 const wasmTrain = (extra) => ({ task: 'train', backend: 'wasm', impl: 'vae', images, epochs, ...extra });
 const trainers = [
   { name: 'vae-wasm', spec: wasmTrain({}) },
-  // fit({ workers }): the same training in 1, 2 (and 4 where the cores exist) worker threads
+  // fit({ workers: n }): the same training in n replicas, this thread and n - 1 worker threads (w1 is this thread
+  // alone, as vae-wasm: the reference the scaling rows divide by), n = 1, 2 (and 4 where the cores exist)
   { name: 'vae-wasm-w1', spec: wasmTrain({ workers: 1 }) },
   { name: 'vae-wasm-w2', spec: wasmTrain({ workers: 2 }) },
   ...(cpus().length >= 4 ? [{ name: 'vae-wasm-w4', spec: wasmTrain({ workers: 4 }) }] : []),
@@ -493,9 +494,9 @@ const md = [
     .map(([n, m]) => `${n} images ${f(m)} MB`)
     .join(', ')} (ratio ${f(report.memory.ratio, 2)}).`,
   '',
-  `Data-parallel scaling (fit's workers, ref-vae on wasm; efficiency = speed-up / workers; from CPU time = images per CPU-second of the process against one worker's):`,
+  `Data-parallel scaling (fit's workers: n replicas, this thread and n - 1 worker threads; ref-vae on wasm; efficiency = speed-up / n; from CPU time = images per CPU-second of the process against one replica's):`,
   '',
-  '| workers | images/s (median) | vs 1 worker | per-core efficiency | from CPU time |',
+  '| workers (replicas) | images/s (median) | vs 1 | per-core efficiency | from CPU time |',
   '|---|---|---|---|---|',
   ...Object.entries(report.scaling).map(
     ([n, r]) =>

@@ -133,9 +133,10 @@ function buildProgram(): Command {
     .addOption(lrOption())
     .addOption(backendOption())
     .addOption(
-      new Option('--workers <n>', "train data-parallel in n worker threads ('auto': one per core)").argParser(
-        (value: string) => (value === 'auto' ? 'auto' : integer('--workers', 1, 64)(value)),
-      ),
+      new Option(
+        '--workers <n>',
+        "train data-parallel on n threads: this one and n - 1 worker threads ('auto': one per core)",
+      ).argParser((value: string) => (value === 'auto' ? 'auto' : integer('--workers', 1, 64)(value))),
     )
     .addOption(seedOption('random seed (weights, shuffling, noise)'))
     .addOption(limitOption('--limit', 'use only the first n training images'))

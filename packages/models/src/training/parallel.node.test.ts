@@ -232,6 +232,56 @@ describe('fit with workers (worker_threads)', () => {
     model.dispose();
   });
 
+  it('keeps tensors flat here and in the worker, and resident memory flat, over 192 steps with 2 replicas', async () => {
+    // The worker's tensor count after every step, logged by an entry that wraps the worker's.
+    const log = join(cache, `tensors-${process.pid}.log`);
+    writeFileSync(log, '');
+    const counting = join(cache, 'counting-worker.mjs');
+    writeFileSync(
+      counting,
+      [
+        "import { appendFileSync } from 'node:fs';",
+        "import { parentPort } from 'node:worker_threads';",
+        "import * as tf from '@tensorflow/tfjs-core';",
+        'const post = parentPort.postMessage.bind(parentPort);',
+        'parentPort.postMessage = (m, t) => {',
+        `  if (m.type === 'result') queueMicrotask(() => appendFileSync(${JSON.stringify(log)}, tf.memory().numTensors + '\\n'));`,
+        '  return post(m, t);',
+        '};',
+        `await import(${JSON.stringify(script.href)});`,
+      ].join('\n'),
+    );
+    const images = tf.tidy(() =>
+      tf.cast(tf.greater(tf.randomUniform([256, 8, 8, 1], 0, 1, 'float32', 9), 0.5), 'float32'),
+    );
+    const model = new VAE({ inputShape: [8, 8, 1], hiddenUnits: [32], latentDim: 4, seed: 8 });
+    const before = tf.memory().numTensors;
+    const resident: number[] = [];
+    const tensors: number[] = [];
+    await model.fit(tensorSource(images), {
+      epochs: 12,
+      batchSize: 16,
+      seed: 1,
+      workers: { count: 2, script: pathToFileURL(counting) },
+      onEpochEnd: ({ epoch }) => {
+        // after 2 epochs (32 steps) of warm-up
+        if (epoch > 2) {
+          resident.push(process.memoryUsage().rss);
+          tensors.push(tf.memory().numTensors);
+        }
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(new Set(tensors).size).toBe(1);
+    const inWorker = readFileSync(log, 'utf8').trim().split('\n').map(Number);
+    expect(inWorker.length).toBeGreaterThanOrEqual(190);
+    expect(new Set(inWorker.slice(32)).size).toBe(1);
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    expect((median(resident.slice(-3)) - median(resident.slice(0, 3))) / 2 ** 20).toBeLessThan(48);
+    images.dispose();
+    model.dispose();
+  });
+
   it('refuses bad worker options with errors that name the fix', async () => {
     const model = new Autoencoder({ ...small, seed: 6 });
     await expect(model.fit(tensorSource(x), { ...options, workers: 0 })).rejects.toThrow(
