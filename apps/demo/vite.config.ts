@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { demoData } from './vite-plugin-demo-data.ts';
+import { pretrainedModels } from './vite-plugin-pretrained.ts';
 
 /** Names a chunk after the TensorFlow.js package it starts from, e.g. `tfjs-backend-webgl-<hash>.js`. */
 function chunkFileName(chunk: { name: string; facadeModuleId: string | null }): string {
@@ -25,6 +26,7 @@ export default defineConfig({
   base: './',
   plugins: [
     demoData(),
+    pretrainedModels(),
     // Offline after the first visit: a Workbox service worker precaches the page and the code it runs on (the
     // wasm and cpu backends), and caches the rest as it is used: the GPU backends' chunks, models and data.
     VitePWA({

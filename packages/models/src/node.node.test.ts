@@ -108,7 +108,8 @@ describe('checkpoint directories', () => {
 });
 
 describe('models saved by earlier versions', () => {
-  const demo = fileURLToPath(new URL('../../../apps/demo/public/models/mnist-vae/', import.meta.url));
+  // the demo's 784-400-20 VAE, published as @vae/pretrained's mnist-vae-20d
+  const demo = fileURLToPath(new URL('../../pretrained/models/mnist-vae-20d/', import.meta.url));
   it.skipIf(!existsSync(join(demo, 'model.json')))(
     'loads the demo VAE (format 1, className VAE) with outputs identical to its weights computed directly',
     async () => {
