@@ -98,9 +98,11 @@ describe('fromPretrained (Node, from the package)', () => {
     );
   }
 
-  // One training: the demo ships the same files (apps/demo/scripts/prepare-model.mjs makes both); retraining one
+  // One training: the demo's models of the same recipe are these files. The demo takes mnist-vae-2d, mnist-vae-20d
+  // and fashion-mnist-vae-2d from this package at build time (apps/demo/vite-plugin-pretrained.ts, which checks the
+  // card's SHA-256 and refuses a second copy); a copy the demo ships itself must be these weights: retraining one
   // without the other (scripts/build-pretrained.mjs) fails here.
-  it('holds the same weights as the demo model of the same recipe', () => {
+  it('holds the same weights as the demo model of the same recipe, where the demo ships a copy', () => {
     const demo = join(PRETRAINED_DIRECTORY, '..', '..', '..', 'apps', 'demo', 'public', 'models');
     // Outside the repository (an installed package) there is no demo to compare with.
     if (!existsSync(demo)) return;
@@ -110,7 +112,7 @@ describe('fromPretrained (Node, from the package)', () => {
     for (const name of fromDemo) {
       const card = modelCard(name);
       const weights = join(demo, card.training.demoModel as string, 'weights.bin');
-      expect(existsSync(weights), `the demo ships ${card.training.demoModel}`).toBe(true);
+      if (!existsSync(weights)) continue;
       expect(sha256(readFileSync(weights)), `${name} = demo ${card.training.demoModel}`).toBe(
         card.weights.sha256,
       );
