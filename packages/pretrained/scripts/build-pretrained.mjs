@@ -13,7 +13,7 @@
 // re-measures the same numbers) on the tfjs cpu backend. Needs the libraries and the CLI built:
 // `pnpm turbo run build`; Frey Face's test frames are read from VAE_FREY_FACE_DIR (or the shared data folder).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -237,8 +237,10 @@ function scriptRun(name) {
 
 async function build(name, spec, cards) {
   const target = join(packageDirectory, 'models', name);
-  if (spec.demo) {
-    const source = join(demoModels, spec.demo);
+  // A demo model's files, where the demo ships a copy (prepare-model.mjs just trained it); the demo takes some of its
+  // models from this package instead (apps/demo/vite-plugin-pretrained.ts): then the files here are the source.
+  const source = spec.demo ? join(demoModels, spec.demo) : undefined;
+  if (source && existsSync(join(source, 'weights.bin'))) {
     mkdirSync(target, { recursive: true });
     for (const file of ['model.json', 'weights.bin']) copyFileSync(join(source, file), join(target, file));
   }
