@@ -8,6 +8,7 @@
 // @vae sources of the folder it lives in).
 import { join } from 'node:path';
 import { loadVae, root } from './bundle.mjs';
+import { kernelsByType } from './kernels.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -59,20 +60,13 @@ const t0 = performance.now();
 await trainFor(2);
 const wall = (performance.now() - t0) / steps;
 const info = await tf.profile(() => trainFor(3));
-const perKernel = new Map();
-for (const k of info.kernels) {
-  const e = perKernel.get(k.name) ?? { count: 0, ms: 0 };
-  e.count += 1;
-  e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-  perKernel.set(k.name, e);
-}
-const total = [...perKernel.values()].reduce((s, e) => s + e.ms, 0);
+const { total, rows } = kernelsByType(info);
 console.log(
   `M2${codes ? ' on 50-d codes' : ''}, ${backend}, batch ${batchSize}: wall ${wall.toFixed(1)} ms/step ` +
     `(${((1000 * batchSize) / wall).toFixed(0)} examples/s); kernels ${(info.kernels.length / steps).toFixed(0)}/step, ` +
     `kernel time ${(total / steps).toFixed(1)} ms/step`,
 );
-for (const [name, e] of [...perKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
+for (const [name, e] of rows.slice(0, 12)) {
   console.log(
     `  ${name.padEnd(22)} ${(e.count / steps).toFixed(1).padStart(6)}/step ${(e.ms / steps).toFixed(2).padStart(8)} ms/step`,
   );

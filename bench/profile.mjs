@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kernelsByType } from './kernels.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'apps/cli/package.json'));
@@ -37,18 +38,11 @@ const model = new VAE(
 // warm up
 await model.fit(data, { epochs: 1, batchSize: 128, seed: 1 });
 const info = await tf.profile(() => model.fit(data, { epochs: 1, batchSize: 128, seed: 2 }));
-const perKernel = new Map();
-for (const k of info.kernels) {
-  const e = perKernel.get(k.name) ?? { count: 0, ms: 0 };
-  e.count += 1;
-  e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-  perKernel.set(k.name, e);
-}
-const total = [...perKernel.values()].reduce((s, e) => s + e.ms, 0);
+const { total, rows } = kernelsByType(info);
 console.log(
   `kernels per step: ${(info.kernels.length / steps).toFixed(1)}; kernel ms per step ${(total / steps).toFixed(2)}`,
 );
-for (const [name, e] of [...perKernel].sort((a, b) => b[1].ms - a[1].ms)) {
+for (const [name, e] of rows) {
   console.log(
     `${name.padEnd(22)} ${(e.count / steps).toFixed(1).padStart(6)}/step ${(e.ms / steps).toFixed(3).padStart(8)} ms/step`,
   );
