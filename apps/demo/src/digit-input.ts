@@ -137,3 +137,22 @@ export function strokeLine(
   g.lineTo(to[0] + 0.01, to[1]);
   g.stroke();
 }
+
+/**
+ * From the keyboard: a digit key pressed on `target` picks a test digit of that class, the next one of the class on
+ * each press (`pick(label, k)`, k cycling below `countOf(label)`).
+ */
+export function pickDigitsByKey(
+  target: HTMLElement,
+  countOf: (label: number) => number,
+  pick: (label: number, k: number) => void,
+): void {
+  const pressed = new Array<number>(10).fill(-1);
+  target.addEventListener('keydown', (event) => {
+    if (!/^[0-9]$/.test(event.key)) return;
+    event.preventDefault();
+    const label = Number(event.key);
+    pressed[label] = (pressed[label] + 1) % Math.max(1, countOf(label));
+    pick(label, pressed[label]);
+  });
+}

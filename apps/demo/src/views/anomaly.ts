@@ -21,6 +21,7 @@ import {
 } from '../assets';
 import { canvas2d, DrawingPad, mnistTransform, reduceCanvas, strokeLine } from '../digit-input';
 import { loadMnistTest } from '../host-data';
+import { latestOnly } from '../latest-only';
 import { bumpRenders, element, escapeHtml, paintGrey } from '../shared';
 import type { View, ViewContext } from './context';
 
@@ -175,25 +176,11 @@ export function createAnomalyView(context: ViewContext): View {
     }
   }
 
-  let busy = false;
-  let again = false;
-  async function requestUpdate(): Promise<void> {
-    if (busy) {
-      again = true;
-      return;
-    }
-    busy = true;
-    try {
-      do {
-        again = false;
-        await update();
-      } while (again);
-    } catch (error) {
-      context.fail('Scoring the drawing failed', error instanceof Error ? error.message : String(error));
-    } finally {
-      busy = false;
-    }
-  }
+  /** Scores the latest drawing: strokes arriving while a score runs give one more score, not a queue. */
+  const scorer = latestOnly<void>(update, (error) =>
+    context.fail('Scoring the drawing failed', error instanceof Error ? error.message : String(error)),
+  );
+  const requestUpdate = () => scorer.request();
 
   /** Puts a 28 x 28 image on the pad, scaled up smoothly. */
   function load(pixels: Float32Array): void {
@@ -208,7 +195,7 @@ export function createAnomalyView(context: ViewContext): View {
     padContext.imageSmoothingQuality = 'high';
     padContext.drawImage(small.canvas, 0, 0, PAD, PAD);
     empty = false;
-    void requestUpdate();
+    requestUpdate();
   }
 
   let pick = 0;
@@ -229,11 +216,11 @@ export function createAnomalyView(context: ViewContext): View {
       new DrawingPad(pad, (from, to) => {
         strokeLine(padContext, from, to, '#fff', PEN_WIDTH);
         empty = false;
-        void requestUpdate();
+        requestUpdate();
       });
       element('anomaly-clear').addEventListener('click', () => {
         clear();
-        void requestUpdate();
+        requestUpdate();
       });
       element('anomaly-digit').addEventListener('click', () => load(someDigit()));
       element('anomaly-rotated').addEventListener('click', () => load(rotate(someDigit())));

@@ -54,6 +54,7 @@ import {
   MAX_LINK_POINTS,
 } from '../drawing-link';
 import { drawScatter, type MapFrame, mapRange, toPixelX, toPixelY } from '../latent-map';
+import { latestOnly } from '../latest-only';
 import { ACCENT, bumpRenders, element, escapeHtml, fitCanvas, paintGrey, updateUrl } from '../shared';
 import type { View, ViewContext } from './context';
 
@@ -441,30 +442,18 @@ export function createDrawView(context: ViewContext): View {
     }
   }
 
+  /** Encodes the latest drawing: strokes arriving while an update runs give one more update, not a queue. */
+  const updater = latestOnly<void>(update, (error) =>
+    context.fail('Encoding the drawing failed', error instanceof Error ? error.message : String(error)),
+  );
   let scheduled = false;
-  let busy = false;
-  let again = false;
-  /** Updates after the current frame; strokes arriving while an update runs give one more update, not a queue. */
+  /** Updates after the current frame. */
   function requestUpdate(): void {
-    if (busy) {
-      again = true;
-      return;
-    }
     if (scheduled) return;
     scheduled = true;
-    requestAnimationFrame(async () => {
+    requestAnimationFrame(() => {
       scheduled = false;
-      busy = true;
-      try {
-        do {
-          again = false;
-          await update();
-        } while (again);
-      } catch (error) {
-        context.fail('Encoding the drawing failed', error instanceof Error ? error.message : String(error));
-      } finally {
-        busy = false;
-      }
+      updater.request();
     });
   }
 

@@ -16,6 +16,8 @@ import {
   getDigits,
   getModel,
 } from '../assets';
+import { pickDigitsByKey } from '../digit-input';
+import { latestOnly } from '../latest-only';
 import { ACCENT, bumpRenders, element, escapeHtml, paintGrey, updateUrl } from '../shared';
 import type { View, ViewContext } from './context';
 
@@ -123,37 +125,31 @@ export function createInterpolateView(context: ViewContext): View {
     }
   }
 
-  let morphBusy = false;
-  let morphAgain = false;
+  /** The morph at the slider's t: values arriving while one is drawn give one more drawing, not a queue. */
+  async function drawMorphOnce(): Promise<void> {
+    const a = ends.a?.code;
+    const b = ends.b?.code;
+    if (!a || !b) return;
+    const t = Number(tInput.value);
+    tValue.textContent = t.toFixed(2);
+    // The code at t on the path the strips show (core's interpolateLatent, linear or slerp).
+    const image = tf.tidy(() => {
+      const path = interpolateLatent(tf.tensor2d(a, [1, a.length]), tf.tensor2d(b, [1, b.length]), [t], {
+        spherical: sphericalInput.checked,
+      });
+      return model.decode(tf.reshape(path, [1, a.length]));
+    });
+    const pixels = await image.data();
+    image.dispose();
+    morphScratch = paintGrey(morphCanvas, pixels, DIGIT_SIDE, DIGIT_SIDE, morphScratch);
+    bumpRenders(morphCanvas);
+  }
+  const morph = latestOnly<void>(drawMorphOnce, (error) =>
+    context.fail('Drawing the morph failed', error instanceof Error ? error.message : String(error)),
+  );
   async function drawMorph(): Promise<void> {
-    if (morphBusy) {
-      morphAgain = true;
-      return;
-    }
-    morphBusy = true;
-    try {
-      do {
-        morphAgain = false;
-        const a = ends.a?.code;
-        const b = ends.b?.code;
-        if (!a || !b) return;
-        const t = Number(tInput.value);
-        tValue.textContent = t.toFixed(2);
-        // The code at t on the path the strips show (core's interpolateLatent, linear or slerp).
-        const image = tf.tidy(() => {
-          const path = interpolateLatent(tf.tensor2d(a, [1, a.length]), tf.tensor2d(b, [1, b.length]), [t], {
-            spherical: sphericalInput.checked,
-          });
-          return model.decode(tf.reshape(path, [1, a.length]));
-        });
-        const pixels = await image.data();
-        image.dispose();
-        morphScratch = paintGrey(morphCanvas, pixels, DIGIT_SIDE, DIGIT_SIDE, morphScratch);
-        bumpRenders(morphCanvas);
-      } while (morphAgain);
-    } finally {
-      morphBusy = false;
-    }
+    morph.request();
+    await morph.settled();
   }
 
   async function refresh(): Promise<void> {
@@ -209,14 +205,7 @@ export function createInterpolateView(context: ViewContext): View {
       });
       // from the keyboard: a digit key sets the end being picked to a test digit of that class (the next one
       // of the class on each press)
-      const pressed = new Array<number>(10).fill(-1);
-      palette.addEventListener('keydown', (event) => {
-        if (!/^[0-9]$/.test(event.key)) return;
-        event.preventDefault();
-        const label = Number(event.key);
-        pressed[label] = (pressed[label] + 1) % digits[label].length;
-        pick(label, pressed[label]);
-      });
+      pickDigitsByKey(palette, (label) => digits[label].length, pick);
       for (const end of ['a', 'b'] as const) {
         pickButtons[end].addEventListener('click', () => choose(end));
         useDrawing[end].addEventListener('click', () => {

@@ -16,6 +16,7 @@ import { binaryCrossEntropy, DiagonalGaussian, klDivergenceStandardNormal } from
 import type { VAE } from '@vae/models';
 import { drawToCanvas, imageGrid, tensorToImageBatch } from '@vae/viz';
 import { DIGIT_PIXELS, DIGIT_SIDE, type DigitSet, getDigits, getModel, MAP_MODEL } from '../assets';
+import { pickDigitsByKey } from '../digit-input';
 import { element, paintGrey, updateUrl } from '../shared';
 import type { View, ViewContext } from './context';
 
@@ -193,14 +194,7 @@ export function createLearnView(context: ViewContext): View {
         const label = Math.floor(((event.clientY - box.top) / box.height) * 10);
         if (digits[label]?.[k]) pick(label, k);
       });
-      const pressed = new Array<number>(10).fill(-1);
-      palette.addEventListener('keydown', (event) => {
-        if (!/^[0-9]$/.test(event.key)) return;
-        event.preventDefault();
-        const label = Number(event.key);
-        pressed[label] = (pressed[label] + 1) % digits[label].length;
-        pick(label, pressed[label]);
-      });
+      pickDigitsByKey(palette, (label) => digits[label].length, pick);
       redrawButton.addEventListener('click', () => {
         seed += 1;
         void request();
