@@ -18,17 +18,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  applyActivation,
   type BatchSource,
-  batchRanges,
   type DataInput,
   Dense,
   fusedDense,
   klWeight,
   Random,
-  range,
   softmaxCrossEntropyWithLogits,
   toBatchSource,
 } from '@vae/core';
+import { accuracyOf, predictClasses } from '../base/classes';
 import type { Labels } from '../base/model';
 import { ConditionalVAE } from '../conditional-vae/conditional-vae.model';
 import type { LossTermScalars, ObjectiveContext } from '../training/trainable';
@@ -151,7 +151,7 @@ export class M2 extends ConditionalVAE {
       classes * batch,
       units,
     ]) as tf.Tensor2D;
-    let h = activate(first.activation, linear);
+    let h = applyActivation(first.activation, linear) as tf.Tensor2D;
     for (const layer of rest) h = layer.apply(h);
     const [mean, logVar] = tf.split(h, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
     return { mean, logVar };
@@ -171,15 +171,7 @@ export class M2 extends ConditionalVAE {
   /** The most probable class under q(y | x) of every example, in order. */
   async predict(input: DataInput, options: { batchSize?: number } = {}): Promise<Int32Array> {
     const data = await this.toSource(input, undefined, 'predict');
-    const out = new Int32Array(data.size);
-    for (const [start, end] of batchRanges(data.size, options.batchSize ?? 1000)) {
-      const predicted = tf.tidy(() =>
-        tf.argMax(this.classifierLogits(this.flatten(data.batch(range(start, end)))), 1),
-      );
-      out.set(await predicted.data(), start);
-      predicted.dispose();
-    }
-    return out;
+    return predictClasses(data, (x) => this.classifierLogits(this.flatten(x)), options.batchSize);
   }
 
   /** The share of labelled examples whose most probable class is their label (the test error is 1 - this). */
@@ -193,10 +185,7 @@ export class M2 extends ConditionalVAE {
       caller: 'M2.accuracy',
     });
     if (!data.labels) throw new Error('M2.accuracy: the data has no labels.');
-    const predicted = await this.predict(data, options);
-    let correct = 0;
-    for (let i = 0; i < predicted.length; i++) if (predicted[i] === data.labels[i]) correct += 1;
-    return correct / Math.max(1, predicted.length);
+    return accuracyOf(await this.predict(data, options), data.labels);
   }
 
   /**
@@ -307,19 +296,5 @@ export class M2 extends ConditionalVAE {
   protected override scoreRows(rows: tf.Tensor2D, seed: number, labels?: tf.Tensor1D): tf.Tensor1D {
     const t = this.objectiveTerms(rows, this.batchLabels(labels, rows.shape[0]), seed, false);
     return tf.add(t.reconstruction, t.kl) as tf.Tensor1D;
-  }
-}
-
-/** A dense layer's activation applied on its own (the split first layer of `M2.enumeratedPosterior`). */
-function activate(activation: Dense['activation'], x: tf.Tensor2D): tf.Tensor2D {
-  switch (activation) {
-    case 'relu':
-      return tf.relu(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'tanh':
-      return tf.tanh(x);
-    default:
-      return x;
   }
 }

@@ -18,6 +18,7 @@ import {
   softmaxCrossEntropyWithLogits,
   toBatchSource,
 } from '@vae/core';
+import { accuracyOf, predictClasses } from '../base/classes';
 import { type FitOptions, type History, train } from '../training/fit';
 import type { LossTermScalars, ObjectiveContext, TrainableModel } from '../training/trainable';
 
@@ -211,13 +212,7 @@ export class LabelClassifier implements TrainableModel {
   /** The most probable class of every example, in order. */
   async predict(input: DataInput, options: { batchSize?: number } = {}): Promise<Int32Array> {
     const data = await this.source(input, undefined, 'predict');
-    const out = new Int32Array(data.size);
-    for (const [start, end] of batchRanges(data.size, options.batchSize ?? 1000)) {
-      const predicted = tf.tidy(() => tf.argMax(this.logits(data.batch(range(start, end))), 1));
-      out.set(await predicted.data(), start);
-      predicted.dispose();
-    }
-    return out;
+    return predictClasses(data, (x) => this.logits(x), options.batchSize);
   }
 
   /** The share of examples whose predicted class is their label. */
@@ -227,10 +222,7 @@ export class LabelClassifier implements TrainableModel {
   ): Promise<number> {
     const data = await this.source(input, options.labels, 'accuracy');
     if (!data.labels) throw new Error('LabelClassifier.accuracy: the data has no labels.');
-    const predicted = await this.predict(data, options);
-    let correct = 0;
-    for (let i = 0; i < predicted.length; i++) if (predicted[i] === data.labels[i]) correct += 1;
-    return correct / Math.max(1, predicted.length);
+    return accuracyOf(await this.predict(data, options), data.labels);
   }
 
   /** Trains with the shared `fit` loop (Adam, shuffling, callbacks, early stopping, ...). */
