@@ -361,8 +361,8 @@ describe('a project with every library and @tensorflow/tfjs', () => {
     expect(recommender.rmse).toBeLessThan(recommender.globalMeanRmse);
     expect(recommender.reloadedClass).toBe('AutoRec');
     expect(recommender.reloadedMaxDifference).toBe(0);
-    // two worker threads train the autoencoder one thread trains, up to float summation order; a seeded VAE with
-    // workers (noise drawn per shard) is reproducible bit for bit
+    // three replicas (two worker threads) train the autoencoder one thread trains, up to float summation order; a
+    // seeded VAE with workers (noise drawn per shard) is reproducible bit for bit
     expect(result.workers.maxWeightDifference).toBeLessThan(1e-5);
     expect(result.workers.vaeRepeatDifference).toBe(0);
     expect(Math.abs(result.workers.lossTwoWorkers - result.workers.lossOneThread)).toBeLessThan(1e-4);

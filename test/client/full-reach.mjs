@@ -2,8 +2,9 @@
  * The packages' reach as an app meets it from the installed tarballs (run by test/client.test.ts in the "full"
  * project): a pretrained model loaded offline from the installed @vae/pretrained (its pinned checksum verified), a
  * recommender trained on ratings built with @vae/data and scored with @vae/metrics, saved and reloaded, and fit's
- * data-parallel workers started from the installed @vae/models (the worker script inside node_modules) training the
- * same autoencoder as one thread and a seeded VAE reproducibly. Prints `RESULT <json>`.
+ * data-parallel workers started from the installed @vae/models (the worker script inside node_modules; two worker
+ * threads beside this one) training the same autoencoder as one thread, and a seeded VAE reproducibly. Prints
+ * `RESULT <json>`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,8 +83,9 @@ result.recommender = {
 autorec.dispose();
 reloaded.dispose();
 
-// 3. fit's workers from the installed package: a deterministic autoencoder with two worker threads against one
-// thread (the same model up to float summation order), and a seeded VAE with two workers twice (bit for bit)
+// 3. fit's workers from the installed package: a deterministic autoencoder in three replicas (this thread and two
+// worker threads) against one thread (the same model up to float summation order), and a seeded VAE in three
+// replicas twice (bit for bit)
 const images = new Float32Array(64 * 16).map((_, k) => (Math.sin(k * 1.7) > 0 ? 0.9 : 0.1));
 const data = new ImageDataset({ images, shape: [64, 4, 4, 1] });
 const trainWith = async (Model, workers) => {
@@ -95,9 +97,9 @@ const trainWith = async (Model, workers) => {
 };
 const largest = (a, b) => Math.max(...a.weights.map((w, k) => Math.abs(w - b.weights[k])));
 const one = await trainWith(Autoencoder, undefined);
-const two = await trainWith(Autoencoder, 2);
-const vaeA = await trainWith(VAE, 2);
-const vaeB = await trainWith(VAE, 2);
+const two = await trainWith(Autoencoder, 3);
+const vaeA = await trainWith(VAE, 3);
+const vaeB = await trainWith(VAE, 3);
 result.workers = {
   lossOneThread: one.loss,
   lossTwoWorkers: two.loss,
