@@ -120,7 +120,7 @@ export const RECIPES = {
     '--seed',
     '1',
   ],
-  // the disentangling one: total correlation weighted 20 (the view's "β")
+  // the disentangling one: total correlation weighted 50 (the view's "β"; at 20, x and y stayed mixed)
   'dsprites-beta-vae': [
     '--latent-dim',
     '10',
@@ -130,7 +130,7 @@ export const RECIPES = {
     '--model',
     'beta-tcvae',
     '--tc-weight',
-    '20',
+    '50',
     '--hidden',
     '128,128',
     '--batch-size',

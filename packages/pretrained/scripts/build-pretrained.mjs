@@ -61,9 +61,9 @@ const MODELS = {
     demo: 'dsprites-beta-vae',
     dataset: 'dsprites',
     summary:
-      'beta-TCVAE (total correlation weighted 20, Chen et al. 2018), 4096-128-128-10, on procedural dSprites: latent traversals, disentanglement metrics (a short run: scale has a number of its own, x and y are not yet separated).',
+      'beta-TCVAE (total correlation weighted 50, Chen et al. 2018), 4096-128-128-10, on procedural dSprites: latent traversals, disentanglement metrics (a short run: x and y each mainly on a number of their own; scale, shape and rotation not separated).',
     recipe:
-      'vae train --dataset dsprites --model beta-tcvae --tc-weight 20 --latent-dim 10 --hidden 128,128 --batch-size 32 --limit 10000 --epochs 10 --seed 1, vae export --float16',
+      'vae train --dataset dsprites --model beta-tcvae --tc-weight 50 --latent-dim 10 --hidden 128,128 --batch-size 32 --limit 10000 --epochs 10 --seed 1, vae export --float16',
     batchSize: 32,
   },
   'frey-face-vae': {
