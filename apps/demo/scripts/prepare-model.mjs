@@ -1,5 +1,6 @@
 // Trains one of the demo's models with the vae CLI and copies it into public/models/<name>/, where the page loads
-// it from (and `vite build` copies it to dist/models/<name>/). Weights are stored as float16 (half the bytes;
+// it from (and `vite build` copies it to dist/models/<name>/); the model files of those the demo takes from
+// @vae/pretrained (pretrained-models.json) go into that package instead, beside their cards. Weights are stored as float16 (half the bytes;
 // tfjs dequantizes them on load), by `vae export`. With --codes N it also writes codes.json: the posterior means of
 // the first N test images of the model's data set with their labels, rounded to 3 decimals.
 //
@@ -13,13 +14,15 @@
 //
 // Needs the CLI built: `pnpm turbo run build` from the repository root.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const demoDirectory = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(demoDirectory, '..', 'cli', 'dist', 'bin.js');
+/** @vae/pretrained name -> demo name of the models the demo takes from that package (see vite-plugin-pretrained.ts). */
+const FROM_PRETRAINED = JSON.parse(readFileSync(join(demoDirectory, 'pretrained-models.json'), 'utf8'));
 
 class PrepareError extends Error {}
 
@@ -247,6 +250,16 @@ function prepare(options) {
     ]);
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+  // A model the demo takes from @vae/pretrained (pretrained-models.json): its files belong to the package.
+  const pretrained = Object.entries(FROM_PRETRAINED).find(([, demo]) => demo === options.name)?.[0];
+  if (pretrained) {
+    const home = join(demoDirectory, '..', '..', 'packages', 'pretrained', 'models', pretrained);
+    for (const file of ['model.json', 'weights.bin']) renameSync(join(target, file), join(home, file));
+    console.log(
+      `prepare-model: ${options.name} is @vae/pretrained's ${pretrained}: its model.json and weights.bin went to ` +
+        `${home}; re-measure its card with \`node packages/pretrained/scripts/build-pretrained.mjs --only ${pretrained}\`.`,
+    );
   }
 }
 
