@@ -275,7 +275,12 @@ async function quality() {
     packageSearchPaths: [join(root, 'apps/cli')],
   });
   const model = new VAE({ seed: spec.seed });
-  const history = await model.fit(data, { epochs: spec.epochs, batchSize: 128, seed: spec.seed, ...fitWorkers });
+  const history = await model.fit(data, {
+    epochs: spec.epochs,
+    batchSize: 128,
+    seed: spec.seed,
+    ...fitWorkers,
+  });
   const evaluation = await model.evaluate(test, { seed: spec.seed });
   return { testLoss: evaluation.total, trainLoss: history.epochs.at(-1).train.total, seed: spec.seed };
 }
