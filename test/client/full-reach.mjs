@@ -1,7 +1,7 @@
 /**
  * The packages' reach as an app meets it from the installed tarballs (run by test/client.test.ts in the "full"
  * project): a pretrained model loaded offline from the installed @vae/pretrained (its pinned checksum verified), a
- * recommender trained on ratings built with @vae/data and scored with @vae/metrics, saved and reloaded, and fit's
+ * recommender trained on @vae/data's synthetic ratings and scored with @vae/metrics, saved and reloaded, and fit's
  * data-parallel workers started from the installed @vae/models (the worker script inside node_modules; two worker
  * threads beside this one) training the same autoencoder as one thread, and a seeded VAE reproducibly. Prints
  * `RESULT <json>`.
@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ImageDataset, RatingRows, RatingSetBuilder, splitRandom } from '@vae/data';
+import { ImageDataset, RatingRows, splitRandom, syntheticRatings } from '@vae/data';
 import { ratingErrors } from '@vae/metrics';
 import { Autoencoder, AutoRec, RECOMMENDER_REGISTRY, VAE } from '@vae/models';
 import { loadModelFromDirectory, saveModelToDirectory } from '@vae/models/node';
@@ -33,26 +33,16 @@ result.pretrained = {
 decoded.dispose();
 pretrained.dispose();
 
-// 2. a recommender: low-rank ratings with noise, I-AutoRec against the global mean on held-out ratings
-const builder = new RatingSetBuilder();
-let state = 7;
-const uniform = () => {
-  state = (state * 1103515245 + 12345) % 2147483648;
-  return state / 2147483648;
-};
-const users = 60;
-const items = 40;
-const userTaste = Array.from({ length: users }, () => [uniform() - 0.5, uniform() - 0.5]);
-const itemTaste = Array.from({ length: items }, () => [uniform() - 0.5, uniform() - 0.5]);
-for (let u = 0; u < users; u++) {
-  for (let i = 0; i < items; i++) {
-    if (uniform() < 0.5) continue;
-    const score = 3 + 6 * (userTaste[u][0] * itemTaste[i][0] + userTaste[u][1] * itemTaste[i][1]);
-    const rating = Math.min(5, Math.max(1, Math.round(score + 0.3 * (uniform() - 0.5))));
-    builder.add({ user: `u${u}`, item: `i${i}`, rating }, `rating ${u},${i}`);
-  }
-}
-const all = builder.build();
+// 2. a recommender: @vae/data's synthetic low-rank ratings, I-AutoRec against the global mean on held-out ratings
+const all = syntheticRatings({
+  users: 60,
+  items: 40,
+  rank: 2,
+  density: 0.5,
+  popularity: 0.5,
+  noise: 0.15,
+  seed: 7,
+});
 const { train, test } = splitRandom(all, { testFraction: 0.1, seed: 1 });
 const rows = new RatingRows(train, 'item');
 const autorec = new AutoRec({

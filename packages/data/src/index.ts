@@ -89,9 +89,11 @@ export {
   type RowKind,
   ratingDatasetInfo,
   ratingRows,
+  type SyntheticRatingsOptions,
   splitByTime,
   splitPerUser,
   splitRandom,
+  syntheticRatings,
 } from './ratings/index';
 export { readTar, type TarEntry, writeTar } from './tar';
 export {

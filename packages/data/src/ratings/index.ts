@@ -16,3 +16,4 @@ export {
 export { type DuplicatePolicy, RatingSet, RatingSetBuilder, type RawRating } from './rating-set';
 export { RATING_BATCH_MAX_VALUES, RatingRows, type RowKind, ratingRows } from './rows';
 export { type RatingSplit, type RatingSplitOptions, splitByTime, splitPerUser, splitRandom } from './splits';
+export { type SyntheticRatingsOptions, syntheticRatings } from './synthetic';
