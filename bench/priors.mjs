@@ -6,7 +6,8 @@
 //
 //   node bench/priors.mjs [--seeds 3] [--first-seed 1] [--train 10000] [--test 1000] [--epochs 10] [--latent 20] [--hidden 300]
 //                         [--pseudo 100] [--mixture 50] [--k 500] [--backend wasm] [--json out.json]
-//                         [--fd] [--models vae,mixture,vamp,gmm,vqvae] [--vq-update ema|loss] [--vq-prior autoregressive|categorical]
+//                         [--fd] [--models vae,mixture,vamp,gmm,iwae,vqvae] [--iwae-k 5] [--vq-update ema|loss]
+//                         [--vq-prior autoregressive|categorical]
 //
 // It bundles the @vae sources (bench/bundle.mjs: the packages need no build) and trains each model in this process.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ const mixtureComponents = Number(option('mixture', 50));
 const importanceSamples = Number(option('k', 500));
 const backend = option('backend', 'wasm');
 const only = option('models', 'vae,mixture,vamp,gmm,vqvae').split(',');
+// --models ...,iwae: also an IWAE of the same network, trained on its k-sample bound
+const iwaeSamples = Number(option('iwae-k', 5));
 const jsonOut = option('json', undefined);
 const vqUpdate = option('vq-update', 'ema');
 const vqPrior = option('vq-prior', 'autoregressive');
@@ -151,6 +154,12 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
     probabilistic.push([
       `VampPrior (K = ${pseudoInputs} pseudo-inputs)`,
       () => new models.PriorVAE({ ...common, prior: 'vamp', components: pseudoInputs, seed }),
+    ]);
+  }
+  if (only.includes('iwae')) {
+    probabilistic.push([
+      `IWAE (k = ${iwaeSamples} in training)`,
+      () => new models.IWAE({ ...common, importanceSamples: iwaeSamples, seed }),
     ]);
   }
   for (const [name, create] of probabilistic) {
