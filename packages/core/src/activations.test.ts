@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, activationGradient, activationSlope, applyActivation } from './activations';
+// tfjs-core's op gradients, for the autodiff reference (the library registers them on import, as here)
+import './gradients';
 
 describe('activations', () => {
   // away from relu's kink, where its derivative is not defined
