@@ -1,6 +1,7 @@
 // One benchmark measurement in a fresh process. Prints one JSON line on stdout.
 // usage: node bench/worker.mjs '{"task":"train","backend":"wasm","impl":"vae","images":8000,"epochs":2}'
 // Optional: "arch": "conv" (mnist-conv instead of ref-vae's MLP), "workers": n (fit's data-parallel worker threads).
+// "batchSize" (training with impl "vae": default 128, ref-vae's).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -180,7 +181,7 @@ async function train() {
     let cpuStart = process.cpuUsage();
     const history = await model.fit(data, {
       epochs,
-      batchSize: 128,
+      batchSize: spec.batchSize ?? 128,
       seed: 1,
       ...fitWorkers,
       onEpochEnd: (record) => {
