@@ -68,7 +68,9 @@ describe('fromPretrained (Node, from the package)', () => {
   // measure.mjs: VAE_FASHION_MNIST_DIR, VAE_FREY_FACE_DIR).
   for (const name of PRETRAINED_MODELS) {
     const dataset = modelCard(name).data.name;
-    // −log p(x) by importance sampling (k decodes per image) takes longer on the cpu backend.
+    // −log p(x) by importance sampling (k decodes per image for every image) takes minutes on the pure-JS cpu
+    // backend (174 s of the whole test command): it is re-measured on wasm (unit:wasm), the −ELBO terms on both.
+    const slowBackend = tf.getBackend() === 'cpu';
     const timeout = modelCard(name).evaluation.isNll === undefined ? undefined : 600_000;
     it.skipIf(!haveTestImages(dataset))(
       `re-measures the card of ${name} within its tolerance, without leaking tensors`,
@@ -81,14 +83,15 @@ describe('fromPretrained (Node, from the package)', () => {
         expect(model.latentDim).toBe(card.config.latentDim);
         const e = card.evaluation;
         expect(images.size).toBe(e.count);
-        const numbers = await measure(model, images, dataset, { importanceSamples: e.importanceSamples });
+        const importanceSamples = slowBackend ? undefined : e.importanceSamples;
+        const numbers = await measure(model, images, dataset, { importanceSamples });
         model.dispose();
         expect(tf.memory().numTensors).toBe(before);
         expect(Math.abs(numbers.negativeElbo - e.negativeElbo)).toBeLessThanOrEqual(card.tolerance);
         expect(Math.abs(numbers.reconstruction - e.reconstruction)).toBeLessThanOrEqual(card.tolerance);
         expect(Math.abs(numbers.kl - e.kl)).toBeLessThanOrEqual(card.tolerance);
         expect(numbers.activeUnits).toBe(e.activeUnits);
-        if (e.isNll === undefined) expect(numbers.isNll).toBeUndefined();
+        if (e.isNll === undefined || slowBackend) expect(numbers.isNll).toBeUndefined();
         else expect(Math.abs((numbers.isNll as number) - e.isNll)).toBeLessThanOrEqual(card.tolerance);
         if (dataset === 'dsprites')
           expect(Math.abs((numbers.mig as number) - (e.mig as number))).toBeLessThan(0.005);
