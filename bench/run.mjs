@@ -35,7 +35,8 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',
 const withQuality = !args.includes('--no-quality') && !only;
 const convImages = flag('conv-images', quick ? 256 : Math.min(images, 2048));
 // the cpu backend is about 1 GFLOP/s and a mnist-conv step about 30 MFLOP per image: a few steps only
-const convCpuImages = quick ? 64 : 256;
+// (quick: 16, one step per epoch; the peer's autodiff took 78 s of the smoke test at 64)
+const convCpuImages = quick ? 16 : 256;
 const outDir = args.includes('--out') ? args[args.indexOf('--out') + 1] : join(here, 'results');
 
 const worker = join(here, 'worker.mjs');
