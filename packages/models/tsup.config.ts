@@ -3,12 +3,15 @@ import { peerDependencyBanner } from '../../scripts/peer-dependency-banner.mjs';
 
 export default defineConfig({
   // fit-worker.node: the entry of fit({ workers })'s worker threads, started by node.ts (never imported).
+  // browser and fit-worker: fit({ workers }) in browsers (Web Workers), the calling side and the worker side.
   entry: [
     'src/index.ts',
     'src/node.ts',
     'src/layers.ts',
     'src/options.ts',
     'src/training/fit-worker.node.ts',
+    'src/browser.ts',
+    'src/fit-worker.ts',
   ],
   format: ['esm', 'cjs'],
   // Shared chunks in CommonJS too: each entry (index, node, ...) must require one copy of a class, or

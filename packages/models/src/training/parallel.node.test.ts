@@ -18,7 +18,9 @@ import { memoryHandler } from '../testing/concerns.test-utils';
 import { binaryPrototypes } from '../testing/toy';
 import { VAE } from '../vae/vae.model';
 import type { FitOptions } from './fit';
-import { WorkerError } from './parallel';
+import { registerWorkerRuntime, type ToReplica, WorkerError, type WorkerRuntime } from './parallel';
+import { nodeWorkerRuntime } from './parallel.node';
+import { ReplicaPool } from './pool';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageRoot = join(here, '../..');
@@ -167,6 +169,55 @@ describe('fit with workers (worker_threads)', () => {
     for (const m of [single, three, one]) m.dispose();
   });
 
+  it('without shared buffers (transferred, as on a page that is not cross-origin isolated): the same model, buffers handed back', async () => {
+    // Node's runtime as a browser's is without SharedArrayBuffer; the step messages the workers get are recorded.
+    const steps: Array<{ worker: number; weights: boolean; gradients: boolean }> = [];
+    const transferring: WorkerRuntime = {
+      ...nodeWorkerRuntime,
+      shared: false,
+      start(index, requested) {
+        const endpoint = nodeWorkerRuntime.start(index, requested);
+        return {
+          ...endpoint,
+          post(message: ToReplica, transfer?: ArrayBuffer[]) {
+            if (message.type === 'init') expect(message.weights).toBeNull();
+            if (message.type === 'step') {
+              steps.push({
+                worker: index,
+                weights: message.weightValues !== null,
+                gradients: message.gradients !== null,
+              });
+            }
+            endpoint.post(message, transfer);
+          },
+        };
+      },
+      open: (model, variables, requested, batchSize) =>
+        ReplicaPool.start(transferring, model, variables, requested, batchSize),
+    };
+    registerWorkerRuntime(transferring);
+    try {
+      const single = new Autoencoder({ ...small, seed: 9 });
+      await single.fit(tensorSource(x), options);
+      const three = new Autoencoder({ ...small, seed: 9 });
+      const before = tf.memory().numTensors;
+      await three.fit(tensorSource(x), { ...options, workers: { count: 3, script } });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(largestDifference(await weights(three), await weights(single))).toBeLessThan(1e-5);
+      // 4 steps x 2 workers; the first step trains from the weights the replicas were built with, every later one
+      // from new weights, and from the second step on each worker writes into the buffer it sent before.
+      expect(steps).toHaveLength(8);
+      for (const worker of [0, 1]) {
+        const mine = steps.filter((s) => s.worker === worker);
+        expect(mine.map((s) => s.weights)).toEqual([false, true, true, true]);
+        expect(mine.map((s) => s.gradients)).toEqual([false, true, true, true]);
+      }
+      for (const m of [single, three]) m.dispose();
+    } finally {
+      registerWorkerRuntime(nodeWorkerRuntime);
+    }
+  });
+
   it('a seeded VAE run with 2 workers is reproducible bit for bit', async () => {
     const runs = [];
     for (let r = 0; r < 2; r++) {
@@ -290,6 +341,13 @@ describe('fit with workers (worker_threads)', () => {
     await expect(
       model.fit(tensorSource(x), { ...options, workers: { count: 2, script, backend: 'nonexistent' } }),
     ).rejects.toThrow(/cannot load the 'nonexistent' backend by themselves; pass workers.setup/);
+    // create is for browsers' Web Workers
+    await expect(
+      model.fit(tensorSource(x), { ...options, workers: { count: 2, script, create: () => ({}) as never } }),
+    ).rejects.toThrow(/workers.create starts Web Workers \(browsers, with @vae\/models\/browser\); in Node/);
+    await expect(
+      model.fit(tensorSource(x), { ...options, workers: { count: 2, create: 'worker.js' as never } }),
+    ).rejects.toThrow(/workers.create must be a function that starts a Web Worker/);
     model.dispose();
   });
 });

@@ -66,7 +66,8 @@ function defaultScript(): URL {
   return pathToFileURL(path);
 }
 
-const runtime: WorkerRuntime = {
+/** Exported for tests (the transferable-buffer path runs on it with `shared: false`); not public API. */
+export const nodeWorkerRuntime: WorkerRuntime = {
   shared: true,
   cores: () => availableParallelism(),
   defaultSetup(backend) {
@@ -87,6 +88,12 @@ const runtime: WorkerRuntime = {
     return pathToFileURL(resolved).href;
   },
   start(index: number, options: WorkerOptions): ReplicaEndpoint {
+    if (options.create) {
+      throw new Error(
+        'fit: workers.create starts Web Workers (browsers, with @vae/models/browser); in Node fit starts its ' +
+          'worker threads itself: drop create (workers.script names another entry module).',
+      );
+    }
     const script = options.script === undefined ? defaultScript() : options.script;
     const worker = new Worker(
       typeof script === 'string' && !script.startsWith('file:') ? script : new URL(String(script)),
@@ -113,6 +120,6 @@ const runtime: WorkerRuntime = {
     };
   },
   open: (model, variables, requested, batchSize) =>
-    ReplicaPool.start(runtime, model, variables, requested, batchSize),
+    ReplicaPool.start(nodeWorkerRuntime, model, variables, requested, batchSize),
 };
-registerWorkerRuntime(runtime);
+registerWorkerRuntime(nodeWorkerRuntime);

@@ -9,8 +9,9 @@
  * optimizer, checkpoints, early stopping, validation and callbacks stay on the main thread, in the one training loop.
  *
  * Buffers: a SharedArrayBuffer for the weights (written once per step, read by every worker) and one per worker for
- * its gradients, where the runtime has them; otherwise the buffers travel in the messages (transferred, not copied,
- * where possible). The runtime itself (Node's worker_threads) is registered by `@vae/models/node`.
+ * its gradients, where the runtime has them; otherwise the buffers travel in the messages, transferred (never
+ * copied) and handed back, so that a step allocates no new ones. The runtime itself is registered by
+ * `@vae/models/node` (Node's worker_threads) or `@vae/models/browser` (Web Workers).
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BatchSource, KlSchedule } from '@vae/core';
@@ -20,22 +21,41 @@ import type { TrainableModel } from './trainable';
 export interface WorkerOptions {
   /**
    * How many replicas train in parallel, this thread's included (n - 1 worker threads): a positive integer, or 'auto'
-   * for one per core the runtime reports. 1 trains in this thread alone.
+   * for one per core the runtime reports (Node: `availableParallelism()`; browsers: `navigator.hardwareConcurrency`,
+   * at most 8). 1 trains in this thread alone.
    */
   count: number | 'auto';
+  /**
+   * Browsers (`@vae/models/browser`): starts the Web Worker of worker replica `index` (0-based), a module of the
+   * app that registers the backend and calls `serveFitWorker()` of `@vae/models/fit-worker`:
+   * `create: () => new Worker(new URL('./fit.worker.js', import.meta.url), { type: 'module' })` (bundlers find
+   * a worker only written so, in the app). Required there; Node starts its worker threads itself (`script`).
+   */
+  create?: (index: number) => WebWorkerLike;
   /**
    * The tfjs backend the workers run (their own instance of it). Default: the main thread's backend name,
    * `tf.getBackend()`. The library never picks one.
    */
   backend?: string;
   /**
-   * A module each worker imports before training to register (and configure) that backend: an absolute path, a
+   * Node: a module each worker imports before training to register (and configure) that backend: an absolute path, a
    * `file:` URL, or a package name resolved from the working directory. Default: the backend's own package
    * (`@tensorflow/tfjs-backend-cpu`, `-wasm`, `@tensorflow/tfjs-node` for 'tensorflow') as the app resolves it.
+   * Browsers: none by default (the worker module of `create` registers the backend); a URL here is imported first.
    */
   setup?: string | URL;
-  /** The worker's entry module. Default: the one shipped beside `@vae/models/node` (for bundlers that move it). */
+  /**
+   * Node: the worker's entry module. Default: the one shipped beside `@vae/models/node` (for bundlers that move it).
+   * Browsers use `create` instead.
+   */
   script?: string | URL;
+}
+
+/** What `WorkerOptions.create` returns: a Web Worker (the DOM's `Worker`), or anything with its three methods. */
+export interface WebWorkerLike {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  addEventListener(type: 'message' | 'error' | 'messageerror', listener: (event: Event) => void): void;
+  terminate(): void;
 }
 
 /** What a replica is rebuilt from: the model's class name and config (as saved), and its encoded weights. */
@@ -65,6 +85,11 @@ export type ToReplica =
   | {
       type: 'step';
       id: number;
+      /**
+       * Without shared buffers: the buffer this replica's gradients came in last step, handed back to be written
+       * again (null the first time: the replica makes one).
+       */
+      gradients: Float32Array | null;
       /** The shard's rows, flattened, and its shape [rows, ...item]. */
       x: Float32Array;
       shape: number[];
@@ -76,13 +101,24 @@ export type ToReplica =
       weight: number;
       /** The version of the weights to train from; they are read from the shared buffer or from `weightValues`. */
       weightsVersion: number;
+      /** Without shared buffers: the weights, when their version is new to this replica (else null). */
       weightValues: Float32Array | null;
     };
 
 /** Messages from a replica. */
 export type FromReplica =
+  /** Web Workers: the entry listens now (the runtime holds its messages until then: none are lost). */
+  | { type: 'listening' }
   | { type: 'ready'; backend: string }
-  | { type: 'result'; id: number; terms: number[]; gradients: Float32Array | null }
+  | {
+      type: 'result';
+      id: number;
+      terms: number[];
+      /** Without shared buffers: the gradients (in the buffer the step handed over, if any). */
+      gradients: Float32Array | null;
+      /** Without shared buffers: the step's `weightValues` handed back, to carry the next version. */
+      weightValues: Float32Array | null;
+    }
   | { type: 'error'; message: string };
 
 /** A worker as the pool sees it: the runtime's worker behind three calls. */
@@ -93,11 +129,11 @@ export interface ReplicaEndpoint {
   terminate(): Promise<void>;
 }
 
-/** What a runtime (Node's worker_threads; Web Workers later) supplies. */
+/** What a runtime (Node's worker_threads, browsers' Web Workers) supplies. */
 export interface WorkerRuntime {
   /** True when SharedArrayBuffer can be handed to workers. */
   readonly shared: boolean;
-  /** Cores available, for `count: 'auto'`. */
+  /** Replicas for `count: 'auto'` (the cores available). */
   cores(): number;
   /** The module that registers `backend` in a worker when the caller named none (null: the worker has it built in). */
   defaultSetup(backend: string): string | null;
@@ -133,7 +169,10 @@ export interface ReplicaGradients {
 
 let runtime: WorkerRuntime | null = null;
 
-/** Installs the runtime that starts workers (`@vae/models/node` installs worker_threads). */
+/**
+ * Installs the runtime that starts workers (`@vae/models/node` installs worker_threads, `@vae/models/browser` Web
+ * Workers).
+ */
 export function registerWorkerRuntime(workerRuntime: WorkerRuntime): void {
   runtime = workerRuntime;
 }
@@ -157,6 +196,12 @@ export function workerOptions(workers: number | 'auto' | WorkerOptions): WorkerO
   if (count !== 'auto' && (!Number.isInteger(count) || count < 1)) {
     throw new Error(`fit: workers must be a positive integer or 'auto', got ${JSON.stringify(count)}.`);
   }
+  if (options.create !== undefined && typeof options.create !== 'function') {
+    throw new Error(
+      'fit: workers.create must be a function that starts a Web Worker, e.g. () => new Worker(new URL(' +
+        "'./fit.worker.js', import.meta.url), { type: 'module' }).",
+    );
+  }
   return options;
 }
 
@@ -170,7 +215,8 @@ export function startReplicas(
   if (!runtime) {
     throw new Error(
       'fit: workers need a worker runtime. In Node, load @vae/models/node once (it adds worker_threads); ' +
-        'in a browser, run fit without workers inside your own Web Worker for now.',
+        'in a browser, load @vae/models/browser once (it adds Web Workers) and pass workers.create, a function ' +
+        'that starts your worker module (see serveFitWorker of @vae/models/fit-worker).',
     );
   }
   return runtime.open(model, variables, requested, batchSize);

@@ -1,7 +1,12 @@
 /**
  * The replicas of data-parallel training, the main thread's side (see parallel.ts): starting them, splitting each
- * batch into shards, adding their gradients, sending the new weights. Installed with a runtime (`@vae/models/node`),
- * so apps without workers do not carry it.
+ * batch into shards, adding their gradients, sending the new weights. Installed with a runtime (`@vae/models/node`,
+ * `@vae/models/browser`), so apps without workers do not carry it.
+ *
+ * Without SharedArrayBuffer (a browser page that is not cross-origin isolated) the weights and gradients travel in
+ * the messages: each worker gets the weights only when their version is new to it, in a buffer it hands back with
+ * its result, and writes its gradients into the buffer it sent the step before (handed back with the next step), so
+ * that, as with shared buffers, a step allocates no new weight or gradient arrays.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type BatchSource, batchLabels, type KlSchedule, Random, sha256Hex } from '@vae/core';
@@ -37,8 +42,14 @@ export function shardRanges(rows: number, count: number): Array<[number, number]
   return ranges;
 }
 
+interface Outcome {
+  terms: number[];
+  gradients: Float32Array | null;
+  weightValues: Float32Array | null;
+}
+
 interface Pending {
-  resolve(result: { terms: number[]; gradients: Float32Array | null }): void;
+  resolve(result: Outcome): void;
   reject(error: Error): void;
 }
 
@@ -58,6 +69,11 @@ export class ReplicaPool implements ReplicaGradients {
   private readonly gradientBuffers: Float32Array[];
   private readonly pending = new Map<number, Pending>();
   private readonly shared: boolean;
+  private readonly total: number;
+  /** Without shared buffers, per worker: the weights version it holds, and the buffers it handed back. */
+  private readonly sentVersion: number[];
+  private readonly spareWeights: (Float32Array | null)[];
+  private readonly spareGradients: (Float32Array | null)[];
   private failure: WorkerError | null = null;
   private nextId = 0;
   private version = 0;
@@ -86,6 +102,11 @@ export class ReplicaPool implements ReplicaGradients {
       this.offsets.push(offset);
       offset += v.size;
     }
+    this.total = offset;
+    // (filled per worker as it starts: every replica starts from the weights it was built with, version 0)
+    this.sentVersion = [];
+    this.spareWeights = [];
+    this.spareGradients = [];
   }
 
   /**
@@ -135,6 +156,9 @@ export class ReplicaPool implements ReplicaGradients {
       for (let index = 0; index < workers; index++) {
         const endpoint = runtime.start(index, requested);
         endpoints.push(endpoint);
+        pool.sentVersion.push(0);
+        pool.spareWeights.push(null);
+        pool.spareGradients.push(null);
         ready.push(pool.listen(endpoint, index, workers));
         endpoint.post({
           type: 'init',
@@ -218,26 +242,44 @@ export class ReplicaPool implements ReplicaGradients {
     const rows = indices.length;
     const shards = shardRanges(rows, this.count);
     // The workers' shards first, so that they compute while this thread computes its own.
-    const results: Promise<{ terms: number[]; gradients: Float32Array | null }>[] = [];
+    const results: Promise<Outcome>[] = [];
     for (let k = 1; k < shards.length; k++) {
       const [start, end] = shards[k];
       const batch = data.batch(indices.subarray(start, end));
       const shape = batch.shape;
-      const x = (await batch.data()) as Float32Array;
+      const values = (await batch.data()) as Float32Array;
       batch.dispose();
+      // The cpu backend hands out its own array (which another tensor may share), and a view shares its buffer:
+      // those are copied before their buffer is transferred.
+      const owned = tf.getBackend() !== 'cpu' && values.byteLength === values.buffer.byteLength;
+      const x = owned ? values : values.slice();
       const shardLabels = labels ? Int32Array.from(Array.prototype.slice.call(labels, start, end)) : null;
-      const weightValues = this.shared ? null : this.weights.slice();
+      const w = k - 1;
+      let weightValues: Float32Array | null = null;
+      let gradientBuffer: Float32Array | null = null;
+      if (!this.shared) {
+        if (this.sentVersion[w] !== this.version) {
+          weightValues = this.spareWeights[w] ?? new Float32Array(this.total);
+          this.spareWeights[w] = null;
+          weightValues.set(this.weights);
+          this.sentVersion[w] = this.version;
+        }
+        gradientBuffer = this.spareGradients[w];
+        this.spareGradients[w] = null;
+      }
       const id = this.nextId++;
       const transfer = [x.buffer as ArrayBuffer];
       if (shardLabels) transfer.push(shardLabels.buffer as ArrayBuffer);
       if (weightValues) transfer.push(weightValues.buffer as ArrayBuffer);
+      if (gradientBuffer) transfer.push(gradientBuffer.buffer as ArrayBuffer);
       results.push(
         new Promise((resolve, reject) => {
           this.pending.set(id, { resolve, reject });
-          this.endpoints[k - 1].post(
+          this.endpoints[w].post(
             {
               type: 'step',
               id,
+              gradients: gradientBuffer,
               x,
               shape,
               labels: shardLabels,
@@ -274,7 +316,7 @@ export class ReplicaPool implements ReplicaGradients {
       result.terms.dispose(); // kept by objectiveGradients past its gradient scope
       return { terms, grads: result.grads };
     });
-    let outcomes: { terms: number[]; gradients: Float32Array | null }[];
+    let outcomes: Outcome[];
     try {
       outcomes = await settled;
     } catch (error) {
@@ -308,6 +350,11 @@ export class ReplicaPool implements ReplicaGradients {
     const terms = tf.tidy(() => tf.add(own.terms, tf.tensor1d(others)) as tf.Tensor1D);
     own.terms.dispose();
     tf.dispose(Object.values(own.grads));
+    // Without shared buffers: the workers' buffers go back to them with their next step (addN has read them).
+    outcomes.forEach((outcome, k) => {
+      if (outcome.gradients) this.spareGradients[k] = outcome.gradients;
+      if (outcome.weightValues) this.spareWeights[k] = outcome.weightValues;
+    });
     return { terms, grads };
   }
 

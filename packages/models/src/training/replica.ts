@@ -16,8 +16,15 @@ export interface ReplicaPort {
   onMessage(handler: (message: ToReplica) => void): void;
 }
 
-/** Serves one replica on `port`; `importModule` loads the setup module that registers the backend. */
-export function serveReplica(port: ReplicaPort, importModule: (specifier: string) => Promise<unknown>): void {
+/**
+ * Serves one replica on `port`; `importModule` loads the setup module that registers the backend, and `prepare`
+ * (when given) runs after it, with the backend's name, before the backend is started.
+ */
+export function serveReplica(
+  port: ReplicaPort,
+  importModule: (specifier: string) => Promise<unknown>,
+  prepare?: (backend: string) => unknown,
+): void {
   let model: (TrainableModel & { dispose(): void }) | null = null;
   let variables: tf.Variable[] = [];
   let shared: { weights: Float32Array; gradients: Float32Array } | null = null;
@@ -29,6 +36,7 @@ export function serveReplica(port: ReplicaPort, importModule: (specifier: string
 
   const init = async (message: Extract<ToReplica, { type: 'init' }>) => {
     if (message.setup) await importModule(message.setup);
+    if (prepare) await prepare(message.backend);
     let ok = false;
     try {
       ok = await tf.setBackend(message.backend);
@@ -106,16 +114,25 @@ export function serveReplica(port: ReplicaPort, importModule: (specifier: string
       return { terms: result.terms, grads: scaled };
     });
     try {
-      const out = shared ? shared.gradients : new Float32Array(total);
+      // without shared buffers: the buffer handed back from the step before, once there is one
+      const out = shared
+        ? shared.gradients
+        : message.gradients?.length === total
+          ? message.gradients
+          : new Float32Array(total);
       for (let i = 0; i < variables.length; i++) {
         const g = grads[variables[i].name];
         if (g) await copyInto(g, out, offsets[i]);
         else out.fill(0, offsets[i], offsets[i] + variables[i].size);
       }
       const values = Array.from(await terms.data());
+      // The weights it came with go back too (taken into the variables above), to carry a later version.
+      const weightValues = message.weightValues;
+      const transfer = shared ? [] : [out.buffer as ArrayBuffer];
+      if (weightValues) transfer.push(weightValues.buffer as ArrayBuffer);
       port.post(
-        { type: 'result', id: message.id, terms: values, gradients: shared ? null : out },
-        shared ? [] : [out.buffer as ArrayBuffer],
+        { type: 'result', id: message.id, terms: values, gradients: shared ? null : out, weightValues },
+        transfer,
       );
     } finally {
       terms.dispose();
