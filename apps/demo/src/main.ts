@@ -2,11 +2,12 @@
  * The @vae demo: a static site whose views explore, draw with, interpolate, sample and train VAEs in the browser.
  *
  * Query parameters (the page keeps them up to date, so the address is always a link to what it shows):
- * `view` (learn, why, explore, draw, interpolate, sample, train, disentangle, anomaly, debias), `backend`
- * (webgpu, webgl, wasm, cpu; default: the fastest that works), `model` (a shipped model's name such as
+ * `view` (learn, why, explore, draw, interpolate, sample, train, disentangle, anomaly, debias, recommend),
+ * `backend` (webgpu, webgl, wasm, cpu; default: the fastest that works), `model` (a shipped model's name such as
  * `mnist-vae`, or the URL of a model.json: replaces the views' main model), `data` (the explorer's data set: mnist
  * or fashion), `z` (the explorer's point), `a`/`b` (interpolation ends), `t` (sampling temperature), `s` (the
- * Disentangle view's sprite), `dseed`/`drare`/`dalpha`/`depochs` (the Debiasing view's settings).
+ * Disentangle view's sprite), `dseed`/`drare`/`dalpha`/`depochs` (the Debiasing view's settings),
+ * `rseed`/`rmodel`/`repochs`/`ruser` (the Recommendations view's settings and user).
  *
  * Hooks for tests and scripts: `<body>` carries `data-state` ('loading', 'ready' or 'error'), `data-backend` (the
  * active backend), `data-view` (the view shown) and `data-renders` (sample grids drawn); each view's section gets
@@ -25,6 +26,7 @@ import { createDrawView } from './views/draw';
 import { createExploreView } from './views/explore';
 import { createInterpolateView } from './views/interpolate';
 import { createLearnView } from './views/learn';
+import { createRecommendView } from './views/recommend';
 import { createSampleView } from './views/sample';
 import { createTrainView } from './views/train';
 import { createWhyView } from './views/why';
@@ -254,6 +256,7 @@ async function main(): Promise<void> {
     disentangle: createDisentangleView,
     anomaly: createAnomalyView,
     debias: createDebiasView,
+    recommend: createRecommendView,
   };
 
   /** Starts the view on first show, reloads it when the main model changed since, and waits until it has drawn. */

@@ -27,6 +27,7 @@ export const VIEWS = [
   'disentangle',
   'anomaly',
   'debias',
+  'recommend',
 ] as const;
 export type ViewName = (typeof VIEWS)[number];
 

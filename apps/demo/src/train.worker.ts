@@ -4,7 +4,8 @@
  * schedule, cancellation: the library's one training loop), reporting every step's loss terms, a preview of decoded
  * samples now and then, and each epoch's averages from its callbacks. It pauses between steps (`onBatchEnd` waits),
  * aborts through an AbortSignal, and exports the trained model (the tfjs model.json artifacts and weights) on
- * request. The Debiasing view runs its experiment in a worker of this script too (`debias-start`: debias-run.ts).
+ * request. The Debiasing view runs its experiment in a worker of this script too (`debias-start`: debias-run.ts),
+ * and so does the Recommendations view (`recommend-start`: recommend-run.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchRanges, klWeight } from '@vae/core';
@@ -13,15 +14,19 @@ import { saveModel, type VAE } from '@vae/models';
 import { startBackend } from './backends';
 import type { DebiasConfig, FromDebiasWorker, ToDebiasWorker } from './debias-messages';
 import { loadMnistTest } from './host-data';
+import type { FromRecommendWorker, RecommendConfig, ToRecommendWorker } from './recommend-messages';
 import type { ExportedModel, FromWorker, ToWorker, TrainConfig } from './train-messages';
 import { createTrainModel, fitOptions, splitMnistTest } from './train-setup';
 
 interface WorkerScope {
-  postMessage(message: FromWorker | FromDebiasWorker, transfer?: Transferable[]): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent<ToWorker | ToDebiasWorker>) => void): void;
+  postMessage(message: FromWorker | FromDebiasWorker | FromRecommendWorker, transfer?: Transferable[]): void;
+  addEventListener(
+    type: 'message',
+    listener: (event: MessageEvent<ToWorker | ToDebiasWorker | ToRecommendWorker>) => void,
+  ): void;
 }
 const scope = self as unknown as WorkerScope;
-const post = (message: FromWorker | FromDebiasWorker, transfer: Transferable[] = []) =>
+const post = (message: FromWorker | FromDebiasWorker | FromRecommendWorker, transfer: Transferable[] = []) =>
   scope.postMessage(message, transfer);
 
 /** Decoded samples shown while training: the same 16 prior draws every time. */
@@ -204,6 +209,20 @@ async function debias(config: DebiasConfig): Promise<void> {
   }
 }
 
+/** The Recommendations view's run (recommend-run.ts: a chunk of its own, loaded when first asked for). */
+async function recommend(config: RecommendConfig): Promise<void> {
+  running = true;
+  abort = new AbortController();
+  const { signal } = abort;
+  try {
+    const chosen = await ensureBackend(config.backend, (text) => post({ type: 'recommend-status', text }));
+    const { runRecommend } = await import('./recommend-run');
+    await runRecommend(config, chosen, post, signal);
+  } finally {
+    running = false;
+  }
+}
+
 const fail = (error: unknown) => {
   running = false;
   post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
@@ -238,6 +257,15 @@ scope.addEventListener('message', (event) => {
       });
       break;
     case 'debias-abort':
+      abort?.abort();
+      break;
+    case 'recommend-start':
+      if (running) return;
+      recommend(message.config).catch((error: unknown) => {
+        post({ type: 'recommend-error', message: error instanceof Error ? error.message : String(error) });
+      });
+      break;
+    case 'recommend-abort':
       abort?.abort();
       break;
   }

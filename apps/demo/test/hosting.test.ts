@@ -45,6 +45,7 @@ const VIEWS = [
   'disentangle',
   'anomaly',
   'debias',
+  'recommend',
 ] as const;
 const PHONE = { width: 390, height: 844 };
 

@@ -47,9 +47,12 @@ export { type SymmetricEigen, symmetricEigen } from './linear-algebra';
 export { type CollectCodesOptions, collectCodes, type Matrix, type MatrixInput } from './matrix';
 export { type PcaOptions, type PcaResult, type PrincipalAngles, pca, principalAngles } from './pca';
 export {
+  itemsByUser,
   type RatingErrorOptions,
   type RatingErrors,
   ratingErrors,
+  type SplitTopNOptions,
+  splitTopNMetrics,
   type TopNInput,
   type TopNMetrics,
   topN,

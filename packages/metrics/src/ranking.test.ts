@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ratingErrors, topN, topNMetrics } from './ranking';
+import { itemsByUser, ratingErrors, splitTopNMetrics, topN, topNMetrics } from './ranking';
 
 const triples = (users: number[], items: number[], ratings: number[], numUsers = 3, numItems = 4) => ({
   numUsers,
@@ -89,5 +89,59 @@ describe('topNMetrics', () => {
     expect(() => topNMetrics({ scores: [[1]], heldOut: [[]] }, [1])).toThrow(/no user has held-out items/);
     expect(() => topNMetrics({ scores: [[1]], heldOut: [[0]] }, [0])).toThrow(/positive integer/);
     expect(() => topNMetrics({ scores: [[1]], heldOut: [] }, [1])).toThrow(/one entry per user/);
+  });
+});
+
+describe('splitTopNMetrics', () => {
+  // train: user 0 has item 0, user 1 item 1, user 2 nothing (not evaluated); test: user 0 items 2 and 3, user 1
+  // item 0, user 2 item 1
+  const train = triples([0, 1], [0, 1], [1, 1]);
+  const test = triples([0, 0, 1, 2], [2, 3, 0, 1], [1, 1, 1, 1]);
+  const table: Record<number, number[]> = { 0: [9, 1, 5, 2], 1: [1, 9, 3, 2], 2: [0, 9, 0, 0] };
+
+  it('groups items by user', () => {
+    expect(itemsByUser(test)).toEqual([[2, 3], [0], [1]]);
+    expect(itemsByUser(train)).toEqual([[0], [1], []]);
+  });
+
+  it('scores the users with training and held-out items, by hand, in any batch size', async () => {
+    const asked: number[][] = [];
+    const scoresOf = (users: number[]) => {
+      asked.push(users);
+      return users.map((u) => table[u]);
+    };
+    const m = await splitTopNMetrics(scoresOf, train, test, [1, 3]);
+    expect(asked).toEqual([[0, 1]]);
+    expect(m.users).toBe(2);
+    // user 0 ranks 2, 3, 1 (0 seen): both held-out items first; user 1 ranks 2, 3, 0: its item third
+    expect(m.recall[1]).toBeCloseTo(0.5, 12);
+    expect(m.recall[3]).toBeCloseTo(1, 12);
+    expect(m.ndcg[1]).toBeCloseTo(0.5, 12);
+    expect(m.ndcg[3]).toBeCloseTo((1 + 1 / Math.log2(4)) / 2, 12);
+    asked.length = 0;
+    const single = await splitTopNMetrics(async (users) => scoresOf(users), train, test, [1, 3], {
+      batchSize: 1,
+    });
+    expect(asked).toEqual([[0], [1]]);
+    expect(single).toEqual(m);
+    // the same as topNMetrics over those users at once
+    expect(
+      topNMetrics({ scores: [table[0], table[1]], heldOut: [[2, 3], [0]], seen: [[0], [1]] }, [1, 3]),
+    ).toEqual(m);
+  });
+
+  it('refuses splits of different sets, no evaluable user, and scores of the wrong size', async () => {
+    const scoresOf = (users: number[]) => users.map((u) => table[u]);
+    await expect(splitTopNMetrics(scoresOf, train, triples([0], [0], [1], 3, 5), [1])).rejects.toThrow(
+      /share its id maps/,
+    );
+    await expect(splitTopNMetrics(scoresOf, train, triples([2], [1], [1]), [1])).rejects.toThrow(
+      /no user has both/,
+    );
+    await expect(splitTopNMetrics((users) => users.map(() => [1, 2]), train, test, [1])).rejects.toThrow(
+      /2 scores for 4 items/,
+    );
+    await expect(splitTopNMetrics(() => [], train, test, [1])).rejects.toThrow(/0 score arrays for 2 users/);
+    await expect(splitTopNMetrics(scoresOf, train, test, [1], { batchSize: 0 })).rejects.toThrow(/batchSize/);
   });
 });

@@ -161,3 +161,81 @@ export function topNMetrics(input: TopNInput, ks: readonly number[]): TopNMetric
   }
   return { recall, ndcg, users };
 }
+
+/** The items of each user in `triples`, by user index, in the order of the ratings (empty for a user with none). */
+export function itemsByUser(triples: RatingTriples): number[][] {
+  checkRatingTriples(triples, 'itemsByUser');
+  const lists: number[][] = Array.from({ length: triples.numUsers }, () => []);
+  for (let k = 0; k < triples.size; k++) lists[triples.users[k]].push(triples.items[k]);
+  return lists;
+}
+
+export interface SplitTopNOptions {
+  /** Users per call of `scoresOf` (a large catalog never holds every user's scores at once). Default 500. */
+  batchSize?: number;
+}
+
+/**
+ * Recall@k and NDCG@k of a recommender on a split of one rating set (e.g. `splitPerUser` of @vae/data): every user
+ * with both training and held-out items is scored by `scoresOf` (a batch of user indices -> one score array of every
+ * item per user), the user's training items are excluded, the held-out ones are the relevant ones; the means are over
+ * those users (`topNMetrics` per batch, weighted by users). The protocol of Liang et al. (2018) with fold-in users
+ * being the training users themselves.
+ */
+export async function splitTopNMetrics(
+  scoresOf: (users: number[]) => ArrayLike<number>[] | Promise<ArrayLike<number>[]>,
+  train: RatingTriples,
+  test: RatingTriples,
+  ks: readonly number[],
+  options: SplitTopNOptions = {},
+): Promise<TopNMetrics> {
+  if (train.numUsers !== test.numUsers || train.numItems !== test.numItems) {
+    throw new Error(
+      `splitTopNMetrics: train has ${train.numUsers} users x ${train.numItems} items, test ${test.numUsers} x ` +
+        `${test.numItems}; split one rating set so both share its id maps.`,
+    );
+  }
+  const batchSize = options.batchSize ?? 500;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new Error(`splitTopNMetrics: batchSize must be a positive integer, got ${batchSize}.`);
+  }
+  const seen = itemsByUser(train);
+  const held = itemsByUser(test);
+  const users = held.flatMap((items, u) => (items.length > 0 && seen[u].length > 0 ? [u] : []));
+  if (users.length === 0) {
+    throw new Error(
+      'splitTopNMetrics: no user has both training and held-out items; use more data or hold out a larger fraction.',
+    );
+  }
+  const recall: Record<number, number> = Object.fromEntries(ks.map((k) => [k, 0]));
+  const ndcg: Record<number, number> = Object.fromEntries(ks.map((k) => [k, 0]));
+  for (let start = 0; start < users.length; start += batchSize) {
+    const batch = users.slice(start, start + batchSize);
+    const scores = await scoresOf(batch);
+    if (scores.length !== batch.length) {
+      throw new Error(
+        `splitTopNMetrics: scoresOf gave ${scores.length} score arrays for ${batch.length} users.`,
+      );
+    }
+    for (const [j, s] of scores.entries()) {
+      if (s.length !== train.numItems) {
+        throw new Error(
+          `splitTopNMetrics: user ${batch[j]} got ${s.length} scores for ${train.numItems} items.`,
+        );
+      }
+    }
+    const metrics = topNMetrics(
+      { scores, heldOut: batch.map((u) => held[u]), seen: batch.map((u) => seen[u]) },
+      ks,
+    );
+    for (const k of ks) {
+      recall[k] += metrics.recall[k] * metrics.users;
+      ndcg[k] += metrics.ndcg[k] * metrics.users;
+    }
+  }
+  for (const k of ks) {
+    recall[k] /= users.length;
+    ndcg[k] /= users.length;
+  }
+  return { recall, ndcg, users: users.length };
+}

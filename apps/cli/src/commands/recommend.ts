@@ -14,7 +14,7 @@ import { RpropOptimizer } from '@vae/core';
 import { writeFileAtomic } from '@vae/core/node';
 import { RatingRows, type RatingSet, splitPerUser, splitRandom } from '@vae/data';
 import { loadRatingDataset, readRatingsFile } from '@vae/data/node';
-import { ratingErrors, topNMetrics } from '@vae/metrics';
+import { ratingErrors, splitTopNMetrics } from '@vae/metrics';
 import {
   AUTOREC_DEFAULTS,
   AutoRec,
@@ -112,40 +112,25 @@ async function loadRatings(options: RecommendOptions, log: (line: string) => voi
   }
 }
 
-/** Recall@k and NDCG@k over users in batches (scores of a batch of users at a time), weighted by users. */
+/** Recall@k and NDCG@k over the users of the split (`splitTopNMetrics` of @vae/metrics), rounded for the report. */
 async function evaluateTopN(
   scoresOf: (users: number[]) => Promise<ArrayLike<number>[]>,
   train: RatingSet,
   test: RatingSet,
   ks: number[],
 ): Promise<{ recall: Record<number, number>; ndcg: Record<number, number>; users: number }> {
-  const byUser = (set: RatingSet) => {
-    const lists: number[][] = Array.from({ length: set.numUsers }, () => []);
-    for (let k = 0; k < set.size; k++) lists[set.users[k]].push(set.items[k]);
-    return lists;
-  };
-  const seen = byUser(train);
-  const held = byUser(test);
-  const users = held.flatMap((items, u) => (items.length > 0 && seen[u].length > 0 ? [u] : []));
-  const recall: Record<number, number> = Object.fromEntries(ks.map((k) => [k, 0]));
-  const ndcg: Record<number, number> = Object.fromEntries(ks.map((k) => [k, 0]));
-  for (let start = 0; start < users.length; start += 500) {
-    const batch = users.slice(start, start + 500);
-    const metrics = topNMetrics(
-      { scores: await scoresOf(batch), heldOut: batch.map((u) => held[u]), seen: batch.map((u) => seen[u]) },
-      ks,
-    );
-    for (const k of ks) {
-      recall[k] += metrics.recall[k] * metrics.users;
-      ndcg[k] += metrics.ndcg[k] * metrics.users;
+  let metrics: Awaited<ReturnType<typeof splitTopNMetrics>>;
+  try {
+    metrics = await splitTopNMetrics(scoresOf, train, test, ks);
+  } catch (error) {
+    if (/no user has both/.test((error as Error).message)) {
+      throw new CliError('no user has both training and held-out clicks; use more data.');
     }
+    throw error;
   }
-  if (users.length === 0) throw new CliError('no user has both training and held-out clicks; use more data.');
-  for (const k of ks) {
-    recall[k] = round(recall[k] / users.length);
-    ndcg[k] = round(ndcg[k] / users.length);
-  }
-  return { recall, ndcg, users: users.length };
+  const rounded = (values: Record<number, number>) =>
+    Object.fromEntries(ks.map((k) => [k, round(values[k])])) as Record<number, number>;
+  return { recall: rounded(metrics.recall), ndcg: rounded(metrics.ndcg), users: metrics.users };
 }
 
 export async function recommend(options: RecommendOptions): Promise<number> {
@@ -328,7 +313,9 @@ export async function recommend(options: RecommendOptions): Promise<number> {
             })
           : new MultDAE({ ...base, weightDecay: options.lambda ?? MULT_DAE_DEFAULTS.weightDecay });
       const scoresOf = async (users: number[]) => {
-        const s = model.scores(rows.batch(users));
+        const batch = rows.batch(users);
+        const s = model.scores(batch);
+        batch.dispose();
         const values = await s.data();
         s.dispose();
         return users.map((_, j) => values.subarray(j * all.numItems, (j + 1) * all.numItems));
