@@ -215,7 +215,7 @@ export function createRecommendView(context: ViewContext): View {
         name.textContent = entry.label;
         const rank = document.createElement('span');
         rank.className = 'rank';
-        rank.textContent = `#${entry.popularityRank} in likes`;
+        rank.textContent = `#${entry.popularityRank} most liked`;
         item.append(name, ' ', rank);
         if (entry.heldOut) {
           const mark = document.createElement('span');
@@ -244,7 +244,7 @@ export function createRecommendView(context: ViewContext): View {
       ...liked.map((entry) => {
         const item = document.createElement('li');
         item.textContent = entry.label;
-        item.title = `#${entry.popularityRank} in likes`;
+        item.title = `#${entry.popularityRank} most liked`;
         return item;
       }),
     );
