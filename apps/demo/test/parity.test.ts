@@ -8,6 +8,10 @@
  * - A training run in the page's worker (wasm) reaches a held-out loss within 10 % of the same run in Node (cpu):
  *   the same data (the site's MNIST files: the first 1000 test images train, the last 1000 are held out), model,
  *   seed and epochs, from the same `train-setup.ts`.
+ * - The Debiasing view's experiment (seed 1, 3 epochs) run in the page's worker on wasm reports the same numbers
+ *   (loss terms every fourth step, correct answers per subgroup of both trainings, worst group, gap, upweighted
+ *   rare hearts) as `debias-run.ts` itself run in Node on wasm, exactly; on WebGL its first 8 steps' loss terms are
+ *   within 1e-4 of those (2e-6 measured on SwiftShader).
  * - A drawing is kept in the address: a shared link redraws the same pad and input; hostile `?ink=` values leave
  *   the page working, with a note.
  *
@@ -15,8 +19,10 @@
  */
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { batchRanges } from '@vae/core';
 import type { ImageDataset } from '@vae/data';
@@ -25,6 +31,9 @@ import { type AnyModel, VAE } from '@vae/models';
 import { loadModelFromDirectory } from '@vae/models/node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FromDebiasWorker, VariantResult } from '../src/debias-messages';
+import { runDebias } from '../src/debias-run';
+import { DEBIAS_DEFAULTS, type DebiasSettings } from '../src/debias-setup';
 import { createTrainModel, fitOptions, splitMnistTest, type TrainSettings } from '../src/train-setup';
 import { ELBO_SEED, WHY_EXAMPLES, WHY_MODELS } from '../src/why-models';
 import { buildDemo, launchChromium, serveStatic, shippedMnistTest, waitForTraining } from './serve';
@@ -157,6 +166,181 @@ describe.skipIf(!haveChromium)('the page computes what the library computes in N
     expect(nodeLoss).toBeLessThan(0.6 * untrained);
     expect(Math.abs(pageLoss - nodeLoss) / nodeLoss).toBeLessThan(0.1);
     await page.close();
+    expect(problems).toEqual([]);
+  }, 300_000);
+
+  /**
+   * Records, in the page, the Debiasing worker's step and result messages as they arrive: a script run before the
+   * page's own (a string, so that no test transform touches it).
+   */
+  const RECORD_DEBIAS_WORKER = `
+    globalThis.debiasMessages = [];
+    const Native = globalThis.Worker;
+    globalThis.Worker = class extends Native {
+      constructor(url, options) {
+        super(url, options);
+        this.addEventListener('message', (event) => {
+          if (['debias-step', 'debias-result', 'debias-upweighted'].includes(event.data?.type)) {
+            globalThis.debiasMessages.push(event.data);
+          }
+        });
+      }
+    };`;
+
+  /** A Debiasing run's numbers: each step report's loss terms, each training's results, the upweighted rare hearts. */
+  interface DebiasRun {
+    backend: string;
+    steps: { variant: string; step: number; classifier: number; reconstruction: number }[];
+    results: Omit<VariantResult, 'seconds'>[];
+    rareInTop?: number;
+  }
+
+  function collect(messages: FromDebiasWorker[], backend: string): DebiasRun {
+    const run: DebiasRun = { backend, steps: [], results: [] };
+    for (const message of messages) {
+      if (message.type === 'debias-step') {
+        const { variant, step, classifier, reconstruction } = message;
+        run.steps.push({ variant, step, classifier, reconstruction });
+      }
+      if (message.type === 'debias-result') {
+        const { seconds, ...result } = message.result;
+        run.results.push(result);
+      }
+      if (message.type === 'debias-upweighted') run.rareInTop = message.upweighted.rareInTop;
+    }
+    return run;
+  }
+
+  /**
+   * Runs the Debiasing view's experiment in the page's worker (to the end, or until `stopAfter` steps, then Stop)
+   * and returns what the worker reported; a whole run's table must show the worker's results.
+   */
+  async function debiasInPage(query: string, stopAfter?: number): Promise<DebiasRun> {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+    await page.addInitScript({ content: RECORD_DEBIAS_WORKER });
+    page.on('pageerror', (error) => problems.push(`${query}: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`${query}: console: ${message.text()}`);
+    });
+    await page.goto(`${siteUrl}${query}`);
+    await page.waitForFunction(
+      () => document.getElementById('view-debias')?.dataset.debiasState === 'idle',
+      null,
+      {
+        timeout: 180_000,
+      },
+    );
+    await page.locator('#debias-run').click();
+    if (stopAfter !== undefined) {
+      await page.waitForFunction(
+        (steps) => Number(document.getElementById('view-debias')?.dataset.steps) >= steps,
+        stopAfter,
+        {
+          timeout: 180_000,
+        },
+      );
+      await page.locator('#debias-stop').click();
+    }
+    await page.waitForFunction(
+      () =>
+        ['done', 'error', 'aborted'].includes(
+          document.getElementById('view-debias')?.dataset.debiasState ?? '',
+        ),
+      null,
+      { timeout: 180_000 },
+    );
+    const log = (await page.locator('#debias-log').textContent()) ?? '';
+    console.info(`Debiasing view (${query}): ${log}`);
+    const shown = await page.evaluate(() => ({
+      state: document.getElementById('view-debias')!.dataset.debiasState,
+      backend: document.getElementById('view-debias')!.dataset.workerBackend ?? '',
+      messages: (globalThis as unknown as { debiasMessages: FromDebiasWorker[] }).debiasMessages,
+      // subgroup, images, without debiasing, with debiasing (percent, one decimal)
+      rows: Array.from(document.querySelectorAll('#debias-results tr'), (row) =>
+        Array.from(row.children, (cell) => cell.textContent ?? ''),
+      ),
+    }));
+    await page.close();
+    expect(shown.state, log).toBe(stopAfter === undefined ? 'done' : 'aborted');
+    const run = collect(shown.messages, shown.backend);
+    if (stopAfter === undefined) {
+      // the table shows the worker's results (200 images per subgroup: one decimal of a percentage is exact)
+      run.results.forEach((result, column) => {
+        const correct = shown.rows
+          .slice(0, 4)
+          .map((row) => Math.round((Number.parseFloat(row[2 + column]) * Number(row[1])) / 100));
+        expect(correct).toEqual(result.groups.map((group) => group.correct));
+      });
+    }
+    return run;
+  }
+
+  /** The same experiment in Node: debias-run.ts itself (what the worker runs), on Node's wasm backend. */
+  async function debiasInNode(settings: DebiasSettings): Promise<DebiasRun> {
+    const require = createRequire(import.meta.url);
+    setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const messages: FromDebiasWorker[] = [];
+    try {
+      const before = tf.memory().numTensors;
+      await runDebias(
+        settings,
+        { backend: 'wasm', failures: [] },
+        (message) => messages.push(message),
+        new AbortController().signal,
+      );
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await tf.setBackend('cpu');
+    }
+    const done = messages.find((message) => message.type === 'debias-done');
+    console.info(
+      `Debiasing in Node (wasm): ${done?.type === 'debias-done' ? done.seconds.toFixed(1) : '?'} s`,
+    );
+    return collect(messages, 'wasm');
+  }
+
+  it("runs the Debiasing view's experiment in the page's worker as debias-run.ts runs it in Node; webgl's first steps agree", async () => {
+    // seed 1, 3 epochs (the fewest the view offers; half the default's time: the CI budget)
+    const settings: DebiasSettings = { ...DEBIAS_DEFAULTS, epochs: 3 };
+    // the page on wasm, the page on WebGL (SwiftShader here; stopped after 8 steps) and Node, at once (wall time)
+    const started = performance.now();
+    const [inPage, onWebgl, inNode] = await Promise.all([
+      debiasInPage(`?view=debias&backend=wasm&depochs=${settings.epochs}`),
+      debiasInPage('?view=debias&backend=webgl', 8),
+      debiasInNode(settings),
+    ]);
+    const summary = (run: DebiasRun) =>
+      run.results.map(
+        (result) =>
+          `${result.variant}: correct ${result.groups.map((group) => group.correct).join('/')} of 200`,
+      );
+    console.info(
+      `Debiasing, seed 1, 3 epochs: page ${summary(inPage)}; Node ${summary(inNode)} ` +
+        `(the three runs: ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    );
+    expect(inPage.backend).toBe('wasm');
+    expect(inPage.results.map((result) => result.variant)).toEqual(['biased', 'debiased']);
+    // the same code on the same backend binary (single-threaded SIMD), seeds and data: every number reported
+    // (each fourth step's loss terms, both trainings' results per subgroup, the upweighted hearts) is equal
+    expect(inPage).toEqual(inNode);
+    // and the resampling changed the classifier (so the equality covers both trainings)
+    expect(inNode.results[1].groups).not.toEqual(inNode.results[0].groups);
+
+    // WebGL: the first steps' loss terms in the worker against Node's wasm (2e-6 relative measured here)
+    expect(onWebgl.backend).toBe('webgl');
+    const early = onWebgl.steps.filter((step) => step.step <= 8);
+    expect(early.map((step) => step.step)).toEqual([4, 8]);
+    for (const step of early) {
+      const reference = inNode.steps.find(
+        (node) => node.variant === step.variant && node.step === step.step,
+      )!;
+      console.info(`step ${step.step}: webgl ${JSON.stringify(step)}, wasm ${JSON.stringify(reference)}`);
+      expect(Math.abs(step.classifier - reference.classifier) / reference.classifier).toBeLessThan(1e-4);
+      expect(
+        Math.abs(step.reconstruction - reference.reconstruction) / reference.reconstruction,
+      ).toBeLessThan(1e-4);
+    }
     expect(problems).toEqual([]);
   }, 300_000);
 
