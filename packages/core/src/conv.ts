@@ -3,18 +3,25 @@
  * wasm included: tfjs 4.22's wasm backend has no Conv2DBackpropFilter kernel (and its Conv2DBackpropInput is slow),
  * so automatic differentiation of `tf.conv2d` fails there. Here
  *
+ * - the forward pass is one `FusedConv2D` kernel (convolution, bias and activation in one pass; tanh after it);
  * - the filter gradient is itself a convolution: `dW = conv(x^T, dy^T)` with batch and channels swapped and a
- *   dilation equal to the stride, computed by the backend's fast forward `conv2d`;
+ *   dilation equal to the stride, computed by the backend's fast forward `conv2d`; where the input has few channels
+ *   (k^2 C <= F, e.g. a first layer fed with grayscale images) it is one matMul of the patches, which a convolution
+ *   with the identity filter extracts, by dy;
  * - the input gradient (and the forward pass of a transposed convolution, which is the same map) is a stride-1
  *   convolution of `dy` with the filter rearranged into stride^2 phases, followed by a depth-to-space interleave
- *   (the "sub-pixel" form of a transposed convolution), again one forward `conv2d`.
+ *   and the 'same' crop in one pass (the "sub-pixel" form of a transposed convolution; conv-interleave.ts);
+ * - padding is the convolutions' own (explicit), never a padded copy, and the bias gradient a column sum.
  *
  * Gradients equal tfjs' own (`tf.conv2d`, `tf.conv2dTranspose`) where those exist; the tests compare them, and
- * with central differences. The maths is shared by the Layers API `ConvLayer` / `ConvTransposeLayer`.
+ * with central differences and a direct summation. The maths is shared by the Layers API `ConvLayer` /
+ * `ConvTransposeLayer`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
-import { ACTIVATIONS, type Activation, activationGradient, applyActivation } from './activations';
+import { ACTIVATIONS, type Activation, activationGradient } from './activations';
+import { columnSums } from './column-sums';
+import { interleavePhases } from './conv-interleave';
 
 type CustomGradient = Parameters<typeof tf.customGrad>[0];
 
@@ -23,6 +30,44 @@ function samePadding(size: number, kernel: number, stride: number): { out: numbe
   const out = Math.ceil(size / stride);
   const total = Math.max((out - 1) * stride + kernel - size, 0);
   return { out, before: Math.floor(total / 2) };
+}
+
+/** Explicit padding of a convolution, [[0, 0], [top, bottom], [left, right], [0, 0]]. */
+type Padding = [[number, number], [number, number], [number, number], [number, number]];
+
+const padding = (top: number, bottom: number, left: number, right: number): Padding => [
+  [0, 0],
+  [top, bottom],
+  [left, right],
+  [0, 0],
+];
+
+/**
+ * `activation(conv2d(x, w) + bias)` as one `FusedConv2D` kernel (bias and relu/sigmoid in the convolution's own
+ * pass; tanh, which the kernel lacks, after it). Called only in custom gradients' forward and backward passes,
+ * which tfjs never records, so the fused kernel needs no gradient of its own (as `fusedDense`).
+ */
+function convKernel(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  bias: tf.Tensor1D | undefined,
+  stride: number,
+  pad: 'same' | Padding,
+  activation: Activation = 'linear',
+): tf.Tensor4D {
+  const fused = activation === 'tanh' ? 'linear' : activation;
+  const y =
+    bias === undefined && fused === 'linear'
+      ? tf.conv2d(x, w, stride, pad)
+      : (tf.engine().runKernel(tf.FusedConv2D, bias ? { x, filter: w, bias } : { x, filter: w }, {
+          strides: [stride, stride],
+          pad,
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+          dimRoundingMode: undefined,
+          activation: fused,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor4D);
+  return activation === 'tanh' ? tf.tanh(y) : y;
 }
 
 /**
@@ -37,52 +82,107 @@ export function conv2dFilterGradient(
   stride: number,
 ): tf.Tensor4D {
   return tf.tidy(() => {
-    const [, height, width] = x.shape;
-    const [, outHeight, outWidth] = dy.shape;
-    const rows = samePadding(height, kernelSize, stride);
-    const cols = samePadding(width, kernelSize, stride);
-    const needRows = (outHeight - 1) * stride + kernelSize;
-    const needCols = (outWidth - 1) * stride + kernelSize;
-    let padded: tf.Tensor4D = tf.pad(x, [
-      [0, 0],
-      [rows.before, Math.max(needRows - height - rows.before, 0)],
-      [cols.before, Math.max(needCols - width - cols.before, 0)],
-      [0, 0],
-    ]);
-    if (padded.shape[1] > needRows || padded.shape[2] > needCols) {
-      padded = tf.slice(padded, [0, 0, 0, 0], [-1, needRows, needCols, -1]);
+    const [batch, height, width, channels] = x.shape;
+    const [, outHeight, outWidth, filters] = dy.shape;
+    const k = kernelSize;
+    if (k * k * channels <= filters) {
+      // patches [B Ho Wo, k k C] by the identity filter (exact: each output is one input value), then one matMul
+      const identity = tf.reshape(tf.eye(k * k * channels), [
+        k,
+        k,
+        channels,
+        k * k * channels,
+      ]) as tf.Tensor4D;
+      const rows = batch * outHeight * outWidth;
+      const patches = tf.reshape(tf.conv2d(x, identity, stride, 'same'), [rows, k * k * channels]);
+      const dw = tf.matMul(tf.transpose(patches), tf.reshape(dy, [rows, filters]));
+      return tf.reshape(dw, [k, k, channels, filters]) as tf.Tensor4D;
     }
-    const input = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D; // [C, rows, cols, B]
+    const rows = samePadding(height, k, stride);
+    const cols = samePadding(width, k, stride);
+    // the window the filter gradient reads: rows [-before, needRows - before) of x (outside x: zeros)
+    const needRows = (outHeight - 1) * stride + k;
+    const needCols = (outWidth - 1) * stride + k;
+    const usedRows = Math.min(height, needRows - rows.before);
+    const usedCols = Math.min(width, needCols - cols.before);
+    const used =
+      usedRows < height || usedCols < width ? tf.slice(x, [0, 0, 0, 0], [-1, usedRows, usedCols, -1]) : x;
+    const input = tf.transpose(used, [3, 1, 2, 0]) as tf.Tensor4D; // [C, rows, cols, B]
     const filter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [Ho, Wo, B, F]
-    const out = tf.conv2d(input, filter, 1, 'valid', 'NHWC', stride); // [C, k, k, F]
+    const pad = padding(
+      rows.before,
+      needRows - usedRows - rows.before,
+      cols.before,
+      needCols - usedCols - cols.before,
+    );
+    const out = tf.conv2d(input, filter, 1, pad, 'NHWC', stride); // [C, k, k, F]
     return tf.transpose(out, [1, 2, 0, 3]) as tf.Tensor4D;
   });
 }
 
-const phaseTables = new Map<string, Int32Array>();
-
-/** Indices that rearrange a flat [k, k, C, F] filter (plus a trailing 0) into [K, K, F, s, s, C] phases. */
-function phaseTable(kernelSize: number, stride: number, channels: number, filters: number): Int32Array {
-  const key = `${kernelSize},${stride},${channels},${filters}`;
-  let table = phaseTables.get(key);
-  if (table) return table;
+/**
+ * The filter [k, k, C, F] rearranged into its stride^2 phases, [P, P, F, s s C] with P = ceil(k / s):
+ * `phase[m, q, f, (r s + t) C + c] = w[r + s (P - 1 - m), t + s (P - 1 - q), c, f]` (zero beyond the kernel), by
+ * zero padding to P s, a reshape, a flip of the phase grid and one transpose (no gather).
+ */
+function phaseFilter(filter: tf.Tensor4D, stride: number): tf.Tensor4D {
+  const [kernelSize, , channels, filters] = filter.shape;
   const phases = Math.ceil(kernelSize / stride);
-  const zero = kernelSize * kernelSize * channels * filters;
-  table = new Int32Array(phases * phases * filters * stride * stride * channels);
-  let n = 0;
-  for (let m = 0; m < phases; m++)
-    for (let q = 0; q < phases; q++)
-      for (let f = 0; f < filters; f++)
-        for (let r = 0; r < stride; r++)
-          for (let t = 0; t < stride; t++)
-            for (let c = 0; c < channels; c++) {
-              const i = r + stride * (phases - 1 - m);
-              const j = t + stride * (phases - 1 - q);
-              table[n++] =
-                i < kernelSize && j < kernelSize ? ((i * kernelSize + j) * channels + c) * filters + f : zero;
-            }
-  phaseTables.set(key, table);
-  return table;
+  const extra = phases * stride - kernelSize;
+  const padded =
+    extra > 0
+      ? tf.pad(filter, [
+          [0, extra],
+          [0, extra],
+          [0, 0],
+          [0, 0],
+        ])
+      : filter;
+  // the flip on a rank-4 view (WebGL reverses up to rank 4)
+  const grid = tf.reshape(padded, [phases, stride, phases, stride * channels * filters]);
+  const flipped = phases > 1 ? tf.reverse(grid, [0, 2]) : grid;
+  const split = tf.reshape(flipped, [phases, stride, phases, stride, channels, filters]);
+  return tf.reshape(tf.transpose(split, [0, 2, 5, 1, 3, 4]), [
+    phases,
+    phases,
+    filters,
+    stride * stride * channels,
+  ]) as tf.Tensor4D;
+}
+
+/**
+ * The transposed 'same' convolution in sub-pixel form: dy [B, Ho, Wo, F] and the filter [k, k, C, F] give
+ * `activation(convTranspose(dy, filter) + bias)`, [B, H, W, C]. Every output pixel of phase (h mod s, w mod s) is
+ * a stride-1 correlation of dy with one sub-filter; all s^2 sub-filters run as one convolution (with the bias, tiled
+ * over the phases, and the activation fused into it), whose output channels are then interleaved into space and
+ * cropped in one pass.
+ */
+function subPixelConv(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputSize: [number, number],
+  stride: number,
+  bias?: tf.Tensor1D,
+  activation: Activation = 'linear',
+): tf.Tensor4D {
+  const [kernelSize] = filter.shape;
+  const [height, width] = inputSize;
+  const pad = Math.ceil(kernelSize / stride) - 1;
+  const tiled = bias && stride > 1 ? (tf.tile(bias, [stride * stride]) as tf.Tensor1D) : bias;
+  const phases = convKernel(
+    dy,
+    phaseFilter(filter, stride),
+    tiled,
+    1,
+    padding(pad, pad, pad, pad),
+    activation,
+  );
+  return interleavePhases(phases, stride, {
+    top: samePadding(height, kernelSize, stride).before,
+    left: samePadding(width, kernelSize, stride).before,
+    height,
+    width,
+  });
 }
 
 /**
@@ -97,40 +197,7 @@ export function conv2dInputGradient(
   inputSize: [number, number],
   stride: number,
 ): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [kernelSize, , channels, filters] = filter.shape;
-    const [batch, outHeight, outWidth] = dy.shape;
-    const [height, width] = inputSize;
-    const phases = Math.ceil(kernelSize / stride);
-    const table = phaseTable(kernelSize, stride, channels, filters);
-    const flat = tf.concat([tf.reshape(filter, [-1]), tf.zeros([1])]);
-    const phaseFilter = tf.reshape(tf.gather(flat, tf.tensor1d(table, 'int32')), [
-      phases,
-      phases,
-      filters,
-      stride * stride * channels,
-    ]) as tf.Tensor4D;
-    const pad = phases - 1;
-    const padded =
-      pad > 0
-        ? tf.pad(dy, [
-            [0, 0],
-            [pad, pad],
-            [pad, pad],
-            [0, 0],
-          ])
-        : dy;
-    const out = tf.conv2d(padded as tf.Tensor4D, phaseFilter, 1, 'valid'); // [B, Ho + K - 1, Wo + K - 1, s s C]
-    const rows = outHeight + phases - 1;
-    const cols = outWidth + phases - 1;
-    const interleaved = tf.reshape(
-      tf.transpose(tf.reshape(out, [batch, rows, cols, stride, stride, channels]), [0, 1, 3, 2, 4, 5]),
-      [batch, rows * stride, cols * stride, channels],
-    );
-    const top = samePadding(height, kernelSize, stride).before;
-    const left = samePadding(width, kernelSize, stride).before;
-    return tf.slice(interleaved, [0, top, left, 0], [batch, height, width, channels]) as tf.Tensor4D;
-  });
+  return tf.tidy(() => subPixelConv(dy, filter, inputSize, stride));
 }
 
 export interface FusedConv2dOptions {
@@ -183,13 +250,10 @@ export function fusedConv2d(
   }
   const kernelSize = filter.shape[0];
   const [, height, width] = x.shape;
-  const forward = (input: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D | undefined): tf.Tensor4D => {
-    const linear = transposed
-      ? conv2dInputGradient(input, w, [height * stride, width * stride], stride)
-      : tf.conv2d(input, w, stride, 'same');
-    const withBias = b ? tf.add(linear, b) : linear;
-    return applyActivation(activation, withBias) as tf.Tensor4D;
-  };
+  const forward = (input: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D | undefined): tf.Tensor4D =>
+    transposed
+      ? subPixelConv(input, w, [height * stride, width * stride], stride, b, activation)
+      : convKernel(input, w, b, stride, 'same', activation);
   const gradients = (
     input: tf.Tensor4D,
     w: tf.Tensor4D,
@@ -203,10 +267,10 @@ export function fusedConv2d(
       : conv2dFilterGradient(input, g, kernelSize, stride);
     const dx = needInput
       ? transposed
-        ? tf.conv2d(g, w, stride, 'same')
+        ? convKernel(g, w, undefined, stride, 'same')
         : conv2dInputGradient(g, w, [height, width], stride)
       : null;
-    return { dx, dw, db: tf.sum(g, [0, 1, 2]) };
+    return { dx, dw, db: columnSums(tf.reshape(g, [-1, outChannels as number]) as tf.Tensor2D) };
   };
   const withBias = bias !== null;
   if (options.inputGradient === false) {

@@ -93,7 +93,13 @@ abstract class BaseConvLayer extends tfl.layers.Layer {
     this.built = true;
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: CallKwargs): tf.Tensor {
+  /**
+   * `kwargs.inputGradient: false` skips the input gradient for this call (the input is data), also where the layer
+   * was built with `inputGradient: true` (e.g. an encoder's first layer, whose input is data in training but a
+   * trained pseudo-input elsewhere).
+   */
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
+    const inputGradient = this.inputGradient && kwargs?.inputGradient !== false;
     return tf.tidy(() =>
       fusedConv2d(
         singleInput(this.getClassName(), inputs) as tf.Tensor4D,
@@ -103,7 +109,7 @@ abstract class BaseConvLayer extends tfl.layers.Layer {
           strides: this.strides,
           activation: this.activation,
           transposed: this.transposed,
-          inputGradient: this.inputGradient,
+          inputGradient,
         },
       ),
     );

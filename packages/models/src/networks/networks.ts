@@ -193,7 +193,13 @@ export class EncoderNetwork {
       let dataInput = options.dataInput ?? false;
       if (this.trunk) {
         const image = tf.reshape(x, [batch, ...this.inputShape]);
-        h = this.trunk.apply(image, { training: options.training ?? false }) as tf.Tensor2D;
+        // layer by layer, so that the first convolution skips its input gradient when x is data (core's ConvLayer
+        // reads `inputGradient` from the call's arguments; other layers ignore it)
+        const training = options.training ?? false;
+        h = this.trunk.layers.reduce<tf.Tensor>(
+          (t, layer, i) => layer.apply(t, { training, inputGradient: i > 0 || !dataInput }) as tf.Tensor,
+          image,
+        ) as tf.Tensor2D;
         dataInput = false;
       } else {
         h = flat();
