@@ -16,6 +16,11 @@ export interface TrainConfig {
   seed: number;
   /** Backend to train on; wasm, then cpu, if it cannot start in a worker. */
   backend?: BackendName;
+  /**
+   * Data-parallel replicas (`fit`'s `workers`): the training worker and replicas - 1 nested Web Workers; 'auto' is
+   * one per core. On wasm and cpu only (GPU backends train in one worker). Default 1.
+   */
+  replicas?: number | 'auto';
   /** Absolute URL of the site's root, which the data paths are relative to. */
   siteUrl: string;
   /** The shipped data files: logical name -> fingerprinted path (`virtual:demo-data`). */
@@ -73,6 +78,9 @@ export type FromWorker =
       heldOut: number;
       overlap: boolean;
       parameters: number;
+      /** Replicas training (1: the training worker alone), and why fewer than asked for, if so. */
+      replicas: number;
+      replicasNote?: string;
     }
   | { type: 'step'; record: StepRecord }
   | { type: 'epoch'; summary: EpochSummary }

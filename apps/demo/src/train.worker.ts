@@ -16,6 +16,7 @@ import type { DebiasConfig, FromDebiasWorker, ToDebiasWorker } from './debias-me
 import { loadMnistTest } from './host-data';
 import type { FromRecommendWorker, RecommendConfig, ToRecommendWorker } from './recommend-messages';
 import type { ExportedModel, FromWorker, ToWorker, TrainConfig } from './train-messages';
+import { replicaWorkers } from './train-replicas';
 import { createTrainModel, fitOptions, splitMnistTest } from './train-setup';
 
 interface WorkerScope {
@@ -95,6 +96,8 @@ async function train(config: TrainConfig): Promise<void> {
   const trained = model;
   const stepsPerEpoch = batchRanges(dataset.size, config.batchSize).length;
   const options = fitOptions(config, stepsPerEpoch, heldOut);
+  // data-parallel replicas in nested workers, where the backend and the browser allow (train-replicas.ts)
+  const parallel = replicaWorkers(config.replicas, backend, config.batchSize);
   // the weight in force, as the model decides it (the warm-up, else its beta)
   const schedule = trained.klScheduleFor(options.klSchedule);
   const previewZ = tf.randomNormal([PREVIEW_COUNT, config.latentDim], 0, 1, 'float32', 11) as tf.Tensor2D;
@@ -109,6 +112,8 @@ async function train(config: TrainConfig): Promise<void> {
     parameters: Object.values(trained.variables)
       .filter((variable) => variable.trainable)
       .reduce((sum, variable) => sum + variable.size, 0),
+    replicas: parallel.replicas,
+    replicasNote: parallel.note,
   });
 
   let steps = 0;
@@ -117,6 +122,7 @@ async function train(config: TrainConfig): Promise<void> {
     await preview(previewZ);
     const history = await trained.fit(dataset, {
       ...options,
+      workers: parallel.workers,
       signal,
       onBatchEnd: async ({ epoch, batch, batches, step, losses }) => {
         steps = step;

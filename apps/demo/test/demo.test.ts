@@ -523,8 +523,8 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
     await page.close();
   });
 
-  it('pauses, resumes and aborts a training run', async () => {
-    const page = await open('?view=train');
+  it('pauses, resumes and aborts a training run, in 2 replicas (nested Web Workers, transferred buffers)', async () => {
+    const page = await open('?view=train&workers=2');
     await page.locator('select[name="examples"]').selectOption('1000');
     await page.locator('select[name="batch"]').selectOption('32');
     await page.locator('input[name="epochs"]').fill('5');
@@ -536,6 +536,8 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
         timeout: 60_000,
       },
     );
+    // the training worker and one replica worker it started (the worker chunk is in the build)
+    expect(await page.evaluate(() => document.getElementById('view-train')?.dataset.replicas)).toBe('2');
     await page.locator('#train-pause').click();
     await page.waitForFunction(() => document.getElementById('view-train')?.dataset.trainState === 'paused');
     const paused = await dataNumber(page, '#view-train', 'steps');

@@ -6,7 +6,8 @@
  * other views.
  *
  * Hooks for tests on `#view-train`: `data-train-state` (idle, starting, running, paused, done, aborted, error),
- * `data-steps`, `data-first-loss` and `data-last-loss` (reconstruction + KL of the first and latest step).
+ * `data-steps`, `data-first-loss` and `data-last-loss` (reconstruction + KL of the first and latest step),
+ * `data-replicas` (the replicas training: the Workers control, `?workers=`, through nested Web Workers).
  */
 
 import { DATA_FILES } from 'virtual:demo-data';
@@ -30,6 +31,9 @@ import type {
 import type { View, ViewContext } from './context';
 
 type TrainState = 'idle' | 'starting' | 'running' | 'paused' | 'done' | 'aborted' | 'error';
+
+/** The replicas control's initial value (see the demo README's measurement). */
+const REPLICAS_DEFAULT = 1;
 
 /** Training images whose codes come with an exported 2-D model, for its latent map. */
 const EXPORT_CODES = 2000;
@@ -89,6 +93,7 @@ export function createTrainView(context: ViewContext): View {
       learningRate: Number(value('lr')),
       seed: 1,
       backend: isBackendName(backend) ? backend : undefined,
+      replicas: value('workers') === 'auto' ? 'auto' : Number(value('workers')),
       siteUrl: new URL('./', location.href).href,
       dataFiles: DATA_FILES,
     };
@@ -243,9 +248,15 @@ export function createTrainView(context: ViewContext): View {
             : '') +
           `: ${message.examples.toLocaleString('en-US')} images, ${message.parameters.toLocaleString('en-US')} parameters; ` +
           `held-out loss on the last ${message.heldOut.toLocaleString('en-US')} test images` +
-          (message.overlap ? ' (among the training images: train on 9,000 or fewer to hold them out).' : '.');
+          (message.overlap ? ' (among the training images: train on 9,000 or fewer to hold them out)' : '') +
+          (message.replicas > 1
+            ? `; ${message.replicas} replicas (this worker and ${message.replicas - 1} more).`
+            : message.replicasNote
+              ? `; one replica (${message.replicasNote}).`
+              : '.');
         log.textContent = backendLine;
         section.dataset.workerBackend = message.backend;
+        section.dataset.replicas = String(message.replicas);
         setState('running');
         break;
       case 'step': {
@@ -334,7 +345,17 @@ export function createTrainView(context: ViewContext): View {
    * The settings are part of the address (`?latent=10&beta=4&warmup=1`...; defaults left out), so a link shares
    * them. A value the form does not offer is ignored.
    */
-  const SETTINGS = ['latent', 'hidden', 'beta', 'warmup', 'epochs', 'examples', 'batch', 'lr'] as const;
+  const SETTINGS = [
+    'latent',
+    'hidden',
+    'beta',
+    'warmup',
+    'epochs',
+    'examples',
+    'batch',
+    'lr',
+    'workers',
+  ] as const;
   const defaults = new Map<string, string>();
 
   function settingValue(name: string): string {
@@ -406,9 +427,38 @@ export function createTrainView(context: ViewContext): View {
     if (warmup && warmupField instanceof HTMLElement) warmupField.title = warmup.help;
   }
 
+  /**
+   * The replicas control (`fit`'s `workers`: the training worker and nested Web Workers, each training on part of
+   * every batch), added before the buttons; 'auto' is one per core of this device.
+   */
+  function addReplicasControl(): void {
+    const label = document.createElement('label');
+    label.title =
+      'Data-parallel training: each batch is split between this many workers (the training worker and nested ' +
+      'ones), which add their gradients before every step; on the wasm and cpu backends. Measured on 2 cores: ' +
+      `see the demo's README.`;
+    const select = document.createElement('select');
+    select.name = 'workers';
+    for (const [value, text] of [
+      ['1', '1'],
+      ['2', '2'],
+      ['4', '4'],
+      ['auto', 'auto (one per core)'],
+    ]) {
+      const option = document.createElement('option');
+      option.value = value;
+      option.textContent = text;
+      option.selected = value === String(REPLICAS_DEFAULT);
+      select.append(option);
+    }
+    label.append('Workers ', select);
+    form.querySelector('.buttons')?.before(label);
+  }
+
   return {
     async start() {
       context.setStatus('train', 'Training runs in a Web Worker on the MNIST test set served by this site.');
+      addReplicasControl();
       form.addEventListener('submit', (event) => {
         event.preventDefault();
         start();
