@@ -27,7 +27,8 @@ import {
   DEBIAS_TRAINING,
   type DebiasSettings,
 } from '../debias-setup';
-import { element, updateUrl } from '../shared';
+import { settingsForm, workerBackendLine } from '../settings-form';
+import { element } from '../shared';
 import type { View, ViewContext } from './context';
 
 type DebiasState = 'idle' | 'running' | 'done' | 'aborted' | 'error';
@@ -53,6 +54,7 @@ export function createDebiasView(context: ViewContext): View {
   const upweightedCaption = element<HTMLElement>('debias-upweighted-caption');
   const howMeasured = element<HTMLParagraphElement>('debias-method');
   const smallNote = element<HTMLParagraphElement>('debias-small-note');
+  const fields = settingsForm(form, FIELDS);
 
   let worker: Worker | undefined;
   let settings: DebiasSettings = { ...DEBIAS_DEFAULTS };
@@ -68,41 +70,16 @@ export function createDebiasView(context: ViewContext): View {
     runButton.disabled = running;
     runButton.textContent = state === 'error' ? 'Try again' : results.debiased ? 'Run again' : 'Run';
     stopButton.disabled = !running;
-    for (const field of form.querySelectorAll<HTMLSelectElement>('select')) field.disabled = running;
-  }
-
-  function field(name: keyof typeof FIELDS): HTMLSelectElement {
-    return form.elements.namedItem(FIELDS[name]) as HTMLSelectElement;
+    fields.disable(running);
   }
 
   function readSettings(): DebiasSettings {
     return {
-      seed: Number(field('seed').value),
-      rareAttribute: field('rareAttribute').value === 'small' ? 'small' : 'inverted',
-      alpha: Number(field('alpha').value),
-      epochs: Number(field('epochs').value),
+      seed: Number(fields.select('seed').value),
+      rareAttribute: fields.select('rareAttribute').value === 'small' ? 'small' : 'inverted',
+      alpha: Number(fields.select('alpha').value),
+      epochs: Number(fields.select('epochs').value),
     };
-  }
-
-  /** Settings from the address; a value the form does not offer is ignored. */
-  function restoreSettings(): void {
-    for (const [name, parameter] of Object.entries(FIELDS)) {
-      const wanted = context.parameters.get(parameter);
-      const select = field(name as keyof typeof FIELDS);
-      if (wanted !== null && [...select.options].some((option) => option.value === wanted)) {
-        select.value = wanted;
-      }
-    }
-  }
-
-  function shareSettings(): void {
-    const current = readSettings();
-    const changes: Record<string, string | null> = {};
-    for (const [name, parameter] of Object.entries(FIELDS)) {
-      const key = name as keyof DebiasSettings;
-      changes[parameter] = current[key] === DEBIAS_DEFAULTS[key] ? null : String(current[key]);
-    }
-    updateUrl(changes);
   }
 
   /** A few test images of each subgroup (the generator's own, seeded): what the classifier must tell apart. */
@@ -254,11 +231,7 @@ export function createDebiasView(context: ViewContext): View {
         stepsPerEpoch = message.stepsPerEpoch;
         progressBar.max = 2 * stepsPerEpoch * settings.epochs;
         backendLine =
-          `On ${message.backend} in a Web Worker` +
-          (message.failures.length
-            ? ` (after ${message.failures.map((failure) => failure.split(':')[0]).join(', ')} failed)`
-            : '') +
-          `: ${message.trainSize.toLocaleString('en-US')} training images (${message.positives.toLocaleString('en-US')} ` +
+          `${workerBackendLine(message.backend, message.failures)}: ${message.trainSize.toLocaleString('en-US')} training images (${message.positives.toLocaleString('en-US')} ` +
           `hearts, ${message.rarePositives} of them rare), ${message.parameters.toLocaleString('en-US')} parameters.`;
         section.dataset.workerBackend = message.backend;
         log.textContent = backendLine;
@@ -339,7 +312,7 @@ export function createDebiasView(context: ViewContext): View {
 
   return {
     async start() {
-      restoreSettings();
+      fields.restore(context.parameters);
       describeMethod();
       drawExamples();
       clearResults();
@@ -348,7 +321,7 @@ export function createDebiasView(context: ViewContext): View {
         start();
       });
       form.addEventListener('change', () => {
-        shareSettings();
+        fields.share(readSettings(), DEBIAS_DEFAULTS);
         drawExamples();
       });
       stopButton.addEventListener('click', () => {

@@ -41,6 +41,7 @@ import {
   type RecommendSettings,
   recommendData,
 } from '../recommend-setup';
+import { settingsForm, workerBackendLine } from '../settings-form';
 import { element, updateUrl } from '../shared';
 import type { View, ViewContext } from './context';
 
@@ -75,6 +76,7 @@ export function createRecommendView(context: ViewContext): View {
   const modelList = element<HTMLOListElement>('recommend-model-list');
   const popularList = element<HTMLOListElement>('recommend-popular-list');
   const howMeasured = element<HTMLParagraphElement>('recommend-method');
+  const fields = settingsForm(form, FIELDS);
 
   let worker: Worker | undefined;
   let settings: RecommendSettings = { ...RECOMMEND_DEFAULTS };
@@ -98,40 +100,15 @@ export function createRecommendView(context: ViewContext): View {
     runButton.disabled = running;
     runButton.textContent = state === 'error' ? 'Try again' : modelLists ? 'Run again' : 'Run';
     stopButton.disabled = !running;
-    for (const select of form.querySelectorAll<HTMLSelectElement>('select')) select.disabled = running;
-  }
-
-  function field(name: keyof typeof FIELDS): HTMLSelectElement {
-    return form.elements.namedItem(FIELDS[name]) as HTMLSelectElement;
+    fields.disable(running);
   }
 
   function readSettings(): RecommendSettings {
     return {
-      seed: Number(field('seed').value),
-      model: field('model').value === 'mult-dae' ? 'mult-dae' : 'mult-vae',
-      epochs: Number(field('epochs').value),
+      seed: Number(fields.select('seed').value),
+      model: fields.select('model').value === 'mult-dae' ? 'mult-dae' : 'mult-vae',
+      epochs: Number(fields.select('epochs').value),
     };
-  }
-
-  /** Settings from the address; a value the form does not offer is ignored. */
-  function restoreSettings(): void {
-    for (const [name, parameter] of Object.entries(FIELDS)) {
-      const wanted = context.parameters.get(parameter);
-      const select = field(name as keyof typeof FIELDS);
-      if (wanted !== null && [...select.options].some((option) => option.value === wanted)) {
-        select.value = wanted;
-      }
-    }
-  }
-
-  function shareSettings(): void {
-    const current = readSettings();
-    const changes: Record<string, string | null> = {};
-    for (const [name, parameter] of Object.entries(FIELDS)) {
-      const key = name as keyof RecommendSettings;
-      changes[parameter] = current[key] === RECOMMEND_DEFAULTS[key] ? null : String(current[key]);
-    }
-    updateUrl(changes);
   }
 
   /** The data of the form's seed (drawn in the page: the same function the worker trains on) and popularity's scores. */
@@ -336,11 +313,8 @@ export function createRecommendView(context: ViewContext): View {
         stepsPerEpoch = message.stepsPerEpoch;
         progressBar.max = stepsPerEpoch * settings.epochs;
         backendLine =
-          `On ${message.backend} in a Web Worker` +
-          (message.failures.length
-            ? ` (after ${message.failures.map((failure) => failure.split(':')[0]).join(', ')} failed)`
-            : '') +
-          `: ${MODEL_NAMES[settings.model]}, ${message.parameters.toLocaleString('en-US')} parameters.`;
+          `${workerBackendLine(message.backend, message.failures)}: ${MODEL_NAMES[settings.model]}, ` +
+          `${message.parameters.toLocaleString('en-US')} parameters.`;
         section.dataset.workerBackend = message.backend;
         log.textContent = backendLine;
         break;
@@ -427,7 +401,7 @@ export function createRecommendView(context: ViewContext): View {
 
   return {
     async start() {
-      restoreSettings();
+      fields.restore(context.parameters);
       describeMethod();
       await prepareData();
       const fromAddress = parseUser(context.parameters.get(USER_PARAMETER), RECOMMEND_DATA.users);
@@ -442,7 +416,7 @@ export function createRecommendView(context: ViewContext): View {
       });
       form.addEventListener('change', (event) => {
         if (event.target === userInput) return;
-        shareSettings();
+        fields.share(readSettings(), RECOMMEND_DEFAULTS);
         // another seed is another data set: the trained lists no longer apply
         if (readSettings().seed !== dataSeed) {
           prepareData()
