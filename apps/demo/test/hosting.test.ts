@@ -339,7 +339,7 @@ describe.skipIf(!haveChromium)(
       expect(expected).toEqual([]);
     }, 180_000);
 
-    it('a failed debiasing run stops its view alone, with a message and Try again', async () => {
+    it('a failed debiasing or recommendations run stops its view alone, with a message and Try again', async () => {
       // no service worker here: it would precache the chunk this test blocks
       const context = await browser.newContext({
         viewport: { width: 1200, height: 900 },
@@ -379,6 +379,21 @@ describe.skipIf(!haveChromium)(
       );
       expect(await state(), (await page.locator('#debias-log').textContent()) ?? '').toBe('done');
       expect(await page.locator('#debias-results tr').count()).toBe(7);
+      // the Recommendations view's run fails the same way, alone (its chunk blocked), keeping popularity's scores
+      await context.route('**/assets/recommend-run-*.js', (route) => route.abort());
+      await page.locator('#tab-recommend').click();
+      await waitReady(page, 'recommend');
+      await page.locator('#recommend-run').click();
+      await page.waitForFunction(
+        () =>
+          ['error', 'done'].includes(document.getElementById('view-recommend')?.dataset.recommendState ?? ''),
+        null,
+        { timeout: 90_000 },
+      );
+      expect(await page.locator('#recommend-log').textContent()).toContain('Training the recommender failed');
+      expect(await page.locator('#recommend-run').textContent()).toBe('Try again');
+      expect(await page.locator('#recommend-results tr').count()).toBe(4);
+      expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
       await context.close();
     }, 240_000);
 
