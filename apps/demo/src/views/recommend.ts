@@ -149,7 +149,9 @@ export function createRecommendView(context: ViewContext): View {
       `The model: ${items}-${RECOMMEND_MODEL.hiddenUnits.join('-')}-${RECOMMEND_MODEL.latentDim} (and back), ` +
       `tanh, half the input dropped while training, Adam ${RECOMMEND_TRAINING.learningRate} on batches of ` +
       `${RECOMMEND_TRAINING.batchSize} users; Mult-VAE's KL weight rises from 0 to ${RECOMMEND_TRAINING.klCap} ` +
-      'over the first 80 % of the steps (Liang et al., 2018). One seed per run: other seeds give other numbers.';
+      'over the first 80 % of the steps (Liang et al., 2018). Measured for seeds 1-3: after 10 epochs Mult-VAE ' +
+      'has only caught up with popularity (Recall@10 0.24-0.31 against 0.24-0.29), after 20 it is ahead ' +
+      '(0.31-0.37), after 40 further (0.34-0.39). One seed per run: other seeds give other numbers.';
   }
 
   function renderTable(): void {
