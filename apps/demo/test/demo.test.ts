@@ -871,6 +871,19 @@ describe.skipIf(!haveChromium)('demo (production build in Chromium, served from 
       await page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)),
     ).toBeLessThanOrEqual(390);
     await page.close();
+
+    // a shared link restores the seed, the model and the user (before any training: popularity's list)
+    const shared = await open('?view=recommend&rseed=2&rmodel=mult-dae&ruser=7');
+    await expectNoErrors(shared);
+    expect(await dataNumber(shared, section, 'user')).toBe(7);
+    expect(await shared.locator('#recommend-user').inputValue()).toBe('7');
+    expect(await shared.locator('select[name="rseed"]').inputValue()).toBe('2');
+    expect(await shared.locator('#recommend-model-column').textContent()).toBe('Mult-DAE');
+    expect(await shared.locator('#recommend-data').textContent()).toContain('Seed 2:');
+    expect(await shared.locator('#recommend-popular-list li.held').count()).toBe(
+      await dataNumber(shared, section, 'userPopularityHits'),
+    );
+    await shared.close();
   });
 
   it('shows a visible error when the model is missing or the backend unknown', async () => {
