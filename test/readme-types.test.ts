@@ -37,8 +37,10 @@ const PRELUDES: Record<string, string[]> = {
     'declare const controller: AbortController;',
   ],
   'models-6': [`declare const model: ${VAE};`, `declare const train: ${SOURCE};`],
-  'models-7': ["import { VAE } from '@vae/models';", `declare const train: ${SOURCE};`],
-  'models-9': [`declare const train: ${SOURCE};`],
+  // 7: the worker module of fit's workers in browsers
+  'models-8': [`declare const model: ${VAE};`, `declare const train: ${SOURCE};`],
+  'models-9': ["import { VAE } from '@vae/models';", `declare const train: ${SOURCE};`],
+  'models-11': [`declare const train: ${SOURCE};`],
   'data-2': ['declare const seed: number;'],
   'data-3': [
     `declare const mnist: ${SOURCE};`,
@@ -118,6 +120,8 @@ describe('README examples', () => {
         '@vae/core/layers': [source('core/src/layers.ts')],
         '@vae/models/layers': [source('models/src/layers.ts')],
         '@vae/models/options': [source('models/src/options.ts')],
+        '@vae/models/browser': [source('models/src/browser.ts')],
+        '@vae/models/fit-worker': [source('models/src/fit-worker.ts')],
         '@vae/viz/umap': [source('viz/src/umap.ts')],
         '#register-gradients': [source('core/src/register-gradients.browser.ts')],
         '@vae/*/node': [source('*/src/node.ts')],
