@@ -16,7 +16,7 @@ import type { DebiasConfig, FromDebiasWorker, ToDebiasWorker } from './debias-me
 import { loadMnistTest } from './host-data';
 import type { FromRecommendWorker, RecommendConfig, ToRecommendWorker } from './recommend-messages';
 import type { ExportedModel, FromWorker, ToWorker, TrainConfig } from './train-messages';
-import { replicaWorkers } from './train-replicas';
+import { replicaWorkers, serveIfReplica } from './train-replicas';
 import { createTrainModel, fitOptions, splitMnistTest } from './train-setup';
 
 interface WorkerScope {
@@ -27,6 +27,9 @@ interface WorkerScope {
   ): void;
 }
 const scope = self as unknown as WorkerScope;
+// Started by a training run as one of its data-parallel replicas (train-replicas.ts): serve that (the listener below
+// ignores the replica's messages).
+serveIfReplica();
 const post = (message: FromWorker | FromDebiasWorker | FromRecommendWorker, transfer: Transferable[] = []) =>
   scope.postMessage(message, transfer);
 

@@ -8,18 +8,21 @@
  * // new Worker(new URL('./fit.worker.ts', import.meta.url), { type: 'module' }) }. First it loads the backend's
  * // package (for wasm: @tensorflow/tfjs-backend-wasm, then setWasmPaths to where the app serves its .wasm
  * // files, as in its other threads), then:
- * serveFitWorker();
+ * serveFitWorker({ models: [VAE] }); // the classes this app trains with workers (VAE of @vae/models)
  * ```
  *
- * The README's "Data-parallel training" section has the whole module. The replica is rebuilt as `loadModel` does
- * (which loads `@vae/models/layers` by itself for convolutional and tfjs Layers networks).
+ * The README's "Data-parallel training" section has the whole module. The replica is rebuilt from the class of the
+ * calling thread's model, found in `models` by name (so the worker bundles only those classes, not the registry);
+ * convolutional and tfjs Layers networks also need `@vae/models/layers` loaded in the module.
  */
 
 import type { FromReplica, ToReplica } from './training/parallel';
-import { type ReplicaPort, serveReplica } from './training/replica';
+import { type ReplicaPort, rebuildFromClasses, serveReplica } from './training/replica';
 
 /** Options of `serveFitWorker`. */
 export interface FitWorkerOptions {
+  /** The model classes this worker can rebuild: those the app trains with `workers` (e.g. `[VAE]`). */
+  models: ReadonlyArray<{ readonly className: string; new (config: never): unknown }>;
   /**
    * Runs before the replica starts its backend, with the backend's name (the calling thread's, or
    * `workers.backend`): register or configure it there, e.g. load its package on demand. Optional when the module
@@ -38,7 +41,12 @@ interface DedicatedScope {
  * rebuild, then one shard's gradients per step) until the worker is terminated. Call it once, in a module started by
  * `workers.create`.
  */
-export function serveFitWorker(options: FitWorkerOptions = {}): void {
+export function serveFitWorker(options: FitWorkerOptions): void {
+  if (!Array.isArray(options?.models) || options.models.length === 0) {
+    throw new Error(
+      'serveFitWorker needs models: the model classes this worker rebuilds, e.g. serveFitWorker({ models: [VAE] }).',
+    );
+  }
   const scope = globalThis as unknown as Partial<DedicatedScope> & { document?: unknown };
   if (
     typeof scope.postMessage !== 'function' ||
@@ -58,6 +66,7 @@ export function serveFitWorker(options: FitWorkerOptions = {}): void {
   serveReplica(
     port,
     (specifier) => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier),
+    rebuildFromClasses(options.models),
     options.prepareBackend,
   );
   // The calling thread holds its messages until now, so none arrive before the listener.

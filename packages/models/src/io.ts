@@ -19,6 +19,7 @@ import {
 import { quantizeFloat16 } from './float16';
 import { needsLayersSupport } from './networks/layers-support';
 import { SAVED_MODEL_CLASSES, type SavableModel, type SavedModel } from './registry';
+import { setWeights } from './set-weights';
 import {
   type Checkpoint,
   checkCheckpointDescription,
@@ -350,24 +351,4 @@ export async function loadCheckpoint(
   }
 }
 
-/** Assigns named weights to a model's variables, checking that every name and shape matches. */
-export function setWeights(model: SavableModel, weights: tf.NamedTensorMap): void {
-  const variables = model.variables;
-  const missing = Object.keys(variables).filter((name) => !(name in weights));
-  const extra = Object.keys(weights).filter((name) => !(name in variables));
-  if (missing.length || extra.length) {
-    throw new Error(
-      `weights do not match the ${model.className} architecture` +
-        (missing.length ? `; missing: ${missing.join(', ')}` : '') +
-        (extra.length ? `; unexpected: ${extra.join(', ')}` : '') +
-        '. Load them into a model built with the same config.',
-    );
-  }
-  for (const [name, variable] of Object.entries(variables)) {
-    const value = weights[name];
-    if (value.shape.join() !== variable.shape.join()) {
-      throw new Error(`weight ${name} has shape [${value.shape}] but the model expects [${variable.shape}].`);
-    }
-  }
-  for (const [name, variable] of Object.entries(variables)) variable.assign(weights[name]);
-}
+export { setWeights };

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Autoencoder } from '../autoencoder/autoencoder.model';
 import '../browser';
 import { binaryPrototypes } from '../testing/toy';
+import { VAE } from '../vae/vae.model';
 import type { FitOptions } from './fit';
 import type { ToReplica } from './parallel';
 import { WorkerError } from './parallel';
@@ -125,7 +126,7 @@ describe('fit with workers (Web Workers)', () => {
     model.dispose();
   }, 30_000);
 
-  it('workers without create, or with a create that fails, name the fix', async () => {
+  it('workers without create, a create that fails, or a worker without the model class name the fix', async () => {
     const model = new Autoencoder({ ...small, seed: 3 });
     await expect(model.fit(tensorSource(x), { ...options, workers: 2 })).rejects.toThrow(
       /workers in a browser are started by your app: pass workers.create/,
@@ -141,6 +142,21 @@ describe('fit with workers (Web Workers)', () => {
         },
       }),
     ).rejects.toThrow(/workers.create\(0\) threw: blocked by policy/);
+    // the worker module rebuilds only the classes it names (the fixture: Autoencoder)
+    const vae = new VAE({ ...small, seed: 3 });
+    await expect(
+      vae.fit(tensorSource(x), {
+        ...options,
+        workers: {
+          count: 2,
+          create: () =>
+            new Worker(new URL('../../../../test/workers/fit-replica.worker.ts', import.meta.url), {
+              type: 'module',
+            }),
+        },
+      }),
+    ).rejects.toThrow(/cannot rebuild a VAE: pass its class to serveFitWorker\(\{ models: \[\.\.\.\] \}\)/);
+    vae.dispose();
     // 1 replica, or 'auto' on one core, trains here alone and needs no worker
     await model.fit(tensorSource(x), { ...options, epochs: 1, workers: 1 });
     model.dispose();

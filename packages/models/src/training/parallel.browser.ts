@@ -23,7 +23,7 @@ export const LISTEN_TIMEOUT_MS = 120_000;
 
 const HOW_TO_CREATE =
   "pass workers.create, e.g. { count: 2, create: () => new Worker(new URL('./fit.worker.js', import.meta.url), " +
-  "{ type: 'module' }) }, where fit.worker.js registers the backend and calls serveFitWorker() of " +
+  "{ type: 'module' }) }, where fit.worker.js registers the backend and calls serveFitWorker({ models: [VAE] }) of " +
   '@vae/models/fit-worker';
 
 /** True where buffers can be shared with workers: SharedArrayBuffer exists only on cross-origin isolated pages. */
@@ -98,7 +98,7 @@ const runtime: WorkerRuntime = {
             failed(
               new Error(
                 `the worker did not start serving within ${LISTEN_TIMEOUT_MS / 1000} s: does the module that ` +
-                  'workers.create starts call serveFitWorker() of @vae/models/fit-worker?',
+                  'workers.create starts call serveFitWorker({ models }) of @vae/models/fit-worker?',
               ),
             ),
           LISTEN_TIMEOUT_MS,

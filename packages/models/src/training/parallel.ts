@@ -27,7 +27,7 @@ export interface WorkerOptions {
   count: number | 'auto';
   /**
    * Browsers (`@vae/models/browser`): starts the Web Worker of worker replica `index` (0-based), a module of the
-   * app that registers the backend and calls `serveFitWorker()` of `@vae/models/fit-worker`:
+   * app that registers the backend and calls `serveFitWorker({ models })` of `@vae/models/fit-worker`:
    * `create: () => new Worker(new URL('./fit.worker.js', import.meta.url), { type: 'module' })` (bundlers find
    * a worker only written so, in the app). Required there; Node starts its worker threads itself (`script`).
    */

@@ -5,11 +5,46 @@
  * The runtime (worker_threads, Web Workers) supplies the message port and the way to import the setup module.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../io';
+import { setWeights } from '../set-weights';
 import { copyInto } from './buffers';
 import { objectiveGradients } from './gradients';
-import type { FromReplica, ToReplica } from './parallel';
+import type { FromReplica, ReplicaArtifacts, ToReplica } from './parallel';
 import type { TrainableModel } from './trainable';
+
+/** A replica's model, as `rebuild` makes it. */
+export type ReplicaModel = TrainableModel & { dispose(): void };
+
+/** Rebuilds the calling thread's model in a worker from its class name, config and weights. */
+export type RebuildReplica = (artifacts: ReplicaArtifacts) => Promise<ReplicaModel>;
+
+/**
+ * A `RebuildReplica` from a list of model classes (no registry, so a browser worker bundles only those): the class of
+ * that name, built from the config, then given the weights (they come from the calling thread's own model).
+ */
+export function rebuildFromClasses(
+  models: ReadonlyArray<{ readonly className: string; new (config: never): unknown }>,
+): RebuildReplica {
+  return async (artifacts) => {
+    const ModelClass = models.find((m) => m.className === artifacts.className);
+    if (!ModelClass) {
+      throw new Error(
+        `this worker cannot rebuild a ${artifacts.className}: pass its class to serveFitWorker({ models: [...] }) ` +
+          `(it has ${models.map((m) => m.className).join(', ') || 'none'}).`,
+      );
+    }
+    const model = new ModelClass(artifacts.config as never) as ReplicaModel;
+    const weights = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
+    try {
+      setWeights(model, weights);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    } finally {
+      tf.dispose(Object.values(weights));
+    }
+    return model;
+  };
+}
 
 export interface ReplicaPort {
   post(message: FromReplica, transfer?: ArrayBuffer[]): void;
@@ -17,15 +52,16 @@ export interface ReplicaPort {
 }
 
 /**
- * Serves one replica on `port`; `importModule` loads the setup module that registers the backend, and `prepare`
- * (when given) runs after it, with the backend's name, before the backend is started.
+ * Serves one replica on `port`; `importModule` loads the setup module that registers the backend, `prepare` (when
+ * given) runs after it, with the backend's name, before the backend is started, and `rebuild` makes the model.
  */
 export function serveReplica(
   port: ReplicaPort,
   importModule: (specifier: string) => Promise<unknown>,
+  rebuild: RebuildReplica,
   prepare?: (backend: string) => unknown,
 ): void {
-  let model: (TrainableModel & { dispose(): void }) | null = null;
+  let model: ReplicaModel | null = null;
   let variables: tf.Variable[] = [];
   let shared: { weights: Float32Array; gradients: Float32Array } | null = null;
   let version = 0;
@@ -51,20 +87,7 @@ export function serveReplica(
       );
     }
     await tf.ready();
-    const artifacts = message.artifacts;
-    model = (await loadModel(
-      tf.io.fromMemory({
-        modelTopology: {
-          format: MODEL_FORMAT,
-          formatVersion: MODEL_FORMAT_VERSION,
-          className: artifacts.className,
-          config: artifacts.config,
-          weightsSha256: artifacts.weightsSha256,
-        } as unknown as tf.io.ModelJSON['modelTopology'],
-        weightSpecs: artifacts.weightSpecs,
-        weightData: artifacts.weightData,
-      }),
-    )) as unknown as TrainableModel & { dispose(): void };
+    model = await rebuild(message.artifacts);
     variables = message.trainable.map((name) => {
       const v = model?.variables[name];
       if (!v) throw new Error(`the replica has no variable '${name}'.`);
