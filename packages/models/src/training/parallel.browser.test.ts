@@ -5,7 +5,6 @@
 // name the fix. On the cpu backend, in the workers as here, so that one thread's run is the exact reference.
 import * as tf from '@tensorflow/tfjs-core';
 import { tensorSource } from '@vae/core';
-import { maxAbsDifference } from '@vae/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Autoencoder } from '../autoencoder/autoencoder.model';
 import '../browser';
@@ -14,6 +13,7 @@ import { VAE } from '../vae/vae.model';
 import type { FitOptions } from './fit';
 import type { ToReplica } from './parallel';
 import { WorkerError } from './parallel';
+import { largestDifference, weightsOf } from './parallel.test-utils';
 
 const small = { inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 2 };
 const options: FitOptions = { epochs: 2, batchSize: 16, seed: 3, learningRate: 1e-2 };
@@ -30,19 +30,6 @@ afterAll(async () => {
   x.dispose();
   await tf.setBackend(previousBackend);
 });
-
-async function weights(model: {
-  variables: Record<string, tf.Variable>;
-}): Promise<Record<string, Float32Array>> {
-  const out: Record<string, Float32Array> = {};
-  for (const [name, v] of Object.entries(model.variables)) out[name] = (await v.data()) as Float32Array;
-  return out;
-}
-
-function largestDifference(a: Record<string, Float32Array>, b: Record<string, Float32Array>): number {
-  expect(Object.keys(a)).toEqual(Object.keys(b));
-  return Math.max(...Object.keys(a).map((k) => maxAbsDifference(a[k], b[k])));
-}
 
 describe('fit with workers (Web Workers)', () => {
   it('2 replicas train the model one thread trains, through transferred buffers, leaking nothing', async () => {
@@ -89,10 +76,10 @@ describe('fit with workers (Web Workers)', () => {
     expect([started, terminated]).toEqual([1, 1]);
     expect(batches).toEqual([1, 2, 3, 4]);
     // 4 Adam steps at lr 1e-2 move weights by about 4e-2: the sums' order changes the last bits only.
-    expect(largestDifference(await weights(parallel), await weights(single))).toBeLessThan(1e-5);
+    expect(largestDifference(await weightsOf(parallel), await weightsOf(single))).toBeLessThan(1e-5);
     const moved = largestDifference(
-      await weights(parallel),
-      await weights(new Autoencoder({ ...small, seed: 1 })),
+      await weightsOf(parallel),
+      await weightsOf(new Autoencoder({ ...small, seed: 1 })),
     );
     expect(moved).toBeGreaterThan(1e-3);
     if (!globalThis.crossOriginIsolated) {

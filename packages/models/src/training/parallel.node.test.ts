@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { tensorSource } from '@vae/core';
-import { maxAbsDifference } from '@vae/core/testing';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Autoencoder } from '../autoencoder/autoencoder.model';
@@ -20,6 +19,7 @@ import { VAE } from '../vae/vae.model';
 import type { FitOptions } from './fit';
 import { registerWorkerRuntime, type ToReplica, WorkerError, type WorkerRuntime } from './parallel';
 import { nodeWorkerRuntime } from './parallel.node';
+import { largestDifference, weightsOf } from './parallel.test-utils';
 import { ReplicaPool } from './pool';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -78,19 +78,6 @@ beforeAll(async () => {
 
 const small = { inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 2 };
 
-async function weights(model: {
-  variables: Record<string, tf.Variable>;
-}): Promise<Record<string, Float32Array>> {
-  const out: Record<string, Float32Array> = {};
-  for (const [name, v] of Object.entries(model.variables)) out[name] = (await v.data()) as Float32Array;
-  return out;
-}
-
-function largestDifference(a: Record<string, Float32Array>, b: Record<string, Float32Array>): number {
-  expect(Object.keys(a)).toEqual(Object.keys(b));
-  return Math.max(...Object.keys(a).map((k) => maxAbsDifference(a[k], b[k])));
-}
-
 /** The process's OS threads (each worker thread is one): Linux's /proc, else 0 (the check is then vacuous). */
 const workerThreads = () =>
   existsSync('/proc/self/status')
@@ -125,10 +112,10 @@ describe('fit with workers (worker_threads)', () => {
     }
     expect(batches).toEqual([1, 2, 3, 4]);
     // 4 Adam steps at lr 1e-2 move weights by about 4e-2: the sums' order changes the last bits only.
-    expect(largestDifference(await weights(parallel), await weights(single))).toBeLessThan(1e-5);
+    expect(largestDifference(await weightsOf(parallel), await weightsOf(single))).toBeLessThan(1e-5);
     const moved = largestDifference(
-      await weights(parallel),
-      await weights(new Autoencoder({ ...small, seed: 1 })),
+      await weightsOf(parallel),
+      await weightsOf(new Autoencoder({ ...small, seed: 1 })),
     );
     expect(moved).toBeGreaterThan(1e-3);
     history.epochs.forEach((record, i) => {
@@ -154,7 +141,7 @@ describe('fit with workers (worker_threads)', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     if (threadsBefore > 0) expect(threadsDuring).toBeGreaterThanOrEqual(threadsBefore + 2);
-    expect(largestDifference(await weights(three), await weights(single))).toBeLessThan(1e-5);
+    expect(largestDifference(await weightsOf(three), await weightsOf(single))).toBeLessThan(1e-5);
     const one = new Autoencoder({ ...small, seed: 7 });
     let threadsOfOne = 0;
     await one.fit(tensorSource(x), {
@@ -165,7 +152,7 @@ describe('fit with workers (worker_threads)', () => {
       },
     });
     if (threadsBefore > 0) expect(threadsOfOne).toBeLessThanOrEqual(threadsBefore);
-    expect(largestDifference(await weights(one), await weights(single))).toBe(0);
+    expect(largestDifference(await weightsOf(one), await weightsOf(single))).toBe(0);
     for (const m of [single, three, one]) m.dispose();
   });
 
@@ -203,7 +190,7 @@ describe('fit with workers (worker_threads)', () => {
       const before = tf.memory().numTensors;
       await three.fit(tensorSource(x), { ...options, workers: { count: 3, script } });
       expect(tf.memory().numTensors).toBe(before);
-      expect(largestDifference(await weights(three), await weights(single))).toBeLessThan(1e-5);
+      expect(largestDifference(await weightsOf(three), await weightsOf(single))).toBeLessThan(1e-5);
       // 4 steps x 2 workers; the first step trains from the weights the replicas were built with, every later one
       // from new weights, and from the second step on each worker writes into the buffer it sent before.
       expect(steps).toHaveLength(8);
@@ -223,7 +210,7 @@ describe('fit with workers (worker_threads)', () => {
     for (let r = 0; r < 2; r++) {
       const model = new VAE({ ...small, seed: 2 });
       await model.fit(tensorSource(x), { ...options, workers: { count: 2, script } });
-      runs.push(await weights(model));
+      runs.push(await weightsOf(model));
       model.dispose();
     }
     expect(largestDifference(runs[0], runs[1])).toBe(0);
@@ -254,7 +241,7 @@ describe('fit with workers (worker_threads)', () => {
       workers: { count: 2, script },
       resumeFrom: checkpoint,
     });
-    expect(largestDifference(await weights(model), await weights(full))).toBeLessThan(1e-6);
+    expect(largestDifference(await weightsOf(model), await weightsOf(full))).toBeLessThan(1e-6);
     checkpoint.dispose();
     for (const m of [full, first, model]) m.dispose();
   });
