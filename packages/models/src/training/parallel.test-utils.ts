@@ -20,3 +20,18 @@ export function largestDifference(a: Record<string, Float32Array>, b: Record<str
   expect(Object.keys(a)).toEqual(Object.keys(b));
   return Math.max(...Object.keys(a).map((k) => maxAbsDifference(a[k], b[k])));
 }
+
+/**
+ * A data-parallel run trained the model the single-thread run trained on the same batches, up to float summation
+ * order (within 1e-5), and really moved it from its initial weights (`initial`: a fresh model of the same seed).
+ */
+export async function expectSameTraining(
+  parallel: { variables: Record<string, tf.Variable> },
+  single: { variables: Record<string, tf.Variable> },
+  initial: { variables: Record<string, tf.Variable>; dispose(): void },
+): Promise<void> {
+  // 4 Adam steps at lr 1e-2 move weights by about 4e-2: the sums' order changes the last bits only.
+  expect(largestDifference(await weightsOf(parallel), await weightsOf(single))).toBeLessThan(1e-5);
+  expect(largestDifference(await weightsOf(parallel), await weightsOf(initial))).toBeGreaterThan(1e-3);
+  initial.dispose();
+}
