@@ -247,7 +247,7 @@ export {
   NonFiniteLossError,
   train,
 } from './training/fit';
-export { WorkerError, type WorkerOptions } from './training/parallel';
+export { type WebWorkerLike, WorkerError, type WorkerOptions } from './training/parallel';
 export {
   type AuxiliaryObjective,
   auxiliaryVariables,
