@@ -542,13 +542,17 @@ describe('every other README example runs as written (types stripped; a prelude 
   // `testData`, ...), defines them; the block itself runs unchanged in the "full" project. Not run (typechecked by
   // test/readme-types.test.ts): the viz README's second example, which draws on a browser <canvas>, and the main
   // README's first, ten epochs of all of MNIST (about 3 CPU-minutes; models-1, data-1 and metrics-1 run its calls),
-  // and the models README's workers example, whose `setup` path is a placeholder.
+  // and the models README's workers examples (Node: its `setup` path is a placeholder; browsers: Web Workers).
   const NOT_RUN: Record<string, string> = {
     'core-1': 'run above',
     'models-1': 'run above',
     'viz-2': 'browser canvas',
     // fit's worker threads: run by packages/models/src/training/parallel.node.test.ts and apps/cli/test/workers.test.ts
     'models-6': 'worker threads',
+    // fit's Web Workers (a browser's): run by packages/models/src/training/parallel.browser.test.ts in Chromium and
+    // by the demo's Train view (apps/demo/test/demo.test.ts)
+    'models-7': 'browser worker module',
+    'models-8': 'browser Web Workers',
     'readme-1': 'ten MNIST epochs',
   };
   const readmes: Array<[string, string]> = [
