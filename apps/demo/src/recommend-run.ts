@@ -35,10 +35,17 @@ export async function runRecommend(
   try {
     const scoresOf = async (users: number[]) => {
       const batch = rows.batch(users);
-      const scores = model.scores(batch);
-      batch.dispose();
-      const values = (await scores.data()) as Float32Array;
-      scores.dispose();
+      let values: Float32Array;
+      try {
+        const scores = model.scores(batch);
+        try {
+          values = (await scores.data()) as Float32Array;
+        } finally {
+          scores.dispose();
+        }
+      } finally {
+        batch.dispose();
+      }
       return users.map((_, j) => values.subarray(j * train.numItems, (j + 1) * train.numItems));
     };
     const options = recommendFitOptions(config);

@@ -1,4 +1,4 @@
-/** The Recommendations view's data and lists, in Node (no tensors: the training runs in the e2e tests). */
+/** The Recommendations view's data and lists, and the worker's run, in Node (the page's training: the e2e tests). */
 import { describe, expect, it } from 'vitest';
 import {
   firstUserWithHeldOut,
@@ -8,6 +8,7 @@ import {
   parseUser,
   popularityRanks,
 } from '../src/recommend-lists';
+import type { FromRecommendWorker } from '../src/recommend-messages';
 import { RECOMMEND_DATA, recommendData } from '../src/recommend-setup';
 
 describe('the recommendations data', () => {
@@ -77,4 +78,48 @@ describe('the lists', () => {
     expect(firstUserWithHeldOut([[1], [], [4], []], 3)).toBe(0);
     expect(firstUserWithHeldOut([[], []], 1)).toBe(1);
   });
+});
+
+describe("the worker's run (runRecommend), in Node on the cpu backend", () => {
+  it('trains, scores and ranks with no tensor left, and an abort stops it with none left either', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+    const { runRecommend } = await import('../src/recommend-run');
+    const backend = { backend: 'cpu', failures: [] };
+    const before = tf.memory().numTensors;
+    const messages: FromRecommendWorker[] = [];
+    await runRecommend(
+      { seed: 1, model: 'mult-vae', epochs: 1 },
+      backend,
+      (m) => messages.push(m),
+      new AbortController().signal,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    const result = messages.find((m) => m.type === 'recommend-result');
+    if (result?.type !== 'recommend-result') throw new Error('no recommend-result message');
+    expect(result.lists).toHaveLength(RECOMMEND_DATA.users * result.top);
+    for (const k of [10, 20]) {
+      expect(result.scores.recall[k]).toBeGreaterThan(0);
+      expect(result.scores.recall[k]).toBeLessThanOrEqual(1);
+    }
+    expect(messages.filter((m) => m.type === 'recommend-epoch')).toHaveLength(1);
+    expect(messages.at(-1)).toMatchObject({ type: 'recommend-done', aborted: false });
+
+    // aborted after the first step: no result, no tensor left
+    const abort = new AbortController();
+    const aborted: FromRecommendWorker[] = [];
+    await runRecommend(
+      { seed: 2, model: 'mult-dae', epochs: 3 },
+      backend,
+      (m) => {
+        aborted.push(m);
+        if (m.type === 'recommend-step') abort.abort();
+      },
+      abort.signal,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(aborted.some((m) => m.type === 'recommend-result')).toBe(false);
+    expect(aborted.at(-1)).toMatchObject({ type: 'recommend-done', aborted: true });
+  }, 120_000);
 });
