@@ -11,10 +11,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchRanges, klWeight } from '@vae/core';
 import type { ImageDataset } from '@vae/data';
 import { saveModel, type VAE } from '@vae/models';
-import { startBackend } from './backends';
-import type { DebiasConfig, FromDebiasWorker, ToDebiasWorker } from './debias-messages';
+import { type BackendName, startBackend } from './backends';
+import type { FromDebiasWorker, ToDebiasWorker } from './debias-messages';
 import { loadMnistTest } from './host-data';
-import type { FromRecommendWorker, RecommendConfig, ToRecommendWorker } from './recommend-messages';
+import type { FromRecommendWorker, ToRecommendWorker } from './recommend-messages';
 import type { ExportedModel, FromWorker, ToWorker, TrainConfig } from './train-messages';
 import { replicaWorkers, serveIfReplica } from './train-replicas';
 import { createTrainModel, fitOptions, splitMnistTest } from './train-setup';
@@ -204,29 +204,35 @@ async function exportModel(count: number): Promise<void> {
   post({ type: 'exported', model: exported }, [exported.weightData]);
 }
 
-/** The Debiasing view's experiment (debias-run.ts: a chunk of its own, loaded when first asked for). */
-async function debias(config: DebiasConfig): Promise<void> {
+/**
+ * An experiment view's run in this worker (the Debiasing view's debias-run.ts, the Recommendations view's
+ * recommend-run.ts: chunks of their own, loaded when first asked for): the backend, then the run, with an abort
+ * signal; an error goes back as that view's `<view>-error`, its progress as `<view>-status`.
+ */
+async function experiment<C extends { backend?: BackendName }>(
+  view: 'debias' | 'recommend',
+  config: C,
+  load: () => Promise<
+    (
+      config: C,
+      backend: { backend: string; failures: string[] },
+      post: (message: FromDebiasWorker | FromRecommendWorker, transfer?: Transferable[]) => void,
+      signal: AbortSignal,
+    ) => Promise<void>
+  >,
+): Promise<void> {
   running = true;
   abort = new AbortController();
   const { signal } = abort;
   try {
-    const chosen = await ensureBackend(config.backend, (text) => post({ type: 'debias-status', text }));
-    const { runDebias } = await import('./debias-run');
-    await runDebias(config, chosen, post, signal);
-  } finally {
-    running = false;
-  }
-}
-
-/** The Recommendations view's run (recommend-run.ts: a chunk of its own, loaded when first asked for). */
-async function recommend(config: RecommendConfig): Promise<void> {
-  running = true;
-  abort = new AbortController();
-  const { signal } = abort;
-  try {
-    const chosen = await ensureBackend(config.backend, (text) => post({ type: 'recommend-status', text }));
-    const { runRecommend } = await import('./recommend-run');
-    await runRecommend(config, chosen, post, signal);
+    const chosen = await ensureBackend(config.backend, (text) =>
+      post({ type: `${view}-status`, text } as FromDebiasWorker | FromRecommendWorker),
+    );
+    const run = await load();
+    await run(config, chosen, post, signal);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    post({ type: `${view}-error`, message: text } as FromDebiasWorker | FromRecommendWorker);
   } finally {
     running = false;
   }
@@ -261,18 +267,14 @@ scope.addEventListener('message', (event) => {
       break;
     case 'debias-start':
       if (running) return;
-      debias(message.config).catch((error: unknown) => {
-        post({ type: 'debias-error', message: error instanceof Error ? error.message : String(error) });
-      });
+      experiment('debias', message.config, async () => (await import('./debias-run')).runDebias);
       break;
     case 'debias-abort':
       abort?.abort();
       break;
     case 'recommend-start':
       if (running) return;
-      recommend(message.config).catch((error: unknown) => {
-        post({ type: 'recommend-error', message: error instanceof Error ? error.message : String(error) });
-      });
+      experiment('recommend', message.config, async () => (await import('./recommend-run')).runRecommend);
       break;
     case 'recommend-abort':
       abort?.abort();
