@@ -457,6 +457,11 @@ describe('a project with every library and @tensorflow/tfjs', () => {
       expect(result.backend).toBe('webgl');
       expectWorkingClient(result);
       expect(result.canvas).toEqual([4 * 14, 4 * 14]);
+      // fit's workers from the tarballs (@vae/models/browser, the app's worker module with @vae/models/fit-worker):
+      // one Web Worker besides the page, and the weights one thread trains, up to summation order
+      expect(result.workersStarted).toBe(1);
+      expect(result.variables).toBeGreaterThan(0);
+      expect(result.workersDifference).toBeLessThan(1e-5);
     } finally {
       await browser.close();
       await new Promise((resolve) => server.close(resolve));

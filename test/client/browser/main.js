@@ -2,14 +2,16 @@
  * The browser client of test/client.test.ts: bundled by Vite in a fresh npm project where the packed @vae
  * libraries and @tensorflow/tfjs are installed, served statically and run in headless Chromium. It builds a
  * small VAE, trains a few steps on WebGL, saves it to memory and loads it back through tfjs IO handlers, decodes
- * a sample with both and draws it with @vae/viz. The result lands in `window.vaeClientResult` (or
- * `window.vaeClientError`).
+ * a sample with both and draws it with @vae/viz; then trains an autoencoder on the cpu backend with fit's workers
+ * (@vae/models/browser, two replicas, the second in a Web Worker of fit.worker.js) and alone, for the same weights.
+ * The result lands in `window.vaeClientResult` (or `window.vaeClientError`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { tensorSource } from '@vae/core';
 import { DSprites } from '@vae/data';
 import { evaluateElbo } from '@vae/metrics';
-import { loadModel, saveModel, VAE } from '@vae/models';
+import { Autoencoder, loadModel, saveModel, VAE } from '@vae/models';
+import '@vae/models/browser';
 import { drawToCanvas, imageGrid, tensorToImageBatch } from '@vae/viz';
 
 /** @param {tf.Tensor} tensor */
@@ -59,9 +61,43 @@ async function run() {
   model.dispose();
   loaded.dispose();
 
+  // fit's workers in a browser, from the packed packages: the same model as one thread, up to summation order
+  const trainedOn = tf.getBackend();
+  await tf.setBackend('cpu');
+  const images = tf.randomUniform([32, 16], 0, 1, 'float32', 2);
+  const small = { inputShape: [16], hiddenUnits: [8], latentDim: 2, seed: 1 };
+  const fitOptions = { epochs: 2, batchSize: 16, seed: 3, learningRate: 1e-2 };
+  const alone = new Autoencoder(small);
+  await alone.fit(tensorSource(images), fitOptions);
+  const together = new Autoencoder(small);
+  let workersStarted = 0;
+  await together.fit(tensorSource(images), {
+    ...fitOptions,
+    workers: {
+      count: 2,
+      create: () => {
+        workersStarted += 1;
+        return new Worker(new URL('./fit.worker.js', import.meta.url), { type: 'module' });
+      },
+    },
+  });
+  const names = Object.keys(alone.variables);
+  let workersDifference = 0;
+  for (const name of names) {
+    const a = Array.from(await alone.variables[name].data());
+    const b = Array.from(await together.variables[name].data());
+    workersDifference = Math.max(workersDifference, maxDifference(a, b));
+  }
+  alone.dispose();
+  together.dispose();
+  images.dispose();
+
   return {
     client: 'browser',
-    backend: tf.getBackend(),
+    workersStarted,
+    workersDifference,
+    variables: names.length,
+    backend: trainedOn,
     className: loaded.className,
     losses: history.epochs.map((epoch) => epoch.train.total),
     trainingChangedOutputs: maxDifference(initial, trained),
