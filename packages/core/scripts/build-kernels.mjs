@@ -13,6 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { GEMM_WAT, renderGemmWat } from './gemm-wat.mjs';
 
 const source = fileURLToPath(new URL('../src/', import.meta.url));
 export const GENERATED = `${source}kernels.generated.ts`;
@@ -22,6 +23,7 @@ export const KERNELS = [
   { wat: 'adam.wat', name: 'ADAM_WASM', usedBy: 'adam.ts (the fused Adam update)' },
   { wat: 'bce.wat', name: 'BCE_WASM', usedBy: 'bce.ts (the fused binary cross-entropy)' },
   { wat: 'colsum.wat', name: 'COLSUM_WASM', usedBy: 'column-sums.ts (column sums for bias gradients)' },
+  { wat: 'gemm.wat', name: 'GEMM_WASM', usedBy: "matmul.ts (the dense layers' matrix products)" },
 ];
 
 /** The version of the assembler, from its own package.json. */
@@ -77,6 +79,18 @@ function readGenerated() {
 
 async function main() {
   const check = process.argv.includes('--check');
+  // gemm.wat is itself generated (scripts/gemm-wat.mjs unrolls its tiles): it must be the generator's output.
+  if (readFileSync(GEMM_WAT, 'utf8') !== renderGemmWat()) {
+    if (check) {
+      console.error(
+        `kernels: ${GEMM_WAT} differs from scripts/gemm-wat.mjs's output; run \`node scripts/gemm-wat.mjs\`.`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    writeFileSync(GEMM_WAT, renderGemmWat());
+    console.log(`kernels: wrote ${GEMM_WAT}.`);
+  }
   const fresh = renderModule(await assembleKernels());
   const shipped = readGenerated();
   if (shipped === fresh) {

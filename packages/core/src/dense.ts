@@ -1,13 +1,15 @@
 /**
- * A fully connected layer that owns its variables and whose backward pass is written by hand with explicit
- * transposes: `dX = dY W^T`, `dW = X^T dY`, `db = sum(dY)`. Automatic differentiation of `matMul` produces
- * `matMul(..., transposeA/transposeB)`, which the wasm backend runs about 10x slower than a plain matMul
- * (see docs/performance.md); the gradients are identical. The forward pass is one fused matMul + bias + activation.
+ * A fully connected layer that owns its variables and whose backward pass is written by hand: `dX = dY W^T`,
+ * `dW = X^T dY`, `db = sum(dY)`. Automatic differentiation of `matMul` produces `matMul(..., transposeA/transposeB)`,
+ * which the wasm backend runs about 10x slower than a plain matMul (see docs/performance.md); the gradients are
+ * identical. The products go through `matMul2d` (matmul.ts): on wasm one SIMD kernel that reads transposed operands
+ * in place and fuses the forward pass's bias and activation; elsewhere tfjs's fused matMul with explicit transposes.
  * The maths lives in `fusedDense`, which the Layers API `DenseLayer` and `TiedDenseLayer` share.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ACTIVATIONS, type Activation, activationGradient } from './activations';
 import { columnSums } from './column-sums';
+import { matMul2d } from './matmul';
 import './gradients';
 import { uniqueVariableName } from './naming';
 
@@ -31,31 +33,6 @@ export interface DenseApplyOptions {
    * an encoder): it skips one matMul per backward step. Default true.
    */
   inputGradient?: boolean;
-}
-
-/**
- * `activation(a b + bias)` as one `_FusedMatMul` kernel. `tf.fused.matMul` splits a non-linear activation into
- * separate kernels whenever a gradient is being recorded, but a custom gradient's forward pass is never recorded
- * (tfjs runs it as one kernel), so the fused kernel is safe there, and saves an Add and an activation pass.
- */
-function fusedMatMulKernel(
-  a: tf.Tensor2D,
-  b: tf.Tensor2D,
-  bias: tf.Tensor1D | undefined,
-  activation: 'linear' | 'relu' | 'sigmoid',
-): tf.Tensor2D {
-  const [rows, inner] = a.shape;
-  const units = b.shape[1];
-  const y = tf.engine().runKernel(
-    tf._FusedMatMul,
-    {
-      a: tf.reshape(a, [1, rows, inner]),
-      b: tf.reshape(b, [1, inner, units]),
-      ...(bias ? { bias } : {}),
-    },
-    { transposeA: false, transposeB: false, activation },
-  ) as tf.Tensor;
-  return tf.reshape(y, [rows, units]);
 }
 
 export interface FusedDenseOptions {
@@ -109,14 +86,21 @@ export function fusedDense(
   }
   const fusedActivation = activation === 'tanh' ? 'linear' : activation;
   const forward = (input: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | undefined): tf.Tensor2D => {
-    const weights = transposeKernel ? (tf.transpose(w) as tf.Tensor2D) : w;
-    const y = fusedMatMulKernel(input, weights, b, fusedActivation);
+    const y = matMul2d(input, w, {
+      layout: transposeKernel ? 'nt' : 'nn',
+      bias: b,
+      activation: fusedActivation,
+    });
     return activation === 'tanh' ? (tf.tanh(y) as tf.Tensor2D) : y;
   };
   const kernelGradient = (input: tf.Tensor, g: tf.Tensor): tf.Tensor =>
-    transposeKernel ? tf.matMul(tf.transpose(g), input) : tf.matMul(tf.transpose(input), g);
+    transposeKernel
+      ? matMul2d(g as tf.Tensor2D, input as tf.Tensor2D, { layout: 'tn' })
+      : matMul2d(input as tf.Tensor2D, g as tf.Tensor2D, { layout: 'tn' });
   const inputGradient = (w: tf.Tensor, g: tf.Tensor): tf.Tensor =>
-    transposeKernel ? tf.matMul(g, w) : tf.matMul(g, tf.transpose(w));
+    transposeKernel
+      ? matMul2d(g as tf.Tensor2D, w as tf.Tensor2D)
+      : matMul2d(g as tf.Tensor2D, w as tf.Tensor2D, { layout: 'nt' });
   const withBias = bias !== null;
   if (options.inputGradient === false) {
     const op = tf.customGrad(((...args: unknown[]) => {

@@ -47,11 +47,11 @@ export function heapView(backend: WasmBackendLike, info: tf.TensorInfo): Float32
   return backend.wasm.HEAPF32.subarray(start, start + tf.util.sizeFromShape(info.shape));
 }
 
-const modules = new Map<string, WeakMap<object, unknown>>();
+const modules = new Map<string, WeakMap<object, WebAssembly.Exports | null>>();
 
 /**
- * The export `name` of the module in `base64`, instantiated on the wasm backend's memory (once per memory), or
- * null where that memory or wasm SIMD is not available (callers then loop in JavaScript).
+ * The export `name` of the module in `base64`, instantiated on the wasm backend's memory (once per module and
+ * memory), or null where that memory or wasm SIMD is not available (callers then loop in JavaScript).
  */
 export function simdExport<F>(backend: WasmBackendLike, base64: string, name: string): F | null {
   const memory = (backend.wasm as { asm?: { memory?: unknown } }).asm?.memory;
@@ -62,17 +62,16 @@ export function simdExport<F>(backend: WasmBackendLike, base64: string, name: st
     modules.set(base64, perMemory);
   }
   if (!perMemory.has(memory)) {
-    let fn: unknown = null;
+    let exports: WebAssembly.Exports | null = null;
     try {
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      fn = instance.exports[name] ?? null;
+      exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
     } catch {
-      fn = null; // no wasm SIMD, or a shared (threaded) memory
+      exports = null; // no wasm SIMD, or a shared (threaded) memory
     }
-    perMemory.set(memory, fn);
+    perMemory.set(memory, exports);
   }
-  return (perMemory.get(memory) as F | null) ?? null;
+  return (perMemory.get(memory)?.[name] as F | undefined) ?? null;
 }
 
 /** Registers kernelName's cpu and wasm implementations once; true where the current backend runs it. */

@@ -1,12 +1,13 @@
 /**
- * The WebAssembly kernels are built from source: the bytes embedded in kernels.generated.ts (which adam.ts, bce.ts
- * and column-sums.ts instantiate) must be exactly what wat2wasm of the pinned npm package `wabt` makes of the .wat
- * files beside them. After editing a .wat file, run `pnpm --filter @vae/core build:kernels`.
+ * The WebAssembly kernels are built from source: the bytes embedded in kernels.generated.ts (which adam.ts, bce.ts,
+ * column-sums.ts and matmul.ts instantiate) must be exactly what wat2wasm of the pinned npm package `wabt` makes of
+ * the .wat files beside them, and gemm.wat must be what scripts/gemm-wat.mjs writes. After editing a .wat file (or
+ * the generator), run `pnpm --filter @vae/core build:kernels`.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ADAM_WASM, BCE_WASM, COLSUM_WASM } from './kernels.generated';
+import { ADAM_WASM, BCE_WASM, COLSUM_WASM, GEMM_WASM } from './kernels.generated';
 
 interface BuildKernels {
   GENERATED: string;
@@ -18,7 +19,7 @@ interface BuildKernels {
 
 const script = fileURLToPath(new URL('../scripts/build-kernels.mjs', import.meta.url));
 const load = () => import(/* @vite-ignore */ script) as Promise<BuildKernels>;
-const shipped: Record<string, string> = { ADAM_WASM, BCE_WASM, COLSUM_WASM };
+const shipped: Record<string, string> = { ADAM_WASM, BCE_WASM, COLSUM_WASM, GEMM_WASM };
 
 describe('kernels built from source', () => {
   it('ships exactly the bytes a fresh build of the .wat sources gives', async () => {
@@ -36,6 +37,13 @@ describe('kernels built from source', () => {
     }
     // The whole generated file too (names, comments, the assembler's version).
     expect(readFileSync(build.GENERATED, 'utf8')).toBe(build.renderModule(fresh));
+  });
+
+  it('ships gemm.wat as its generator writes it', async () => {
+    const gemm = (await import(
+      /* @vite-ignore */ fileURLToPath(new URL('../scripts/gemm-wat.mjs', import.meta.url))
+    )) as { GEMM_WAT: string; renderGemmWat(): string };
+    expect(readFileSync(gemm.GEMM_WAT, 'utf8')).toBe(gemm.renderGemmWat());
   });
 
   it('uses the pinned assembler', async () => {
