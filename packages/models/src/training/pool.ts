@@ -305,13 +305,19 @@ export class ReplicaPool implements ReplicaGradients {
       const ownLabels = labels
         ? tf.tensor1d(Array.prototype.slice.call(labels, start, end), 'int32')
         : undefined;
-      const result = objectiveGradients(this.model, this.variables, x, {
-        seed: shardSeed(context.seed, 0),
-        step: context.step,
-        klSchedule: context.klSchedule,
-        labels: ownLabels,
-        training: true,
-      });
+      const result = objectiveGradients(
+        this.model,
+        this.variables,
+        x,
+        {
+          seed: shardSeed(context.seed, 0),
+          step: context.step,
+          klSchedule: context.klSchedule,
+          labels: ownLabels,
+          training: true,
+        },
+        weight,
+      );
       const terms = tf.mul(result.terms, weight) as tf.Tensor1D;
       result.terms.dispose(); // kept by objectiveGradients past its gradient scope
       return { terms, grads: result.grads };
@@ -337,7 +343,7 @@ export class ReplicaPool implements ReplicaGradients {
       const mine = own.grads[v.name];
       grads[v.name] = tf.tidy(() => {
         const parts = [
-          mine ? tf.mul(mine, weight) : tf.zeros(v.shape),
+          mine ?? tf.zeros(v.shape), // already this shard's share (objectiveGradients' scale)
           // Views, not copies (a copy per step is megabytes of garbage, and its collections cost more than the
           // copy): every backend has read them by the end of addN, before the next step overwrites the buffers.
           ...outcomes.map((outcome, k) =>

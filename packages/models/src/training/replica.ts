@@ -123,18 +123,14 @@ export function serveReplica(
     const { terms, grads } = tf.tidy(() => {
       const x = tf.tensor(message.x, message.shape, 'float32');
       const labels = message.labels ? tf.tensor1d(message.labels, 'int32') : undefined;
-      const result = objectiveGradients(trained, variables, x, {
-        seed: message.seed,
-        step: message.step,
-        klSchedule: message.klSchedule,
-        labels,
-        training: true,
-      });
-      if (message.weight === 1) return result;
       // this shard's share of the batch mean, scaled here (in parallel) so the main thread only adds
-      const scaled: tf.NamedTensorMap = {};
-      for (const [name, g] of Object.entries(result.grads)) scaled[name] = tf.mul(g, message.weight);
-      return { terms: result.terms, grads: scaled };
+      return objectiveGradients(
+        trained,
+        variables,
+        x,
+        { seed: message.seed, step: message.step, klSchedule: message.klSchedule, labels, training: true },
+        message.weight,
+      );
     });
     try {
       // without shared buffers: the buffer handed back from the step before, once there is one
