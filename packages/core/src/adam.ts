@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CpuBackendLike, WasmBackendLike } from './kernel-support';
-import { cpuValues, fusedKernelAvailable, heapOffset, heapView, simdExport } from './kernel-support';
+import { cpuValues, fusedKernelAvailable, heapOffset, heapViews, simdExport } from './kernel-support';
 import { ADAM_WASM } from './kernels.generated';
 
 /** Name of the fused update kernel (registered for the 'cpu' and 'wasm' backends). */
@@ -133,8 +133,10 @@ function wasmKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
     return outputs;
   }
   // Views only after allocating: an allocation may grow the memory and replace HEAPF32.
-  const [value, m, v, g] = INPUTS.map((name) => heapView(b, input(inputs, name)));
-  const [outValue, outM, outV] = outputs.map((info) => heapView(b, info));
+  const [value, m, v, g, outValue, outM, outV] = heapViews(b, [
+    ...INPUTS.map((name) => input(inputs, name)),
+    ...outputs,
+  ]);
   adamLoop(value, m, v, g, outValue, outM, outV, a);
   return outputs;
 }
@@ -220,6 +222,14 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         if (!tf.util.arraysEqual(gradient.shape, value.shape)) {
           throw new Error(
             `FusedAdamOptimizer: the gradient of '${name}' has shape [${gradient.shape}], the variable [${value.shape}].`,
+          );
+        }
+        // Moments are kept by position, as tfjs's Adam keeps them (and saves them): a call with other variables, or
+        // in another order, must not hand the kernel moments of another size.
+        if (!tf.util.arraysEqual(m.shape, value.shape) || !tf.util.arraysEqual(v.shape, value.shape)) {
+          throw new Error(
+            `FusedAdamOptimizer: the moments at position ${i} have shape [${m.shape}], but '${name}' has ` +
+              `[${value.shape}]: pass the same variables, in the same order, at every step.`,
           );
         }
         const [newValue, newM, newV] = tf

@@ -9,7 +9,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CpuBackendLike, WasmBackendLike } from './kernel-support';
-import { cpuValues, fusedKernelAvailable, heapOffset, heapView, simdExport } from './kernel-support';
+import {
+  cpuValues,
+  fusedKernelAvailable,
+  heapOffset,
+  heapView,
+  heapViews,
+  simdExport,
+} from './kernel-support';
 import { BCE_WASM } from './kernels.generated';
 
 /** Name of the fused kernel (registered for the 'cpu' and 'wasm' backends): inputs x, logits; outputs rows, g. */
@@ -66,8 +73,8 @@ function wasmKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
     const [x, l] = ['x', 'logits'].map((name) => heapOffset(b, input(inputs, name)));
     simd(x, l, heapOffset(b, rows), heapOffset(b, g), batch, n);
   } else {
-    const [x, l] = ['x', 'logits'].map((name) => heapView(b, input(inputs, name)));
-    bceLoop(x, l, heapView(b, rows), heapView(b, g), batch, n);
+    const [x, l, r, gv] = heapViews(b, [input(inputs, 'x'), input(inputs, 'logits'), rows, g]);
+    bceLoop(x, l, r, gv, batch, n);
   }
   return [rows, g];
 }

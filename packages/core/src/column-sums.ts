@@ -7,7 +7,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CpuBackendLike, WasmBackendLike } from './kernel-support';
-import { cpuValues, fusedKernelAvailable, heapOffset, heapView, simdExport } from './kernel-support';
+import {
+  cpuValues,
+  fusedKernelAvailable,
+  heapOffset,
+  heapView,
+  heapViews,
+  simdExport,
+} from './kernel-support';
 import { COLSUM_WASM } from './kernels.generated';
 
 /** Name of the kernel (registered for the 'cpu' and 'wasm' backends): input x [rows, n]; output [n]. */
@@ -48,7 +55,10 @@ function wasmKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   }
   const simd = simdExport<ColsumExport>(b, COLSUM_WASM, 'colsum');
   if (simd) simd(heapOffset(b, x), heapOffset(b, out), rows, n);
-  else columnSumsLoop(heapView(b, x), heapView(b, out), rows, n);
+  else {
+    const [xs, sums] = heapViews(b, [x, out]);
+    columnSumsLoop(xs, sums, rows, n);
+  }
   return out;
 }
 

@@ -71,15 +71,10 @@ function wasmKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const b = backend as WasmBackendLike;
   const x = inputs.x as tf.TensorInfo;
   const out = b.makeOutput(outputShape(x, attrs), 'float32');
-  // the heap view after makeOutput (which may grow the memory)
-  interleaveLoop(
-    b.wasm.HEAPF32,
-    heapOffset(b, x) / 4,
-    b.wasm.HEAPF32,
-    heapOffset(b, out) / 4,
-    x.shape,
-    attrs,
-  );
+  // the offsets first (looking x up may move it into the heap and grow the memory), then the heap view
+  const [from, to] = [heapOffset(b, x) / 4, heapOffset(b, out) / 4];
+  const heap = b.wasm.HEAPF32;
+  interleaveLoop(heap, from, heap, to, x.shape, attrs);
   return out;
 }
 

@@ -84,6 +84,17 @@ export function fusedDense(
   if (bias !== null && (bias.rank !== 1 || bias.shape[0] !== units)) {
     throw new Error(`fusedDense: bias must have shape [${units}], got [${bias.shape}].`);
   }
+  for (const [name, t] of [
+    ['x', x],
+    ['kernel', kernel],
+    ['bias', bias],
+  ] as const) {
+    if (t !== null && t.dtype !== 'float32') {
+      throw new Error(
+        `fusedDense: ${name} must be float32, got ${t.dtype}; cast it first (tf.cast(${name}, 'float32')).`,
+      );
+    }
+  }
   const fusedActivation = activation === 'tanh' ? 'linear' : activation;
   const forward = (input: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | undefined): tf.Tensor2D => {
     const y = matMul2d(input, w, {

@@ -43,8 +43,18 @@ export function heapOffset(backend: WasmBackendLike, info: tf.TensorInfo): numbe
 
 /** A view of a tensor's float32 values in the wasm backend's heap. */
 export function heapView(backend: WasmBackendLike, info: tf.TensorInfo): Float32Array {
-  const start = heapOffset(backend, info) / 4;
-  return backend.wasm.HEAPF32.subarray(start, start + tf.util.sizeFromShape(info.shape));
+  return heapViews(backend, [info])[0];
+}
+
+/**
+ * Views of several tensors' float32 values in the wasm backend's heap, all on the same memory: every offset is
+ * looked up first, because looking one up can move a tensor from another backend into the heap, and that
+ * allocation may grow the memory and leave views taken before it empty.
+ */
+export function heapViews(backend: WasmBackendLike, infos: tf.TensorInfo[]): Float32Array[] {
+  const starts = infos.map((info) => heapOffset(backend, info) / 4);
+  const heap = backend.wasm.HEAPF32;
+  return infos.map((info, i) => heap.subarray(starts[i], starts[i] + tf.util.sizeFromShape(info.shape)));
 }
 
 const modules = new Map<string, WeakMap<object, WebAssembly.Exports | null>>();

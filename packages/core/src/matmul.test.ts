@@ -152,4 +152,32 @@ describe("matMul2d (the dense layers' products; a SIMD kernel on wasm)", () => {
     expect(e.shape).toEqual([0, 3]);
     tf.dispose([bias, none, y, z, e]);
   });
+
+  it('shapes or dtypes that disagree throw, naming them, before anything runs (here or as the kernel itself)', () => {
+    const a = tf.ones([4, 8]) as tf.Tensor2D;
+    const b = tf.ones([6, 5]) as tf.Tensor2D;
+    const bias = tf.ones([5]) as tf.Tensor1D;
+    const before = tf.memory().numTensors;
+    expect(() => matMul2d(a, b)).toThrow(/inner dimensions of \[4,8\] and \[6,5\] differ \(8 and 6/);
+    expect(() => matMul2d(a, b, { layout: 'nt' })).toThrow(/inner dimensions .* \(8 and 5, layout 'nt'\)/);
+    expect(() => matMul2d(a, b, { layout: 'tn' })).toThrow(/inner dimensions .* \(4 and 6, layout 'tn'\)/);
+    const c = tf.ones([8, 5]) as tf.Tensor2D;
+    expect(() => matMul2d(a, c, { bias: tf.ones([1]) as tf.Tensor1D })).toThrow(
+      /bias must have shape \[5\], got \[1\]/,
+    );
+    expect(() => matMul2d(tf.ones([8]) as unknown as tf.Tensor2D, c)).toThrow(
+      /both operands must be matrices/,
+    );
+    expect(() => matMul2d(a, c, { bias: tf.ones([5], 'int32') as tf.Tensor1D })).toThrow(/bias is int32/);
+    // (the tensors made inside the expectations above: c, two biases and one vector)
+    expect(tf.memory().numTensors).toBe(before + 4);
+    if (matMulKernelAvailable()) {
+      const count = tf.memory().numTensors;
+      expect(() => tf.engine().runKernel('VaeMatMul', { a, b }, { layout: 'nn', relu: false })).toThrow(
+        /inner dimensions/,
+      );
+      expect(tf.memory().numTensors).toBe(count);
+    }
+    tf.dispose([a, b, c, bias]);
+  });
 });

@@ -49,13 +49,53 @@ function dims(layout: MatMulLayout, a: readonly number[], b: readonly number[]):
   return [a[0], a[1], b[1]];
 }
 
+/**
+ * [m, k, n] of a product whose operands agree: two matrices with the same inner dimension and a bias of n values.
+ * Throws otherwise, naming both shapes (the kernel reads its operands where they lie, so it must never see shapes
+ * that disagree).
+ */
+function checkedDims(
+  layout: MatMulLayout,
+  a: { shape: readonly number[]; dtype: string },
+  b: { shape: readonly number[]; dtype: string },
+  bias?: { shape: readonly number[]; dtype: string },
+): [number, number, number] {
+  if (layout !== 'nn' && layout !== 'nt' && layout !== 'tn') {
+    throw new Error(`matMul2d: unknown layout '${layout}'; use 'nn', 'nt' or 'tn'.`);
+  }
+  if (a.shape.length !== 2 || b.shape.length !== 2) {
+    throw new Error(`matMul2d: both operands must be matrices, got [${a.shape}] and [${b.shape}].`);
+  }
+  const [m, k, n] = dims(layout, a.shape, b.shape);
+  const inner = layout === 'nt' ? b.shape[1] : b.shape[0];
+  if (inner !== k) {
+    throw new Error(
+      `matMul2d: the inner dimensions of [${a.shape}] and [${b.shape}] differ (${k} and ${inner}, layout ` +
+        `'${layout}').`,
+    );
+  }
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n)) {
+    throw new Error(`matMul2d: the bias must have shape [${n}], got [${bias.shape}].`);
+  }
+  if (bias && bias.dtype !== a.dtype) {
+    throw new Error(`matMul2d: the bias is ${bias.dtype} and the operands ${a.dtype}; use one dtype.`);
+  }
+  return [m, k, n];
+}
+
 function wasmKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as WasmBackendLike;
   const { layout, relu } = attrs as unknown as Attrs;
   const a = inputs.a as tf.TensorInfo;
   const b = inputs.b as tf.TensorInfo;
   const bias = inputs.bias as tf.TensorInfo | undefined;
-  const [m, k, n] = dims(layout, a.shape, b.shape);
+  // checked again here, before anything is allocated: the kernel can be run directly (runKernel)
+  const [m, k, n] = checkedDims(layout, a, b, bias);
+  if ([a, b, ...(bias ? [bias] : [])].some((t) => t.dtype !== 'float32')) {
+    throw new Error(`${MATMUL_KERNEL}: the operands and bias must be float32.`);
+  }
+  const fn = simdExport<Gemm>(be, GEMM_WASM, layout === 'nt' ? 'gemmNT' : 'gemm');
+  if (!fn) throw new Error(`${MATMUL_KERNEL}: the SIMD module does not run on this wasm backend.`);
   const out = be.makeOutput([m, n], 'float32');
   if (m === 0 || n === 0) return out;
   const pa = heapOffset(be, a);
@@ -64,13 +104,11 @@ function wasmKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const pbias = bias ? heapOffset(be, bias) : 0;
   const flag = relu ? 1 : 0;
   if (layout === 'nt') {
-    const gemmNT = simdExport<Gemm>(be, GEMM_WASM, 'gemmNT') as Gemm;
-    gemmNT(pa, 4 * k, pb, 4 * k, pc, 4 * n, pbias, m, k, n, flag);
+    fn(pa, 4 * k, pb, 4 * k, pc, 4 * n, pbias, m, k, n, flag);
   } else {
-    const gemm = simdExport<Gemm>(be, GEMM_WASM, 'gemm') as Gemm;
     // element (i, kk) of A: row-major [m, k] for 'nn'; for 'tn' A is stored [k, m]
     const [sai, sak] = layout === 'tn' ? [4, 4 * m] : [4 * k, 4];
-    gemm(pa, sai, sak, pb, 4 * n, pc, 4 * n, pbias, m, k, n, flag);
+    fn(pa, sai, sak, pb, 4 * n, pc, 4 * n, pbias, m, k, n, flag);
   }
   return out;
 }
@@ -144,12 +182,12 @@ function fusedMatMulKernel(
 
 /**
  * `activation(op(a) op(b) + bias)` for float32 matrices, where op transposes per `layout` ('nt': b is [n, k];
- * 'tn': a is [k, m]). Differentiable (to any order). Shapes are the caller's to check.
+ * 'tn': a is [k, m]). Differentiable (to any order). Throws, naming the shapes, when they disagree.
  */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, options: MatMulOptions = {}): tf.Tensor2D {
   const layout = options.layout ?? 'nn';
   const activation = options.activation ?? 'linear';
-  const [m, k, n] = dims(layout, a.shape, b.shape);
+  const [m, k, n] = checkedDims(layout, a, b, options.bias);
   if (m * k * n === 0) {
     // an empty product (tfjs's WebGL matMul fails on an empty inner dimension): the bias, or zeros
     return tf.tidy(() => {
@@ -159,7 +197,12 @@ export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, options: MatMulOptions 
       ) as tf.Tensor2D;
     });
   }
-  if (a.dtype === 'float32' && b.dtype === 'float32' && matMulKernelAvailable()) {
+  if (
+    a.dtype === 'float32' &&
+    b.dtype === 'float32' &&
+    (!options.bias || options.bias.dtype === 'float32') &&
+    matMulKernelAvailable()
+  ) {
     const y = tf
       .engine()
       .runKernel(MATMUL_KERNEL, { a, b, ...(options.bias ? { bias: options.bias } : {}) }, {
