@@ -125,6 +125,21 @@ export class AutoRec implements TrainableModel {
     this.trainingRows = Math.max(1, data.size);
   }
 
+  /** The weight decay is divided by the training rows: data-parallel replicas need their count. */
+  replicaState(): { trainingRows: number } {
+    return { trainingRows: this.trainingRows };
+  }
+
+  restoreReplicaState(state: unknown): void {
+    const rows = (state as { trainingRows?: unknown } | null)?.trainingRows;
+    if (typeof rows !== 'number' || !Number.isInteger(rows) || rows < 1) {
+      throw new Error(
+        `AutoRec: a replica's state needs trainingRows, a positive integer; got ${JSON.stringify(state)}.`,
+      );
+    }
+    this.trainingRows = rows;
+  }
+
   /** Trains with the shared loop (`train` of this package); see `FitOptions`. */
   fit(data: BatchSource, options: FitOptions = {}): Promise<History> {
     return train(this, data, options);

@@ -37,6 +37,10 @@ export class BetaTCVAE extends RegularizedVAE {
     return 1;
   }
 
+  override dataParallelObstacle(): string | null {
+    return "its total-correlation estimate weighs every code against the whole batch's posteriors, which shards cannot split";
+  }
+
   protected extraTerms(posterior: BatchPosterior, _context: ObjectiveContext): ExtraTerms {
     const { alpha, beta, gamma, estimator } = this.config;
     const { z, mean, logVar } = posterior;

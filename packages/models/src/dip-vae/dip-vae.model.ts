@@ -22,6 +22,10 @@ export class DipVAE extends RegularizedVAE {
     super(config, networks);
   }
 
+  override dataParallelObstacle(): string | null {
+    return "its penalty is the covariance of the whole batch's posterior means, which shards cannot split";
+  }
+
   protected extraTerms(posterior: BatchPosterior, _context: ObjectiveContext): ExtraTerms {
     return {
       regularizer: dipCovariancePenalty(posterior.mean, posterior.logVar, {

@@ -30,6 +30,10 @@ export class InfoVAE extends RegularizedVAE {
     return 1 - this.config.alpha;
   }
 
+  override dataParallelObstacle(): string | null {
+    return "its MMD term compares the whole batch's codes with prior draws, which shards cannot split";
+  }
+
   protected extraTerms(posterior: BatchPosterior, context: ObjectiveContext): ExtraTerms {
     const { alpha, lambda } = this.config;
     return {

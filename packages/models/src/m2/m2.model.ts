@@ -272,6 +272,11 @@ export class M2 extends ConditionalVAE {
    * alpha * -log q(y | x) (labelled). Terms: `reconstruction`, `kl` (of z, plus the label's), `weightedKl` (beta
    * on z's), `regularizer` (the classification term).
    */
+  /** M2 weights the KL by the schedule's value (a capacity schedule's gamma), linearly: shards split it exactly. */
+  override dataParallelObstacle(): string | null {
+    return null;
+  }
+
   override trainingLoss(
     x: tf.Tensor,
     context: ObjectiveContext = {},

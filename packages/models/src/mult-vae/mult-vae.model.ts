@@ -7,7 +7,7 @@
  * to a cap (the paper's 0.2) by a core schedule. Items are ranked for a user by the logits at z = mu(x).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { klDivergenceStandardNormal, klPenalty, reparameterize } from '@vae/core';
+import { type KlSchedule, klDivergenceStandardNormal, klPenalty, reparameterize } from '@vae/core';
 import type { ObjectiveContext } from '../training/trainable';
 import { type MultVAEConfig, resolveMultVAEConfig } from './mult-vae.config';
 import { MultinomialAutoencoder, type RowTerms } from './multinomial-autoencoder';
@@ -45,6 +45,13 @@ export class MultVAE extends MultinomialAutoencoder<MultVAEConfig> {
       reconstruction: this.multinomialNll(clicks, this.decodeLogits(z)),
       kl: klDivergenceStandardNormal(mean, logVar, { reduction: 'none' }) as tf.Tensor1D,
     };
+  }
+
+  /** Under a capacity schedule each shard would penalize its own mean KL (|KL - C| is not linear). */
+  dataParallelObstacle(klSchedule?: KlSchedule): string | null {
+    return (klSchedule ?? this.config.klSchedule).kind === 'capacity'
+      ? "a capacity schedule penalizes |mean KL - C| over the whole batch, which shards cannot split (use a 'constant', 'linear', 'cosine' or 'cyclical' klSchedule)"
+      : null;
   }
 
   protected weightedKl(kl: tf.Tensor, context: ObjectiveContext): tf.Tensor {

@@ -132,6 +132,11 @@ export class LabelClassifier implements TrainableModel {
   }
 
   /** Whether `fit` optimizes the encoder's weights too (fine-tuning) or the head's alone (a probe). */
+  /** Replicas are rebuilt from a class name and config, and a classifier's config does not hold its encoder. */
+  dataParallelObstacle(): string | null {
+    return 'its encoder is an object of the app that a worker cannot rebuild from a config';
+  }
+
   setTrainEncoder(train: boolean): void {
     this.config.trainEncoder = train;
   }

@@ -22,6 +22,13 @@ export class SparseAutoencoder extends Autoencoder<SparseAutoencoderConfig> {
     super(config, networks);
   }
 
+  /** The KL sparsity penalty is taken on the batch's mean activation (the L1 one is a mean of rows' terms). */
+  dataParallelObstacle(): string | null {
+    return this.config.sparsity === 'kl'
+      ? "its KL sparsity penalty is taken on the whole batch's mean activation, which shards cannot split (sparsity: 'l1' can be)"
+      : null;
+  }
+
   protected override regularizer(input: tf.Tensor2D, code: tf.Tensor2D): tf.Scalar {
     const { sparsity, rho, sparsityWeight } = this.config;
     const penalty = sparsity === 'kl' ? sparsityPenalty(code, rho) : (l1Penalty(code) as tf.Scalar);

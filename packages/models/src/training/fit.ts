@@ -343,6 +343,15 @@ export async function train(
     }
   }
   model.assertTrainable();
+  if (requestedWorkers && requestedWorkers.count !== 1) {
+    const obstacle = model.dataParallelObstacle?.(options.klSchedule) ?? null;
+    if (obstacle) {
+      throw new Error(
+        `fit: ${model.className} cannot train with workers: ${obstacle}. Train it without workers (they would ` +
+          'train another model than one thread does on the same batches).',
+      );
+    }
+  }
   await model.prepareTraining(data);
 
   const hooks: FitCallbacks[] = [
@@ -368,7 +377,7 @@ export async function train(
   // A second objective with its own optimizer (e.g. FactorVAE's discriminator), stepped after the main one.
   const auxiliary = model.auxiliaryObjective;
   const auxiliaryList = Object.values(auxiliaryVariables(model));
-  if (auxiliary && (options as { workers?: unknown }).workers !== undefined) {
+  if (auxiliary && requestedWorkers && requestedWorkers.count !== 1) {
     throw new Error(
       `fit: ${model.className} trains a second objective (${auxiliary.name}) with its own optimizer, which ` +
         'data-parallel workers do not run; train it without workers.',
@@ -410,7 +419,9 @@ export async function train(
   let pool: ReplicaGradients | null = null;
 
   try {
-    if (requestedWorkers) pool = await startReplicas(model, variables, requestedWorkers, batchSize);
+    if (requestedWorkers && requestedWorkers.count !== 1) {
+      pool = await startReplicas(model, variables, requestedWorkers, batchSize);
+    }
     if (resume?.optimizer) await optimizer.setWeights(resume.optimizer.weights);
     if (resume?.auxiliaryOptimizer && auxiliaryOptimizer) {
       await auxiliaryOptimizer.setWeights(resume.auxiliaryOptimizer.weights);

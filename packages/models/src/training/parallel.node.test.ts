@@ -11,6 +11,7 @@ import { tensorSource } from '@vae/core';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Autoencoder } from '../autoencoder/autoencoder.model';
+import { AutoRec } from '../autorec/autorec.model';
 import { loadCheckpoint } from '../io';
 import '../node';
 import { memoryHandler } from '../testing/concerns.test-utils';
@@ -185,12 +186,12 @@ describe('fit with workers (worker_threads)', () => {
       await three.fit(tensorSource(x), { ...options, workers: { count: 3, script } });
       expect(tf.memory().numTensors).toBe(before);
       expect(largestDifference(await weightsOf(three), await weightsOf(single))).toBeLessThan(1e-5);
-      // 4 steps x 2 workers; the first step trains from the weights the replicas were built with, every later one
-      // from new weights, and from the second step on each worker writes into the buffer it sent before.
+      // 4 steps x 2 workers; every step sends the weights (the first too: a callback may have changed them since the
+      // replicas were built), and from the second step on each worker writes into the buffer it sent before.
       expect(steps).toHaveLength(8);
       for (const worker of [0, 1]) {
         const mine = steps.filter((s) => s.worker === worker);
-        expect(mine.map((s) => s.weights)).toEqual([false, true, true, true]);
+        expect(mine.map((s) => s.weights)).toEqual([true, true, true, true]);
         expect(mine.map((s) => s.gradients)).toEqual([false, true, true, true]);
       }
       for (const m of [single, three]) m.dispose();
@@ -312,6 +313,89 @@ describe('fit with workers (worker_threads)', () => {
     expect((median(resident.slice(-3)) - median(resident.slice(0, 3))) / 2 ** 20).toBeLessThan(48);
     images.dispose();
     model.dispose();
+  });
+
+  it("AutoRec's replicas get the training rows its weight decay is divided by: the same model as one thread", async () => {
+    // 8 item rows over 3 users, a quarter of the ratings missing; the weight decay is large, so a replica with the
+    // wrong row count (1 instead of 8) would train visibly another model.
+    const matrix = Array.from({ length: 8 }, (_, r) =>
+      [0, 1, 2].map((c) => ((r + c) % 4 === 0 ? 0 : 1 + ((r * 3 + c) % 5))),
+    );
+    const data = {
+      size: matrix.length,
+      itemShape: [2, 3],
+      batch: (indices: ArrayLike<number>) =>
+        tf.tensor3d(Array.from(indices, (r) => [matrix[r], matrix[r].map((v) => (v === 0 ? 0 : 1))])),
+    };
+    const make = () => new AutoRec({ kind: 'item', columns: 3, hiddenUnits: 4, weightDecay: 5, seed: 4 });
+    const fitOptions: FitOptions = { epochs: 2, batchSize: 4, seed: 2, learningRate: 1e-2 };
+    const single = make();
+    await single.fit(data, fitOptions);
+    const parallel = make();
+    const before = tf.memory().numTensors;
+    await parallel.fit(data, { ...fitOptions, workers: { count: 2, script } });
+    expect(tf.memory().numTensors).toBe(before);
+    await expectSameTraining(parallel, single, make());
+    for (const m of [single, parallel]) m.dispose();
+  });
+
+  it('weights changed by a callback before the first step reach the replicas', async () => {
+    const halve = (model: Autoencoder) => () => {
+      for (const v of Object.values(model.variables)) v.assign(tf.tidy(() => tf.mul(v, 0.5)));
+    };
+    const single = new Autoencoder({ ...small, seed: 8 });
+    await single.fit(tensorSource(x), { ...options, onTrainBegin: halve(single) });
+    const parallel = new Autoencoder({ ...small, seed: 8 });
+    await parallel.fit(tensorSource(x), {
+      ...options,
+      onTrainBegin: halve(parallel),
+      workers: { count: 2, script },
+    });
+    expect(largestDifference(await weightsOf(parallel), await weightsOf(single))).toBeLessThan(1e-5);
+    for (const m of [single, parallel]) m.dispose();
+  });
+
+  it("a worker's malformed result stops the run with an error naming it, leaking nothing", async () => {
+    const corrupt = (result: Record<string, unknown>, kind: string) =>
+      kind === 'terms' ? { ...result, terms: [1, 2] } : { ...result, absent: [99] };
+    for (const kind of ['terms', 'absent']) {
+      const tampering: WorkerRuntime = {
+        ...nodeWorkerRuntime,
+        start(index, requested) {
+          const endpoint = nodeWorkerRuntime.start(index, requested);
+          return {
+            ...endpoint,
+            listen(handlers) {
+              endpoint.listen({
+                ...handlers,
+                message: (m) => handlers.message(m.type === 'result' ? (corrupt(m, kind) as never) : m),
+              });
+            },
+          };
+        },
+        open: (model, variables, requested, batchSize) =>
+          ReplicaPool.start(tampering, model, variables, requested, batchSize),
+      };
+      registerWorkerRuntime(tampering);
+      try {
+        const model = new Autoencoder({ ...small, seed: 5 });
+        const before = tf.memory().numTensors;
+        const initial = await weightsOf(model);
+        await expect(
+          model.fit(tensorSource(x), { ...options, workers: { count: 2, script } }),
+        ).rejects.toThrow(
+          kind === 'terms'
+            ? /worker 1 of 1 failed: its result has no 5 loss terms/
+            : /worker 1 of 1 failed: its result lists variables without gradients wrongly/,
+        );
+        expect(tf.memory().numTensors).toBe(before);
+        // stopped before applying the first step
+        expect(largestDifference(await weightsOf(model), initial)).toBe(0);
+        model.dispose();
+      } finally {
+        registerWorkerRuntime(nodeWorkerRuntime);
+      }
+    }
   });
 
   it('refuses bad worker options with errors that name the fix', async () => {

@@ -66,6 +66,8 @@ export interface ReplicaArtifacts {
   weightsSha256: string;
   weightSpecs: tf.io.WeightsManifestEntry[];
   weightData: ArrayBuffer;
+  /** `model.replicaState()`: what the objective reads beyond config and weights (null: nothing). */
+  state: unknown;
 }
 
 /** Messages from the main thread to a replica. */
@@ -118,6 +120,8 @@ export type FromReplica =
       gradients: Float32Array | null;
       /** Without shared buffers: the step's `weightValues` handed back, to carry the next version. */
       weightValues: Float32Array | null;
+      /** Indices (in `trainable`) of the variables the shard's objective did not reach: no gradient (zeros sent). */
+      absent: number[];
     }
   | { type: 'error'; message: string };
 

@@ -46,6 +46,7 @@ interface Outcome {
   terms: number[];
   gradients: Float32Array | null;
   weightValues: Float32Array | null;
+  absent: number[];
 }
 
 interface Pending {
@@ -77,7 +78,8 @@ export class ReplicaPool implements ReplicaGradients {
   private failure: WorkerError | null = null;
   private nextId = 0;
   private version = 0;
-  private dirty = false;
+  // True at first: weights changed after the replicas were built (a callback before the first step, say) reach them.
+  private dirty = true;
   private closed = false;
 
   private constructor(
@@ -142,6 +144,7 @@ export class ReplicaPool implements ReplicaGradients {
       weightsSha256: await sha256Hex(encoded.data),
       weightSpecs: encoded.specs as tf.io.WeightsManifestEntry[],
       weightData: encoded.data,
+      state: model.replicaState ? JSON.parse(JSON.stringify(model.replicaState())) : null,
     };
     const total = variables.reduce((n, v) => n + v.size, 0);
     const shared = runtime.shared && typeof SharedArrayBuffer === 'function';
@@ -187,8 +190,8 @@ export class ReplicaPool implements ReplicaGradients {
         const error = new WorkerError(
           started
             ? `fit: worker ${index + 1} of ${workers} failed: ${message}. Training stopped before ` +
-                'applying the step: the model keeps the weights of the last step done, and the last checkpoint ' +
-                'stays as it was (resume from it).'
+                'applying another step: the model keeps the weights of the last step done, and the last ' +
+                'checkpoint, if the run writes them, stays as it was (resume from it).'
             : `fit: worker ${index + 1} could not start: ${message}`,
           index + 1,
         );
@@ -204,15 +207,47 @@ export class ReplicaPool implements ReplicaGradients {
             resolve();
           } else if (message.type === 'result') {
             const p = this.pending.get(message.id);
+            if (!p) return;
+            const problem = this.checkResult(message);
+            if (problem) {
+              fail(problem); // rejects every pending step, this one included
+              return;
+            }
             this.pending.delete(message.id);
-            p?.resolve(message);
+            p.resolve(message);
           } else if (message.type === 'error') fail(message.message);
+          else fail(`it sent a message of unknown type ${JSON.stringify(String(message?.type))}`);
         },
         failed: (error) => {
           if (!this.closed) fail(error.message);
         },
       });
     });
+  }
+
+  /** Why a worker's result cannot be used (null when it can): what it sends is checked before it is summed. */
+  private checkResult(result: Outcome): string | null {
+    const terms = result.terms;
+    if (!Array.isArray(terms) || terms.length !== 5 || !terms.every((t) => typeof t === 'number')) {
+      return 'its result has no 5 loss terms';
+    }
+    if (this.shared ? result.gradients !== null : !(result.gradients instanceof Float32Array)) {
+      return 'its result carries its gradients in the wrong way';
+    }
+    if (result.gradients && result.gradients.length !== this.total) {
+      return `its result has ${result.gradients.length} gradient values for ${this.total} weights`;
+    }
+    if (result.weightValues !== null && !(result.weightValues instanceof Float32Array)) {
+      return 'its result hands back no weight buffer';
+    }
+    const absent = result.absent;
+    if (
+      !Array.isArray(absent) ||
+      !absent.every((i) => Number.isInteger(i) && i >= 0 && i < this.variables.length)
+    ) {
+      return 'its result lists variables without gradients wrongly';
+    }
+    return null;
   }
 
   /** Call after the optimizer changed the weights: the next step sends them to the replicas first. */
@@ -231,6 +266,7 @@ export class ReplicaPool implements ReplicaGradients {
     context: { seed: number; step: number; klSchedule?: KlSchedule },
   ): Promise<{ terms: tf.Tensor1D; grads: tf.NamedTensorMap }> {
     if (this.failure) throw this.failure;
+    if (this.closed) throw new Error('fit: the workers were stopped.');
     if (this.dirty) {
       for (let i = 0; i < this.variables.length; i++) {
         await copyInto(this.variables[i], this.weights, this.offsets[i]);
@@ -247,11 +283,16 @@ export class ReplicaPool implements ReplicaGradients {
       const [start, end] = shards[k];
       const batch = data.batch(indices.subarray(start, end));
       const shape = batch.shape;
-      const values = (await batch.data()) as Float32Array;
-      batch.dispose();
-      // The cpu backend hands out its own array (which another tensor may share), and a view shares its buffer:
-      // those are copied before their buffer is transferred.
-      const owned = tf.getBackend() !== 'cpu' && values.byteLength === values.buffer.byteLength;
+      let values: Float32Array;
+      try {
+        values = (await batch.data()) as Float32Array;
+      } finally {
+        batch.dispose();
+      }
+      // Only wasm's data() is a copy of its own: the cpu backend hands out the array it keeps (which another tensor
+      // may share), webgl and tfjs-node may hand back the very array a source's tensor was made from, and a view
+      // shares its buffer. Those are copied before their buffer is transferred.
+      const owned = tf.getBackend() === 'wasm' && values.byteLength === values.buffer.byteLength;
       const x = owned ? values : values.slice();
       const shardLabels = labels ? Int32Array.from(Array.prototype.slice.call(labels, start, end)) : null;
       const w = k - 1;
@@ -272,28 +313,34 @@ export class ReplicaPool implements ReplicaGradients {
       if (shardLabels) transfer.push(shardLabels.buffer as ArrayBuffer);
       if (weightValues) transfer.push(weightValues.buffer as ArrayBuffer);
       if (gradientBuffer) transfer.push(gradientBuffer.buffer as ArrayBuffer);
-      results.push(
-        new Promise((resolve, reject) => {
-          this.pending.set(id, { resolve, reject });
-          this.endpoints[w].post(
-            {
-              type: 'step',
-              id,
-              gradients: gradientBuffer,
-              x,
-              shape,
-              labels: shardLabels,
-              seed: shardSeed(context.seed, k),
-              step: context.step,
-              klSchedule: context.klSchedule,
-              weight: (end - start) / rows,
-              weightsVersion: this.version,
-              weightValues,
-            },
-            transfer,
-          );
-        }),
-      );
+      const result = new Promise<Outcome>((resolve, reject) => {
+        // a worker that failed (or a close) while this step gathered its shards gets no new request
+        if (this.failure || this.closed) {
+          reject(this.failure ?? new Error('fit: the workers were stopped.'));
+          return;
+        }
+        this.pending.set(id, { resolve, reject });
+        this.endpoints[w].post(
+          {
+            type: 'step',
+            id,
+            gradients: gradientBuffer,
+            x,
+            shape,
+            labels: shardLabels,
+            seed: shardSeed(context.seed, k),
+            step: context.step,
+            klSchedule: context.klSchedule,
+            weight: (end - start) / rows,
+            weightsVersion: this.version,
+            weightValues,
+          },
+          transfer,
+        );
+      });
+      // Handled at once: if a later shard's gathering throws, fit's close() rejects this one with nobody awaiting it.
+      result.catch(() => {});
+      results.push(result);
     }
     // A failing worker rejects at once; this thread still finishes its shard before it sees that.
     const settled = Promise.all(results);
@@ -338,24 +385,38 @@ export class ReplicaPool implements ReplicaGradients {
       for (let t = 0; t < 5; t++) others[t] += share * outcome.terms[t];
     });
     const grads: tf.NamedTensorMap = {};
-    this.variables.forEach((v, i) => {
-      const [from, to] = [this.offsets[i], this.offsets[i] + v.size];
-      const mine = own.grads[v.name];
-      grads[v.name] = tf.tidy(() => {
-        const parts = [
-          mine ?? tf.zeros(v.shape), // already this shard's share (objectiveGradients' scale)
-          // Views, not copies (a copy per step is megabytes of garbage, and its collections cost more than the
-          // copy): every backend has read them by the end of addN, before the next step overwrites the buffers.
-          ...outcomes.map((outcome, k) =>
-            tf.tensor((outcome.gradients ?? this.gradientBuffers[k]).subarray(from, to), v.shape, 'float32'),
-          ),
-        ];
-        return tf.addN(parts);
+    let terms: tf.Tensor1D;
+    try {
+      this.variables.forEach((v, i) => {
+        const mine = own.grads[v.name];
+        // As without workers: a variable the objective does not reach on any shard gets no gradient (the optimizer
+        // leaves it and its state alone), not zeros.
+        if (!mine && outcomes.every((outcome) => outcome.absent.includes(i))) return;
+        const [from, to] = [this.offsets[i], this.offsets[i] + v.size];
+        grads[v.name] = tf.tidy(() => {
+          const parts = [
+            mine ?? tf.zeros(v.shape), // already this shard's share (objectiveGradients' scale)
+            // Views, not copies (a copy per step is megabytes of garbage, and its collections cost more than the
+            // copy): every backend has read them by the end of addN, before the next step overwrites the buffers.
+            ...outcomes.map((outcome, k) =>
+              tf.tensor(
+                (outcome.gradients ?? this.gradientBuffers[k]).subarray(from, to),
+                v.shape,
+                'float32',
+              ),
+            ),
+          ];
+          return tf.addN(parts);
+        });
       });
-    });
-    const terms = tf.tidy(() => tf.add(own.terms, tf.tensor1d(others)) as tf.Tensor1D);
-    own.terms.dispose();
-    tf.dispose(Object.values(own.grads));
+      terms = tf.tidy(() => tf.add(own.terms, tf.tensor1d(others)) as tf.Tensor1D);
+    } catch (error) {
+      tf.dispose(Object.values(grads));
+      throw error;
+    } finally {
+      own.terms.dispose();
+      tf.dispose(Object.values(own.grads));
+    }
     // Without shared buffers: the workers' buffers go back to them with their next step (addN has read them).
     outcomes.forEach((outcome, k) => {
       if (outcome.gradients) this.spareGradients[k] = outcome.gradients;

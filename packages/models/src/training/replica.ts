@@ -88,6 +88,12 @@ export function serveReplica(
     }
     await tf.ready();
     model = await rebuild(message.artifacts);
+    if (message.artifacts.state !== null && message.artifacts.state !== undefined) {
+      if (!model.restoreReplicaState) {
+        throw new Error(`the replica's ${model.className} cannot take the training state its caller sent.`);
+      }
+      model.restoreReplicaState(message.artifacts.state);
+    }
     variables = message.trainable.map((name) => {
       const v = model?.variables[name];
       if (!v) throw new Error(`the replica has no variable '${name}'.`);
@@ -139,10 +145,14 @@ export function serveReplica(
         : message.gradients?.length === total
           ? message.gradients
           : new Float32Array(total);
+      const absent: number[] = [];
       for (let i = 0; i < variables.length; i++) {
         const g = grads[variables[i].name];
         if (g) await copyInto(g, out, offsets[i]);
-        else out.fill(0, offsets[i], offsets[i] + variables[i].size);
+        else {
+          out.fill(0, offsets[i], offsets[i] + variables[i].size);
+          absent.push(i);
+        }
       }
       const values = Array.from(await terms.data());
       // The weights it came with go back too (taken into the variables above), to carry a later version.
@@ -150,7 +160,14 @@ export function serveReplica(
       const transfer = shared ? [] : [out.buffer as ArrayBuffer];
       if (weightValues) transfer.push(weightValues.buffer as ArrayBuffer);
       port.post(
-        { type: 'result', id: message.id, terms: values, gradients: shared ? null : out, weightValues },
+        {
+          type: 'result',
+          id: message.id,
+          terms: values,
+          gradients: shared ? null : out,
+          weightValues,
+          absent,
+        },
         transfer,
       );
     } finally {

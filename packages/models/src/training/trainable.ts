@@ -44,6 +44,22 @@ export interface TrainableModel {
   /** Called once before training with the training data (e.g. to compute input statistics). */
   prepareTraining(data: BatchSource): Promise<void>;
   /**
+   * Why `fit` cannot split this model's batches between data-parallel replicas (`workers`) with these settings, or
+   * null when it can. Splitting is exact only for an objective that is a mean of per-row terms: a batch statistic
+   * feeding a nonlinearity (MMD between the batch's codes, the covariance of its posterior means, its mean
+   * activation, a capacity penalty on its mean KL) or state the objective changes itself (an EMA codebook) would
+   * train another model. `klSchedule` is `fit`'s. `fit` refuses `workers` with the reason. Absent: always.
+   */
+  dataParallelObstacle?(klSchedule?: KlSchedule): string | null;
+  /**
+   * What `prepareTraining` learned from the data beyond `config` and `variables` that the objective reads (e.g. the
+   * training set's size), JSON-safe: data-parallel replicas are rebuilt from the config and variables and then get
+   * it through `restoreReplicaState`. Absent: nothing.
+   */
+  replicaState?(): unknown;
+  /** Takes `replicaState()`'s value on a replica (checks it; it crossed a thread). */
+  restoreReplicaState?(state: unknown): void;
+  /**
    * A second objective with its own optimizer, which `fit` steps after every step of the main one (e.g. FactorVAE's
    * discriminator). Its variables are left out of the main optimizer; its optimizer's state goes into checkpoints.
    */

@@ -156,6 +156,13 @@ export class VAE extends BaseModel<VAEConfig> implements ProbabilisticAutoencode
    * ends at the model's beta, not at core's standalone default of 1: a BetaVAE warms up to 4. The objective
    * evaluates the result at each optimizer step with core's `lossTerms`.
    */
+  /** Data-parallel shards would each penalize their own mean KL under a capacity schedule (|KL - C| is not linear). */
+  dataParallelObstacle(klSchedule?: KlSchedule): string | null {
+    return this.klScheduleFor(klSchedule).kind === 'capacity'
+      ? "a capacity schedule penalizes |mean KL - C| over the whole batch, which shards cannot split (use a 'constant', 'linear', 'cosine' or 'cyclical' klSchedule)"
+      : null;
+  }
+
   klScheduleFor(override?: KlSchedule): KlSchedule {
     if (override === undefined) {
       const own = this.defaultKlWeight();

@@ -269,6 +269,13 @@ export class VQVAE extends BaseModel<VQVAEConfig> {
    * mode) + commitment * commitment term; `regularizer` reports the last two. In `fit` with `codebookUpdate: 'ema'`,
    * each step also moves the codebook's moving averages.
    */
+  /** The EMA codebook is updated by the objective itself, outside the optimizer: replicas would each keep their own. */
+  dataParallelObstacle(): string | null {
+    return this.config.codebookUpdate === 'ema'
+      ? "its codebook follows moving averages updated inside each step, which the replicas cannot share (codebookUpdate: 'loss' can be split)"
+      : null;
+  }
+
   trainingLoss(x: tf.Tensor, context: ObjectiveContext = {}): { total: tf.Scalar; terms: LossTermScalars } {
     return tf.tidy(() => {
       const rows = this.flatten(x);
