@@ -68,6 +68,23 @@ describe('vae train --workers', () => {
     expect(metrics.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2, 3]);
   });
 
+  it('refuses workers for a model whose objective couples the batch (exit 2, the reason and the fix)', async () => {
+    const result = await vae([
+      'train',
+      ...RUN,
+      '--model',
+      'info-vae',
+      '--epochs',
+      '1',
+      '--out',
+      join(work, 'mmd'),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /--workers: info-vae cannot train with workers: its MMD term .* Drop --workers/,
+    );
+  });
+
   it('refuses a bad worker count naming the flag', async () => {
     const result = await vae(['train', '--workers', '0', '--out', join(work, 'bad')]);
     expect(result.code).toBe(2);

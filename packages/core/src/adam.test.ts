@@ -106,10 +106,10 @@ describe('FusedAdamOptimizer', () => {
     const optimizer = fusedAdam(0.1);
     const ga = tf.ones([3]);
     const gb = tf.ones([2, 2]);
-    optimizer.applyGradients({ 'adam-order-a': ga, 'adam-order-b': gb });
+    optimizer.applyGradients({ 'adam-order-a': ga, 'adam-order-b': gb } as never);
     const before = Array.from(b.dataSync());
     if (fusedAdamAvailable()) {
-      expect(() => optimizer.applyGradients({ 'adam-order-b': gb, 'adam-order-a': ga })).toThrow(
+      expect(() => optimizer.applyGradients({ 'adam-order-b': gb, 'adam-order-a': ga } as never)).toThrow(
         /moments at position 0 have shape \[3\], but 'adam-order-b' has \[2,2\]: pass the same variables/,
       );
       expect(Array.from(b.dataSync())).toEqual(before);

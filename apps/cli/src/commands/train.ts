@@ -262,6 +262,19 @@ export async function train(
       `data: ${trainData.size} training and ${testData.size} test images of ${trainData.itemShape.join('x')}`,
     );
     const net = trained;
+    // Refused before the run writes anything more: the library says why shards would train another model.
+    const obstacle =
+      options.workers !== undefined && options.workers !== 1
+        ? ((net as { dataParallelObstacle?(k?: typeof klSchedule): string | null }).dataParallelObstacle?.(
+            klSchedule,
+          ) ?? null)
+        : null;
+    if (obstacle) {
+      throw new CliError(
+        `--workers: ${model} cannot train with workers: ${obstacle}. Drop --workers.`,
+        EXIT.usage,
+      );
+    }
 
     const repeatable = Object.fromEntries(
       Object.entries({ ...options, model }).filter(
