@@ -398,6 +398,30 @@ describe('fit with workers (worker_threads)', () => {
     }
   });
 
+  it('a worker whose setup never finishes loading fails fit after workers.startTimeout, leaving no thread', async () => {
+    const hanging = join(cache, 'never-loads.mjs');
+    writeFileSync(hanging, 'await new Promise(() => {});\n');
+    const model = new Autoencoder({ ...small, seed: 6 });
+    const threadsBefore = workerThreads();
+    const before = tf.memory().numTensors;
+    const started = performance.now();
+    await expect(
+      model.fit(tensorSource(x), {
+        ...options,
+        workers: { count: 2, script, setup: hanging, startTimeout: 1500 },
+      }),
+    ).rejects.toThrow(
+      /worker 1 could not start: it did not start within 1.5 s: its setup module, its backend/,
+    );
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(tf.memory().numTensors).toBe(before);
+    if (threadsBefore > 0) expect(workerThreads()).toBeLessThanOrEqual(threadsBefore);
+    await expect(
+      model.fit(tensorSource(x), { ...options, workers: { count: 2, script, startTimeout: 0 } }),
+    ).rejects.toThrow(/workers.startTimeout must be a number of milliseconds above 0, got 0/);
+    model.dispose();
+  });
+
   it('refuses bad worker options with errors that name the fix', async () => {
     const model = new Autoencoder({ ...small, seed: 6 });
     await expect(model.fit(tensorSource(x), { ...options, workers: 0 })).rejects.toThrow(

@@ -49,6 +49,11 @@ export interface WorkerOptions {
    * Browsers use `create` instead.
    */
   script?: string | URL;
+  /**
+   * Milliseconds a worker may take to start (load its setup module and backend, rebuild the model) before `fit`
+   * gives up with an error naming it, instead of waiting forever. Default 120 000.
+   */
+  startTimeout?: number;
 }
 
 /** What `WorkerOptions.create` returns: a Web Worker (the DOM's `Worker`), or anything with its three methods. */
@@ -199,6 +204,12 @@ export function workerOptions(workers: number | 'auto' | WorkerOptions): WorkerO
   const count = options.count;
   if (count !== 'auto' && (!Number.isInteger(count) || count < 1)) {
     throw new Error(`fit: workers must be a positive integer or 'auto', got ${JSON.stringify(count)}.`);
+  }
+  const timeout = options.startTimeout;
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && timeout <= 2 ** 31 - 1)) {
+    throw new Error(
+      `fit: workers.startTimeout must be a number of milliseconds above 0, got ${JSON.stringify(timeout)}.`,
+    );
   }
   if (options.create !== undefined && typeof options.create !== 'function') {
     throw new Error(

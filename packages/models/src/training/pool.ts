@@ -22,6 +22,9 @@ import {
 } from './parallel';
 import type { TrainableModel } from './trainable';
 
+/** How long a worker may take to start by default (`WorkerOptions.startTimeout`). */
+const DEFAULT_START_TIMEOUT_MS = 120_000;
+
 /** Seed of shard `k` of a step: the step's own for the first shard (so one worker draws as `fit` without workers). */
 export function shardSeed(seed: number, shard: number): number {
   return shard === 0 ? seed : new Random(seed + shard * 7919).nextSeed();
@@ -76,6 +79,8 @@ export class ReplicaPool implements ReplicaGradients {
   private readonly spareWeights: (Float32Array | null)[];
   private readonly spareGradients: (Float32Array | null)[];
   private failure: WorkerError | null = null;
+  /** The start timeouts (cleared by close: a pending one would keep the process alive). */
+  private readonly startTimers: ReturnType<typeof setTimeout>[] = [];
   private nextId = 0;
   private version = 0;
   // True at first: weights changed after the replicas were built (a callback before the first step, say) reach them.
@@ -162,7 +167,7 @@ export class ReplicaPool implements ReplicaGradients {
         pool.sentVersion.push(0);
         pool.spareWeights.push(null);
         pool.spareGradients.push(null);
-        ready.push(pool.listen(endpoint, index, workers));
+        ready.push(pool.listen(endpoint, index, workers, requested.startTimeout ?? DEFAULT_START_TIMEOUT_MS));
         endpoint.post({
           type: 'init',
           index,
@@ -182,11 +187,21 @@ export class ReplicaPool implements ReplicaGradients {
     return pool;
   }
 
-  /** Wires one endpoint; resolves when its replica is ready. */
-  private listen(endpoint: ReplicaEndpoint, index: number, workers: number): Promise<void> {
+  /** Wires one endpoint; resolves when its replica is ready (rejects if it is not within `timeout` ms). */
+  private listen(endpoint: ReplicaEndpoint, index: number, workers: number, timeout: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let started = false;
+      const timer = setTimeout(
+        () =>
+          fail(
+            `it did not start within ${timeout / 1000} s: its setup module, its backend or the model did not ` +
+              'finish loading (raise workers.startTimeout for a slow device)',
+          ),
+        timeout,
+      );
+      this.startTimers.push(timer);
       const fail = (message: string) => {
+        clearTimeout(timer);
         const error = new WorkerError(
           started
             ? `fit: worker ${index + 1} of ${workers} failed: ${message}. Training stopped before ` +
@@ -203,6 +218,7 @@ export class ReplicaPool implements ReplicaGradients {
       endpoint.listen({
         message: (message) => {
           if (message.type === 'ready') {
+            clearTimeout(timer);
             started = true;
             resolve();
           } else if (message.type === 'result') {
@@ -220,6 +236,7 @@ export class ReplicaPool implements ReplicaGradients {
         },
         failed: (error) => {
           if (!this.closed) fail(error.message);
+          else clearTimeout(timer);
         },
       });
     });
@@ -429,6 +446,7 @@ export class ReplicaPool implements ReplicaGradients {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const timer of this.startTimers) clearTimeout(timer);
     for (const p of this.pending.values()) p.reject(new Error('fit: the workers were stopped.'));
     this.pending.clear();
     await Promise.all(this.endpoints.map((e) => e.terminate().catch(() => {})));
