@@ -3,12 +3,10 @@
 // 2-replica shard's 64 rows (each with its own optimizer, as every replica of PyTorch's DDP has). Combined images/s
 // of the two over the one's is what 2 replicas could reach if sending shards, weights and gradients cost nothing.
 // Interleaved pairs, second epoch of each. usage: node bench/ceiling.mjs [pairs] [steps]
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { loadVae, root } from './bundle.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (isMainThread) {
   const pairs = Number(process.argv[2] ?? 5);
   const steps = Number(process.argv[3] ?? 60);
@@ -43,19 +41,10 @@ if (isMainThread) {
     `medians: ceiling x${median(ratios)} = 64-row efficiency ${median(shard)} x two cores x${(2 * median(cores)).toFixed(2)}`,
   );
 } else {
-  const require = createRequire(join(root, 'apps/cli/package.json'));
-  const load = (name) => import(require.resolve(name));
-  const tf = await load('@tensorflow/tfjs-core');
-  const wasm = await load('@tensorflow/tfjs-backend-wasm');
-  const models = await load('@vae/models');
-  const { loadMnist } = await import(require.resolve('@vae/data/node'));
-  tf.env().set('PROD', true);
-  const quiet = console.warn;
-  console.warn = () => {};
-  wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
-  await tf.setBackend('wasm');
-  await tf.ready();
-  console.warn = quiet;
+  // the @vae sources bundled, one tfjs engine, the wasm backend started (bench/bundle.mjs)
+  const { modules } = await loadVae({ entries: { models: '@vae/models', data: '@vae/data/node' } });
+  const { models } = modules;
+  const { loadMnist } = modules.data;
   const { rows, steps } = workerData;
   const data = await loadMnist({
     split: 'train',
