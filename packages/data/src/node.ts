@@ -542,13 +542,22 @@ const ADAM7 = [
 /**
  * Checks a PNG's header before it is decoded: the size it declares (at most `maxPixels`), and that its compressed
  * pixels (the IDAT chunks) inflate to no more than that size needs, so a PNG bomb fails having inflated at most
- * one image's worth. What else is wrong with the file is left to the decoder.
+ * one image's worth. The first chunk must be the header (IHDR) and no other may follow, since the decoder obeys
+ * the last one. Returns the bytes to decode: the file without its colour profile (iCCP) chunks, which the decoder
+ * would inflate with no limit and which are never used. What else is wrong with the file is left to the decoder.
  */
-function checkPng(bytes: Uint8Array, path: string, maxPixels: number): void {
+function checkPng(bytes: Uint8Array, path: string, maxPixels: number): Uint8Array {
   if (bytes.length < 33 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
     throw new Error(`${path} is not a valid PNG file (no PNG signature and header); re-export or delete it.`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chunkType = (offset: number) => String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
+  if (chunkType(8) !== 'IHDR' || view.getUint32(8) !== 13) {
+    throw new Error(
+      `${path} is not a valid PNG file (its first chunk is '${chunkType(8)}', not a 13-byte IHDR header); ` +
+        're-export or delete it.',
+    );
+  }
   const width = view.getUint32(16);
   const height = view.getUint32(20);
   const depth = bytes[24];
@@ -560,7 +569,31 @@ function checkPng(bytes: Uint8Array, path: string, maxPixels: number): void {
         'pass maxPixels to loadImageFolder to raise the limit (or make the images smaller).',
     );
   }
-  if (width === 0 || height === 0 || channels === undefined || ![1, 2, 4, 8, 16].includes(depth)) return;
+  // Walks the chunks as the decoder will (it stops at IEND), keeping all but the colour profiles.
+  const idat: Uint8Array[] = [];
+  const kept: Uint8Array[] = [bytes.subarray(0, 8)];
+  let dropped = false;
+  let offset = 8;
+  while (offset + 12 <= bytes.length) {
+    const length = view.getUint32(offset);
+    const type = chunkType(offset);
+    if (offset + 12 + length > bytes.length) break; // truncated: the decoder says so
+    if (type === 'IHDR' && offset !== 8) {
+      throw new Error(
+        `${path} is not a valid PNG file (a second IHDR header at byte ${offset}, which would replace the ` +
+          'checked one); re-export or delete it.',
+      );
+    }
+    if (type === 'IDAT') idat.push(bytes.subarray(offset + 8, offset + 8 + length));
+    if (type === 'iCCP') dropped = true;
+    else kept.push(bytes.subarray(offset, offset + 12 + length));
+    offset += 12 + length;
+    if (type === 'IEND') break;
+  }
+  if (dropped) kept.push(bytes.subarray(offset));
+  const clean = dropped ? new Uint8Array(Buffer.concat(kept)) : bytes;
+  if (width === 0 || height === 0 || channels === undefined || ![1, 2, 4, 8, 16].includes(depth))
+    return clean;
   const rowBytes = (w: number) => 1 + Math.ceil((w * channels * depth) / 8);
   let needed = height * rowBytes(width);
   if (bytes[28] === 1) {
@@ -570,15 +603,6 @@ function checkPng(bytes: Uint8Array, path: string, maxPixels: number): void {
       const h = Math.ceil((height - y0) / dy);
       if (w > 0 && h > 0) needed += h * rowBytes(w);
     }
-  }
-  const idat: Uint8Array[] = [];
-  for (let offset = 8; offset + 12 <= bytes.length; ) {
-    const length = view.getUint32(offset);
-    const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
-    if (offset + 12 + length > bytes.length) break; // truncated: the decoder says so
-    if (type === 'IDAT') idat.push(bytes.subarray(offset + 8, offset + 8 + length));
-    if (type === 'IEND') break;
-    offset += 12 + length;
   }
   try {
     inflateSync(Buffer.concat(idat), { maxOutputLength: needed });
@@ -591,6 +615,7 @@ function checkPng(bytes: Uint8Array, path: string, maxPixels: number): void {
     }
     // Other damage is reported by the decoder.
   }
+  return clean;
 }
 
 /**
@@ -631,13 +656,20 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
       what: 'one PNG image',
       fix: 'if the image is genuine, pass maxBytes to loadImageFolder to raise the limit.',
     });
-    checkPng(bytes, path, maxPixels);
+    const checked = checkPng(bytes, path, maxPixels);
     let png: ReturnType<typeof decodePng>;
     try {
-      png = decodePng(bytes);
+      png = decodePng(checked);
     } catch (error) {
       throw new Error(
         `${path} is not a valid PNG file (${(error as Error).message}); re-export or delete it.`,
+      );
+    }
+    if (png.width * png.height > maxPixels) {
+      // Unreachable while checkPng reads the only header; kept so the limit holds whatever the decoder reads.
+      throw new Error(
+        `${path}: it decodes to ${png.width}x${png.height} pixels, more than ${maxPixels.toLocaleString('en-US')}, ` +
+          'the most allowed for one image; pass maxPixels to loadImageFolder to raise the limit.',
       );
     }
     if (images.length === 0) {

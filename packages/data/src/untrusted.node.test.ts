@@ -379,6 +379,53 @@ describe('sizes', () => {
     expect((await loadImageFolder(colour)).itemShape).toEqual([3, 5, 3]);
   });
 
+  it('PNG: a colour profile (iCCP) bomb is dropped unread; a missing or second IHDR header is refused', async () => {
+    const grey = encodePng({ width: 2, height: 1, data: new Uint8Array([200, 7]), channels: 1 });
+    const chunk = (type: string, data: Uint8Array) => {
+      const out = Buffer.alloc(12 + data.length);
+      out.writeUInt32BE(data.length, 0);
+      out.write(type, 4, 'latin1');
+      out.set(data, 8);
+      return out; // CRCs are not checked
+    };
+    // 256 MiB of zeros behind a profile name and compression method 0: about 250 KB on disk.
+    const profile = Buffer.concat([Buffer.from('icc\0\0', 'latin1'), await compressZeros('zlib', 256 * MiB)]);
+    const header = Buffer.from(grey.subarray(0, 33)); // signature and IHDR
+    const dir = await folder();
+    await writeFile(join(dir, 'a.png'), Buffer.concat([header, chunk('iCCP', profile), grey.subarray(33)]));
+    const before = peakRss();
+    const dataset = await loadImageFolder(dir);
+    expect((peakRss() - before) / MiB).toBeLessThan(100); // the decoder alone would inflate all 256 MiB
+    expect(dataset.itemShape).toEqual([1, 2, 1]);
+    expect(Array.from(dataset.images)).toEqual([200, 7]);
+
+    const ihdr = (width: number, height: number) => {
+      const data = Buffer.alloc(13);
+      data.writeUInt32BE(width, 0);
+      data.writeUInt32BE(height, 4);
+      data[8] = 8;
+      return chunk('IHDR', data);
+    };
+    const second = await folder();
+    await writeFile(
+      join(second, 'a.png'),
+      Buffer.concat([header, ihdr(100_000, 100_000), grey.subarray(33)]),
+    );
+    expect(await failsBounded(() => loadImageFolder(second))).toBe(
+      `${join(second, 'a.png')} is not a valid PNG file (a second IHDR header at byte 33, which would replace ` +
+        'the checked one); re-export or delete it.',
+    );
+    const headless = await folder();
+    await writeFile(
+      join(headless, 'a.png'),
+      Buffer.concat([grey.subarray(0, 8), chunk('tEXt', Buffer.alloc(25)), grey.subarray(8)]),
+    );
+    expect(await failsBounded(() => loadImageFolder(headless))).toBe(
+      `${join(headless, 'a.png')} is not a valid PNG file (its first chunk is 'tEXt', not a 13-byte IHDR ` +
+        'header); re-export or delete it.',
+    );
+  });
+
   it('malformed CSV files name the file and the line', async () => {
     const dir = await folder();
     const path = join(dir, 'bad.csv');
