@@ -334,8 +334,9 @@ export async function loadCheckpoint(
   checkCheckpointDescription(topology);
   await prepareNetworks(description);
   const { modelWeights, checkpoint } = parseCheckpoint(topology, decode(checked, 'loadCheckpoint'));
+  let model: ReturnType<typeof build> | undefined;
   try {
-    const model = build(description, modelWeights);
+    model = build(description, modelWeights);
     checkOptimizerWeights(
       checkpoint,
       model.variables,
@@ -345,6 +346,7 @@ export async function loadCheckpoint(
     return { model, checkpoint };
   } catch (error) {
     checkpoint.dispose();
+    (model as { dispose?(): void } | undefined)?.dispose?.();
     throw error;
   } finally {
     tf.dispose(Object.values(modelWeights));

@@ -335,13 +335,50 @@ describe('checkpoints are untrusted', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('refuses optimizer state that does not fit the model', async () => {
+  it('refuses optimizer state that does not fit the model, leaking nothing', async () => {
+    // fewer declared than present: the rest would be loaded and never disposed
     const copy = await tamperedCheckpoint((json) => {
       json.modelTopology.optimizer.weights = 3;
     });
+    const before = tf.memory().numTensors;
     await expect(loadCheckpointFromDirectory(copy)).rejects.toThrow(
-      /optimizer's state does not fit the model/,
+      /the weights hold 'optimizer\/3', an optimizer weight the checkpoint does not declare/,
     );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.each([
+    ['a negative learning rate', 'learningRate', -1, /optimizer.config.learningRate is -1, not above 0/],
+    ['a negative epsilon', 'epsilon', -1e-8, /optimizer.config.epsilon is -1e-8, not at least 0/],
+    ['beta1 of 1', 'beta1', 1, /optimizer.config.beta1 is 1, not in \[0, 1\)/],
+  ])('refuses an optimizer config with %s', async (_, key, value, pattern) => {
+    const copy = await tamperedCheckpoint((json) => {
+      json.modelTopology.optimizer.config[key] = value;
+    });
+    await expect(loadCheckpointFromDirectory(copy)).rejects.toThrow(pattern);
+  });
+
+  it('refuses a negative iteration count (an infinite Adam step) with its checksum redone, leaking nothing', async () => {
+    const copy = await tamperedCheckpoint(() => {});
+    const json = JSON.parse(await readFile(join(copy, 'checkpoint.json'), 'utf8'));
+    const [group] = json.weightsManifest;
+    const file = join(copy, group.paths[0]);
+    const bytes = await readFile(file);
+    let offset = 0;
+    for (const w of group.weights) {
+      if (w.name === 'optimizer/0') break;
+      offset += 4 * w.shape.reduce((a: number, b: number) => a * b, 1);
+    }
+    bytes.writeInt32LE(-1, offset);
+    await writeFile(file, bytes);
+    json.modelTopology.weightsSha256 = createHash('sha256').update(bytes).digest('hex');
+    await writeFile(join(copy, 'checkpoint.json'), JSON.stringify(json));
+    const before = tf.memory().numTensors;
+    await expect(loadCheckpointFromDirectory(copy)).rejects.toThrow(
+      /optimizer's iteration count is -1, not a whole number of steps/,
+    );
+    // the model built before the check is disposed too
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('refuses, in fit, a position that does not exist in the data (no replay loop)', async () => {

@@ -272,6 +272,19 @@ function checkOptimizerDescription(
       if (typeof value === 'number' && !Number.isFinite(value))
         corrupt(`${field}.config.${key}`, value, 'finite');
     }
+    // the ranges every tfjs optimizer's settings keep (a negative rate would maximize the loss)
+    const config = optimizer.config as Record<string, unknown>;
+    const ranges: Array<[string, (v: number) => boolean, string]> = [
+      ['learningRate', (v) => v > 0, 'above 0'],
+      ['epsilon', (v) => v >= 0, 'at least 0'],
+      ['beta1', (v) => v >= 0 && v < 1, 'in [0, 1)'],
+      ['beta2', (v) => v >= 0 && v < 1, 'in [0, 1)'],
+    ];
+    for (const [key, ok, what] of ranges) {
+      const value = config[key];
+      if (value === undefined || value === null) continue;
+      if (typeof value !== 'number' || !ok(value)) corrupt(`${field}.config.${key}`, value, what);
+    }
     checkInteger(`${field}.weights`, optimizer.weights, 0, MAX_COUNT);
   }
 }
@@ -289,24 +302,63 @@ export function checkOptimizerWeights(
   const auxiliary = new Set(auxiliaryNames);
   const main = Object.entries(variables).filter(([name, v]) => v.trainable && !auxiliary.has(name));
   checkSlots(
-    checkpoint.optimizer?.weights,
+    checkpoint.optimizer,
     main.map(([, v]) => v),
   );
   checkSlots(
-    checkpoint.auxiliaryOptimizer?.weights,
+    checkpoint.auxiliaryOptimizer,
     auxiliaryNames.map((name) => variables[name]).filter((v) => v !== undefined),
   );
+  // The best epoch's weights replace the model's at the end of an early-stopped run: the same names and shapes.
+  const best = checkpoint.bestWeights;
+  if (best) {
+    const names = Object.keys(variables);
+    const extra = Object.keys(best).filter((name) => !Object.hasOwn(variables, name));
+    const wrong = names.find((name) => {
+      const saved = Object.hasOwn(best, name) ? best[name] : undefined;
+      return saved?.dtype !== 'float32' || saved.shape.join(',') !== variables[name].shape.join(',');
+    });
+    if (extra.length || wrong !== undefined) {
+      throw new Error(
+        "loadCheckpoint: the best epoch's weights do not fit the model (" +
+          (wrong !== undefined
+            ? `'${wrong}' is missing or has another shape`
+            : `'${extra[0]}' is not a variable`) +
+          '); the checkpoint is damaged or from another model. Resume from an earlier checkpoint or train afresh.',
+      );
+    }
+  }
 }
 
-function checkSlots(weights: NamedTensor[] | undefined, trained: tf.Variable[]): void {
-  if (!weights || weights.length === 0) return;
+/** Optimizer slots per trainable variable, for the tfjs optimizers whose layout is fixed (others: any multiple). */
+const SLOTS_PER_VARIABLE: Record<string, number> = { Adam: 2, SGD: 0, Momentum: 1, Adagrad: 1, Adadelta: 2 };
+
+function checkSlots(optimizer: Checkpoint['optimizer'], trained: tf.Variable[]): void {
+  const weights = optimizer?.weights;
+  if (!optimizer || !weights || weights.length === 0) return;
   const shapes = trained.map((v) => v.shape.join(','));
-  // tfjs optimizers put the iteration count, a scalar, first.
-  const slots = weights[0].tensor.rank === 0 ? weights.slice(1) : weights;
+  // tfjs optimizers put the iteration count, a scalar, first: a whole number of steps.
+  const first = weights[0].tensor;
+  if (first.rank === 0) {
+    const iterations = first.dataSync()[0];
+    if (!Number.isInteger(iterations) || iterations < 0) {
+      throw new Error(
+        `loadCheckpoint: the optimizer's iteration count is ${iterations}, not a whole number of steps; the ` +
+          'checkpoint is damaged. Resume from an earlier checkpoint or train afresh.',
+      );
+    }
+  }
+  const slots = first.rank === 0 ? weights.slice(1) : weights;
+  const perVariable = Object.hasOwn(SLOTS_PER_VARIABLE, optimizer.className)
+    ? SLOTS_PER_VARIABLE[optimizer.className]
+    : null;
   const fits =
     shapes.length > 0 &&
     slots.length % shapes.length === 0 &&
-    slots.every((w, i) => w.tensor.shape.join(',') === shapes[i % shapes.length]);
+    (perVariable === null || slots.length === perVariable * shapes.length) &&
+    slots.every(
+      (w, i) => w.tensor.dtype === 'float32' && w.tensor.shape.join(',') === shapes[i % shapes.length],
+    );
   if (!fits) {
     const first = slots.findIndex((w, i) => w.tensor.shape.join(',') !== shapes[i % shapes.length]);
     throw new Error(
@@ -348,8 +400,18 @@ export function parseCheckpoint(
   const bestWeights: tf.NamedTensorMap = {};
   const optimizerWeights: NamedTensor[] = [];
   const auxiliaryWeights: NamedTensor[] = [];
+  const declared = new Set<string>();
+  for (let i = 0; i < (d.optimizer?.weights ?? 0); i++) declared.add(`${OPTIMIZER}${i}`);
+  for (let i = 0; i < (d.auxiliaryOptimizer?.weights ?? 0); i++) declared.add(`${AUXILIARY_OPTIMIZER}${i}`);
   for (const [name, tensor] of Object.entries(weights)) {
-    if (name.startsWith(OPTIMIZER) || name.startsWith(AUXILIARY_OPTIMIZER)) continue;
+    if (name.startsWith(OPTIMIZER) || name.startsWith(AUXILIARY_OPTIMIZER)) {
+      if (declared.has(name)) continue;
+      tf.dispose(Object.values(weights));
+      throw new Error(
+        `loadCheckpoint: the weights hold '${name}', an optimizer weight the checkpoint does not declare; it is ` +
+          'corrupt. Resume from an earlier checkpoint or train afresh.',
+      );
+    }
     if (name.startsWith(BEST)) bestWeights[name.slice(BEST.length)] = tensor;
     else modelWeights[name] = tensor;
   }
@@ -402,7 +464,8 @@ export function parseCheckpoint(
 
 /** Rebuilds an optimizer from a checkpoint's class name and config (a class registered with tfjs). */
 export function optimizerFromCheckpoint(saved: NonNullable<Checkpoint['optimizer']>): tf.Optimizer {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap[saved.className];
+  const map = tf.serialization.SerializationMap.getMap().classNameMap;
+  const entry = Object.hasOwn(map, saved.className) ? map[saved.className] : undefined;
   if (!entry) {
     throw new Error(
       `fit: the checkpoint's optimizer '${saved.className}' is not a registered tfjs optimizer; pass the same ` +
