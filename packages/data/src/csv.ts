@@ -311,7 +311,15 @@ export function csvDataset(text: string, options: CsvDatasetOptions = {}): Tabul
             'Fix or fill the value, or leave the column out with options.columns.',
         );
       }
-      values[r * features.length + k] = Number(field);
+      const value = Math.fround(Number(field));
+      if (!Number.isFinite(value)) {
+        throw new Error(
+          `${name}: row ${r + firstLine}, column '${names[c]}' holds ${field.trim()}, too large for float32 ` +
+            '(at most about 3.4e38 in magnitude); rescale the column (e.g. take its logarithm) or leave it out ' +
+            'with options.columns.',
+        );
+      }
+      values[r * features.length + k] = value;
     });
   });
   let labels: Int32Array | undefined;
@@ -323,6 +331,13 @@ export function csvDataset(text: string, options: CsvDatasetOptions = {}): Tabul
     labels = new Int32Array(raw.length);
     raw.forEach((s, r) => {
       const value = numeric ? Number(s) : classNames!.indexOf(s);
+      if (numeric && !(value >= 0 && value <= 2 ** 31 - 1)) {
+        throw new Error(
+          `${name}: row ${r + firstLine}, column '${names[label]}' has label ${s}; integer labels are class ` +
+            `indices from 0 to ${(2 ** 31 - 1).toLocaleString('en-US')}. Renumber the classes, or pass ` +
+            'classNames to read the labels as names.',
+        );
+      }
       if (value < 0) {
         throw new Error(
           `${name}: row ${r + firstLine} has label ${JSON.stringify(s)}, which is not one of the class names ` +

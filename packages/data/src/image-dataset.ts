@@ -42,6 +42,16 @@ export class ImageDataset implements BatchSource {
     if (options.labels && options.labels.length !== n) {
       throw new Error(`${name}: ${options.labels.length} labels for ${n} images; pass one label per image.`);
     }
+    if (options.labels && options.classNames) {
+      const classes = options.classNames.length;
+      const bad = options.labels.findIndex((label) => label >= classes);
+      if (bad >= 0) {
+        throw new Error(
+          `${name}: image ${bad} has label ${options.labels[bad]}, but there are only ${classes} class names ` +
+            `(labels 0 to ${classes - 1}); pass a class name for every label, or fix the labels.`,
+        );
+      }
+    }
     this.images = options.images;
     this.size = n;
     this.itemShape = [h, w, c];

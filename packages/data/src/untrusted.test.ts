@@ -8,10 +8,12 @@ import { parseCifarBatches } from './cifar';
 import { csvDataset, parseCsv } from './csv';
 import { freyFaceFromIdx } from './frey-face';
 import { parseIdx } from './idx';
+import { ImageDataset } from './image-dataset';
 import { DEFAULT_MAX_BYTES, inflateLimited, readResponseLimited } from './limits';
 import { gunzip } from './loading';
 import { parseMat } from './mat';
 import { readTar, writeTar } from './tar';
+import { imageDataDataset } from './user-data';
 
 const MiB = 1024 ** 2;
 
@@ -197,6 +199,50 @@ describe('CSV limits', () => {
       /row 2, column 'b' holds "x", expected a number/,
     );
     expect(() => parseCsv('1\n', { maxRows: 0.5 })).toThrow(/maxRows must be a positive integer/);
+  });
+});
+
+describe('values and labels that would wrap or overflow', () => {
+  it('CSV: a value beyond float32 is refused, not read as Infinity', () => {
+    expect(() => csvDataset('a,b\n1,2\n3,1e39\n', { name: 't.csv' })).toThrow(
+      "t.csv: row 3, column 'b' holds 1e39, too large for float32 (at most about 3.4e38 in magnitude); rescale " +
+        'the column (e.g. take its logarithm) or leave it out with options.columns.',
+    );
+    expect(() => csvDataset('-4e38\n', { name: 't.csv' })).toThrow(/row 1, column 'column 0' holds -4e38/);
+    expect(csvDataset('3e38\n1e-50\n').values).toEqual(new Float32Array([3e38, 0]));
+  });
+
+  it('CSV: integer labels must be class indices, neither negative nor beyond int32', () => {
+    for (const label of ['-1', '4294967297']) {
+      expect(() => csvDataset(`a,y\n1,0\n2,${label}\n`, { name: 't.csv', labelColumn: 'y' })).toThrow(
+        `t.csv: row 3, column 'y' has label ${label}; integer labels are class indices from 0 to ` +
+          '2,147,483,647. Renumber the classes, or pass classNames to read the labels as names.',
+      );
+    }
+    expect(
+      Array.from(csvDataset('a,y\n1,0\n2,-1\n', { labelColumn: 'y', classNames: ['0', '-1'] }).labels ?? []),
+    ).toEqual([0, 1]);
+  });
+
+  it('images: labels are integers from 0 to 255 and within the class names', () => {
+    const image = { width: 1, height: 1, data: new Uint8Array(4) };
+    for (const label of [300, -1, 1.5, Number.NaN]) {
+      expect(() => imageDataDataset([image], { labels: [label], name: 'mine' })).toThrow(
+        `mine: label 0 is ${label}; image labels must be integer class indices from 0 to 255. Number the ` +
+          'classes from 0 (and name them with classNames).',
+      );
+    }
+    expect(() => imageDataDataset([image, image], { labels: [1] })).toThrow(/1 labels for 2 images/);
+    expect(() => imageDataDataset([image], { labels: [2], classNames: ['a', 'b'], name: 'mine' })).toThrow(
+      'mine: image 0 has label 2, but there are only 2 class names (labels 0 to 1); pass a class name for every ' +
+        'label, or fix the labels.',
+    );
+    expect(imageDataDataset([image], { labels: [255] }).labels).toEqual(new Uint8Array([255]));
+    const labels = idxFile([3], 3);
+    labels.set([0, 1, 9], 8);
+    expect(() =>
+      ImageDataset.fromIdx(idxFile([3, 1, 1], 3), labels, { name: 'idx', classNames: ['a', 'b'] }),
+    ).toThrow(/idx: image 2 has label 9, but there are only 2 class names/);
   });
 });
 

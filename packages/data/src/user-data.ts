@@ -60,6 +60,25 @@ export function rgbaToChannels(
   }
 }
 
+/** Image labels as bytes, each checked to be an integer class index from 0 to 255 (not wrapped). */
+function byteLabels(labels: ArrayLike<number>, count: number, name: string): Uint8Array {
+  if (labels.length !== count) {
+    throw new Error(`${name}: ${labels.length} labels for ${count} images; pass one label per image.`);
+  }
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const label = labels[i];
+    if (!Number.isInteger(label) || label < 0 || label > 255) {
+      throw new Error(
+        `${name}: label ${i} is ${label}; image labels must be integer class indices from 0 to 255. Number the ` +
+          'classes from 0 (and name them with classNames).',
+      );
+    }
+    out[i] = label;
+  }
+  return out;
+}
+
 /** Options of `imageDataDataset` and `imageFilesDataset`. */
 export interface ImagesOptions {
   /** Channels to keep: 1 (grey, default), 3 (RGB) or 4 (RGBA). */
@@ -103,7 +122,7 @@ export function imageDataDataset(
   return new ImageDataset({
     images: bytes,
     shape: [images.length, height, width, channels],
-    labels: options.labels ? Uint8Array.from(options.labels) : undefined,
+    labels: options.labels ? byteLabels(options.labels, images.length, name) : undefined,
     classNames: options.classNames,
     name,
   });
