@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readlink, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -473,10 +473,22 @@ async function listImages(dir: string): Promise<string[]> {
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (entry.name.startsWith('.')) continue;
       const path = join(folder, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      // Anything else with an image's name is listed, links, pipes and devices included: reading it refuses
-      // what is not a regular file, with an error that says so, rather than skipping it without a word.
-      else if (/\.(png|jpe?g|gif|bmp|webp|tiff?)$/i.test(entry.name)) out.push(path);
+      const image = /\.(png|jpe?g|gif|bmp|webp|tiff?)$/i.test(entry.name);
+      if (entry.isSymbolicLink()) {
+        // A link may lead anywhere, outside the folder too: one in the place of an image or a class folder is
+        // refused; other links are skipped, like other files that are not images.
+        const target = await stat(path).catch(() => undefined);
+        if (image || target?.isDirectory()) {
+          const to = await readlink(path).catch(() => '?');
+          throw new Error(
+            `${path} is a symbolic link (to ${to}); loadImageFolder reads only files inside the folder, and links ` +
+              'may lead outside it. Copy the image or folder in place of the link.',
+          );
+        }
+      } else if (entry.isDirectory()) await walk(path);
+      // Anything else with an image's name is listed, pipes and devices included: reading it refuses what is
+      // not a regular file, with an error that says so, rather than skipping it without a word.
+      else if (image) out.push(path);
     }
   };
   await walk(dir);

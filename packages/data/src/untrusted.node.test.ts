@@ -190,13 +190,45 @@ describe.each(HOSTILE)('a %s where a file should be', (kind) => {
     );
     await plant(join(dir, 'b.png'), kind);
     const message = await failsBounded(() => loadImageFolder(dir));
-    expect(message).toMatch(EXPECTED[kind]);
+    // a link inside an image folder is refused before it is followed
+    expect(message).toMatch(
+      kind === 'dev-zero' ? /b\.png is a symbolic link \(to \/dev\/zero\)/ : EXPECTED[kind],
+    );
     expect(message).toContain(join(dir, 'b.png'));
     const path = join(await folder(), 'images');
     await plant(path, kind);
     expect(await failsBounded(() => loadImageFolder(path))).toMatch(
       /images( \(a link to \/dev\/zero\))? is a (character device|FIFO \(named pipe\)), not a directory; expected an image folder/,
     );
+  });
+});
+
+describe('links in an image folder', () => {
+  it('an image or class folder that is a symbolic link (which may lead outside) is refused; other links are skipped', async () => {
+    const outside = await folder();
+    await writeFile(
+      join(outside, 'secret.png'),
+      encodePng({ width: 1, height: 1, data: new Uint8Array([42]), channels: 1 }),
+    );
+    const dir = await folder();
+    await mkdir(join(dir, 'cat'));
+    await writeFile(
+      join(dir, 'cat', 'a.png'),
+      encodePng({ width: 1, height: 1, data: new Uint8Array([7]), channels: 1 }),
+    );
+    await symlink(join(outside, 'secret.png'), join(dir, 'cat', 'b.png'));
+    expect(await failsBounded(() => loadImageFolder(dir))).toBe(
+      `${join(dir, 'cat', 'b.png')} is a symbolic link (to ${join(outside, 'secret.png')}); loadImageFolder reads ` +
+        'only files inside the folder, and links may lead outside it. Copy the image or folder in place of the link.',
+    );
+    await rm(join(dir, 'cat', 'b.png'));
+    await symlink(outside, join(dir, 'dog'));
+    expect(await failsBounded(() => loadImageFolder(dir))).toMatch(/dog is a symbolic link \(to .*\); /);
+    await rm(join(dir, 'dog'));
+    await symlink(join(outside, 'secret.png'), join(dir, 'cat', 'notes.txt'));
+    const dataset = await loadImageFolder(dir);
+    expect(Array.from(dataset.images)).toEqual([7]);
+    expect(dataset.classNames).toEqual(['cat']);
   });
 });
 
