@@ -36,8 +36,10 @@ export interface LoadOptions {
   /**
    * Pin the weights: the SHA-256 (hex) they must have. A model whose recorded checksum is another (or that
    * records none) is refused before its weights are used, and the weights are verified against it, so a model
-   * replaced on a server (model.json and weights together) is refused too. Default: none (the model's own
-   * recorded checksum is verified).
+   * replaced on a server (model.json and weights together) is refused too. For a safetensors file it is the
+   * SHA-256 of the tensor data after the header (what its `vae.weightsSha256` metadata records), checked against
+   * the bytes whatever the file records. Where SHA-256 is unavailable (an http:// page) a pinned load throws.
+   * Default: none (the model's own recorded checksum is verified).
    */
   weightsSha256?: string;
 }
@@ -47,7 +49,9 @@ export const DEFAULT_MAX_WEIGHT_BYTES = 2 ** 30;
 export const MAX_MODEL_JSON_BYTES = 64 * 2 ** 20;
 
 const DTYPES = new Set(['float32', 'int32', 'bool']);
-const QUANTIZED: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+// float16 only: the one quantization saveModel writes (uint8 and uint16 carry a scale that can overflow to infinity,
+// and tfjs decodes other pairings only halfway before it throws)
+const QUANTIZED: Record<string, number> = { float16: 2 };
 
 export function maxWeightBytes(options: LoadOptions): number {
   const max = options.maxBytes ?? DEFAULT_MAX_WEIGHT_BYTES;
@@ -94,6 +98,7 @@ export function checkWeightSpecs(specs: unknown, where: string, maxBytes: number
     const s = spec as Record<string, unknown>;
     if (typeof s.name !== 'string' || s.name.length === 0 || s.name.length > 512) bad('has no valid name');
     const name = s.name as string;
+    if (name.split('/').includes('__proto__')) bad(`has the name '${name}', which would set a prototype`);
     if (names.has(name)) bad(`repeats the name '${name}'`);
     names.add(name);
     if (
@@ -106,8 +111,11 @@ export function checkWeightSpecs(specs: unknown, where: string, maxBytes: number
     if (!DTYPES.has(s.dtype as string)) bad(`('${name}') has dtype ${JSON.stringify(s.dtype)}`);
     if (s.quantization !== undefined) {
       const q = s.quantization;
-      if (!isPlainObject(q) || !(String(q.dtype) in QUANTIZED)) {
-        bad(`('${name}') has an unknown quantization ${JSON.stringify(q)}`);
+      if (!isPlainObject(q) || !Object.hasOwn(QUANTIZED, String(q.dtype)) || s.dtype !== 'float32') {
+        bad(
+          `('${name}', ${JSON.stringify(s.dtype)}) has the quantization ${JSON.stringify(q)?.slice(0, 80)}; only ` +
+            'float32 weights stored as float16 are read',
+        );
       }
       const { scale, min } = q as { scale?: unknown; min?: unknown };
       for (const [field, value] of [
@@ -232,6 +240,37 @@ export async function verifyWeightsChecksum(
       `${where}: the weights do not match their recorded SHA-256 (${actual.slice(0, 12)}… instead of ` +
         `${expected.slice(0, 12)}…); the files are damaged or were changed after saving. Save the model again or ` +
         'get an intact copy.',
+    );
+  }
+}
+
+/**
+ * Checks `data` against a checksum the caller pinned (`LoadOptions.weightsSha256`): the bytes themselves, whatever
+ * the file records. Where SHA-256 is unavailable (an http:// page) a pin cannot be honoured, so this throws.
+ */
+export async function verifyPinnedChecksum(data: Uint8Array, pinned: unknown, where: string): Promise<void> {
+  if (typeof pinned !== 'string' || !/^[0-9a-f]{64}$/.test(pinned)) {
+    throw new Error(
+      `${where}: options.weightsSha256 must be a SHA-256 in lowercase hex (64 characters), got ` +
+        `${JSON.stringify(pinned)?.slice(0, 80)}.`,
+    );
+  }
+  requirePinnable(where);
+  const actual = await sha256Hex(data);
+  if (actual !== pinned) {
+    throw new Error(
+      `${where}: the weights' SHA-256 is ${actual.slice(0, 12)}…, not the pinned ${pinned.slice(0, 12)}…; this is ` +
+        'not the pinned model (it was replaced or damaged). Get an intact copy, or drop the pin if you trust the new one.',
+    );
+  }
+}
+
+/** Throws where a pinned checksum cannot be checked (no SHA-256: an http:// page). */
+export function requirePinnable(where: string): void {
+  if (!sha256Available()) {
+    throw new Error(
+      `${where}: options.weightsSha256 pins the weights, but SHA-256 is not available here (serve the page over ` +
+        'https, or from localhost), so the pin cannot be checked. Load it where it can, or drop the pin.',
     );
   }
 }

@@ -13,6 +13,7 @@ import {
   checkWeightSpecs,
   type LoadOptions,
   maxWeightBytes,
+  requirePinnable,
   verifyWeightsChecksum,
   weightElementCount,
 } from './artifacts';
@@ -208,7 +209,11 @@ async function readArtifacts(
   }
   const data = new tf.io.CompositeArrayBuffer(artifacts.weightData).slice();
   const warn = options.onWarning ?? ((message: string) => console.warn(message));
-  if (options.weightsSha256 !== undefined) checkPinnedChecksum(description, options.weightsSha256, caller);
+  if (options.weightsSha256 !== undefined) {
+    checkPinnedChecksum(description, options.weightsSha256, caller);
+    // the recorded checksum is the pin; the bytes are checked against it next, which needs SHA-256
+    requirePinnable(caller);
+  }
   await verifyWeightsChecksum(data, description.weightsSha256, caller, warn);
   // The class's own config checks (types and ranges), then the size the config implies against the weights.
   const ModelClass = modelClass(description.className, caller);

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { sha256Hex } from '@vae/core';
-import { describe, expect, it } from 'vitest';
+import { sha256Available, sha256Hex } from '@vae/core';
+import { describe, expect, it, vi } from 'vitest';
 import { loadModel, saveModel } from './io';
+import { readSafetensors } from './safetensors/format';
+import { modelFromSafetensors, modelToSafetensors } from './safetensors/model';
 import { VAE } from './vae/vae.model';
 
 /** A small VAE saved into memory, with the SHA-256 of its weights computed here (not read from the save). */
@@ -51,5 +53,46 @@ describe('LoadOptions.weightsSha256 (pinned weights)', () => {
       loadModel(tf.io.fromMemory(a.artifacts), { weightsSha256: a.sha.toUpperCase() }),
     ).rejects.toThrow(/options\.weightsSha256 must be a SHA-256 in lowercase hex/);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('LoadOptions.weightsSha256 for safetensors, and where SHA-256 is missing', () => {
+  it('checks a safetensors file against the pin by its bytes, whatever its metadata records', async () => {
+    const model = new VAE({ inputShape: [6], hiddenUnits: [5], latentDim: 3, seed: 4 });
+    const other = new VAE({ inputShape: [6], hiddenUnits: [5], latentDim: 3, seed: 5 });
+    const bytes = await modelToSafetensors(model);
+    const otherBytes = await modelToSafetensors(other);
+    model.dispose();
+    other.dispose();
+    const pin = await sha256Hex(readSafetensors(bytes).buffer);
+    const before = tf.memory().numTensors;
+    const loaded = await modelFromSafetensors(bytes, { weightsSha256: pin });
+    loaded.dispose();
+    await expect(modelFromSafetensors(otherBytes, { weightsSha256: pin })).rejects.toThrow(
+      new RegExp(`not the pinned ${pin.slice(0, 12)}…; this is not the pinned model`),
+    );
+    await expect(modelFromSafetensors(bytes, { weightsSha256: 'abc' })).rejects.toThrow(
+      /options\.weightsSha256 must be a SHA-256 in lowercase hex/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a pinned load where SHA-256 is unavailable (an http:// page), instead of trusting the file', async () => {
+    const a = await savedVae(1);
+    const model = new VAE({ inputShape: [6], hiddenUnits: [5], latentDim: 3, seed: 4 });
+    const bytes = await modelToSafetensors(model);
+    model.dispose();
+    vi.stubGlobal('crypto', {});
+    try {
+      expect(sha256Available()).toBe(false);
+      await expect(loadModel(tf.io.fromMemory(a.artifacts), { weightsSha256: a.sha })).rejects.toThrow(
+        /SHA-256 is not available here .* so the pin cannot be checked/,
+      );
+      await expect(modelFromSafetensors(bytes, { weightsSha256: a.sha })).rejects.toThrow(
+        /SHA-256 is not available here .* so the pin cannot be checked/,
+      );
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

@@ -162,6 +162,14 @@ describe('model folders are untrusted', () => {
     ['a fractional size', (w: any) => (w.shape = [2.5, 5])],
     ['an unknown dtype', (w: any) => (w.dtype = 'complex64')],
     ['an unknown quantization', (w: any) => (w.quantization = { dtype: 'int4' })],
+    // a scale that overflows to infinity, and tfjs decodes some pairings only halfway before throwing (leaking)
+    ['uint8 quantization', (w: any) => (w.quantization = { dtype: 'uint8', scale: 1e38, min: 0 })],
+    [
+      'float16 quantization of int32',
+      (w: any) => Object.assign(w, { dtype: 'int32', quantization: { dtype: 'float16' } }),
+    ],
+    // would set the prototype of the weights map: the tensor would be loaded and never disposed
+    ['the name __proto__', (w: any) => (w.name = '__proto__')],
     ['no name', (w: any) => delete w.name],
   ])('refuses a manifest entry with %s', async (_, edit) => {
     const dir = await tampered((json) => edit(json.weightsManifest[0].weights[0]));

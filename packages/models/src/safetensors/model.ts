@@ -13,6 +13,7 @@ import {
   checkFiniteWeights,
   type LoadOptions,
   maxWeightBytes,
+  verifyPinnedChecksum,
   verifyWeightsChecksum,
 } from '../artifacts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelClass, setWeights } from '../io';
@@ -235,6 +236,9 @@ export async function modelFromSafetensors(
       `${where}: its metadata names no model (vae.className, vae.config) and no description was given; pass the ` +
         "model's class and config (the config.json written beside it).",
     );
+  }
+  if (options.weightsSha256 !== undefined) {
+    await verifyPinnedChecksum(file.buffer, options.weightsSha256, where);
   }
   const expected = file.metadata['vae.weightsSha256'];
   if (expected !== undefined) {
