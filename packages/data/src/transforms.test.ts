@@ -191,7 +191,34 @@ describe('corrupt', () => {
     expect(() => corrupt(ones, { kind: 'mask', probability: 2 })).toThrow(
       /probability must be in \[0, 1\], got 2/,
     );
-    expect(() => corrupt(ones, { kind: 'gaussian', sigma: -1 })).toThrow(/sigma must be >= 0/);
+    expect(() => corrupt(ones, { kind: 'gaussian', sigma: -1 })).toThrow(
+      /sigma must be a finite number >= 0, got -1/,
+    );
     expect(() => corrupt(ones, { kind: 'blur' } as never)).toThrow(/unknown corruption/);
+  });
+
+  it('refuses a reversed or non-finite clip and salt or pepper outside [0, 1]; a failing batchPair leaks nothing', async () => {
+    expect(() => corrupt(ones, { kind: 'gaussian', sigma: 0.1, clip: [1, 0] })).toThrow(
+      'ones/gaussian: clip must be [min, max] with finite min <= max (e.g. [0, 1]), got [1, 0].',
+    );
+    expect(() => corrupt(ones, { kind: 'gaussian', sigma: 0.1, clip: [0, Number.NaN] })).toThrow(
+      /got \[0, NaN\]/,
+    );
+    expect(() => corrupt(ones, { kind: 'gaussian', sigma: Infinity })).toThrow(
+      /sigma must be a finite number >= 0, got Infinity/,
+    );
+    expect(() => corrupt(ones, { kind: 'salt-and-pepper', probability: 0.1, salt: Number.NaN })).toThrow(
+      'ones/salt-and-pepper: salt must be a value in [0, 1] (pixels are in [0, 1]), got NaN; leave it out for the ' +
+        'default (1).',
+    );
+    expect(() => corrupt(ones, { kind: 'salt-and-pepper', probability: 0.1, pepper: -1 })).toThrow(
+      /pepper must be a value in \[0, 1\]/,
+    );
+    // A source whose batches the corruption cannot take (strings): the clean batch is disposed with the error.
+    const strings = { size: 1, itemShape: [1], batch: () => tf.tensor(['a']) } as never;
+    const broken = corrupt(strings, { kind: 'gaussian', sigma: 0.1 });
+    await expectNoLeaks(() => {
+      expect(() => broken.batchPair([0])).toThrow();
+    }, 0);
   });
 });

@@ -279,8 +279,30 @@ export function corrupt(source: DataSource, corruption: Corruption & { seed?: nu
     if (!(probability !== undefined && probability >= 0 && probability <= 1)) {
       throw new Error(`${name}: probability must be in [0, 1], got ${probability}.`);
     }
+    if (corruption.kind === 'salt-and-pepper') {
+      for (const key of ['salt', 'pepper'] as const) {
+        const value = corruption[key];
+        if (value !== undefined && !(value >= 0 && value <= 1)) {
+          throw new Error(
+            `${name}: ${key} must be a value in [0, 1] (pixels are in [0, 1]), got ${value}; leave it out for ` +
+              `the default (${key === 'salt' ? 1 : 0}).`,
+          );
+        }
+      }
+    }
   } else if (corruption.kind === 'gaussian') {
-    if (!(corruption.sigma >= 0)) throw new Error(`${name}: sigma must be >= 0, got ${corruption.sigma}.`);
+    if (!(corruption.sigma >= 0 && corruption.sigma < Infinity)) {
+      throw new Error(`${name}: sigma must be a finite number >= 0, got ${corruption.sigma}.`);
+    }
+    const clip = corruption.clip;
+    if (
+      clip !== undefined &&
+      !(clip.length === 2 && Number.isFinite(clip[0]) && Number.isFinite(clip[1]) && clip[0] <= clip[1])
+    ) {
+      throw new Error(
+        `${name}: clip must be [min, max] with finite min <= max (e.g. [0, 1]), got [${Array.from(clip).join(', ')}].`,
+      );
+    }
   } else {
     throw new Error(`${name}: unknown corruption; use kind 'mask', 'gaussian' or 'salt-and-pepper'.`);
   }
@@ -291,7 +313,12 @@ export function corrupt(source: DataSource, corruption: Corruption & { seed?: nu
       tf.tidy(() => corruptTensor(source.batch(indices), corruption, random.nextSeed())),
     batchPair: (indices: ArrayLike<number>) => {
       const target = source.batch(indices);
-      return { input: corruptTensor(target, corruption, random.nextSeed()), target };
+      try {
+        return { input: corruptTensor(target, corruption, random.nextSeed()), target };
+      } catch (error) {
+        target.dispose();
+        throw error;
+      }
     },
   });
 }
