@@ -275,15 +275,22 @@ export function requirePinnable(where: string): void {
   }
 }
 
-/** The largest `units`/`filters` number in a serialized tfjs Layers network (each unit has a weight). */
+/**
+ * The largest layer of a serialized tfjs Layers network, in weights it must have: its `units` or `filters` (each
+ * has a weight), a dense layer's input width times its units (`batch_input_shape`), an embedding's
+ * `input_dim` x `output_dim`.
+ */
 function largestUnits(json: unknown, depth = 0): number {
   if (depth > 64 || json === null || typeof json !== 'object') return 0;
-  let largest = 0;
-  for (const [key, value] of Object.entries(json as Record<string, unknown>)) {
-    if ((key === 'units' || key === 'filters') && typeof value === 'number')
-      largest = Math.max(largest, value);
-    else largest = Math.max(largest, largestUnits(value, depth + 1));
+  const fields = json as Record<string, unknown>;
+  const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+  const units = count(fields.units);
+  let largest = Math.max(units, count(fields.filters), count(fields.input_dim) * count(fields.output_dim));
+  const shape = fields.batch_input_shape ?? fields.batchInputShape ?? fields.input_shape;
+  if (units > 0 && Array.isArray(shape) && shape.length > 0) {
+    largest = Math.max(largest, count(shape[shape.length - 1]) * units);
   }
+  for (const value of Object.values(fields)) largest = Math.max(largest, largestUnits(value, depth + 1));
   return largest;
 }
 
@@ -299,6 +306,14 @@ interface SizeFields {
   /** Recommenders: items per user row (Mult-VAE, Mult-DAE) or entries per row (AutoRec). */
   items?: unknown;
   columns?: unknown;
+  /** VQ-VAE's codebook: codebookSize x embeddingDim weights. */
+  codebookSize?: unknown;
+  embeddingDim?: unknown;
+  /** FactorVAE's discriminator and M2's classifier: dense chains of their own. */
+  discriminatorUnits?: unknown;
+  classifierHiddenUnits?: unknown;
+  /** PriorVAE: mixture components (each a mean and a variance per latent unit) or VampPrior pseudo-inputs. */
+  components?: unknown;
 }
 
 /**
@@ -334,6 +349,19 @@ export function parameterLowerBound(config: SizeFields): number {
     }
     const chain = [flat + condition, ...hidden, latent];
     for (let i = 0; i + 1 < chain.length; i++) parameters += chain[i] * chain[i + 1];
+    const count = (v: unknown) => (typeof v === 'number' && v > 0 ? v : 0);
+    parameters += count(config.codebookSize) * Math.max(1, count(config.embeddingDim));
+    parameters += count(config.components) * Math.min(latent, flat); // mixture means, or VampPrior pseudo-inputs
+    const extra = (units: number[], from: number, to: number) => {
+      const links = [from, ...units, to];
+      let sum = 0;
+      for (let i = 0; i + 1 < links.length; i++) sum += links[i] * links[i + 1];
+      return sum;
+    };
+    const discriminator = numbers(config.discriminatorUnits);
+    if (discriminator.length) parameters += extra(discriminator, latent, 1);
+    const classifier = numbers(config.classifierHiddenUnits);
+    if (classifier.length) parameters += extra(classifier, flat, Math.max(1, condition));
     return parameters;
   };
   const encoder = config.layers?.encoder;
