@@ -782,11 +782,16 @@ export async function loadRatingDataset(
         'readRatingsFile.',
     );
   }
+  // The catalog's size goes with the catalog's checksum: another release (expectedSha256) may be larger.
+  const catalogBytes = options.expectedSha256 === undefined ? info.archive.bytes : undefined;
   const limit: ByteLimit = {
-    maxBytes: info.archive.bytes ?? RATINGS_MAX_BYTES,
+    maxBytes: catalogBytes ?? RATINGS_MAX_BYTES,
     what: `${info.archive.name} of ${info.title}`,
-    basis: info.archive.bytes === undefined ? undefined : 'its size in the catalog',
-    fix: 'delete it and try again.',
+    basis: catalogBytes === undefined ? undefined : 'its size in the catalog',
+    fix:
+      catalogBytes === undefined
+        ? 'delete it and try again.'
+        : 'delete it and try again, or pass expectedSha256 (sha256sum) for a newer release you trust.',
   };
   const verify = (bytes: Uint8Array, where: string): Uint8Array => {
     const actual = sha256(bytes);

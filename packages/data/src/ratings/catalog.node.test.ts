@@ -69,6 +69,26 @@ describe('MovieLens catalog', () => {
     );
   });
 
+  it('a newer release of latest-small, larger than the catalog records, loads with its expectedSha256', async () => {
+    const dir = mkdtempSync(join(work, 'latest-'));
+    const padding = new Uint8Array(1_100_000); // stored uncompressed: the archive passes the catalog's 978,202 bytes
+    for (let i = 0; i < padding.length; i++) padding[i] = (i * 2654435761) >>> 24;
+    const bytes = zipSync({
+      'ml-latest-small/ratings.csv': new TextEncoder().encode(
+        'userId,movieId,rating,timestamp\n1,10,4.5,964982703\n2,10,3.0,964981247\n',
+      ),
+      'ml-latest-small/movies.csv': [padding, { level: 0 }],
+    });
+    expect(bytes.length).toBeGreaterThan(RATING_DATASETS['movielens-latest-small'].archive.bytes as number);
+    writeFileSync(join(dir, 'ml-latest-small.zip'), bytes);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    await expect(loadRatingDataset('movielens-latest-small', { dir })).rejects.toThrow(
+      /ml-latest-small\.zip is [\d,]+ bytes, more than 978,202 bytes.*\(its size in the catalog\); delete it and try again, or pass expectedSha256/,
+    );
+    const set = await loadRatingDataset('movielens-latest-small', { dir, expectedSha256: sha });
+    expect(Array.from(set.ratings)).toEqual([4.5, 3]);
+  });
+
   it('names the member when the archive lacks it', async () => {
     const dir = mkdtempSync(join(work, 'missing-'));
     const sha = fakeArchive(dir, 'ml-10m.zip', 'elsewhere/ratings.dat', dat);
