@@ -253,8 +253,14 @@ export async function loadCheckpointFromDirectory(
 ): Promise<{ model: unknown; checkpoint: Checkpoint } | null> {
   try {
     await lstat(join(directory, CHECKPOINT_JSON));
-  } catch {
-    return null;
+  } catch (error) {
+    // no checkpoint yet; any other failure (a folder it may not read) is not "start afresh"
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(
+      `loadCheckpointFromDirectory: cannot read ${join(directory, CHECKPOINT_JSON)} (${(error as Error).message}); ` +
+        'fix its permissions, or pass another folder.',
+      { cause: error },
+    );
   }
   return loadCheckpoint(checkpointDirectory(directory, options), options as LoadOptions);
 }
