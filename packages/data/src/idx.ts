@@ -12,6 +12,9 @@ export interface IdxArray {
 /** The most dimensions an IDX header may declare here (labels have 1, images 3, images with channels 4). */
 export const IDX_MAX_RANK = 8;
 
+/** The most values one item (e.g. one image) may hold: 2^28 (a 16384 x 16384 image), 1 GiB as float32. */
+const IDX_MAX_ITEM_VALUES = 2 ** 28;
+
 /** The IDX element types and their sizes in bytes (only 0x08 is read; the others are named in errors). */
 const IDX_TYPES: Record<number, [string, number]> = {
   8: ['unsigned bytes', 1],
@@ -82,6 +85,23 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX file'): IdxArray {
       `${name}: the IDX header declares ${shape.join('x')} = ${declared} bytes but the file holds ` +
         `${payload.toLocaleString('en-US')} after the header; the file is truncated or not IDX. Delete it and ` +
         'download it again.',
+    );
+  }
+  // The item dimensions (all but the first, the count) are checked by themselves: with no items, the size check
+  // above lets any through.
+  const item = shape.slice(1);
+  if (item.includes(0)) {
+    throw new Error(
+      `${name}: the IDX header declares ${shape.join('x')}, a dimension of 0 after the first (the count); items ` +
+        'must have at least one value each. The file is corrupt or not IDX; delete it and download it again.',
+    );
+  }
+  const itemValues = item.reduce((a, b) => a * b, 1);
+  if (itemValues > IDX_MAX_ITEM_VALUES) {
+    throw new Error(
+      `${name}: the IDX header declares items of ${item.join('x')} = ${itemValues.toLocaleString('en-US')} values, ` +
+        `more than ${IDX_MAX_ITEM_VALUES.toLocaleString('en-US')}, the most one item may hold; the file is corrupt ` +
+        'or not IDX. Delete it and download it again.',
     );
   }
   return { shape, data: bytes.subarray(offset) };

@@ -114,6 +114,19 @@ describe('IDX headers', () => {
     expect(() => parseIdx(floats, 'x')).toThrow(/IDX type 0xd \(32-bit floats\); only unsigned bytes/);
   });
 
+  it('refuses a zero item dimension and, with no items, items too large to batch', () => {
+    expect(() => parseIdx(idxFile([0, 0xffffffff, 0xffffffff], 0), 'x')).toThrow(
+      'x: the IDX header declares items of 4294967295x4294967295 = 18,446,744,065,119,617,000 values, more than ' +
+        '268,435,456, the most one item may hold; the file is corrupt or not IDX. Delete it and download it again.',
+    );
+    expect(() => parseIdx(idxFile([0, 0, 0xffffffff], 0), 'x')).toThrow(
+      'x: the IDX header declares 0x0x4294967295, a dimension of 0 after the first (the count); items must have ' +
+        'at least one value each. The file is corrupt or not IDX; delete it and download it again.',
+    );
+    expect(parseIdx(idxFile([0, 28, 28], 0)).shape).toEqual([0, 28, 28]);
+    expect(parseIdx(idxFile([0], 0)).shape).toEqual([0]);
+  });
+
   it('reaches the Frey Face reader too', () => {
     expect(() => freyFaceFromIdx(idxFile([1965, 28, 20], 1000), 'frey-faces-idx3-ubyte')).toThrow(
       /frey-faces-idx3-ubyte: the IDX header declares 1965x28x20 = 1,100,400 bytes but the file holds 1,000/,
