@@ -100,19 +100,19 @@ describe('FusedAdamOptimizer', () => {
     expect(() => fusedAdam(1e-3, 1)).toThrow(/beta1 and beta2 must lie in \[0, 1\)/);
   });
 
-  it('refuses moments of another shape (variables passed in another order), before the update runs', () => {
+  it('refuses moments of another shape (variables passed in another order), before the update runs', async () => {
     const a = tf.variable(tf.ones([3]), true, 'adam-order-a');
     const b = tf.variable(tf.ones([2, 2]), true, 'adam-order-b');
     const optimizer = fusedAdam(0.1);
     const ga = tf.ones([3]);
     const gb = tf.ones([2, 2]);
     optimizer.applyGradients({ 'adam-order-a': ga, 'adam-order-b': gb } as never);
-    const before = Array.from(b.dataSync());
+    const before = Array.from(await b.data());
     if (fusedAdamAvailable()) {
       expect(() => optimizer.applyGradients({ 'adam-order-b': gb, 'adam-order-a': ga } as never)).toThrow(
         /moments at position 0 have shape \[3\], but 'adam-order-b' has \[2,2\]: pass the same variables/,
       );
-      expect(Array.from(b.dataSync())).toEqual(before);
+      expect(Array.from(await b.data())).toEqual(before);
     }
     optimizer.dispose();
     tf.dispose([a, b, ga, gb]);
