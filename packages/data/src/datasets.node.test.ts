@@ -270,6 +270,17 @@ describe('user files', () => {
     expect([images.images[0], images.images[6], images.images[12]]).toEqual([10, 255, 200]);
     const rgb = await loadImageFolder(dir, { channels: 3 });
     expect(rgb.itemShape).toEqual([2, 3, 3]);
+    expect((await loadImageFolder(dir, { limit: 2 })).size).toBe(2);
+    for (const limit of [-1, 0, 1.5, Number.NaN]) {
+      await expect(loadImageFolder(dir, { limit })).rejects.toThrow(
+        `loadImageFolder: limit must be a positive integer (the number of images to keep), got ${limit}; leave ` +
+          'it out to load every image.',
+      );
+    }
+    await expect(loadImageFolder(dir, { channels: 2 as never })).rejects.toThrow(
+      'loadImageFolder: channels must be 1 (grey), 3 (RGB) or 4 (RGBA), got 2; leave it out to keep 1 when ' +
+        'every image is grey, else 3.',
+    );
 
     await writeFile(
       join(dir, 'dogs/2.png'),

@@ -447,7 +447,7 @@ export function loadCifar10(options: LoadDatasetOptions = {}): Promise<ImageData
 export interface ImageFolderOptions {
   /** Channels to keep: 1 (grey), 3 (RGB) or 4 (RGBA). Default: 1 when every image is grey, else 3. */
   channels?: 1 | 3 | 4;
-  /** Keep only the first `limit` images (in sorted path order). */
+  /** Keep only the first `limit` images (in sorted path order): a positive integer. */
   limit?: number;
   name?: string;
   /** The most bytes one image file may hold; a larger one is refused before it is read. Default 128 MiB. */
@@ -639,6 +639,18 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   const name = options.name ?? basename(resolve(dir));
   const maxBytes = checkMaxBytes(options.maxBytes, IMAGE_MAX_BYTES, 'loadImageFolder');
   const maxPixels = checkMaxBytes(options.maxPixels, IMAGE_MAX_PIXELS, 'loadImageFolder', 'maxPixels');
+  if (options.channels !== undefined && ![1, 3, 4].includes(options.channels)) {
+    throw new Error(
+      `loadImageFolder: channels must be 1 (grey), 3 (RGB) or 4 (RGBA), got ${options.channels}; leave it out to ` +
+        'keep 1 when every image is grey, else 3.',
+    );
+  }
+  if (options.limit !== undefined && !(Number.isSafeInteger(options.limit) && options.limit >= 1)) {
+    throw new Error(
+      `loadImageFolder: limit must be a positive integer (the number of images to keep), got ${options.limit}; ` +
+        'leave it out to load every image.',
+    );
+  }
   await checkDirectory(dir, 'an image folder (PNG images, directly or in class folders)');
   let paths = await listImages(dir);
   const other = paths.find((path) => extname(path).toLowerCase() !== '.png');
