@@ -4,8 +4,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { parameterLowerBound } from './artifacts';
+import { FactorVAE } from './factor-vae/factor-vae.model';
 import { loadModel } from './io';
 import { MODEL_REGISTRY, RECOMMENDER_REGISTRY } from './registry';
+import { VQVAE } from './vqvae/vqvae.model';
 
 const image = { inputShape: [12, 12, 1], seed: 1 };
 const CONFIGS: Record<string, Array<Record<string, unknown>>> = {
@@ -110,5 +112,28 @@ describe('a config asking for gigabytes next to a few weights is refused before 
       1e9,
     );
     expect(parameterLowerBound({ layers: { encoder: embedding, decoder: {} } })).toBe(1e9);
+  });
+});
+
+describe('a constructor that fails part way leaves nothing behind', () => {
+  it.each([
+    [
+      'FactorVAE, a discriminator too large to allocate',
+      () =>
+        new FactorVAE({
+          inputShape: [4],
+          hiddenUnits: [3],
+          latentDim: 2,
+          discriminatorUnits: [100000, 100000],
+        }),
+    ],
+    [
+      'VQVAE, a codebook too large to allocate',
+      () => new VQVAE({ inputShape: [4], hiddenUnits: [3], codebookSize: 2 ** 28, embeddingDim: 64 }),
+    ],
+  ])('%s', (_, make) => {
+    const before = tf.memory().numTensors;
+    expect(make).toThrow();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

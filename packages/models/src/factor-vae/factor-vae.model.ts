@@ -39,14 +39,21 @@ export class FactorVAE extends RegularizedVAE {
     const random = this.config.seed === undefined ? undefined : new Random(this.config.seed + 104729);
     const sizes = [this.latentDim, ...this.config.discriminatorUnits, 1];
     this.discriminatorLayers = [];
-    for (let i = 1; i < sizes.length; i++) {
-      const last = i === sizes.length - 1;
-      this.discriminatorLayers.push(
-        new Dense(sizes[i - 1], sizes[i], {
-          name: last ? 'discriminator/logit' : `discriminator/hidden${i - 1}`,
-          seed: random?.nextSeed(),
-        }),
-      );
+    try {
+      for (let i = 1; i < sizes.length; i++) {
+        const last = i === sizes.length - 1;
+        this.discriminatorLayers.push(
+          new Dense(sizes[i - 1], sizes[i], {
+            name: last ? 'discriminator/logit' : `discriminator/hidden${i - 1}`,
+            seed: random?.nextSeed(),
+          }),
+        );
+      }
+    } catch (error) {
+      // e.g. a discriminator too large to allocate: the networks built so far do not stay behind
+      for (const layer of this.discriminatorLayers) layer.dispose();
+      super.dispose();
+      throw error;
     }
     const names = this.discriminatorLayers.flatMap((layer) => Object.keys(layer.variables));
     this.auxiliaryObjective = {

@@ -91,7 +91,28 @@ export class VQVAE extends BaseModel<VQVAEConfig> {
       tf.tidy(() => tf.variable(value(), trainable, uniqueVariableName(name)));
     // The paper's code initializes the codebook uniformly in [-1/K, 1/K].
     const initial = () => tf.randomUniform([k, d], -1 / k, 1 / k, 'float32', seed);
-    this.own = { 'codebook/embeddings': variable('codebook/embeddings', !ema, initial) };
+    this.own = {};
+    try {
+      this.buildOwn(k, p, ema, codePrior, variable, initial);
+    } catch (error) {
+      // e.g. a codebook too large to allocate: nothing built so far stays behind
+      this.encoder.dispose();
+      this.decoder.dispose();
+      tf.dispose(Object.values(this.own));
+      throw error;
+    }
+  }
+
+  /** The codebook (and its moving averages) and the prior's variables. */
+  private buildOwn(
+    k: number,
+    p: number,
+    ema: boolean,
+    codePrior: VQVAEConfig['codePrior'],
+    variable: (name: string, trainable: boolean, value: () => tf.Tensor) => tf.Variable,
+    initial: () => tf.Tensor,
+  ): void {
+    this.own['codebook/embeddings'] = variable('codebook/embeddings', !ema, initial);
     if (ema) {
       // Counts of 1 and sums equal to the initial codebook: sums / counts is the codebook from the first step on
       // (zero counts would divide the decayed initial sums by the first batch's small counts).
