@@ -12,7 +12,14 @@
  */
 import { type DatasetInfo, datasetInfo, type IdxDatasetInfo, type Split, type SplitName } from './catalog';
 import type { ImageDataset } from './image-dataset';
-import { type ByteLimit, readResponseLimited, TooLargeError } from './limits';
+import {
+  type ByteLimit,
+  type DownloadTimeouts,
+  downloadTimeouts,
+  fetchLimited,
+  readResponseLimited,
+  TooLargeError,
+} from './limits';
 import {
   checkLoadOptions,
   cifarLimits,
@@ -30,7 +37,7 @@ import {
 } from './loading';
 import { readTar } from './tar';
 
-export interface FetchDatasetOptions {
+export interface FetchDatasetOptions extends DownloadTimeouts {
   /** 'train' (default), 'test' or 'all' (train then test). */
   split?: SplitName;
   /** Keep only the first `limit` examples. */
@@ -44,7 +51,7 @@ export interface FetchDatasetOptions {
   baseUrl?: string | readonly string[];
   /** Name of the Cache API cache to keep verified files in, or false for none. Default 'vae-data'. */
   cache?: string | false;
-  /** Attempts per URL for network errors and 5xx answers (a 404 moves on at once). Default 3. */
+  /** Attempts per URL for network errors, time-outs and 5xx answers (a 404 moves on at once): 1 to 10. Default 3. */
   attempts?: number;
   /** The fetch function (default globalThis.fetch). */
   fetch?: typeof fetch;
@@ -79,23 +86,38 @@ async function openCache(options: FetchDatasetOptions): Promise<Cache | undefine
   }
 }
 
+/** The most attempts per URL: each can wait up to `timeout`, so more would only delay the error. */
+const MAX_ATTEMPTS = 10;
+
+function checkAttempts(attempts: number | undefined): number {
+  if (attempts === undefined) return 3;
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > MAX_ATTEMPTS) {
+    throw new Error(
+      `loadDataset: attempts must be an integer from 1 to ${MAX_ATTEMPTS} (tries per URL), got ${attempts}; leave ` +
+        'it out for the default (3).',
+    );
+  }
+  return attempts;
+}
+
 async function fetchBytes(
   url: string,
   options: FetchDatasetOptions,
   limit: ByteLimit,
 ): Promise<{ bytes?: Uint8Array; failure?: string; missing?: boolean }> {
   const fetcher = options.fetch ?? globalThis.fetch;
-  const attempts = options.attempts ?? 3;
+  const attempts = checkAttempts(options.attempts);
+  const timeouts = downloadTimeouts(options, 'loadDataset');
   let failure = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     options.onMessage?.(`downloading ${url} (attempt ${attempt})`);
     try {
-      const response = await fetcher(url);
-      if (response.status === 404 || response.status === 410) {
-        return { failure: `${url}: HTTP ${response.status} (not there)`, missing: true };
+      const { status, bytes } = await fetchLimited(fetcher, url, limit, timeouts);
+      if (status === 404 || status === 410) {
+        return { failure: `${url}: HTTP ${status} (not there)`, missing: true };
       }
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      return { bytes: await readResponseLimited(response, url, limit) };
+      if (!bytes) throw new Error(`HTTP ${status}`);
+      return { bytes };
     } catch (error) {
       if (error instanceof TooLargeError) return { failure: error.message }; // no retry: not this file
       failure = `${url}: ${(error as Error).message}`;
@@ -198,6 +220,7 @@ async function loadIdxSplit(
 export async function loadDataset(name: string, options: FetchDatasetOptions = {}): Promise<ImageDataset> {
   const info = datasetInfo(name);
   const { split, limit } = checkLoadOptions(options);
+  checkAttempts(options.attempts);
   if (info.format === 'idx') {
     return loadSplits(info, split, limit, (s) => loadIdxSplit(info, s, options));
   }

@@ -64,7 +64,12 @@ export {
 export { FREY_FACE_COUNT, freyFaceDataset, freyFaceFromIdx, freyFaceFromMat } from './frey-face';
 export { IDX_MAX_RANK, type IdxArray, parseIdx } from './idx';
 export { ImageDataset, type ImageDatasetOptions } from './image-dataset';
-export { DEFAULT_MAX_BYTES } from './limits';
+export {
+  DEFAULT_MAX_BYTES,
+  DOWNLOAD_IDLE_TIMEOUT_MS,
+  DOWNLOAD_TIMEOUT_MS,
+  type DownloadTimeouts,
+} from './limits';
 export { type GunzipOptions, gunzip, sha256Hex } from './loading';
 export { type MatArray, type ParseMatOptions, parseMat } from './mat';
 export {

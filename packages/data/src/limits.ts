@@ -118,6 +118,14 @@ function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
+/** Hooks of `readStreamLimited` for downloads: called at each chunk, and a promise that ends the read when it rejects. */
+export interface StreamWatch {
+  /** Called when bytes arrive (to reset an idle timer). */
+  onBytes?: () => void;
+  /** Rejects when the read must stop (a deadline); the stream is then cancelled and its reason thrown. */
+  until?: Promise<never>;
+}
+
 /**
  * Reads a stream of bytes to the end, or throws `tooLargeError` (after cancelling the stream) as soon as the
  * running total passes the limit: a decompression bomb or an endless response costs at most about the limit.
@@ -127,13 +135,22 @@ export async function readStreamLimited(
   file: string,
   found: string,
   limit: ByteLimit,
+  watch: StreamWatch = {},
 ): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await (watch.until ? Promise.race([reader.read(), watch.until]) : reader.read());
+    } catch (error) {
+      reader.cancel().catch(() => undefined); // not awaited: a stalled source may never settle it
+      throw error;
+    }
+    const { done, value } = chunk;
     if (done) break;
+    watch.onBytes?.();
     total += value.length;
     if (total > limit.maxBytes) {
       await reader.cancel().catch(() => undefined);
@@ -152,6 +169,7 @@ export async function readResponseLimited(
   response: Response,
   url: string,
   limit: ByteLimit,
+  watch: StreamWatch = {},
 ): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit.maxBytes) {
@@ -162,9 +180,106 @@ export async function readResponseLimited(
     );
   }
   if (!response.body) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const buffer = response.arrayBuffer();
+    const bytes = new Uint8Array(await (watch.until ? Promise.race([buffer, watch.until]) : buffer));
     if (bytes.length > limit.maxBytes) throw tooLargeError(url, 'sends', limit);
     return bytes;
   }
-  return readStreamLimited(response.body, url, 'sends', limit);
+  return readStreamLimited(response.body, url, 'sends', limit, watch);
+}
+
+/** The default longest one download attempt may take, answer and body: 30 minutes. */
+export const DOWNLOAD_TIMEOUT_MS = 30 * 60_000;
+/** The default longest a download waits for the answer, or for more of its body: 60 s. */
+export const DOWNLOAD_IDLE_TIMEOUT_MS = 60_000;
+
+/** Time limits of one download attempt, in milliseconds (options `timeout` and `idleTimeout` of the loaders). */
+export interface DownloadTimeouts {
+  /** The longest one attempt may take, from the request to the last byte. Default 30 minutes. */
+  timeout?: number;
+  /** The longest to wait for the answer, or for more of its body, before giving the attempt up. Default 60 s. */
+  idleTimeout?: number;
+}
+
+/** Checks `timeout` and `idleTimeout` (milliseconds above 0) and fills in the defaults. */
+export function downloadTimeouts(options: DownloadTimeouts, caller: string): Required<DownloadTimeouts> {
+  const check = (value: number | undefined, fallback: number, option: string) => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !(value > 0) || value > 2 ** 31 - 1) {
+      throw new Error(
+        `${caller}: ${option} must be a number of milliseconds above 0 (at most 2^31 - 1, about 24 days), got ` +
+          `${value}; leave it out for the default (${fallback / 1000} s).`,
+      );
+    }
+    return value;
+  };
+  return {
+    timeout: check(options.timeout, DOWNLOAD_TIMEOUT_MS, 'timeout'),
+    idleTimeout: check(options.idleTimeout, DOWNLOAD_IDLE_TIMEOUT_MS, 'idleTimeout'),
+  };
+}
+
+/** Thrown by `fetchLimited` when an attempt runs out of time; downloads retry it like a network error. */
+export class DownloadTimeoutError extends Error {
+  override name = 'DownloadTimeoutError';
+}
+
+/**
+ * One download attempt with time limits: fetches `url` with an abort signal, gives it up (aborting the request and
+ * cancelling the body) when nothing arrives for `idleTimeout` ms or the whole attempt passes `timeout` ms, and reads
+ * an OK answer's body up to `limit` (`readResponseLimited`). Returns the status, and the bytes when OK.
+ */
+export async function fetchLimited(
+  fetcher: typeof fetch,
+  url: string,
+  limit: ByteLimit,
+  timeouts: Required<DownloadTimeouts>,
+): Promise<{ status: number; bytes?: Uint8Array }> {
+  const controller = new AbortController();
+  let expired: DownloadTimeoutError | undefined;
+  let reject: (error: Error) => void = () => undefined;
+  const until = new Promise<never>((_, r) => {
+    reject = r;
+  });
+  until.catch(() => undefined);
+  const expire = (message: string) => {
+    expired ??= new DownloadTimeoutError(message);
+    controller.abort(expired);
+    reject(expired);
+  };
+  const seconds = (ms: number) => `${ms / 1000} s`;
+  const deadline = setTimeout(
+    () => expire(`the attempt took more than ${seconds(timeouts.timeout)} (timeout); pass a larger timeout`),
+    timeouts.timeout,
+  );
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const onBytes = () => {
+    clearTimeout(idle);
+    idle = setTimeout(
+      () =>
+        expire(
+          `nothing received for ${seconds(timeouts.idleTimeout)} (idleTimeout); the server stalled. Try again ` +
+            'later or pass a larger idleTimeout',
+        ),
+      timeouts.idleTimeout,
+    );
+  };
+  onBytes();
+  try {
+    const response = await Promise.race([fetcher(url, { signal: controller.signal }), until]);
+    if (!response.ok) {
+      response.body?.cancel().catch(() => undefined);
+      return { status: response.status };
+    }
+    onBytes();
+    return {
+      status: response.status,
+      bytes: await readResponseLimited(response, url, limit, { onBytes, until }),
+    };
+  } catch (error) {
+    throw expired ?? error;
+  } finally {
+    clearTimeout(deadline);
+    clearTimeout(idle);
+  }
 }

@@ -20,6 +20,8 @@ import {
   CATALOG_SLACK_BYTES,
   checkMaxBytes,
   DEFAULT_MAX_BYTES,
+  type DownloadTimeouts,
+  downloadTimeouts,
   formatBytes,
   inflateLimited,
   readStreamLimited,
@@ -315,7 +317,7 @@ export function concatDatasets(a: ImageDataset, b: ImageDataset, name: string): 
 }
 
 /** Checks the options every loader shares and returns the split and limit. */
-export function checkLoadOptions(options: { split?: string; limit?: number }): {
+export function checkLoadOptions(options: { split?: string; limit?: number } & DownloadTimeouts): {
   split: SplitName;
   limit?: number;
 } {
@@ -326,6 +328,7 @@ export function checkLoadOptions(options: { split?: string; limit?: number }): {
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
     throw new Error(`limit must be a positive integer, got ${options.limit}.`);
   }
+  downloadTimeouts(options, 'loadDataset');
   return { split, limit: options.limit };
 }
 

@@ -31,7 +31,15 @@ import { cifarDataset } from './cifar';
 import { type CsvDatasetOptions, csvDataset, type TabularDataset } from './csv';
 import { checkDirectory, gunzipFile, readRegularFile } from './files.node.js';
 import { ImageDataset } from './image-dataset';
-import { type ByteLimit, checkMaxBytes, formatBytes, readResponseLimited, TooLargeError } from './limits';
+import {
+  type ByteLimit,
+  checkMaxBytes,
+  type DownloadTimeouts,
+  downloadTimeouts,
+  fetchLimited,
+  formatBytes,
+  TooLargeError,
+} from './limits';
 import {
   checkLoadOptions,
   cifarLimits,
@@ -59,7 +67,7 @@ export {
   readRatingsFile,
 } from './ratings/ratings.node.js';
 
-export interface LoadDatasetOptions {
+export interface LoadDatasetOptions extends DownloadTimeouts {
   /** 'train' (default), 'test' or 'all' (train then test). */
   split?: SplitName;
   /** A directory holding the files (gzipped or not). When given, nothing else is searched. */
@@ -185,24 +193,25 @@ async function download<T>(
   verify: (bytes: Uint8Array, url: string) => Promise<{ value: T; store: Uint8Array }>,
 ): Promise<T> {
   const failures: string[] = [];
+  const timeouts = downloadTimeouts(options, 'download');
   for (const url of urls) {
     for (let attempt = 1; attempt <= 3; attempt++) {
       options.onMessage?.(`downloading ${url} (attempt ${attempt})`);
       try {
-        const response = await fetch(url);
-        if (response.status === 404 || response.status === 410) {
-          failures.push(`${url}: HTTP ${response.status}`);
-          break;
-        }
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        let bytes: Uint8Array;
+        let answer: { status: number; bytes?: Uint8Array };
         try {
-          bytes = await readResponseLimited(response, url, limit);
+          answer = await fetchLimited(fetch, url, limit, timeouts);
         } catch (error) {
-          if (!(error instanceof TooLargeError)) throw error; // a network error: retry
+          if (!(error instanceof TooLargeError)) throw error; // a network error or a timeout: retry
           failures.push(error.message);
           break; // an answer over the limit (Content-Length, or the bytes streamed) is not this file
         }
+        if (answer.status === 404 || answer.status === 410) {
+          failures.push(`${url}: HTTP ${answer.status}`);
+          break;
+        }
+        if (!answer.bytes) throw new Error(`HTTP ${answer.status}`);
+        const bytes = answer.bytes;
         let checked: { value: T; store: Uint8Array };
         try {
           checked = await verify(bytes, url);
@@ -758,7 +767,10 @@ export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promi
 }
 
 export interface LoadRatingDatasetOptions
-  extends Pick<LoadDatasetOptions, 'dir' | 'cacheDir' | 'download' | 'mirrors' | 'onMessage'> {
+  extends Pick<
+    LoadDatasetOptions,
+    'dir' | 'cacheDir' | 'download' | 'mirrors' | 'onMessage' | 'timeout' | 'idleTimeout'
+  > {
   /**
    * The SHA-256 (hex) the archive must have. Required for a data set whose catalog entry records none (MovieLens
    * 10M) and for a newer release of "latest-small"; when given, it replaces the catalog's value.
@@ -780,6 +792,7 @@ export async function loadRatingDataset(
   options: LoadRatingDatasetOptions = {},
 ): Promise<RatingSet> {
   const info = ratingDatasetInfo(name);
+  downloadTimeouts(options, 'loadRatingDataset');
   const expected = options.expectedSha256?.toLowerCase() ?? info.archive.sha256;
   if (options.expectedSha256 !== undefined && !/^[0-9a-f]{64}$/.test(expected ?? '')) {
     throw new Error(

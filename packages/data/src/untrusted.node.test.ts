@@ -500,6 +500,10 @@ describe('downloads', () => {
         response.on('drain', pump);
         response.on('close', () => response.off('drain', pump));
         pump();
+      } else if (request.url?.startsWith('/stall/')) {
+        // one byte, then nothing until the client hangs up
+        response.writeHead(200, { 'content-length': '1000' });
+        response.write(Buffer.alloc(1));
       } else if (request.url?.startsWith('/lying/')) {
         response.writeHead(200, { 'content-length': String(5 * 1024 ** 3) });
         response.write(Buffer.alloc(1024));
@@ -535,5 +539,28 @@ describe('downloads', () => {
     );
     expect(requests).toEqual(['/endless/t10k-images-idx3-ubyte.gz', '/lying/t10k-images-idx3-ubyte.gz']);
     expect(existsSync(join(cacheDir, 'mnist')) ? await readdir(join(cacheDir, 'mnist')) : []).toEqual([]);
+  });
+
+  it('a server that sends one byte and stalls is given up after idleTimeout, retried, and nothing is cached', async () => {
+    const cacheDir = await folder();
+    requests.length = 0;
+    const message = await failsBounded(() =>
+      loadMnist({
+        split: 'test',
+        cacheDir,
+        packageSearchPaths: [],
+        mirrors: [`${base}/stall/`],
+        idleTimeout: 200,
+      }),
+    );
+    expect(message).toContain(
+      `${base}/stall/t10k-images-idx3-ubyte.gz: nothing received for 0.2 s (idleTimeout); the server stalled. ` +
+        'Try again later or pass a larger idleTimeout',
+    );
+    expect(requests).toEqual(new Array(3).fill('/stall/t10k-images-idx3-ubyte.gz')); // three attempts
+    expect(existsSync(join(cacheDir, 'mnist')) ? await readdir(join(cacheDir, 'mnist')) : []).toEqual([]);
+    await expect(loadMnist({ split: 'test', cacheDir, timeout: -1 })).rejects.toThrow(
+      /loadDataset: timeout must be a number of milliseconds above 0/,
+    );
   });
 });

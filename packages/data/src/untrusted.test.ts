@@ -353,4 +353,72 @@ describe('responses', () => {
       /cifar-10-binary\.tar\.gz answers with 1,099,511,627,776 bytes \(1024 GiB\) \(Content-Length\), more than 171,100,747 bytes, the most allowed for cifar-10-binary\.tar\.gz \(its size in the catalog plus 1 MiB\); it is not that file; it was not cached/,
     );
   });
+
+  it('the fetch loader gives up a stalled answer (idleTimeout) and a slow one (timeout), and checks attempts', async () => {
+    const base = 'https://data.example.test/stalled/';
+    const signals: AbortSignal[] = [];
+    let cancelled = 0;
+    const stalled = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+      if (init?.signal) signals.push(init.signal);
+      // one byte, then nothing, ever
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new Uint8Array([1]));
+        },
+        cancel() {
+          cancelled++;
+        },
+      });
+      return new Response(body);
+    }) as typeof fetch;
+    const options = { split: 'test' as const, baseUrl: base, cache: false as const, attempts: 1 };
+    const message = await failsFast(() =>
+      loadDataset('mnist', { ...options, fetch: stalled, idleTimeout: 100 }),
+    );
+    expect(message).toContain(
+      `${base}t10k-images-idx3-ubyte.gz: nothing received for 0.1 s (idleTimeout); the server stalled. Try again ` +
+        'later or pass a larger idleTimeout',
+    );
+    expect(signals.length).toBe(2); // .gz, then the uncompressed name
+    expect(signals.every((signal) => signal.aborted)).toBe(true);
+    expect(cancelled).toBe(2);
+    // A fetch that never answers (and ignores the signal) is given up too.
+    const silent = (() => new Promise<Response>(() => undefined)) as typeof fetch;
+    expect(
+      await failsFast(() => loadDataset('mnist', { ...options, fetch: silent, idleTimeout: 100 })),
+    ).toContain('nothing received for 0.1 s (idleTimeout)');
+    // A byte every 20 ms never idles, but the attempt's deadline ends it.
+    const trickle = (async () => {
+      let timer: ReturnType<typeof setInterval> | undefined;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          timer = setInterval(() => controller.enqueue(new Uint8Array([1])), 20);
+        },
+        cancel() {
+          clearInterval(timer);
+        },
+      });
+      return new Response(body);
+    }) as typeof fetch;
+    expect(
+      await failsFast(() =>
+        loadDataset('mnist', { ...options, fetch: trickle, idleTimeout: 1000, timeout: 200 }),
+      ),
+    ).toContain(
+      `${base}t10k-images-idx3-ubyte.gz: the attempt took more than 0.2 s (timeout); pass a larger timeout`,
+    );
+    for (const attempts of [0, 1.5, Number.POSITIVE_INFINITY, 11]) {
+      await expect(loadDataset('mnist', { ...options, attempts })).rejects.toThrow(
+        `loadDataset: attempts must be an integer from 1 to 10 (tries per URL), got ${attempts}; leave it out for ` +
+          'the default (3).',
+      );
+    }
+    await expect(loadDataset('mnist', { ...options, idleTimeout: 0 })).rejects.toThrow(
+      'loadDataset: idleTimeout must be a number of milliseconds above 0 (at most 2^31 - 1, about 24 days), got 0; ' +
+        'leave it out for the default (60 s).',
+    );
+    await expect(loadDataset('mnist', { ...options, timeout: Number.NaN })).rejects.toThrow(
+      /loadDataset: timeout must be a number of milliseconds above 0 .*got NaN; leave it out for the default \(1800 s\)/,
+    );
+  });
 });
