@@ -197,7 +197,7 @@ describe('corrupt', () => {
     expect(() => corrupt(ones, { kind: 'blur' } as never)).toThrow(/unknown corruption/);
   });
 
-  it('refuses a reversed or non-finite clip and salt or pepper outside [0, 1]; a failing batchPair leaks nothing', async () => {
+  it('refuses a reversed or non-finite clip and a non-finite salt or pepper; a failing batchPair leaks nothing', async () => {
     expect(() => corrupt(ones, { kind: 'gaussian', sigma: 0.1, clip: [1, 0] })).toThrow(
       'ones/gaussian: clip must be [min, max] with finite min <= max (e.g. [0, 1]), got [1, 0].',
     );
@@ -208,12 +208,14 @@ describe('corrupt', () => {
       /sigma must be a finite number >= 0, got Infinity/,
     );
     expect(() => corrupt(ones, { kind: 'salt-and-pepper', probability: 0.1, salt: Number.NaN })).toThrow(
-      'ones/salt-and-pepper: salt must be a value in [0, 1] (pixels are in [0, 1]), got NaN; leave it out for the ' +
-        'default (1).',
+      'ones/salt-and-pepper: salt must be a finite number (the value written, e.g. 1 for pixels), got NaN; leave ' +
+        'it out for the default (1).',
     );
-    expect(() => corrupt(ones, { kind: 'salt-and-pepper', probability: 0.1, pepper: -1 })).toThrow(
-      /pepper must be a value in \[0, 1\]/,
+    expect(() => corrupt(ones, { kind: 'salt-and-pepper', probability: 0.1, pepper: -Infinity })).toThrow(
+      /pepper must be a finite number/,
     );
+    // standardized data has values outside [0, 1]: a pepper of -3 is allowed
+    corrupt(ones, { kind: 'salt-and-pepper', probability: 0.1, pepper: -3, salt: 3 });
     // A source whose batches the corruption cannot take (strings): the clean batch is disposed with the error.
     const strings = { size: 1, itemShape: [1], batch: () => tf.tensor(['a']) } as never;
     const broken = corrupt(strings, { kind: 'gaussian', sigma: 0.1 });

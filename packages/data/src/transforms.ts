@@ -282,10 +282,11 @@ export function corrupt(source: DataSource, corruption: Corruption & { seed?: nu
     if (corruption.kind === 'salt-and-pepper') {
       for (const key of ['salt', 'pepper'] as const) {
         const value = corruption[key];
-        if (value !== undefined && !(value >= 0 && value <= 1)) {
+        // any finite value: standardized tabular data has its own extremes, pixels are in [0, 1]
+        if (value !== undefined && !Number.isFinite(value)) {
           throw new Error(
-            `${name}: ${key} must be a value in [0, 1] (pixels are in [0, 1]), got ${value}; leave it out for ` +
-              `the default (${key === 'salt' ? 1 : 0}).`,
+            `${name}: ${key} must be a finite number (the value written, e.g. ${key === 'salt' ? 1 : 0} for ` +
+              `pixels), got ${value}; leave it out for the default (${key === 'salt' ? 1 : 0}).`,
           );
         }
       }
