@@ -115,6 +115,18 @@ describe('fusedDense', () => {
   ]);
   const bias = tf.tensor1d([0.1, -0.2]);
 
+  it('reads integer inputs (one-hot codes) as floats, as tfjs matMul does; refuses integer weights, leak-free', async () => {
+    const ints = tf.tensor2d([1, 0, 2, 0, 1, 0], [2, 3], 'int32');
+    const floats = tf.cast(ints, 'float32') as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    const y = fusedDense(ints, kernel, bias, { activation: 'relu' });
+    const want = fusedDense(floats, kernel, bias, { activation: 'relu' });
+    expect(tf.memory().numTensors).toBe(before + 2);
+    expect(Array.from(await y.data())).toEqual(Array.from(await want.data()));
+    expect(() => fusedDense(x, tf.cast(kernel, 'int32'), bias)).toThrow(/kernel must be float32, got int32/);
+    tf.dispose([ints, floats, y, want]);
+  });
+
   it('with a transposed kernel computes x W^T + b, with gradients equal to autodiff (no bias too)', async () => {
     const h = tf.tensor2d([
       [0.3, -0.6],

@@ -85,7 +85,6 @@ export function fusedDense(
     throw new Error(`fusedDense: bias must have shape [${units}], got [${bias.shape}].`);
   }
   for (const [name, t] of [
-    ['x', x],
     ['kernel', kernel],
     ['bias', bias],
   ] as const) {
@@ -94,6 +93,10 @@ export function fusedDense(
         `fusedDense: ${name} must be float32, got ${t.dtype}; cast it first (tf.cast(${name}, 'float32')).`,
       );
     }
+  }
+  // Integer or boolean inputs (one-hot codes, rendered factors) are read as floats, as tfjs's matMul would.
+  if (x.dtype !== 'float32') {
+    return tf.tidy(() => fusedDense(tf.cast(x, 'float32') as tf.Tensor2D, kernel, bias, options));
   }
   const fusedActivation = activation === 'tanh' ? 'linear' : activation;
   const forward = (input: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | undefined): tf.Tensor2D => {

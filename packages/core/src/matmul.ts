@@ -77,9 +77,6 @@ function checkedDims(
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n)) {
     throw new Error(`matMul2d: the bias must have shape [${n}], got [${bias.shape}].`);
   }
-  if (bias && bias.dtype !== a.dtype) {
-    throw new Error(`matMul2d: the bias is ${bias.dtype} and the operands ${a.dtype}; use one dtype.`);
-  }
   return [m, k, n];
 }
 
@@ -182,12 +179,21 @@ function fusedMatMulKernel(
 
 /**
  * `activation(op(a) op(b) + bias)` for float32 matrices, where op transposes per `layout` ('nt': b is [n, k];
- * 'tn': a is [k, m]). Differentiable (to any order). Throws, naming the shapes, when they disagree.
+ * 'tn': a is [k, m]). Differentiable (to any order). Throws, naming the shapes, when they disagree; operands of
+ * other dtypes are read as float32.
  */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, options: MatMulOptions = {}): tf.Tensor2D {
   const layout = options.layout ?? 'nn';
   const activation = options.activation ?? 'linear';
   const [m, k, n] = checkedDims(layout, a, b, options.bias);
+  // Integer or boolean operands are read as floats (tfjs's wasm fused kernel misreads an int32 bias otherwise).
+  const bias = options.bias;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) {
+    const float = <T extends tf.Tensor>(t: T) => (t.dtype === 'float32' ? t : (tf.cast(t, 'float32') as T));
+    return tf.tidy(() =>
+      matMul2d(float(a), float(b), { ...options, ...(bias ? { bias: float(bias) } : {}) }),
+    );
+  }
   if (m * k * n === 0) {
     // an empty product (tfjs's WebGL matMul fails on an empty inner dimension): the bias, or zeros
     return tf.tidy(() => {
@@ -197,12 +203,7 @@ export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, options: MatMulOptions 
       ) as tf.Tensor2D;
     });
   }
-  if (
-    a.dtype === 'float32' &&
-    b.dtype === 'float32' &&
-    (!options.bias || options.bias.dtype === 'float32') &&
-    matMulKernelAvailable()
-  ) {
+  if (matMulKernelAvailable()) {
     const y = tf
       .engine()
       .runKernel(MATMUL_KERNEL, { a, b, ...(options.bias ? { bias: options.bias } : {}) }, {
