@@ -107,6 +107,10 @@ export function parseRatings(text: string, options: ParseRatingsOptions): Rating
   const source = options.source ?? options.format;
   const integerIds = options.integerIds ?? layout.integerIds;
   const maxRatings = options.maxRatings ?? RATINGS_MAX;
+  // NaN would turn the limit off (every comparison with it is false)
+  if (!(Number.isInteger(maxRatings) && maxRatings >= 1)) {
+    throw new Error(`parseRatings: maxRatings must be a positive integer, got ${maxRatings}.`);
+  }
   const range = options.range;
   if (range && !(Number.isFinite(range[0]) && Number.isFinite(range[1]) && range[0] <= range[1])) {
     throw new Error(`parseRatings: range must be [min, max] with finite min <= max, got [${range}].`);

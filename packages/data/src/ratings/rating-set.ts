@@ -141,7 +141,10 @@ export class RatingSetBuilder {
     }
     const u = this.index(this.userIndex, raw.user);
     const i = this.index(this.itemIndex, raw.item);
-    // 2^26 items at most keeps u * 2^26 + i exact in a double for up to 2^27 users.
+    // 2^26 items at most keeps u * 2^26 + i exact in a double for up to 2^27 users; checked before the key is made,
+    // since item 2^26 of user u would be the key of item 0 of user u + 1 (a false duplicate)
+    if (i >= 67108864) throw new Error(`${where}: more than 2^26 distinct items.`);
+    if (u >= 134217728) throw new Error(`${where}: more than 2^27 distinct users.`);
     const key = u * 67108864 + i;
     const previous = this.pairIndex.get(key);
     if (previous !== undefined) {
@@ -158,7 +161,6 @@ export class RatingSetBuilder {
       }
       return;
     }
-    if (this.itemIndex.size > 67108864) throw new Error(`${where}: more than 2^26 distinct items.`);
     this.pairIndex.set(key, this.ratings.length);
     this.users.push(u);
     this.items.push(i);

@@ -121,6 +121,13 @@ describe('parseRatings', () => {
       ['userId,movieId,rating,timestamp\n', { format: 'movielens-csv' }, /no ratings found/],
       ['', { format: 'csv' }, /no ratings found/],
       ['1,10,4\n2,20,3\n3,30,3\n', { format: 'csv', maxRatings: 2 }, /line 3: more than 2 ratings/],
+      // NaN would have turned the limit off
+      [
+        '1,10,4\n',
+        { format: 'csv', maxRatings: Number.NaN },
+        /maxRatings must be a positive integer, got NaN/,
+      ],
+      ['1,10,4\n', { format: 'csv', maxRatings: 0 }, /maxRatings must be a positive integer, got 0/],
     ];
     for (const [text, options, message] of bad)
       expect(() => parseRatings(text, options), text).toThrow(message);
