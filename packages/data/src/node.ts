@@ -219,7 +219,15 @@ async function download<T>(
           failures.push((error as Error).message);
           break; // wrong bytes from this mirror: try the next one
         }
-        await writeFileAtomic(target, checked.store);
+        try {
+          await writeFileAtomic(target, checked.store);
+        } catch (error) {
+          // verified bytes in hand: a cache that cannot be written (read-only, full) is not a failed download
+          options.onMessage?.(
+            `could not cache ${target} (${(error as Error).message}); using the downloaded copy (the next run ` +
+              'downloads it again)',
+          );
+        }
         return checked.value;
       } catch (error) {
         failures.push(`${url}: ${(error as Error).message}`);

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -87,6 +89,41 @@ describe('MovieLens catalog', () => {
     );
     const set = await loadRatingDataset('movielens-latest-small', { dir, expectedSha256: sha });
     expect(Array.from(set.ratings)).toEqual([4.5, 3]);
+  });
+
+  it('a verified download whose cache cannot be written is used, with a message, not retried as a failure', async () => {
+    const bytes = zipSync({
+      'ml-latest-small/ratings.csv': new TextEncoder().encode(
+        'userId,movieId,rating,timestamp\n1,10,4.5,964982703\n',
+      ),
+    });
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    let requests = 0;
+    const server = createServer((_, response) => {
+      requests++;
+      response.writeHead(200, { 'content-length': String(bytes.length) }).end(Buffer.from(bytes));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      // a cache folder under a regular file: it cannot be made
+      const file = join(work, 'not-a-folder');
+      writeFileSync(file, 'x');
+      const messages: string[] = [];
+      const set = await loadRatingDataset('movielens-latest-small', {
+        mirrors: [`http://127.0.0.1:${(server.address() as AddressInfo).port}/`],
+        expectedSha256: sha,
+        cacheDir: join(file, 'cache'),
+        onMessage: (m) => messages.push(m),
+      });
+      expect(Array.from(set.ratings)).toEqual([4.5]);
+      expect(requests).toBe(1);
+      expect(
+        messages.some((m) => /could not cache .*ml-latest-small\.zip .*using the downloaded copy/.test(m)),
+      ).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it('names the member when the archive lacks it', async () => {
