@@ -10,9 +10,11 @@ import { BetaVAE } from '../beta-vae/beta-vae.model';
 import { DipVAE } from '../dip-vae/dip-vae.model';
 import { FactorVAE } from '../factor-vae/factor-vae.model';
 import { InfoVAE } from '../info-vae/info-vae.model';
+import { loadCheckpoint } from '../io';
 import { M2 } from '../m2/m2.model';
 import { MultVAE } from '../mult-vae/mult-vae.model';
 import { SparseAutoencoder } from '../sparse-autoencoder/sparse-autoencoder.model';
+import { memoryHandler } from '../testing/concerns.test-utils';
 import { binaryPrototypes } from '../testing/toy';
 import { VAE } from '../vae/vae.model';
 import { VQVAE } from '../vqvae/vqvae.model';
@@ -72,6 +74,27 @@ describe('fit refuses workers where shards would train another model', () => {
       model.dispose();
     });
   }
+
+  it("a resumed run's capacity schedule (from its checkpoint, not fit's options) is refused too, leak-free", async () => {
+    const model = new VAE({ ...small, seed: 1 });
+    const handler = memoryHandler();
+    await model.fit(tensorSource(x), {
+      epochs: 1,
+      batchSize: 4,
+      seed: 1,
+      klSchedule: capacity,
+      checkpoint: { handler },
+    });
+    model.dispose();
+    const loaded = await loadCheckpoint(handler);
+    const before = tf.memory().numTensors;
+    await expect(
+      (loaded.model as VAE).fit(tensorSource(x), { epochs: 2, resumeFrom: loaded.checkpoint, workers: 2 }),
+    ).rejects.toThrow(/cannot train with workers: a capacity schedule/);
+    expect(tf.memory().numTensors).toBe(before);
+    loaded.checkpoint.dispose();
+    loaded.model.dispose();
+  });
 
   it('FactorVAE: refused for 2 workers (its discriminator), trained with workers: 1', async () => {
     const model = new FactorVAE({ ...small, seed: 1 });

@@ -344,7 +344,7 @@ export async function train(
   }
   model.assertTrainable();
   if (requestedWorkers && requestedWorkers.count !== 1) {
-    const obstacle = model.dataParallelObstacle?.(options.klSchedule) ?? null;
+    const obstacle = model.dataParallelObstacle?.(klSchedule) ?? null; // fit's, or the resumed run's
     if (obstacle) {
       throw new Error(
         `fit: ${model.className} cannot train with workers: ${obstacle}. Train it without workers (they would ` +
