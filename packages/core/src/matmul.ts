@@ -56,9 +56,9 @@ function dims(layout: MatMulLayout, a: readonly number[], b: readonly number[]):
  */
 function checkedDims(
   layout: MatMulLayout,
-  a: { shape: readonly number[]; dtype: string },
-  b: { shape: readonly number[]; dtype: string },
-  bias?: { shape: readonly number[]; dtype: string },
+  a: { shape: readonly number[] },
+  b: { shape: readonly number[] },
+  bias?: { shape: readonly number[] },
 ): [number, number, number] {
   if (layout !== 'nn' && layout !== 'nt' && layout !== 'tn') {
     throw new Error(`matMul2d: unknown layout '${layout}'; use 'nn', 'nt' or 'tn'.`);

@@ -249,18 +249,23 @@ export async function verifyWeightsChecksum(
  * the file records. Where SHA-256 is unavailable (an http:// page) a pin cannot be honoured, so this throws.
  */
 export async function verifyPinnedChecksum(data: Uint8Array, pinned: unknown, where: string): Promise<void> {
-  if (typeof pinned !== 'string' || !/^[0-9a-f]{64}$/.test(pinned)) {
-    throw new Error(
-      `${where}: options.weightsSha256 must be a SHA-256 in lowercase hex (64 characters), got ` +
-        `${JSON.stringify(pinned)?.slice(0, 80)}.`,
-    );
-  }
+  checkPin(pinned, where);
   requirePinnable(where);
   const actual = await sha256Hex(data);
   if (actual !== pinned) {
     throw new Error(
       `${where}: the weights' SHA-256 is ${actual.slice(0, 12)}…, not the pinned ${pinned.slice(0, 12)}…; this is ` +
         'not the pinned model (it was replaced or damaged). Get an intact copy, or drop the pin if you trust the new one.',
+    );
+  }
+}
+
+/** Checks the form of a pin (`LoadOptions.weightsSha256`): 64 lowercase hex digits. */
+export function checkPin(pinned: unknown, where: string): asserts pinned is string {
+  if (typeof pinned !== 'string' || !/^[0-9a-f]{64}$/.test(pinned)) {
+    throw new Error(
+      `${where}: options.weightsSha256 must be a SHA-256 in lowercase hex (64 characters), got ` +
+        `${JSON.stringify(pinned)?.slice(0, 80)}.`,
     );
   }
 }
@@ -347,21 +352,16 @@ export function parameterLowerBound(config: SizeFields): number {
       }
       flat = h * w * c;
     }
-    const chain = [flat + condition, ...hidden, latent];
-    for (let i = 0; i + 1 < chain.length; i++) parameters += chain[i] * chain[i + 1];
+    // the kernels of a dense chain of these widths
+    const chain = (widths: number[]) => widths.reduce((sum, w, i) => (i ? sum + widths[i - 1] * w : 0), 0);
+    parameters += chain([flat + condition, ...hidden, latent]);
     const count = (v: unknown) => (typeof v === 'number' && v > 0 ? v : 0);
     parameters += count(config.codebookSize) * Math.max(1, count(config.embeddingDim));
     parameters += count(config.components) * Math.min(latent, flat); // mixture means, or VampPrior pseudo-inputs
-    const extra = (units: number[], from: number, to: number) => {
-      const links = [from, ...units, to];
-      let sum = 0;
-      for (let i = 0; i + 1 < links.length; i++) sum += links[i] * links[i + 1];
-      return sum;
-    };
     const discriminator = numbers(config.discriminatorUnits);
-    if (discriminator.length) parameters += extra(discriminator, latent, 1);
+    if (discriminator.length) parameters += chain([latent, ...discriminator, 1]);
     const classifier = numbers(config.classifierHiddenUnits);
-    if (classifier.length) parameters += extra(classifier, flat, Math.max(1, condition));
+    if (classifier.length) parameters += chain([flat, ...classifier, Math.max(1, condition)]);
     return parameters;
   };
   const encoder = config.layers?.encoder;

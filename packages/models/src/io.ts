@@ -10,6 +10,7 @@ import { sha256Hex } from '@vae/core';
 import {
   checkConfigSize,
   checkFiniteWeights,
+  checkPin,
   checkWeightSpecs,
   type LoadOptions,
   maxWeightBytes,
@@ -84,12 +85,7 @@ export async function saveModel(
 
 /** Refuses a model whose recorded weights checksum is not the pinned one (`LoadOptions.weightsSha256`). */
 function checkPinnedChecksum(description: ModelDescription, pinned: unknown, caller: string): void {
-  if (typeof pinned !== 'string' || !/^[0-9a-f]{64}$/.test(pinned)) {
-    throw new Error(
-      `${caller}: options.weightsSha256 must be a SHA-256 in lowercase hex (64 characters), got ` +
-        `${JSON.stringify(pinned)?.slice(0, 80)}.`,
-    );
-  }
+  checkPin(pinned, caller);
   if (description.weightsSha256 !== pinned) {
     throw new Error(
       `${caller}: the model's weights checksum is ${
