@@ -184,7 +184,9 @@ describe("matMul2d (the dense layers' products; a SIMD kernel on wasm)", () => {
     const a = tf.tensor2d([1, 2, 3, 4], [2, 2]);
     const b = tf.tensor2d([1, 0, 0, 1], [2, 2]);
     const bias = tf.tensor1d([1, 2], 'int32');
+    const before = tf.memory().numTensors;
     const y = matMul2d(a, b, { bias });
+    expect(tf.memory().numTensors).toBe(before + 1); // the casts are freed
     expect(y.dtype).toBe('float32');
     expect(Array.from(await y.data())).toEqual([2, 4, 4, 6]);
     tf.dispose([a, b, bias, y]);
